@@ -1,0 +1,48 @@
+import { REFUSAL_CODES, RelsealError } from '../errors.js'
+import { COMMANDS } from './commands.js'
+import { processIO, type CliIO } from './io.js'
+
+/** Exit codes shared by every command. */
+export const EXIT = { ok: 0, refused: 1, usage: 2, failed: 3 } as const
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length))
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  return `usage: relseal <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nrun 'relseal <command> --help' for a command's options\n`
+}
+
+/** Maps an error to the CLI's exit code: refusals 1, failures after verification 3, the rest 2. */
+export function exitCodeFor(err: RelsealError): number {
+  if (REFUSAL_CODES.has(err.code)) return EXIT.refused
+  if (err.code === 'E_UPDATE_FAILED' || err.code === 'E_INSTALL_FAILED' || err.code === 'E_HEALTH_FAILED') {
+    return EXIT.failed
+  }
+  return EXIT.usage
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io[name === undefined ? 'stderr' : 'stdout'].write(usage())
+    return name === undefined ? EXIT.usage : EXIT.ok
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  if (entry === undefined) {
+    io.stderr.write(`relseal: unknown command ${JSON.stringify(name)}\n${usage()}`)
+    return EXIT.usage
+  }
+  try {
+    const command = await entry.load()
+    return await command(rest, io)
+  } catch (e) {
+    if (e instanceof RelsealError) {
+      io.stderr.write(`relseal ${name}: error ${e.code}: ${e.message}\n`)
+      return exitCodeFor(e)
+    }
+    io.stderr.write(
+      `relseal ${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    )
+    return EXIT.usage
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The one error type of relseal. Every refusal and every bad input becomes a
+ * `RelsealError` with a stable `code` (tests and callers branch on the code, never on
+ * the text) and a message that says what was wrong and how to fix it.
+ */
+export type RelsealErrorCode =
+  // verification refusals (CLI exit 1)
+  | 'E_UNSIGNED'
+  | 'E_BAD_SIGNATURE'
+  | 'E_UNTRUSTED_KEY'
+  | 'E_THRESHOLD'
+  | 'E_EXPIRED'
+  | 'E_DOWNGRADE'
+  | 'E_TREE_MISMATCH'
+  | 'E_REPOSITORY_MISMATCH'
+  | 'E_TAG_UNSIGNED'
+  | 'E_TAG_BAD_SIGNATURE'
+  | 'E_TAG_UNTRUSTED'
+  | 'E_TAG_MISMATCH'
+  // bad input (CLI exit 2)
+  | 'E_BAD_INPUT'
+  | 'E_USAGE'
+  | 'E_BAD_KEY'
+  | 'E_NOT_FOUND'
+  | 'E_NOT_A_REPO'
+  | 'E_UNKNOWN_REV'
+  | 'E_UNREADABLE'
+  | 'E_CHANGED_WHILE_READING'
+  | 'E_SYMLINK_ESCAPE'
+  | 'E_BAD_PATH_NAME'
+  | 'E_GIT_FILTER'
+  | 'E_TOO_LARGE'
+  | 'E_EXISTS'
+  // environment and operations
+  | 'E_GIT'
+  | 'E_IO'
+  | 'E_NETWORK'
+  | 'E_LOCKED'
+  | 'E_NOT_INITIALISED'
+  | 'E_INSTALL_FAILED'
+  | 'E_HEALTH_FAILED'
+  | 'E_UPDATE_FAILED'
+  | 'E_GITHUB'
+
+/** Codes that mean "we looked and refused": the CLI exits 1 for these. */
+export const REFUSAL_CODES: ReadonlySet<RelsealErrorCode> = new Set<RelsealErrorCode>([
+  'E_UNSIGNED',
+  'E_BAD_SIGNATURE',
+  'E_UNTRUSTED_KEY',
+  'E_THRESHOLD',
+  'E_EXPIRED',
+  'E_DOWNGRADE',
+  'E_TREE_MISMATCH',
+  'E_REPOSITORY_MISMATCH',
+  'E_TAG_UNSIGNED',
+  'E_TAG_BAD_SIGNATURE',
+  'E_TAG_UNTRUSTED',
+  'E_TAG_MISMATCH',
+])
+
+export class RelsealError extends Error {
+  readonly code: RelsealErrorCode
+  /** Extra machine-readable facts (paths, key ids) for JSON output and evidence logs. */
+  readonly details: Readonly<Record<string, unknown>> | undefined
+
+  constructor(
+    code: RelsealErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'RelsealError'
+    this.code = code
+    this.details = options.details
+  }
+}
+
+/** True when `err` is a RelsealError, optionally with the given code. */
+export function isRelsealError(err: unknown, code?: RelsealErrorCode): err is RelsealError {
+  return err instanceof RelsealError && (code === undefined || err.code === code)
+}

@@ -1,0 +1,7 @@
+/**
+ * relseal: signed, verifiable GitHub releases for software that updates itself.
+ *
+ * The public API of the library that Node apps import. Everything exported here is
+ * free of `@actions/*` and Octokit.
+ */
+export { RelsealError, isRelsealError, type RelsealErrorCode } from './errors.js'
