@@ -5,3 +5,14 @@
  * free of `@actions/*` and Octokit.
  */
 export { RelsealError, isRelsealError, type RelsealErrorCode } from './errors.js'
+export {
+  hashTree,
+  hashFile,
+  parseFileManifest,
+  diffFileManifests,
+  codeHashOf,
+  type HashTreeOptions,
+  type TreeHash,
+  type TreeEntry,
+  type EntryKind,
+} from './tree/index.js'

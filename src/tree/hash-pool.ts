@@ -1,0 +1,120 @@
+import { existsSync, lstatSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { RelsealError, type RelsealErrorCode } from '../errors.js'
+import { HASH_WORKER_TAG, type WorkerRequest, type WorkerResponse } from './hash-worker.js'
+import { hashFileSync, READ_CHUNK_BYTES, type FileDigest } from './read-file.js'
+
+export interface FileJob {
+  /** Absolute path to read. */
+  abs: string
+  /** How errors name the file (its tree-relative path). */
+  where: string
+}
+
+export interface PoolOptions {
+  /** Hashing threads; 1 hashes on the calling thread. Default: the machine's parallelism, at most 4. */
+  concurrency?: number
+  onProgress?: (done: { files: number; bytes: number }) => void
+}
+
+/** Below these, starting threads costs more than it saves. */
+const INLINE_MAX_FILES = 256
+const INLINE_MAX_BYTES = 32 * 1024 * 1024
+const BATCH_FILES = 64
+
+// The compiled worker sits beside this module in build/; when running from TypeScript sources
+// (tests) or from a bundle that did not carry it, hashing stays on the calling thread.
+const workerFile = fileURLToPath(new URL('./hash-worker.js', import.meta.url))
+
+/** True when hashing threads can be started from this build. */
+export function canUseHashThreads(): boolean {
+  return existsSync(workerFile)
+}
+
+function totalSize(jobs: readonly FileJob[]): number {
+  let sum = 0
+  for (const j of jobs) {
+    try {
+      sum += lstatSync(j.abs).size
+    } catch {
+      /* the hasher reports the real error */
+    }
+  }
+  return sum
+}
+
+function hashInline(jobs: readonly FileJob[], options: PoolOptions): FileDigest[] {
+  const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES)
+  let bytes = 0
+  return jobs.map((j, i) => {
+    const d = hashFileSync(j.abs, j.where, buffer)
+    bytes += d.size
+    if (options.onProgress && (i % 512 === 511 || i === jobs.length - 1))
+      options.onProgress({ files: i + 1, bytes })
+    return d
+  })
+}
+
+/**
+ * Hashes files in parallel threads (each streams its files) and returns digests in the order of
+ * `jobs`, whatever the thread count, so results are deterministic.
+ */
+export async function hashFiles(jobs: readonly FileJob[], options: PoolOptions = {}): Promise<FileDigest[]> {
+  const threads = Math.max(
+    1,
+    Math.min(options.concurrency ?? Math.min(availableParallelism(), 4), jobs.length),
+  )
+  const small = jobs.length < INLINE_MAX_FILES && totalSize(jobs) < INLINE_MAX_BYTES
+  if (threads === 1 || !canUseHashThreads() || (options.concurrency === undefined && small)) {
+    return hashInline(jobs, options)
+  }
+  return hashInThreads(jobs, threads, options)
+}
+
+function hashInThreads(
+  jobs: readonly FileJob[],
+  threads: number,
+  options: PoolOptions,
+): Promise<FileDigest[]> {
+  const results = new Array<FileDigest>(jobs.length)
+  const batches: number[] = []
+  for (let start = 0; start < jobs.length; start += BATCH_FILES) batches.push(start)
+  let next = 0
+  let finished = 0
+  let done = { files: 0, bytes: 0 }
+  const workers: Worker[] = []
+  return new Promise<FileDigest[]>((resolve, reject) => {
+    const fail = (err: Error): void => {
+      for (const w of workers) void w.terminate()
+      reject(err)
+    }
+    const feed = (w: Worker): void => {
+      if (next >= batches.length) return
+      const start = batches[next++]!
+      const req: WorkerRequest = { batch: start, files: jobs.slice(start, start + BATCH_FILES) }
+      w.postMessage(req)
+    }
+    for (let i = 0; i < threads; i++) {
+      const w = new Worker(workerFile, { workerData: HASH_WORKER_TAG })
+      workers.push(w)
+      w.on('error', fail)
+      w.on('message', (res: WorkerResponse) => {
+        if ('error' in res)
+          return fail(new RelsealError(res.error.code as RelsealErrorCode, res.error.message))
+        res.digests.forEach((d, k) => {
+          results[res.batch + k] = d
+          done = { files: done.files + 1, bytes: done.bytes + d.size }
+        })
+        options.onProgress?.(done)
+        finished++
+        if (finished === batches.length) {
+          for (const x of workers) void x.terminate()
+          resolve(results)
+        } else feed(w)
+      })
+      feed(w)
+    }
+  })
+}

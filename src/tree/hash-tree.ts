@@ -1,0 +1,137 @@
+import { statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { RelsealError } from '../errors.js'
+import { codeHashOf } from './code-hash.js'
+import { MODE_OF_KIND, sortEntries, type TreeEntry } from './entry.js'
+import { fileManifestHashOf, fileManifestOf } from './file-manifest.js'
+import { listDirectory } from './from-directory.js'
+import { listGitIndex } from './from-git-index.js'
+import { hashCommitTree } from './from-git-rev.js'
+import { probeRepo, resolveCommit } from './git-repo.js'
+import { pathFilter } from './glob.js'
+import { hashFiles, type PoolOptions } from './hash-pool.js'
+import type { RawTree } from './raw-tree.js'
+import { createHash } from 'node:crypto'
+
+export interface HashTreeOptions {
+  /** A git working tree, a repository (with `rev`), or a plain directory. */
+  dir: string
+  /** Hash this commit from the object store; nothing is checked out. */
+  rev?: string
+  /** `auto` (default): the git index when `dir` is in a work tree, else a plain directory. */
+  source?: 'auto' | 'git' | 'plain'
+  /** Globs a path must match (any) and must not match (all); see compileGlob. */
+  include?: string[]
+  exclude?: string[]
+  onProgress?: PoolOptions['onProgress']
+  /** Hashing threads for working trees and directories (default: up to 4). */
+  concurrency?: number
+}
+
+export interface TreeHash {
+  entries: TreeEntry[]
+  /** `sha256:<hex>` over the canonical listing (docs/code-hash.md). */
+  codeHash: string
+  /** sha256sum-format text of the regular and executable files. */
+  fileManifest: string
+  /** `sha256:<hex>` of `fileManifest`. */
+  fileManifestHash: string
+  /** Number of entries. */
+  files: number
+  /** Bytes hashed. */
+  bytes: number
+  /** The commit hashed, when `rev` was given. */
+  commit?: string
+}
+
+function assertDirectory(dir: string): void {
+  let st
+  try {
+    st = statSync(dir)
+  } catch {
+    throw new RelsealError('E_NOT_FOUND', `${dir} does not exist; pass the path of a checkout or a directory`)
+  }
+  if (!st.isDirectory())
+    throw new RelsealError('E_BAD_INPUT', `${dir} is not a directory; pass the directory that holds the tree`)
+}
+
+async function hashRaw(raw: RawTree, options: HashTreeOptions): Promise<TreeEntry[]> {
+  const digests = await hashFiles(
+    raw.files.map((f) => f.job),
+    {
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    },
+  )
+  const entries: TreeEntry[] = raw.files.map((f, i) => {
+    const d = digests[i]!
+    const kind = d.executable ? 'executable' : 'file'
+    return { path: f.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 }
+  })
+  for (const x of raw.fixed) {
+    if (x.kind === 'submodule')
+      entries.push({ path: x.path, kind: 'submodule', mode: '160000', size: 0, sha256: x.commit })
+    else {
+      const sha256 = createHash('sha256').update(x.content).digest('hex')
+      entries.push({ path: x.path, kind: 'symlink', mode: '120000', size: x.content.length, sha256 })
+    }
+  }
+  return entries
+}
+
+/**
+ * Hashes a tree: its entries, the code hash and the file manifest. Deterministic whatever the
+ * OS, locale, file-system order or thread count; memory stays flat (files are streamed).
+ *
+ * @example
+ * const { codeHash, fileManifest } = await hashTree({ dir: '.', rev: 'HEAD' })
+ */
+export async function hashTree(options: HashTreeOptions): Promise<TreeHash> {
+  const dir = resolve(options.dir)
+  assertDirectory(dir)
+  const source = options.source ?? 'auto'
+  const repo = source === 'plain' ? undefined : await probeRepo(dir)
+  if (repo === undefined && (source === 'git' || options.rev !== undefined)) {
+    throw new RelsealError(
+      'E_NOT_A_REPO',
+      `${dir} is not a git repository; run it in a clone, or hash it as a plain directory without --rev`,
+    )
+  }
+  let entries: TreeEntry[]
+  let commit: string | undefined
+  if (options.rev !== undefined) {
+    commit = await resolveCommit(dir, options.rev)
+    entries = await hashCommitTree(
+      dir,
+      commit,
+      repo!.prefix,
+      pathFilter(options.include, options.exclude),
+      options.onProgress,
+    )
+  } else if (repo !== undefined) {
+    if (!repo.workTree) {
+      throw new RelsealError(
+        'E_BAD_INPUT',
+        `${dir} is a bare repository with no working tree; pass --rev to hash a commit`,
+      )
+    }
+    const raw = await listGitIndex(dir)
+    const keep = pathFilter(options.include, options.exclude)
+    raw.files = raw.files.filter((f) => keep(f.path))
+    raw.fixed = raw.fixed.filter((f) => keep(f.path))
+    entries = await hashRaw(raw, options)
+  } else {
+    entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options)
+  }
+  const sorted = sortEntries(entries)
+  const fileManifest = fileManifestOf(sorted)
+  return {
+    entries: sorted,
+    codeHash: codeHashOf(sorted),
+    fileManifest,
+    fileManifestHash: fileManifestHashOf(fileManifest),
+    files: sorted.length,
+    bytes: sorted.reduce((n, e) => n + e.size, 0),
+    ...(commit === undefined ? {} : { commit }),
+  }
+}

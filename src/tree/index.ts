@@ -1,0 +1,5 @@
+export { hashTree, type HashTreeOptions, type TreeHash } from './hash-tree.js'
+export { hashFile } from './hash-file.js'
+export { type TreeEntry, type EntryKind, compareByBytes } from './entry.js'
+export { codeHashOf, canonicalListing, CODE_HASH_DOMAIN } from './code-hash.js'
+export { fileManifestOf, fileManifestHashOf, parseFileManifest, diffFileManifests } from './file-manifest.js'

@@ -1,0 +1,11 @@
+import type { FileJob } from './hash-pool.js'
+
+/** A tree listed but not yet hashed: files still to read, and entries whose bytes are known. */
+export interface RawTree {
+  /** Regular files to stream from disk; kind (file/executable) comes from the file's mode. */
+  files: { path: string; job: FileJob }[]
+  /** Symlinks (target bytes) and submodules (commit id), already resolved. */
+  fixed: (
+    { path: string; kind: 'symlink'; content: Buffer } | { path: string; kind: 'submodule'; commit: string }
+  )[]
+}

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto'
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs'
+import { RelsealError } from '../errors.js'
+
+/** Chunk size for streamed reads: memory stays flat however large a file is. */
+export const READ_CHUNK_BYTES = 1024 * 1024
+
+export interface FileDigest {
+  sha256: string
+  size: number
+  executable: boolean
+}
+
+function fsError(e: unknown, where: string): RelsealError {
+  const code = (e as NodeJS.ErrnoException).code
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new RelsealError(
+      'E_NOT_FOUND',
+      `${where} does not exist; restore it (git checkout -- <path>) or remove it from the tree`,
+      { cause: e },
+    )
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new RelsealError(
+      'E_UNREADABLE',
+      `${where} cannot be read (permission denied); make it readable by this user`,
+      { cause: e },
+    )
+  }
+  if (code === 'ELOOP') {
+    return new RelsealError(
+      'E_CHANGED_WHILE_READING',
+      `${where} turned into a symlink while the tree was read; hash again once the tree is still`,
+      { cause: e },
+    )
+  }
+  return new RelsealError('E_UNREADABLE', `${where} cannot be read: ${(e as Error).message}`, { cause: e })
+}
+
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs
+}
+
+/**
+ * Hashes one regular file by streaming it through a reusable buffer. Symlinks are never
+ * followed (O_NOFOLLOW), and O_NONBLOCK keeps a FIFO from blocking the open; a file whose size, inode or times change during the read is refused
+ * with E_CHANGED_WHILE_READING, so a digest always names bytes that existed at one moment.
+ */
+export function hashFileSync(path: string, where: string, buffer: Buffer): FileDigest {
+  let fd: number
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+  } catch (e) {
+    throw fsError(e, where)
+  }
+  try {
+    const before = fstatSync(fd)
+    if (!before.isFile()) {
+      throw new RelsealError(
+        'E_UNREADABLE',
+        `${where} is not a regular file; only files, symlinks and submodules can be hashed`,
+      )
+    }
+    const hash = createHash('sha256')
+    let total = 0
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, null)
+      if (n === 0) break
+      hash.update(buffer.subarray(0, n))
+      total += n
+    }
+    const after = fstatSync(fd)
+    if (total !== before.size || !sameFile(before, after)) {
+      throw new RelsealError(
+        'E_CHANGED_WHILE_READING',
+        `${where} changed while it was being read (${before.size} bytes before, ${total} read); hash again once nothing writes to the tree`,
+      )
+    }
+    return { sha256: hash.digest('hex'), size: total, executable: (before.mode & 0o111) !== 0 }
+  } catch (e) {
+    throw e instanceof RelsealError ? e : fsError(e, where)
+  } finally {
+    closeSync(fd)
+  }
+}
