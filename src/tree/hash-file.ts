@@ -6,10 +6,8 @@ import { hashFileSync, READ_CHUNK_BYTES } from './read-file.js'
  * @example const { sha256, size } = await hashFile('dist/app.tgz')
  */
 export function hashFile(path: string): Promise<{ sha256: string; size: number }> {
-  try {
+  return Promise.resolve().then(() => {
     const { sha256, size } = hashFileSync(path, path, Buffer.allocUnsafe(READ_CHUNK_BYTES))
-    return Promise.resolve({ sha256, size })
-  } catch (e) {
-    return Promise.reject(e)
-  }
+    return { sha256, size }
+  })
 }
