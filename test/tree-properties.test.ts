@@ -68,9 +68,8 @@ describe('determinism across thread counts', () => {
     },
   )('hashing with 1, 2 and 4 threads gives the same entries and hashes', async (files) => {
     // The compiled build carries the worker file, so threads are really used there.
-    const { hashTree } = (await import('../build/tree/index.js')) as typeof import('../src/tree/index.js')
-    const { canUseHashThreads } =
-      (await import('../build/tree/hash-pool.js')) as typeof import('../src/tree/hash-pool.js')
+    const { hashTree } = await import('../build/tree/index.js')
+    const { canUseHashThreads } = await import('../build/tree/hash-pool.js')
     expect(canUseHashThreads()).toBe(true)
     const dir = tempDir()
     files.forEach(([n, bytes], i) => {
