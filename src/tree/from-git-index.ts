@@ -29,6 +29,21 @@ async function readIndex(dir: string): Promise<IndexRecord[]> {
   })
 }
 
+/** A tracked symlink's target as text; without symlink support git writes it as a plain file. */
+function readLinkText(abs: string, path: string): Buffer {
+  let target: Buffer
+  try {
+    target = lstatSync(abs).isSymbolicLink() ? readlinkSync(abs, { encoding: 'buffer' }) : readFileSync(abs)
+  } catch {
+    throw new RelsealError(
+      'E_NOT_FOUND',
+      `${JSON.stringify(path)} is tracked by git but missing from the working tree; restore it (git checkout -- <path>) or commit its removal`,
+    )
+  }
+  assertSymlinkInside(path, decodePathName(target, path))
+  return target
+}
+
 /**
  * Lists the files git tracks in a working tree (the index, never stray files), reading their
  * bytes from disk. Files that git converts on checkout are compared with their blobs first.
@@ -39,25 +54,11 @@ export async function listGitIndex(dir: string): Promise<RawTree> {
   const out: RawTree = { files: [], fixed: [] }
   for (const r of records) {
     const abs = join(dir, r.path)
-    if (r.mode === '160000') {
-      out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid })
-      continue
-    }
-    let st
-    try {
-      st = lstatSync(abs)
-    } catch {
-      throw new RelsealError(
-        'E_NOT_FOUND',
-        `${JSON.stringify(r.path)} is tracked by git but missing from the working tree; restore it (git checkout -- <path>) or commit its removal`,
-      )
-    }
-    if (st.isSymbolicLink() || r.mode === '120000') {
-      // Without symlink support git writes the target as a plain file; either way it is text.
-      const target = st.isSymbolicLink() ? readlinkSync(abs, { encoding: 'buffer' }) : readFileSync(abs)
-      assertSymlinkInside(r.path, decodePathName(target, r.path))
-      out.fixed.push({ path: r.path, kind: 'symlink', content: target })
-    } else out.files.push({ path: r.path, job: { abs, where: r.path } })
+    if (r.mode === '160000') out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid })
+    else if (r.mode === '120000')
+      out.fixed.push({ path: r.path, kind: 'symlink', content: readLinkText(abs, r.path) })
+    // Regular files are opened with O_NOFOLLOW by the hasher, which reports a missing file itself.
+    else out.files.push({ path: r.path, job: { abs, where: r.path } })
   }
   return out
 }
@@ -65,48 +66,80 @@ export async function listGitIndex(dir: string): Promise<RawTree> {
 const CONVERTING_ATTRS = ['text', 'eol', 'filter', 'ident', 'working-tree-encoding'] as const
 
 /**
- * core.autocrlf, eol and clean/smudge filters make working-tree bytes differ from the committed
- * ones, which would make a working tree and `--rev` hash differently. For every file such a
- * setting touches, the raw working-tree bytes must still be the committed blob; otherwise refuse,
- * naming the file and the setting (issue: "never differ silently").
+ * Which settings rewrite a blob's bytes when git checks it out (the smudge direction): CRLF line
+ * endings (eol=crlf, or text with core.autocrlf=true / core.eol=crlf), `ident`, a filter driver and
+ * a working-tree encoding. `eol=lf`, `autocrlf=input` and `text=auto` on LF platforms only act when
+ * files are added, so a clean checkout still holds the committed bytes.
+ */
+function checkoutConversion(
+  attrs: Map<string, string>,
+  autocrlf: string,
+  coreEol: string,
+): string | undefined {
+  const found: string[] = []
+  const text = attrs.get('text')
+  const eol = attrs.get('eol')
+  const textual = text !== 'unset' && text !== 'unspecified' && text !== undefined
+  if (eol === 'crlf') found.push('eol=crlf')
+  else if (text !== 'unset' && eol !== 'lf' && autocrlf === 'true') found.push('core.autocrlf=true')
+  else if (textual && eol !== 'lf' && coreEol === 'crlf') found.push(`text=${text}, core.eol=crlf`)
+  for (const attr of ['ident', 'filter', 'working-tree-encoding']) {
+    const v = attrs.get(attr)
+    if (v !== undefined && v !== 'unspecified' && v !== 'unset') found.push(`${attr}=${v}`)
+  }
+  return found.length > 0 ? found.join(', ') : undefined
+}
+
+const NO_ATTRS = new Map<string, string>()
+
+async function gitConfig(dir: string, key: string): Promise<string> {
+  return (await runGit(['config', '--get', key], { cwd: dir, okCodes: [0, 1] })).stdout
+    .toString('utf8')
+    .trim()
+}
+
+/**
+ * core.autocrlf, eol and clean/smudge filters can make working-tree bytes differ from the committed
+ * ones, which would make a working tree and `--rev` hash differently. For every file whose checkout
+ * such a setting rewrites, the raw working-tree bytes must still be the committed blob; otherwise
+ * refuse, naming the file and the setting (issue: "never differ silently").
  */
 async function refuseConvertedFiles(dir: string, records: readonly IndexRecord[]): Promise<void> {
   const files = records.filter((r) => r.mode === '100644' || r.mode === '100755')
   if (files.length === 0) return
-  const autocrlf = (await runGit(['config', '--get', 'core.autocrlf'], { cwd: dir, okCodes: [0, 1] })).stdout
-    .toString('utf8')
-    .trim()
+  const [autocrlf, coreEol] = await Promise.all([gitConfig(dir, 'core.autocrlf'), gitConfig(dir, 'core.eol')])
   const attrOut = await runGit(['check-attr', '-z', '--stdin', ...CONVERTING_ATTRS], {
     cwd: dir,
     input: Buffer.concat(files.map((f) => Buffer.from(`${f.path}\0`, 'utf8'))),
   })
-  const fields = splitNul(attrOut.stdout).map((b) => b.toString('utf8'))
-  const settings = new Map<string, string[]>()
-  for (let i = 0; i + 2 < fields.length + 1; i += 3) {
-    const [path, attr, value] = [fields[i]!, fields[i + 1], fields[i + 2]]
-    if (value === undefined || value === 'unspecified' || value === 'unset') continue
-    settings.set(path, [...(settings.get(path) ?? []), `${attr}=${value}`])
+  // One decode and a native split: this output has a field per path and attribute.
+  const fields = attrOut.stdout.toString('utf8').split('\0')
+  const attrsOf = new Map<string, Map<string, string>>()
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const value = fields[i + 2]!
+    if (value === 'unspecified') continue
+    const path = fields[i]!
+    const attrs = attrsOf.get(path) ?? new Map<string, string>()
+    attrs.set(fields[i + 1]!, value)
+    attrsOf.set(path, attrs)
   }
-  const autocrlfOn = autocrlf === 'true' || autocrlf === 'input'
-  const suspects = files.filter((f) => settings.has(f.path) || autocrlfOn)
+  const suspects = files
+    .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
+    .filter((x): x is { f: IndexRecord; setting: string } => x.setting !== undefined)
   if (suspects.length === 0) return
   const oids = (
     await runGit(['hash-object', '--no-filters', '--stdin-paths'], {
       cwd: dir,
-      input: suspects.map((f) => f.path).join('\n') + '\n',
+      input: suspects.map((x) => x.f.path).join('\n') + '\n',
     })
   ).stdout
     .toString('utf8')
     .split('\n')
-  suspects.forEach((f, i) => {
+  suspects.forEach(({ f, setting }, i) => {
     if (oids[i] === f.oid) return
-    const setting = [
-      ...(settings.get(f.path) ?? []),
-      ...(autocrlfOn ? [`core.autocrlf=${autocrlf}`] : []),
-    ].join(', ')
     throw new RelsealError(
       'E_GIT_FILTER',
-      `${JSON.stringify(f.path)} differs from its committed bytes and git converts it on checkout (${setting}); ` +
+      `${JSON.stringify(f.path)} differs from its committed bytes and git rewrites it on checkout (${setting}); ` +
         `hash the commit with --rev HEAD, or turn the conversion off for release checkouts and check out again`,
       { details: { path: f.path, setting } },
     )

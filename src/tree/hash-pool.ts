@@ -97,7 +97,7 @@ function hashInThreads(
       w.postMessage(req)
     }
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(workerFile, { workerData: HASH_WORKER_TAG })
+      const w = new Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] })
       workers.push(w)
       w.on('error', fail)
       w.on('message', (res: WorkerResponse) => {

@@ -30,7 +30,7 @@ function fsError(e: unknown, where: string): RelsealError {
   if (code === 'ELOOP') {
     return new RelsealError(
       'E_CHANGED_WHILE_READING',
-      `${where} turned into a symlink while the tree was read; hash again once the tree is still`,
+      `${where} is a symlink where a regular file is expected (changed since git recorded it?); commit the change or restore the file`,
       { cause: e },
     )
   }
@@ -63,7 +63,8 @@ export function hashFileSync(path: string, where: string, buffer: Buffer): FileD
     }
     const hash = createHash('sha256')
     let total = 0
-    for (;;) {
+    // Read the size fstat reported; growth or shrinking shows in the second fstat below.
+    while (total < before.size) {
       const n = readSync(fd, buffer, 0, buffer.length, null)
       if (n === 0) break
       hash.update(buffer.subarray(0, n))

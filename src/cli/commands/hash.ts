@@ -2,7 +2,8 @@ import { hashTree } from '../../tree/index.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../io.js'
 
-const USAGE = 'relseal hash [DIR] [--rev REV] [--files] [--json] [--include GLOB]... [--exclude GLOB]...'
+const USAGE =
+  'relseal hash [DIR] [--rev REV] [--plain] [--files] [--json] [--include GLOB]... [--exclude GLOB]...'
 
 /** `relseal hash`: prints the code hash, the file manifest (--files) or a JSON summary (--json). */
 export const run: Command = async (args, io) => {
@@ -10,6 +11,7 @@ export const run: Command = async (args, io) => {
     args,
     {
       rev: { type: 'string' },
+      plain: { type: 'boolean' },
       files: { type: 'boolean' },
       json: { type: 'boolean' },
       include: { type: 'string', multiple: true },
@@ -38,6 +40,7 @@ export const run: Command = async (args, io) => {
   const tree = await hashTree({
     dir: positionals[0] ?? io.cwd,
     ...(values.rev === undefined ? {} : { rev: values.rev }),
+    ...(values.plain ? { source: 'plain' as const } : {}),
     ...(values.include ? { include: values.include } : {}),
     ...(values.exclude ? { exclude: values.exclude } : {}),
     ...(progress ? { onProgress: progress } : {}),
