@@ -16,3 +16,26 @@ export {
   type TreeEntry,
   type EntryKind,
 } from './tree/index.js'
+export {
+  parsePublicKey,
+  parseSigningKey,
+  keyIdOf,
+  type PublicKeyInfo,
+  type SigningKey,
+} from './keys/index.js'
+export {
+  MANIFEST_PAYLOAD_TYPE,
+  MAX_MANIFEST_BYTES,
+  MANIFEST_SCHEMA,
+  preAuthEncoding,
+  signManifest,
+  appendSignature,
+  verifyManifest,
+  readManifestFile,
+  verifyTree,
+  verifyArtifacts,
+  type ManifestPayload,
+  type ManifestArtifact,
+  type VerifiedManifest,
+} from './manifest/index.js'
+export type { TrustPolicy } from './trust/policy.js'

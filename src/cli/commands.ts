@@ -9,4 +9,20 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'print the code hash or file manifest of a tree',
     load: async () => (await import('./commands/hash.js')).run,
   },
+  keygen: {
+    summary: 'create an Ed25519 signing key pair',
+    load: async () => (await import('./commands/keygen.js')).run,
+  },
+  sign: {
+    summary: 'sign a release manifest pinned to a commit',
+    load: async () => (await import('./commands/sign.js')).run,
+  },
+  verify: {
+    summary: 'verify a release manifest with trusted keys',
+    load: async () => (await import('./commands/verify.js')).run,
+  },
+  inspect: {
+    summary: 'show a manifest payload (NOT verified)',
+    load: async () => (await import('./commands/inspect.js')).run,
+  },
 }

@@ -47,13 +47,37 @@ export function hasCanonicalScalar(signature: Uint8Array): boolean {
   return littleEndianToBigInt(signature.subarray(32, 64)) < GROUP_ORDER_L
 }
 
+const FIELD_P = 2n ** 255n - 19n
+
+// The small-order points of Curve25519 in Edwards form, sign bit cleared (libsodium's blocklist):
+// a "public key" among them verifies forged signatures for many messages.
+const SMALL_ORDER_POINTS = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map((h) => Buffer.from(h, 'hex'))
+
 /**
- * Verifies an Ed25519 signature strictly: wrong lengths and non-canonical S are rejected
- * before tweetnacl runs. Never throws for malformed input; returns false.
+ * True for a public key no honest signer has: a small-order point, or a non-canonical
+ * encoding (y >= p). Signatures under such keys are refused.
+ */
+export function isWeakPublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return true
+  const y = Buffer.from(publicKey)
+  y[31] = (y[31] ?? 0) & 0x7f
+  if (littleEndianToBigInt(y) >= FIELD_P) return true
+  return SMALL_ORDER_POINTS.some((p) => p.equals(y))
+}
+
+/**
+ * Verifies an Ed25519 signature strictly: wrong lengths, non-canonical S and weak public keys are
+ * rejected before tweetnacl runs. Never throws for malformed input; returns false.
  */
 export function verifyDetached(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES || signature.length !== ED25519_SIGNATURE_BYTES)
     return false
-  if (!hasCanonicalScalar(signature)) return false
+  if (!hasCanonicalScalar(signature) || isWeakPublicKey(publicKey)) return false
   return nacl.sign.detached.verify(message, signature, publicKey)
 }

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { readManifestFile, verifyArtifacts, verifyManifest, verifyTree } from '../../manifest/index.js'
+import { hashTree } from '../../tree/index.js'
+import { parseCommandArgs, parseIntegerFlag } from '../args.js'
+import type { Command } from '../io.js'
+import { loadPublicKey } from '../key-input.js'
+
+const USAGE =
+  'relseal verify MANIFEST --pubkey KEY... [--threshold N] [--repository OWNER/NAME] [--dir DIR] [--files release_files.sha256] ' +
+  '[--artifact FILE]... [--min-version V] [--allow-expired] [--json]'
+
+/** `relseal verify`: exit 0 verified, 1 refused, 2 usage or unreadable input. */
+export const run: Command = async (args, io) => {
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      pubkey: { type: 'string', multiple: true },
+      threshold: { type: 'string' },
+      repository: { type: 'string' },
+      dir: { type: 'string' },
+      files: { type: 'string' },
+      artifact: { type: 'string', multiple: true },
+      'min-version': { type: 'string' },
+      'allow-expired': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  )
+  if (values.help || positionals.length !== 1 || !values.pubkey) {
+    io[values.help ? 'stdout' : 'stderr'].write(`usage: ${USAGE}\n`)
+    return values.help ? 0 : 2
+  }
+  const keys = values.pubkey.map((k) => loadPublicKey(k, io))
+  const verified = verifyManifest(await readManifestFile(resolve(io.cwd, positionals[0]!)), {
+    keys,
+    threshold: parseIntegerFlag(values.threshold, '--threshold', 1, 1),
+    enforceExpiry: !values['allow-expired'],
+    ...(values.repository ? { repository: values.repository } : {}),
+    ...(values['min-version'] ? { minVersion: values['min-version'] } : {}),
+  })
+  const p = verified.payload
+  const checked = ['signature']
+  if (values.dir !== undefined) {
+    const tree = await hashTree({ dir: resolve(io.cwd, values.dir) })
+    const files = values.files === undefined ? undefined : readFileSync(resolve(io.cwd, values.files), 'utf8')
+    verifyTree(p, tree, files)
+    checked.push('tree')
+  }
+  if (values.artifact) {
+    await verifyArtifacts(
+      p,
+      values.artifact.map((a) => resolve(io.cwd, a)),
+    )
+    checked.push('artifacts')
+  }
+  if (values.json) {
+    const out = {
+      verified: true,
+      checked,
+      repository: p.repository,
+      tag: p.tag,
+      version: p.version,
+      commit: p.commit,
+      code_hash: p.code_hash,
+      keyids: verified.keyIds,
+      manifest_digest: verified.digest,
+    }
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
+  } else {
+    io.stdout.write(
+      `verified: ${p.repository} ${p.tag} (version ${p.version})\ncommit:    ${p.commit}\ncode hash: ${p.code_hash}\n` +
+        `key ids:   ${verified.keyIds.join(', ')}\nchecked:   ${checked.join(', ')}\n`,
+    )
+  }
+  return 0
+}

@@ -1,0 +1,9 @@
+export {
+  parsePublicKey,
+  parseSigningKey,
+  decodeStrictBase64,
+  type PublicKeyInfo,
+  type SigningKey,
+} from './key-formats.js'
+export { keyIdOf } from './key-id.js'
+export { generateKeyPair, keyPairFromSeed, verifyDetached, signDetached } from './ed25519.js'

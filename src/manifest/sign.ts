@@ -1,0 +1,53 @@
+import { RelsealError } from '../errors.js'
+import { signDetached } from '../keys/ed25519.js'
+import type { SigningKey } from '../keys/key-formats.js'
+import { MANIFEST_PAYLOAD_TYPE, parseEnvelope, preAuthEncoding, serializeEnvelope } from './dsse.js'
+import { serializePayload, type ManifestPayload } from './payload.js'
+
+function signatureOf(key: SigningKey, payload: Uint8Array): { keyid: string; sig: string } {
+  const sig = signDetached(key.secretKey, preAuthEncoding(MANIFEST_PAYLOAD_TYPE, payload))
+  return { keyid: key.keyId, sig: Buffer.from(sig).toString('base64') }
+}
+
+/**
+ * Signs a payload with one or more keys and returns the envelope bytes (release_manifest.json).
+ *
+ * @example writeFileSync('release_manifest.json', signManifest(payload, [key]))
+ */
+export function signManifest(payload: ManifestPayload, keys: SigningKey[]): Uint8Array {
+  if (keys.length === 0) throw new RelsealError('E_USAGE', 'signing needs at least one key')
+  const bytes = serializePayload(payload)
+  const distinct = [...new Map(keys.map((k) => [k.keyId, k])).values()]
+  return serializeEnvelope(
+    MANIFEST_PAYLOAD_TYPE,
+    bytes,
+    distinct.map((k) => signatureOf(k, bytes)),
+  )
+}
+
+/**
+ * Adds one more signature (a second signer towards a threshold) without touching the payload
+ * bytes. The existing signatures are kept as they are.
+ */
+export function appendSignature(envelope: Uint8Array, key: SigningKey): Uint8Array {
+  const env = parseEnvelope(envelope)
+  if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) {
+    throw new RelsealError(
+      'E_BAD_INPUT',
+      `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not a relseal manifest`,
+    )
+  }
+  const existing = (
+    JSON.parse(Buffer.from(envelope).toString('utf8')) as { signatures: { keyid: string; sig: string }[] }
+  ).signatures
+  if (existing.some((s) => s.keyid === key.keyId)) {
+    throw new RelsealError(
+      'E_EXISTS',
+      `the manifest is already signed by key ${key.keyId}; a second signature needs a different key`,
+    )
+  }
+  return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, env.untrustedPayload, [
+    ...existing,
+    signatureOf(key, env.untrustedPayload),
+  ])
+}

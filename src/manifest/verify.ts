@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto'
+import { readFile, stat } from 'node:fs/promises'
+import semver from 'semver'
+import { RelsealError } from '../errors.js'
+import { verifyDetached } from '../keys/ed25519.js'
+import { resolvePolicy, type ResolvedPolicy, type TrustPolicy } from '../trust/policy.js'
+import {
+  MANIFEST_PAYLOAD_TYPE,
+  MAX_MANIFEST_BYTES,
+  parseEnvelope,
+  preAuthEncoding,
+  type UntrustedEnvelope,
+} from './dsse.js'
+import { parsePayload, type ManifestPayload } from './payload.js'
+
+export interface VerifiedManifest {
+  payload: ManifestPayload
+  /** Distinct trusted keys whose signature verified, sorted. */
+  keyIds: string[]
+  /** `sha256:<hex>` of the envelope bytes. */
+  digest: string
+  /** The exact payload bytes that were verified. */
+  payloadBytes: Uint8Array
+}
+
+const short = (id: string): string => id.slice(0, 16)
+
+/** Counts distinct trusted keys with a valid signature; unknown keys are ignored, repeats count once. */
+function verifiedKeyIds(
+  env: UntrustedEnvelope,
+  policy: ResolvedPolicy,
+): { good: Set<string>; bad: Set<string> } {
+  const pae = preAuthEncoding(env.payloadType, env.untrustedPayload)
+  const good = new Set<string>()
+  const bad = new Set<string>()
+  for (const s of env.signatures) {
+    // Compare key ids before any crypto (minisign does the same); no keyid means: try each key.
+    const candidates =
+      s.keyid === '' ? [...policy.keys.values()] : [policy.keys.get(s.keyid)].filter((k) => k !== undefined)
+    for (const key of candidates) {
+      if (good.has(key.keyId)) continue
+      if (s.sig && verifyDetached(key.publicKey, pae, s.sig)) good.add(key.keyId)
+      else if (s.keyid !== '') bad.add(key.keyId)
+    }
+  }
+  return { good, bad }
+}
+
+function refuseUnverified(
+  env: UntrustedEnvelope,
+  policy: ResolvedPolicy,
+  good: Set<string>,
+  bad: Set<string>,
+): void {
+  const trusted = [...policy.keys.keys()].map(short).join(', ')
+  if (good.size === 0 && bad.size > 0) {
+    throw new RelsealError(
+      'E_BAD_SIGNATURE',
+      `the signature by trusted key ${[...bad].map(short).join(', ')} does not verify: the manifest was altered after signing, or it is corrupt; ` +
+        `download it again from the release, and do not install it`,
+    )
+  }
+  if (good.size === 0) {
+    const seen = env.signatures.map((s) => (s.keyid === '' ? '(no key id)' : short(s.keyid))).join(', ')
+    throw new RelsealError(
+      'E_UNTRUSTED_KEY',
+      `the manifest is signed by key(s) ${seen}, which the trust policy does not list (trusted: ${trusted}); ` +
+        `add the release public key to the trusted keys, or re-sign with a listed key`,
+    )
+  }
+  if (good.size < policy.threshold) {
+    throw new RelsealError(
+      'E_THRESHOLD',
+      `${good.size} distinct trusted key(s) signed (${[...good].map(short).join(', ')}) but the policy needs ${policy.threshold}; ` +
+        `have another trusted key add its signature (relseal sign --append)`,
+    )
+  }
+}
+
+function checkPayloadPolicy(payload: ManifestPayload, policy: ResolvedPolicy): void {
+  if (
+    policy.repository !== undefined &&
+    payload.repository.toLowerCase() !== policy.repository.toLowerCase()
+  ) {
+    throw new RelsealError(
+      'E_REPOSITORY_MISMATCH',
+      `the manifest is for ${payload.repository}, not ${policy.repository}; use the manifest published by ${policy.repository}`,
+    )
+  }
+  if (
+    policy.enforceExpiry &&
+    payload.expires_at !== undefined &&
+    policy.now.getTime() > Date.parse(payload.expires_at)
+  ) {
+    throw new RelsealError(
+      'E_EXPIRED',
+      `the manifest for ${payload.version} expired at ${payload.expires_at}; ask the publisher to re-sign it, or install a newer release`,
+    )
+  }
+  if (policy.minVersion !== undefined && semver.lt(payload.version, policy.minVersion)) {
+    throw new RelsealError(
+      'E_DOWNGRADE',
+      `the manifest is for ${payload.version}, below the minimum version ${policy.minVersion}; install ${policy.minVersion} or newer`,
+    )
+  }
+}
+
+/**
+ * Verifies a release manifest (DSSE envelope bytes) with a trust policy, in the order of
+ * docs/manifest-spec.md: size, envelope, payload type, signatures over the exact payload bytes,
+ * threshold — and only then parses the payload and checks repository, expiry and minimum version.
+ *
+ * @example
+ * const { payload } = verifyManifest(readFileSync('release_manifest.json'), { keys: [parsePublicKey(pub, 'pub')] })
+ */
+export function verifyManifest(envelope: Uint8Array, policy: TrustPolicy): VerifiedManifest {
+  const resolved = resolvePolicy(policy)
+  const env = parseEnvelope(envelope)
+  if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) {
+    throw new RelsealError(
+      'E_BAD_INPUT',
+      `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not ${MANIFEST_PAYLOAD_TYPE}: this is not a relseal release manifest`,
+    )
+  }
+  if (env.signatures.length === 0) {
+    throw new RelsealError(
+      'E_UNSIGNED',
+      'the manifest has no signature; only install releases signed by the release key (relseal sign)',
+    )
+  }
+  const { good, bad } = verifiedKeyIds(env, resolved)
+  refuseUnverified(env, resolved, good, bad)
+  // Verified: only now is any payload field read.
+  const payload = parsePayload(env.untrustedPayload)
+  checkPayloadPolicy(payload, resolved)
+  return {
+    payload,
+    keyIds: [...good].sort(),
+    digest: `sha256:${createHash('sha256').update(envelope).digest('hex')}`,
+    payloadBytes: env.untrustedPayload,
+  }
+}
+
+/** Reads a manifest file with a bound: a file over MAX_MANIFEST_BYTES is refused before reading. */
+export async function readManifestFile(path: string): Promise<Uint8Array> {
+  let size: number
+  try {
+    size = (await stat(path)).size
+  } catch (e) {
+    throw new RelsealError('E_NOT_FOUND', `manifest ${path} cannot be read: ${(e as Error).message}`, {
+      cause: e,
+    })
+  }
+  if (size > MAX_MANIFEST_BYTES) {
+    throw new RelsealError(
+      'E_TOO_LARGE',
+      `manifest ${path} is ${size} bytes, more than the ${MAX_MANIFEST_BYTES} a relseal manifest may have`,
+    )
+  }
+  return readFile(path)
+}
