@@ -32,9 +32,11 @@ function readKeySource(spec: string, io: CliIO, allowInline: boolean): { text: s
     }
   }
   if (allowInline) return { text: spec, source: 'the command line' }
+  // The value is not repeated: someone may have pasted the key itself.
   throw new RelsealError(
     'E_BAD_KEY',
-    `key file ${spec} does not exist; pass a key file path or env:NAME (a private key is never taken inline)`,
+    'the signing key argument is not an existing file (its value is not shown, in case it is key material); ' +
+      'pass a key file path or env:NAME: a private key is never taken inline',
   )
 }
 
