@@ -7,7 +7,8 @@ import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
 const wanted = process.argv.slice(2)
-const actions = readdirSync(join(root, 'actions'), { withFileTypes: true })
+const actionsDir = join(root, 'actions')
+const actions = (existsSync(actionsDir) ? readdirSync(actionsDir, { withFileTypes: true }) : [])
   .filter((d) => d.isDirectory() && existsSync(join(root, 'actions', d.name, 'src', 'index.ts')))
   .map((d) => d.name)
   .filter((name) => wanted.length === 0 || wanted.includes(name))

@@ -5,6 +5,10 @@ import type { Command } from './io.js'
  * loaded only when called, so `relseal hash` does not pay for the updater.
  */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  demo: {
+    summary: 'run the whole chain on an embedded default, offline',
+    load: async () => (await import('./commands/demo.js')).run,
+  },
   hash: {
     summary: 'print the code hash or file manifest of a tree',
     load: async () => (await import('./commands/hash.js')).run,
