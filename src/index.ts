@@ -39,3 +39,16 @@ export {
   type VerifiedManifest,
 } from './manifest/index.js'
 export type { TrustPolicy } from './trust/policy.js'
+export {
+  initAppRoot,
+  updateToRelease,
+  rollback,
+  status,
+  checkoutPinnedCommit,
+  loadManifestSource,
+  type UpdateOptions,
+  type UpdateResult,
+  type UpdateStep,
+  type AppStatus,
+  type EvidenceRecord,
+} from './update/index.js'

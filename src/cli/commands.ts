@@ -29,4 +29,20 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'show a manifest payload (NOT verified)',
     load: async () => (await import('./commands/inspect.js')).run,
   },
+  init: {
+    summary: 'prepare an app root for verified updates',
+    load: async () => (await import('./commands/init.js')).run,
+  },
+  update: {
+    summary: 'verify a manifest and install its pinned release atomically',
+    load: async () => (await import('./commands/update.js')).run,
+  },
+  rollback: {
+    summary: 'return to the previous release after re-verifying it',
+    load: async () => (await import('./commands/rollback.js')).run,
+  },
+  status: {
+    summary: 'show current and rollback releases and the last runs',
+    load: async () => (await import('./commands/status.js')).run,
+  },
 }

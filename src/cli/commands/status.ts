@@ -1,0 +1,36 @@
+import { resolve } from 'node:path'
+import { status } from '../../update/index.js'
+import { parseCommandArgs } from '../args.js'
+import type { Command } from '../io.js'
+
+const USAGE = 'relseal status --app-root DIR [--json]'
+
+/** `relseal status`: current, rollback, installed manifest and the last runs. */
+export const run: Command = (args, io) => {
+  const { values } = parseCommandArgs(
+    args,
+    { 'app-root': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    USAGE,
+    false,
+  )
+  if (values.help || !values['app-root']) {
+    io[values.help ? 'stdout' : 'stderr'].write(`usage: ${USAGE}\n`)
+    return Promise.resolve(values.help ? 0 : 2)
+  }
+  const s = status({ appRoot: resolve(io.cwd, values['app-root']) })
+  if (values.json) io.stdout.write(`${JSON.stringify(s, null, 2)}\n`)
+  else {
+    const rel = (r: typeof s.current) =>
+      r
+        ? `${r.version} (commit ${r.commit}, ${r.code_hash}, keys ${r.key_ids.map((k) => k.slice(0, 16)).join(', ')})`
+        : 'none'
+    io.stdout.write(
+      `app root: ${s.appRoot}\nremote:   ${s.remote}\ncurrent:  ${rel(s.current)}\nrollback: ${rel(s.rollback)}\nlast runs:\n`,
+    )
+    for (const r of s.runs)
+      io.stdout.write(
+        `  ${r.time} ${r.outcome}${r.to ? ` -> ${r.to.version}` : ''}${r.error_code ? ` (${r.error_code})` : ''}\n`,
+      )
+  }
+  return Promise.resolve(0)
+}

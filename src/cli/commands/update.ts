@@ -1,0 +1,69 @@
+import { resolve } from 'node:path'
+import { updateToRelease } from '../../update/index.js'
+import { parseCommandArgs, parseIntegerFlag } from '../args.js'
+import type { Command } from '../io.js'
+import { loadPublicKey } from '../key-input.js'
+
+const USAGE =
+  'relseal update --app-root DIR --manifest SRC --pubkey KEY... [--threshold N] [--repository OWNER/NAME] ' +
+  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--api-url URL]'
+
+/** `relseal update`: exit 0 updated or up to date, 1 refused, 2 usage, 3 failed after verification. */
+export const run: Command = async (args, io) => {
+  const { values } = parseCommandArgs(
+    args,
+    {
+      'app-root': { type: 'string' },
+      manifest: { type: 'string' },
+      pubkey: { type: 'string', multiple: true },
+      threshold: { type: 'string' },
+      repository: { type: 'string' },
+      'install-cmd': { type: 'string' },
+      'health-cmd': { type: 'string' },
+      'health-timeout': { type: 'string' },
+      keep: { type: 'string' },
+      'allow-downgrade': { type: 'boolean' },
+      'api-url': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+    false,
+  )
+  if (values.help || !values['app-root'] || !values.manifest || !values.pubkey) {
+    io[values.help ? 'stdout' : 'stderr'].write(`usage: ${USAGE}\n`)
+    return values.help ? 0 : 2
+  }
+  const manifest = /^(https?|github):/.test(values.manifest)
+    ? values.manifest
+    : resolve(io.cwd, values.manifest)
+  // RELSEAL_TEST_KILL_AT=<point> makes the process SIGKILL itself there: the crash-safety test's hook.
+  const killAt = io.env.RELSEAL_TEST_KILL_AT
+  const apiUrl = values['api-url'] ?? io.env.GITHUB_API_URL
+  const token = io.env.GITHUB_TOKEN
+  const result = await updateToRelease({
+    appRoot: resolve(io.cwd, values['app-root']),
+    manifest,
+    policy: {
+      keys: values.pubkey.map((k) => loadPublicKey(k, io)),
+      threshold: parseIntegerFlag(values.threshold, '--threshold', 1, 1),
+      ...(values.repository ? { repository: values.repository } : {}),
+    },
+    ...(values['install-cmd'] ? { installCommand: values['install-cmd'] } : {}),
+    ...(values['health-cmd'] ? { healthCommand: values['health-cmd'] } : {}),
+    healthTimeoutMs: parseIntegerFlag(values['health-timeout'], '--health-timeout', 1, 60) * 1000,
+    keep: parseIntegerFlag(values.keep, '--keep', 1, 3),
+    allowDowngrade: Boolean(values['allow-downgrade']),
+    source: { ...(apiUrl ? { apiUrl } : {}), ...(token ? { token } : {}) },
+    onProgress: (step, percent, message) =>
+      io.stderr.write(`[${String(percent).padStart(3)}%] ${step}: ${message}\n`),
+    ...(killAt ? { killPoint: (p: string) => p === killAt && process.kill(process.pid, 'SIGKILL') } : {}),
+  })
+  const r = result.to
+  io.stdout.write(
+    result.outcome === 'up-to-date'
+      ? `up to date: ${r.version} (${r.code_hash}) is already running\n`
+      : `updated${result.from ? ` ${result.from.version} ->` : ''} ${r.version} (commit ${r.commit})\n` +
+          `roll back with: ${result.evidence.rollback_command}\n`,
+  )
+  return 0
+}

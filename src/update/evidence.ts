@@ -1,0 +1,56 @@
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs'
+
+export interface StepRecord {
+  step: string
+  started: string
+  duration_ms: number
+  outcome: 'ok' | 'skipped' | 'failed'
+}
+
+export interface ReleaseRef {
+  version: string
+  commit: string
+  code_hash: string
+}
+
+export interface EvidenceRecord {
+  run_id: string
+  time: string
+  outcome: 'updated' | 'up-to-date' | 'refused' | 'failed' | 'rolled-back'
+  from?: ReleaseRef
+  to?: ReleaseRef
+  manifest_digest?: string
+  key_ids?: string[]
+  tag_signer?: { principal: string; fingerprint: string }
+  steps: StepRecord[]
+  error_code?: string
+  error?: string
+  rollback_command?: string
+}
+
+/** Appends one JSON line to the evidence log and fsyncs it. */
+export function appendEvidence(path: string, record: EvidenceRecord): void {
+  const fd = openSync(path, 'a', 0o644)
+  try {
+    writeSync(fd, `${JSON.stringify(record)}\n`)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The last `n` evidence records (a torn last line from a crash is skipped). */
+export function readEvidence(path: string, n: number): EvidenceRecord[] {
+  if (!existsSync(path)) return []
+  const out: EvidenceRecord[] = []
+  for (const line of readFileSync(path, 'utf8')
+    .split('\n')
+    .slice(-n - 1)) {
+    try {
+      if (line.trim() !== '') out.push(JSON.parse(line) as EvidenceRecord)
+    } catch {
+      /* torn write */
+    }
+  }
+  return out.slice(-n)
+}

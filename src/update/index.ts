@@ -1,0 +1,13 @@
+export { initAppRoot } from './init.js'
+export {
+  updateToRelease,
+  pruneReleases,
+  type UpdateOptions,
+  type UpdateResult,
+  type UpdateStep,
+} from './update.js'
+export { rollback, status, type AppStatus } from './rollback.js'
+export { checkoutPinnedCommit } from './checkout-pinned.js'
+export { loadManifestSource, type SourceOptions } from './manifest-source.js'
+export type { EvidenceRecord, ReleaseRef, StepRecord } from './evidence.js'
+export type { InstalledRelease } from './installed.js'
