@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { runGit } from '../git/git.js'
 import { writeFileAtomic } from './atomic-file.js'
 import type { ReleaseRef } from './evidence.js'
@@ -30,6 +30,12 @@ export async function removeRelease(layout: AppLayout, dir: string): Promise<voi
     await runGit(['worktree', 'remove', '--force', '--force', dir], { cwd: layout.store, okCodes: [0, 128] })
   rmSync(dir, { recursive: true, force: true })
   await runGit(['worktree', 'prune'], { cwd: layout.store })
+  await runGit(['update-ref', '-d', releaseRef(basename(dir))], { cwd: layout.store, okCodes: [0, 1] })
+}
+
+/** The store's ref for an installed release's commit (versions are strict semver: valid in refs). */
+export function releaseRef(version: string): string {
+  return `refs/relseal/releases/${version}`
 }
 
 /** Release folders present on disk. */

@@ -7,7 +7,7 @@ import { verifyManifest, verifyTree, type VerifiedManifest } from '../manifest/i
 import { hashTree } from '../tree/index.js'
 import type { TrustPolicy } from '../trust/policy.js'
 import { appendEvidence, type EvidenceRecord, type ReleaseRef, type StepRecord } from './evidence.js'
-import { installedVersions, readInstalled, removeRelease, writeInstalled } from './installed.js'
+import { installedVersions, readInstalled, releaseRef, removeRelease, writeInstalled } from './installed.js'
 import { appLayout, readAppConfig, releaseDir, type AppLayout } from './layout.js'
 import { acquireLock } from './lock.js'
 import { loadManifestSource, type SourceOptions } from './manifest-source.js'
@@ -155,9 +155,20 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
     const dir = releaseDir(layout, target.version)
     try {
       await step('fetch', 25, `fetching commit ${target.commit}`, () =>
-        runGit(['fetch', '-q', '--no-tags', '--end-of-options', config.remote, target.commit], {
-          cwd: layout.store,
-        }),
+        // Depth 1: the pinned commit and its tree only, never the history. The ref records it, so
+        // later fetches can tell the remote which objects the store already has.
+        runGit(
+          [
+            'fetch',
+            '-q',
+            '--no-tags',
+            '--depth=1',
+            '--end-of-options',
+            config.remote,
+            `+${target.commit}:${releaseRef(target.version)}`,
+          ],
+          { cwd: layout.store },
+        ),
       )
       await step('verify-commit', 45, 'verifying the commit tree before checkout', async () =>
         verifyTree(verified.payload, await hashTree({ dir: layout.store, rev: target.commit })),
