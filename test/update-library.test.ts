@@ -43,7 +43,10 @@ describe('checkoutPinnedCommit', () => {
   it('verifies, fetches the pinned commit and checks it out in place; refuses before fetching otherwise', async () => {
     const o = await makeOrigin(['1.0.0', '2.0.0'])
     const app = join(tempDir(), 'app')
-    execFileSync('git', ['clone', '-q', '--branch', 'v1.0.0', o.bare, app], { env: GIT_TEST_ENV, stdio: 'ignore' })
+    execFileSync('git', ['clone', '-q', '--branch', 'v1.0.0', o.bare, app], {
+      env: GIT_TEST_ENV,
+      stdio: 'ignore',
+    })
     const trusted = { keys: [parsePublicKey(readFileSync(o.pubFile, 'utf8'), 'pub')] }
     const m2 = readFileSync(await signVersion(o, '2.0.0'))
     const v = await checkoutPinnedCommit(app, m2, trusted)
