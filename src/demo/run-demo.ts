@@ -5,6 +5,8 @@ import { isRelsealError } from '../errors.js'
 import { generateKeyPair, keyIdOf, type SigningKey } from '../keys/index.js'
 import { MANIFEST_SCHEMA, signManifest, verifyManifest, verifyTree } from '../manifest/index.js'
 import { hashTree } from '../tree/index.js'
+import { initAppRoot, updateToRelease } from '../update/index.js'
+import { readlinkSync, readdirSync } from 'node:fs'
 import { createDemoOrigin, DEMO_VERSIONS } from './origin.js'
 
 export interface DemoStep {
@@ -79,6 +81,22 @@ export async function runDemo(workDir: string, report: (step: DemoStep) => void)
     detail: `${verified.payload.tag} pins commit ${verified.payload.commit}; its tree hashes to ${tree.codeHash}, as signed`,
   })
 
+  const app = join(workDir, 'app')
+  await initAppRoot({ appRoot: app, remote: origin })
+  const policy = { keys: [key], repository: 'demo/app' }
+  for (const m of manifests) {
+    const r = await updateToRelease({
+      appRoot: app,
+      manifest: m,
+      policy,
+      healthCommand: 'test -f src/server.js',
+    })
+    report({
+      title: `app updated to ${r.to.version}`,
+      detail: `${r.from ? `from ${r.from.version}, ` : ''}current -> ${readlinkSync(join(app, 'current'))}, health check passed; rollback: ${r.evidence.rollback_command}`,
+    })
+  }
+
   const tampered = join(workDir, 'tampered_manifest.json')
   const env = JSON.parse(readFileSync(newest, 'utf8')) as { payload: string }
   const payload = JSON.parse(Buffer.from(env.payload, 'base64').toString('utf8')) as { commit: string }
@@ -100,10 +118,18 @@ export async function runDemo(workDir: string, report: (step: DemoStep) => void)
       cause: refusal,
     })
   }
+  const appBefore = `${readlinkSync(join(app, 'current'))}|${readdirSync(join(app, 'releases')).join(',')}`
+  const refused = await updateToRelease({ appRoot: app, manifest: tampered, policy }).catch((e: unknown) => e)
+  const appAfter = `${readlinkSync(join(app, 'current'))}|${readdirSync(join(app, 'releases')).join(',')}`
+  if (!isRelsealError(refused, 'E_BAD_SIGNATURE') || appAfter !== appBefore) {
+    throw new Error('the updater did not refuse the tampered manifest, or changed the app', {
+      cause: refused,
+    })
+  }
   const unchanged = snapshot(files) === before
   report({
     title: 'tampered manifest refused',
-    detail: `${refusal.code}: ${refusal.message}\nfiles unchanged: ${unchanged ? 'yes' : 'NO'}`,
+    detail: `${refusal.code}: ${refusal.message}\nthe updater refused it too; app still runs ${appAfter.split('|')[0]}; files unchanged: ${unchanged ? 'yes' : 'NO'}`,
   })
   if (!unchanged) throw new Error('a refused manifest changed files')
 }
