@@ -52,3 +52,4 @@ export {
   type AppStatus,
   type EvidenceRecord,
 } from './update/index.js'
+export { verifySignedTag, verifyTagForCommit, parseAllowedSigners, type VerifiedTag } from './tag/index.js'

@@ -13,7 +13,9 @@ describe('npm start (relseal demo)', () => {
     expect(r.stdout).toMatch(/pins commit [0-9a-f]{40}; its tree hashes to sha256:[0-9a-f]{64}, as signed/)
     expect(r.stdout).toContain('E_BAD_SIGNATURE')
     expect(r.stdout).toContain('files unchanged: yes')
-    expect(r.stdout).toMatch(/app updated to 1\.1\.0\n {3}from 1\.0\.0, current -> releases\/1\.1\.0, health check passed/)
+    expect(r.stdout).toMatch(
+      /app updated to 1\.1\.0\n {3}from 1\.0\.0, current -> releases\/1\.1\.0, health check passed/,
+    )
     expect(r.stdout).toContain('the updater refused it too; app still runs releases/1.1.0')
   })
 })
