@@ -10,6 +10,7 @@ import { appendEvidence, type EvidenceRecord, type ReleaseRef, type StepRecord }
 import { installedVersions, readInstalled, releaseRef, removeRelease, writeInstalled } from './installed.js'
 import { appLayout, readAppConfig, releaseDir, type AppLayout } from './layout.js'
 import { acquireLock } from './lock.js'
+import { verifyTagForCommit } from '../tag/index.js'
 import { loadManifestSource, type SourceOptions } from './manifest-source.js'
 import { readPointer, removeStalePointerTemps, swapPointer, type KillPoint } from './pointer.js'
 import { runReleaseCommand } from './run-command.js'
@@ -19,6 +20,7 @@ export type UpdateStep =
   | 'load'
   | 'verify'
   | 'freeze'
+  | 'verify-tag'
   | 'fetch'
   | 'verify-commit'
   | 'worktree'
@@ -43,6 +45,11 @@ export interface UpdateOptions {
   /** Releases kept on disk, current and rollback always among them (default 3). */
   keep?: number
   allowDowngrade?: boolean
+  /**
+   * allowed_signers text: when set, the manifest's tag must be SSH-signed by an allowed signer and
+   * point at the pinned commit (a second trust domain beside the CI key), checked before checkout.
+   */
+  allowedSigners?: string
   source?: SourceOptions
   onProgress?: (step: UpdateStep, percent: number, message: string) => void
   /** Crash-safety test hook: called at every step boundary; never set in normal use. */
@@ -153,6 +160,15 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
       }
     }
     const dir = releaseDir(layout, target.version)
+    if (o.allowedSigners !== undefined) {
+      const signers = o.allowedSigners
+      evidence.tag_signer = await step(
+        'verify-tag',
+        20,
+        `verifying the signed tag ${verified.payload.tag}`,
+        () => verifyRemoteTag(layout, config.remote, verified, signers),
+      )
+    }
     try {
       await step('fetch', 25, `fetching commit ${target.commit}`, () =>
         // Only the pinned commit, by id. The ref records it, so later fetches can tell the remote which
@@ -282,4 +298,20 @@ export async function pruneReleases(layout: AppLayout, keep: number): Promise<st
     rmSync(`${layout.manifests}/${v}.release_manifest.json`, { force: true })
   }
   return removed
+}
+
+/** Fetches the manifest's tag from the remote into the store and verifies its SSH signature and target. */
+async function verifyRemoteTag(
+  layout: AppLayout,
+  remote: string,
+  verified: VerifiedManifest,
+  allowedSigners: string,
+): Promise<{ principal: string; fingerprint: string }> {
+  const { tag, commit } = verified.payload
+  const ref = `refs/relseal/tags/${tag}`
+  await runGit(['fetch', '-q', '--no-tags', '--end-of-options', remote, `+refs/tags/${tag}:${ref}`], {
+    cwd: layout.store,
+  })
+  const v = await verifyTagForCommit({ repoDir: layout.store, tag, ref, commit, allowedSigners })
+  return { principal: v.principal, fingerprint: v.fingerprint }
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { updateToRelease } from '../../update/index.js'
 import { parseCommandArgs, parseIntegerFlag } from '../args.js'
@@ -6,7 +7,7 @@ import { loadPublicKey } from '../key-input.js'
 
 const USAGE =
   'relseal update --app-root DIR --manifest SRC --pubkey KEY... [--threshold N] [--repository OWNER/NAME] ' +
-  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--api-url URL]'
+  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--api-url URL]'
 
 /** `relseal update`: exit 0 updated or up to date, 1 refused, 2 usage, 3 failed after verification. */
 export const run: Command = async (args, io) => {
@@ -24,6 +25,7 @@ export const run: Command = async (args, io) => {
       keep: { type: 'string' },
       'allow-downgrade': { type: 'boolean' },
       'api-url': { type: 'string' },
+      'allowed-signers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -53,6 +55,9 @@ export const run: Command = async (args, io) => {
     healthTimeoutMs: parseIntegerFlag(values['health-timeout'], '--health-timeout', 1, 60) * 1000,
     keep: parseIntegerFlag(values.keep, '--keep', 1, 3),
     allowDowngrade: Boolean(values['allow-downgrade']),
+    ...(values['allowed-signers']
+      ? { allowedSigners: readFileSync(resolve(io.cwd, values['allowed-signers']), 'utf8') }
+      : {}),
     source: { ...(apiUrl ? { apiUrl } : {}), ...(token ? { token } : {}) },
     onProgress: (step, percent, message) =>
       io.stderr.write(`[${String(percent).padStart(3)}%] ${step}: ${message}\n`),
