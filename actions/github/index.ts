@@ -1,0 +1,5 @@
+export { createClient, type GitHubClient, type ClientOptions } from './client.js'
+export * from './releases.js'
+export { putReleaseAsset, type AssetOutcome } from './assets.js'
+export { githubError } from './errors.js'
+export { withRetry, retryDelay, DEFAULT_RETRY, type RetryPolicy } from './retry.js'

@@ -1,0 +1,248 @@
+import type { FakeAsset, FakeRelease, FakeState } from './state.js'
+
+export interface FakeRequest {
+  method: string
+  path: string
+  query: URLSearchParams
+  headers: Record<string, string | string[] | undefined>
+  body: Buffer
+  /** Base URLs of the two hosts, to build links as GitHub does. */
+  api: string
+  uploads: string
+}
+
+export interface FakeResponse {
+  status: number
+  headers?: Record<string, string>
+  body?: unknown
+}
+
+const notFound = (): FakeResponse => ({
+  status: 404,
+  body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' },
+})
+
+const invalid = (resource: string, field: string, code: string): FakeResponse => ({
+  status: 422,
+  body: {
+    message: 'Validation Failed',
+    errors: [{ resource, code, field }],
+    documentation_url: 'https://docs.github.com/rest',
+    status: '422',
+  },
+})
+
+function releaseJson(r: FakeRelease, q: FakeRequest, repo: string): Record<string, unknown> {
+  return {
+    url: `${q.api}/repos/${repo}/releases/${r.id}`,
+    html_url: `https://github.com/${repo}/releases/tag/${r.tag_name}`,
+    assets_url: `${q.api}/repos/${repo}/releases/${r.id}/assets`,
+    upload_url: `${q.uploads}/repos/${repo}/releases/${r.id}/assets{?name,label}`,
+    id: r.id,
+    node_id: `RE_${r.id}`,
+    tag_name: r.tag_name,
+    target_commitish: r.target_commitish,
+    name: r.name,
+    body: r.body,
+    draft: r.draft,
+    prerelease: r.prerelease,
+    created_at: '2026-01-01T00:00:00Z',
+    published_at: r.draft ? null : '2026-01-01T00:00:00Z',
+    author: { login: 'github-actions[bot]', id: 41898282 },
+    assets: r.assets.map((a) => assetJson(a, q, repo)),
+    tarball_url: null,
+    zipball_url: null,
+  }
+}
+
+function assetJson(a: FakeAsset, q: FakeRequest, repo: string): Record<string, unknown> {
+  return {
+    url: `${q.api}/repos/${repo}/releases/assets/${a.id}`,
+    browser_download_url: `${q.api}/download/${a.id}/${a.name}`,
+    id: a.id,
+    node_id: `RA_${a.id}`,
+    name: a.name,
+    label: null,
+    state: 'uploaded',
+    content_type: a.content_type,
+    size: a.data.length,
+    download_count: 0,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    uploader: null,
+  }
+}
+
+/** Pages a list as GitHub does, with a Link header (rel="next", rel="last"). */
+function paged(items: unknown[], q: FakeRequest): FakeResponse {
+  const perPage = Math.min(Number(q.query.get('per_page') ?? 30), 100)
+  const page = Number(q.query.get('page') ?? 1)
+  const last = Math.max(1, Math.ceil(items.length / perPage))
+  const link = (p: number, rel: string) => {
+    const u = new URL(q.api + q.path)
+    q.query.forEach((v, k) => u.searchParams.set(k, v))
+    u.searchParams.set('page', String(p))
+    return `<${u.toString()}>; rel="${rel}"`
+  }
+  const links = [
+    ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
+    ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : []),
+  ]
+  return {
+    status: 200,
+    headers: links.length ? { link: links.join(', ') } : {},
+    body: items.slice((page - 1) * perPage, page * perPage),
+  }
+}
+
+type Route = {
+  method: string
+  pattern: RegExp
+  write?: boolean
+  handle: (s: FakeState, q: FakeRequest, m: string[]) => FakeResponse
+}
+
+const findAsset = (s: FakeState, id: number) => {
+  for (const r of s.releases) {
+    const a = r.assets.find((x) => x.id === id)
+    if (a) return { r, a }
+  }
+  return undefined
+}
+
+export const ROUTES: Route[] = [
+  {
+    method: 'GET',
+    pattern: /^\/repos\/([^/]+\/[^/]+)$/,
+    handle: (s, q, [repo]) => ({
+      status: 200,
+      body: { id: 1, full_name: repo, default_branch: 'main', private: false },
+    }),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/releases\/tags\/(.+)$/,
+    handle: (s, q, [repo, tag]) => {
+      const r = s.releases.find((x) => x.tag_name === decodeURIComponent(tag!) && !x.draft)
+      return r ? { status: 200, body: releaseJson(r, q, repo!) } : notFound()
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/releases\/latest$/,
+    handle: (s, q, [repo]) => {
+      const r = s.releases.filter((x) => !x.draft && !x.prerelease).at(-1)
+      return r ? { status: 200, body: releaseJson(r, q, repo!) } : notFound()
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/releases$/,
+    handle: (s, q, [repo]) =>
+      paged(
+        [...s.releases].reverse().map((r) => releaseJson(r, q, repo!)),
+        q,
+      ),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/releases$/,
+    write: true,
+    handle: (s, q, [repo]) => {
+      const b = JSON.parse(q.body.toString('utf8') || '{}') as Partial<
+        Record<'tag_name' | 'target_commitish' | 'name' | 'body', string>
+      > & { draft?: boolean; prerelease?: boolean }
+      if (s.releases.some((r) => r.tag_name === b.tag_name))
+        return invalid('Release', 'tag_name', 'already_exists')
+      const r: FakeRelease = {
+        id: s.nextId++,
+        tag_name: b.tag_name ?? '',
+        target_commitish: b.target_commitish ?? 'main',
+        name: b.name ?? b.tag_name ?? '',
+        body: b.body ?? '',
+        draft: Boolean(b.draft),
+        prerelease: Boolean(b.prerelease),
+        assets: [],
+      }
+      s.releases.push(r)
+      return { status: 201, body: releaseJson(r, q, repo!) }
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/releases\/(\d+)\/assets$/,
+    handle: (s, q, [repo, id]) => {
+      const r = s.releases.find((x) => x.id === Number(id))
+      return r
+        ? paged(
+            r.assets.map((a) => assetJson(a, q, repo!)),
+            q,
+          )
+        : notFound()
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/releases\/assets\/(\d+)$/,
+    handle: (s, q, [repo, id]) => {
+      const found = findAsset(s, Number(id))
+      if (!found) return notFound()
+      if (q.headers.accept === 'application/octet-stream')
+        return { status: 302, headers: { location: `${q.api}/download/${found.a.id}/${found.a.name}` } }
+      return { status: 200, body: assetJson(found.a, q, repo!) }
+    },
+  },
+  {
+    method: 'PATCH',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/releases\/assets\/(\d+)$/,
+    write: true,
+    handle: (s, q, [repo, id]) => {
+      const found = findAsset(s, Number(id))
+      if (!found) return notFound()
+      const b = JSON.parse(q.body.toString('utf8') || '{}') as { name?: string }
+      if (b.name && found.r.assets.some((a) => a.name === b.name && a.id !== found.a.id))
+        return invalid('ReleaseAsset', 'name', 'already_exists')
+      if (b.name) found.a.name = b.name
+      return { status: 200, body: assetJson(found.a, q, repo!) }
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/releases\/assets\/(\d+)$/,
+    write: true,
+    handle: (s, _q, [, id]) => {
+      const found = findAsset(s, Number(id))
+      if (!found) return notFound()
+      found.r.assets = found.r.assets.filter((a) => a !== found.a)
+      return { status: 204 }
+    },
+  },
+]
+
+/** The uploads host: POST /repos/{o}/{r}/releases/{id}/assets?name=… */
+export function handleUpload(s: FakeState, q: FakeRequest): FakeResponse {
+  const m = /^\/repos\/([^/]+\/[^/]+)\/releases\/(\d+)\/assets$/.exec(q.path)
+  const r = m ? s.releases.find((x) => x.id === Number(m[2])) : undefined
+  if (q.method !== 'POST' || !m || !r) return notFound()
+  const name = q.query.get('name')
+  if (!name) return invalid('ReleaseAsset', 'name', 'missing_field')
+  if (r.assets.some((a) => a.name === name)) return invalid('ReleaseAsset', 'name', 'already_exists')
+  const a: FakeAsset = {
+    id: s.nextId++,
+    name,
+    data: q.body,
+    content_type: String(q.headers['content-type'] ?? 'application/octet-stream'),
+  }
+  r.assets.push(a)
+  return { status: 201, body: assetJson(a, q, m[1]!) }
+}
+
+/** The download host behind asset redirects. */
+export function handleDownload(s: FakeState, q: FakeRequest): FakeResponse | undefined {
+  const m = /^\/download\/(\d+)\//.exec(q.path)
+  if (!m) return undefined
+  const found = findAsset(s, Number(m[1]))
+  return found
+    ? { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: found.a.data }
+    : notFound()
+}

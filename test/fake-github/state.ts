@@ -1,0 +1,40 @@
+export interface FakeAsset {
+  id: number
+  name: string
+  data: Buffer
+  content_type: string
+}
+
+export interface FakeRelease {
+  id: number
+  tag_name: string
+  target_commitish: string
+  name: string
+  body: string
+  draft: boolean
+  prerelease: boolean
+  assets: FakeAsset[]
+}
+
+export interface Fault {
+  method: string
+  /** Matched against the request path (a RegExp, or a substring). */
+  path: RegExp | string
+  status: number
+  /** How many requests it applies to (default: every one). */
+  times?: number
+  headers?: Record<string, string>
+  delayMs?: number
+}
+
+export interface FakeState {
+  repository: string
+  releases: FakeRelease[]
+  /** Token -> permission; a request without a known token gets 401. */
+  tokens: Map<string, 'write' | 'read'>
+  nextId: number
+}
+
+export function newState(repository = 'acme/app'): FakeState {
+  return { repository, releases: [], tokens: new Map([['test-token', 'write']]), nextId: 1 }
+}

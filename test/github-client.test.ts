@@ -1,0 +1,95 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import {
+  createClient,
+  createRelease,
+  getReleaseByTag,
+  listReleaseAssets,
+  listReleases,
+  putReleaseAsset,
+} from '../actions/github/index.js'
+import { startFakeGitHub, type FakeGitHub } from './fake-github/server.js'
+
+let fake: FakeGitHub
+beforeEach(async () => {
+  fake = await startFakeGitHub()
+})
+afterEach(async () => {
+  await fake.close()
+  expect(fake.violations).toEqual([]) // every request was one GitHub's OpenAPI description allows
+})
+
+const client = (token = 'test-token') =>
+  createClient({
+    token,
+    repository: 'acme/app',
+    baseUrl: fake.url,
+    retry: { baseDelayMs: 10, maxWaitMs: 50 },
+  })
+
+describe('the GitHub client against the fake', () => {
+  it('creates a release and puts assets idempotently through upload_url', async () => {
+    const gh = client()
+    expect(await getReleaseByTag(gh, 'v1.0.0')).toBeUndefined()
+    const rel = await createRelease(gh, { tag: 'v1.0.0', target: 'a'.repeat(40) })
+    expect(rel.upload_url.startsWith(fake.uploadsUrl)).toBe(true)
+    expect(await putReleaseAsset(gh, rel, 'release_manifest.json', Buffer.from('one'), false)).toBe(
+      'uploaded',
+    )
+    expect(await putReleaseAsset(gh, rel, 'release_manifest.json', Buffer.from('one'), false)).toBe(
+      'unchanged',
+    )
+    await expect(
+      putReleaseAsset(gh, rel, 'release_manifest.json', Buffer.from('two'), false),
+    ).rejects.toMatchObject({ code: 'E_GITHUB' })
+    expect(await putReleaseAsset(gh, rel, 'release_manifest.json', Buffer.from('two'), true)).toBe('replaced')
+    const assets = await listReleaseAssets(gh, rel)
+    expect(assets.map((a) => a.name)).toEqual(['release_manifest.json'])
+    expect(fake.state.releases[0]!.assets[0]!.data.toString()).toBe('two')
+    expect(fake.requests.filter((r) => r.host === 'uploads').length).toBe(2)
+  })
+
+  it('retries a 502 and a secondary rate limit (403 with retry-after), then succeeds', async () => {
+    const gh = client()
+    const rel = await createRelease(gh, { tag: 'v1.0.0' })
+    fake.faults.push({ method: 'POST', path: '/assets', status: 502, times: 1 })
+    fake.faults.push({
+      method: 'GET',
+      path: '/assets',
+      status: 403,
+      times: 1,
+      headers: { 'retry-after': '0' },
+    })
+    expect(await putReleaseAsset(gh, rel, 'a.txt', Buffer.from('x'), false)).toBe('uploaded')
+    expect(fake.requests.filter((r) => r.status === 502 || r.status === 403)).toHaveLength(2)
+  })
+
+  it('fails clearly on a persistent 500, after a bounded number of attempts, with nothing uploaded', async () => {
+    const gh = client()
+    const rel = await createRelease(gh, { tag: 'v1.0.0' })
+    fake.faults.push({ method: 'POST', path: '/assets', status: 500 })
+    await expect(putReleaseAsset(gh, rel, 'a.txt', Buffer.from('x'), false)).rejects.toThrow(
+      /HTTP 500.*re-run the job later/,
+    )
+    expect(fake.requests.filter((r) => r.status === 500)).toHaveLength(4)
+    expect(fake.state.releases[0]!.assets).toEqual([])
+  })
+
+  it('says which permission to add for a read-only token, and what a bad token means', async () => {
+    fake.state.tokens.set('read-only', 'read')
+    await expect(createRelease(client('read-only'), { tag: 'v1.0.0' })).rejects.toThrow(/contents: write/)
+    await expect(createRelease(client('wrong'), { tag: 'v1.0.0' })).rejects.toThrow(
+      /HTTP 401.*token is invalid/,
+    )
+    await createRelease(client(), { tag: 'v1.0.0' })
+    await expect(createRelease(client(), { tag: 'v1.0.0' })).rejects.toThrow(/HTTP 422.*already_exists/)
+  })
+
+  it('follows Link pagination past 100 releases, drafts included', async () => {
+    const gh = client()
+    for (let i = 0; i < 130; i++) await createRelease(gh, { tag: `v0.0.${i}`, draft: i === 7 })
+    const all = await listReleases(gh)
+    expect(all).toHaveLength(130)
+    expect(all.filter((r) => r.draft).map((r) => r.tag_name)).toEqual(['v0.0.7'])
+    expect(fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/releases'))).toHaveLength(2)
+  })
+})
