@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { describe, expect } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { TreeEntry } from '../src/tree/index.js'
 import { compareByBytes, diffFileManifests, parseFileManifest } from '../src/tree/index.js'
 import { sortEntries } from '../src/tree/entry.js'
@@ -80,5 +80,20 @@ describe('determinism across thread counts', () => {
     const results = await Promise.all([1, 2, 4].map((concurrency) => hashTree({ dir, concurrency })))
     expect(results[1]).toEqual(results[0])
     expect(results[2]).toEqual(results[0])
+  })
+})
+
+describe('file manifest names sha256sum does not escape', () => {
+  it('round-trips names holding U+2028 and U+2029 (found by the property above)', () => {
+    const entries = sortEntries(
+      ['a\u2028b', '\u2029', 'x\u0085y'].map((path): TreeEntry => ({
+        path,
+        sha256: '0'.repeat(64),
+        kind: 'file',
+        mode: '100644',
+        size: 1,
+      })),
+    )
+    expect([...parseFileManifest(fileManifestOf(entries)).keys()]).toEqual(entries.map((e) => e.path))
   })
 })

@@ -45,7 +45,8 @@ export function fileManifestHashOf(text: string): string {
   return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`
 }
 
-const LINE = /^(\\?)([0-9a-f]{64}) [ *](.+)$/
+// dotAll: a name may hold U+2028/U+2029, which sha256sum writes as they are and `.` would not match.
+const LINE = /^(\\?)([0-9a-f]{64}) [ *](.+)$/s
 
 /**
  * Parses sha256sum-format text (as written by `fileManifestOf` or `sha256sum`) into

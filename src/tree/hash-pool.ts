@@ -25,8 +25,10 @@ const INLINE_MAX_BYTES = 32 * 1024 * 1024
 const BATCH_FILES = 64
 
 // The compiled worker sits beside this module in build/; when running from TypeScript sources
-// (tests) or from a bundle that did not carry it, hashing stays on the calling thread.
-const workerFile = fileURLToPath(new URL('./hash-worker.js', import.meta.url))
+// (tests) or from an action bundle, it is absent and hashing stays on the calling thread. The name
+// is built at run time so bundlers do not relocate the TypeScript source as an asset.
+const WORKER_NAME = ['hash-worker', 'js'].join('.')
+const workerFile = fileURLToPath(new URL(`./${WORKER_NAME}`, import.meta.url))
 
 /** True when hashing threads can be started from this build. */
 export function canUseHashThreads(): boolean {
