@@ -11,7 +11,7 @@ import {
 } from '../../manifest/index.js'
 import { hashFile, hashTree } from '../../tree/index.js'
 import { parseCommandArgs } from '../args.js'
-import { parseDuration } from '../duration.js'
+import { parseDuration } from '../../manifest/duration.js'
 import type { Command } from '../io.js'
 import { loadSigningKey } from '../key-input.js'
 

@@ -1,0 +1,4 @@
+import { readInputs } from './inputs.js'
+import { run } from './main.js'
+
+await run(() => readInputs())

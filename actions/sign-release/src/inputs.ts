@@ -1,0 +1,101 @@
+import * as core from '@actions/core'
+import { RelsealError } from '../../../src/errors.js'
+import { parseSigningKey, type SigningKey } from '../../../src/keys/index.js'
+import type { ManifestBuilder } from '../../../src/manifest/index.js'
+
+export interface SignInputs {
+  key: SigningKey
+  publicKey: string
+  path: string
+  version: string
+  tag: string
+  commit: string
+  artifacts: string[]
+  expiresIn: string
+  upload: boolean
+  createRelease: boolean
+  overwrite: boolean
+  manifestName: string
+  token: string
+  repository: string
+  apiUrl: string | undefined
+  runnerTemp: string
+  workspace: string
+  builder: ManifestBuilder
+}
+
+/** Masks each line of key text, except PEM armor lines, which are not secret and common. */
+function maskLines(text: string): void {
+  for (const line of text.split('\n').map((l) => l.trim()))
+    if (line.length > 8 && !line.startsWith('-----')) core.setSecret(line)
+}
+
+/** Masks every form of the key before anything else can print it. */
+function maskKey(text: string, key: SigningKey): void {
+  maskLines(text)
+  const seed = Buffer.from(key.secretKey.subarray(0, 32))
+  for (const form of [
+    seed.toString('base64'),
+    seed.toString('hex'),
+    Buffer.from(key.secretKey).toString('base64'),
+    Buffer.from(key.secretKey).toString('hex'),
+  ]) {
+    core.setSecret(form)
+  }
+}
+
+/** Reads every input once (and the runner's environment) into a typed object. */
+export function readInputs(env: NodeJS.ProcessEnv = process.env): SignInputs {
+  const keyText = core.getInput('signing-key', { required: true })
+  maskLines(keyText)
+  const key = parseSigningKey(keyText, 'input signing-key')
+  maskKey(keyText, key)
+  const token = core.getInput('github-token')
+  if (token) core.setSecret(token)
+  const ref = env.GITHUB_REF ?? ''
+  const tag = core.getInput('tag') || (ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : '')
+  if (!tag)
+    throw new RelsealError(
+      'E_USAGE',
+      'input tag is empty and GITHUB_REF is not a tag (refs/tags/…); run on a tag push or set tag',
+    )
+  const commit = core.getInput('commit') || env.GITHUB_SHA || ''
+  if (!commit)
+    throw new RelsealError(
+      'E_USAGE',
+      'input commit is empty and GITHUB_SHA is not set; set commit to a full commit id',
+    )
+  const repository = env.GITHUB_REPOSITORY ?? ''
+  if (!repository)
+    throw new RelsealError('E_USAGE', 'GITHUB_REPOSITORY is not set; this action runs on GitHub Actions')
+  const builder: ManifestBuilder = {}
+  const fromEnv: [keyof ManifestBuilder, string][] = [
+    ['workflow_ref', 'GITHUB_WORKFLOW_REF'],
+    ['run_id', 'GITHUB_RUN_ID'],
+    ['run_attempt', 'GITHUB_RUN_ATTEMPT'],
+    ['runner_os', 'RUNNER_OS'],
+    ['event', 'GITHUB_EVENT_NAME'],
+    ['ref', 'GITHUB_REF'],
+  ]
+  for (const [field, name] of fromEnv) if (env[name]) builder[field] = env[name]
+  return {
+    key,
+    publicKey: core.getInput('public-key'),
+    path: core.getInput('path') || '.',
+    version: core.getInput('version') || tag.replace(/^v/, ''),
+    tag,
+    commit,
+    artifacts: core.getMultilineInput('artifacts').filter((l) => l.trim() !== ''),
+    expiresIn: core.getInput('expires-in'),
+    upload: core.getBooleanInput('upload'),
+    createRelease: core.getBooleanInput('create-release'),
+    overwrite: core.getBooleanInput('overwrite'),
+    manifestName: core.getInput('manifest-name') || 'release_manifest.json',
+    token,
+    repository,
+    apiUrl: env.GITHUB_API_URL,
+    runnerTemp: env.RUNNER_TEMP || env.TMPDIR || '/tmp',
+    workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    builder,
+  }
+}

@@ -1,0 +1,218 @@
+import * as core from '@actions/core'
+import * as glob from '@actions/glob'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { basename, join, resolve } from 'node:path'
+import { isRelsealError, RelsealError } from '../../../src/errors.js'
+import { runGit } from '../../../src/git/git.js'
+import { parsePublicKey } from '../../../src/keys/index.js'
+import { parseDuration } from '../../../src/manifest/duration.js'
+import {
+  MANIFEST_SCHEMA,
+  signManifest,
+  verifyManifest,
+  type ManifestArtifact,
+  type ManifestPayload,
+} from '../../../src/manifest/index.js'
+import { hashFile, hashTree } from '../../../src/tree/index.js'
+import {
+  createClient,
+  createRelease,
+  downloadReleaseAsset,
+  getReleaseByTag,
+  listReleaseAssets,
+  putReleaseAsset,
+  type GitHubClient,
+  type Release,
+} from '../../github/index.js'
+import type { SigningKey } from '../../../src/keys/index.js'
+import type { SignInputs } from './inputs.js'
+import { writeSummary } from './summary.js'
+
+const FILES_NAME = 'release_files.sha256'
+const utcSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+async function assertHeadIs(dir: string, commit: string): Promise<void> {
+  const head = (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: dir })).stdout
+    .toString('utf8')
+    .trim()
+  if (head !== commit) {
+    throw new RelsealError(
+      'E_BAD_INPUT',
+      `the workspace HEAD is ${head}, not commit ${commit}; check out that commit (actions/checkout with ref) or set commit`,
+    )
+  }
+}
+
+async function hashArtifacts(patterns: string[]): Promise<ManifestArtifact[]> {
+  if (patterns.length === 0) return []
+  const files = await (await glob.create(patterns.join('\n'), { matchDirectories: false })).glob()
+  if (files.length === 0)
+    throw new RelsealError(
+      'E_BAD_INPUT',
+      `input artifacts matched no file (${patterns.join(', ')}); build them before signing`,
+    )
+  const out: ManifestArtifact[] = []
+  for (const f of files.sort()) {
+    const { sha256, size } = await hashFile(f)
+    if (out.some((a) => a.name === basename(f)))
+      throw new RelsealError(
+        'E_BAD_INPUT',
+        `two artifacts are named ${basename(f)}; release asset names must be unique`,
+      )
+    out.push({ name: basename(f), size, sha256 })
+  }
+  return out
+}
+
+/** The fields that make two manifests the same release; timestamps and builder may differ. */
+const SAME_RELEASE = [
+  'repository',
+  'tag',
+  'version',
+  'commit',
+  'code_hash',
+  'file_manifest_hash',
+  'file_count',
+  'artifacts',
+] as const
+
+/**
+ * A re-run signs again with a new created_at, so its bytes differ from the first run's. When the
+ * release already holds a manifest that this key signed for the very same release, keep it: the
+ * re-run is then a no-op instead of a conflict.
+ */
+async function existingEquivalent(
+  gh: GitHubClient,
+  release: Release,
+  name: string,
+  payload: ManifestPayload,
+  key: SigningKey,
+): Promise<Uint8Array | undefined> {
+  const asset = (await listReleaseAssets(gh, release)).find((a) => a.name === name)
+  if (!asset) return undefined
+  const bytes = await downloadReleaseAsset(gh, asset)
+  try {
+    const old = verifyManifest(bytes, { keys: [key], enforceExpiry: false }).payload
+    return SAME_RELEASE.every((f) => JSON.stringify(old[f]) === JSON.stringify(payload[f]))
+      ? bytes
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Signs and (optionally) uploads; returns the outputs. Everything it logs is safe to show. */
+export async function sign(inputs: SignInputs): Promise<Record<string, string>> {
+  const dir = resolve(inputs.workspace, inputs.path)
+  core.startGroup(`Hashing ${inputs.commit} from the object store`)
+  await assertHeadIs(dir, inputs.commit)
+  const tree = await hashTree({ dir, rev: inputs.commit })
+  core.info(`${tree.files} entries, ${tree.bytes} bytes, code hash ${tree.codeHash}`)
+  const artifacts = await hashArtifacts(inputs.artifacts)
+  core.endGroup()
+
+  core.startGroup('Signing the manifest')
+  const now = new Date()
+  const payload: ManifestPayload = {
+    schema: MANIFEST_SCHEMA,
+    repository: inputs.repository,
+    tag: inputs.tag,
+    version: inputs.version,
+    commit: tree.commit!,
+    code_hash: tree.codeHash,
+    file_manifest_hash: tree.fileManifestHash,
+    file_count: tree.files,
+    artifacts,
+    created_at: utcSeconds(now),
+    ...(inputs.expiresIn
+      ? {
+          expires_at: utcSeconds(
+            new Date(now.getTime() + parseDuration(inputs.expiresIn, 'input expires-in') * 1000),
+          ),
+        }
+      : {}),
+    ...(Object.keys(inputs.builder).length ? { builder: inputs.builder } : {}),
+  }
+  const envelope = signManifest(payload, [inputs.key])
+  if (inputs.publicKey) {
+    const trusted = parsePublicKey(inputs.publicKey, 'input public-key')
+    try {
+      verifyManifest(envelope, { keys: [trusted], now })
+    } catch (e) {
+      if (isRelsealError(e, 'E_UNTRUSTED_KEY')) {
+        throw new RelsealError(
+          'E_UNTRUSTED_KEY',
+          `the signing key does not match public-key (signing key ${inputs.key.keyId}, public-key ${trusted.keyId}); nothing was uploaded`,
+        )
+      }
+      throw e
+    }
+    core.info(`verified with the trusted public key ${trusted.keyId}`)
+  } else core.warning('public-key is empty: the signature was not checked against the key consumers trust')
+  const outDir = join(inputs.runnerTemp, 'relseal')
+  mkdirSync(outDir, { recursive: true })
+  const manifestPath = join(outDir, inputs.manifestName)
+  const filesPath = join(outDir, FILES_NAME)
+  writeFileSync(manifestPath, envelope)
+  writeFileSync(filesPath, tree.fileManifest)
+  core.endGroup()
+
+  let releaseUrl = ''
+  if (inputs.upload) {
+    core.startGroup(`Uploading to release ${inputs.tag}`)
+    const gh = createClient({
+      token: inputs.token,
+      repository: inputs.repository,
+      ...(inputs.apiUrl ? { baseUrl: inputs.apiUrl } : {}),
+      log: core.info,
+    })
+    let release = await getReleaseByTag(gh, inputs.tag)
+    if (!release) {
+      if (!inputs.createRelease)
+        throw new RelsealError(
+          'E_GITHUB',
+          `release ${inputs.tag} does not exist; create it first or set create-release: true`,
+        )
+      release = await createRelease(gh, { tag: inputs.tag, target: tree.commit! })
+      core.info(`created release ${inputs.tag}`)
+    }
+    const previous = inputs.overwrite
+      ? undefined
+      : await existingEquivalent(gh, release, inputs.manifestName, payload, inputs.key)
+    if (previous) {
+      core.info(`${inputs.manifestName} on the release already signs this commit and tree: keeping it`)
+      writeFileSync(manifestPath, previous)
+    }
+    for (const [name, data] of [
+      [inputs.manifestName, previous ?? envelope],
+      [FILES_NAME, Buffer.from(tree.fileManifest)],
+    ] as const) {
+      core.info(`${name}: ${await putReleaseAsset(gh, release, name, data, inputs.overwrite)}`)
+    }
+    releaseUrl = release.html_url
+    core.endGroup()
+  }
+  await writeSummary(payload, inputs.key.keyId, releaseUrl || undefined)
+  return {
+    'manifest-path': manifestPath,
+    'files-path': filesPath,
+    'code-hash': tree.codeHash,
+    'file-manifest-hash': tree.fileManifestHash,
+    keyid: inputs.key.keyId,
+    version: payload.version,
+    commit: payload.commit,
+    'release-url': releaseUrl,
+  }
+}
+
+/** The action: read inputs, sign, set outputs; every failure goes to core.setFailed with its cause. */
+export async function run(readInputs: () => SignInputs): Promise<void> {
+  try {
+    const outputs = await sign(readInputs())
+    for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v)
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e)
+    if (e instanceof Error && e.cause instanceof Error) core.debug(`cause: ${e.cause.message}`)
+    core.setFailed(isRelsealError(e) ? `${e.code}: ${message}` : message)
+  }
+}

@@ -1,0 +1,37 @@
+import * as core from '@actions/core'
+import type { ManifestPayload } from '../../../src/manifest/index.js'
+
+/** core.summary inserts raw HTML: escape everything that came from the repository. */
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** One job summary: heading, then what was signed. */
+export async function writeSummary(
+  p: ManifestPayload,
+  keyId: string,
+  releaseUrl: string | undefined,
+): Promise<void> {
+  const rows = [
+    [{ data: 'version', header: true }, { data: esc(p.version) }],
+    [{ data: 'tag', header: true }, { data: esc(p.tag) }],
+    [{ data: 'commit', header: true }, { data: `<code>${esc(p.commit)}</code>` }],
+    [{ data: 'code hash', header: true }, { data: `<code>${esc(p.code_hash)}</code>` }],
+    [{ data: 'key id', header: true }, { data: `<code>${esc(keyId)}</code>` }],
+    [{ data: 'files', header: true }, { data: String(p.file_count) }],
+    [
+      { data: 'artifacts', header: true },
+      {
+        data:
+          p.artifacts.map((a) => `${esc(a.name)} (${a.size} bytes, <code>${a.sha256}</code>)`).join('<br>') ||
+          'none',
+      },
+    ],
+    [
+      { data: 'release', header: true },
+      { data: releaseUrl ? `<a href="${esc(releaseUrl)}">${esc(releaseUrl)}</a>` : 'not uploaded' },
+    ],
+  ]
+  await core.summary
+    .addHeading(`relseal: signed ${esc(p.repository)} ${esc(p.tag)}`, 2)
+    .addTable(rows)
+    .write()
+}

@@ -1,0 +1,189 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startFakeGitHub, type FakeGitHub } from './fake-github/server.js'
+import { git, makeRepo } from './helpers/git-repo.js'
+import { runAction } from './helpers/run-action.js'
+import { tempDir } from './helpers/tmp.js'
+
+let fake: FakeGitHub
+beforeEach(async () => {
+  fake = await startFakeGitHub()
+})
+afterEach(async () => {
+  await fake.close()
+  expect(fake.violations).toEqual([])
+})
+
+const bin = new URL('../bin/relseal.js', import.meta.url).pathname
+
+function keys(): { priv: string; pub: string; otherPub: string; dir: string } {
+  const dir = tempDir('relseal-keys-')
+  for (const k of ['k', 'other']) execFileSync(process.execPath, [bin, 'keygen', '--out', join(dir, k)])
+  return {
+    dir,
+    priv: readFileSync(join(dir, 'k.key'), 'utf8'),
+    pub: readFileSync(join(dir, 'k.pub'), 'utf8'),
+    otherPub: readFileSync(join(dir, 'other.pub'), 'utf8'),
+  }
+}
+
+function tagged(): { repo: string; sha: string } {
+  const repo = makeRepo({ 'src/app.js': 'console.log(1)\n', 'dist/app.tgz': 'built artifact\n' })
+  git(repo, 'tag', 'v1.2.3')
+  return { repo, sha: git(repo, 'rev-parse', 'HEAD') }
+}
+
+function sign(
+  k: ReturnType<typeof keys>,
+  repo: string,
+  sha: string,
+  inputs: Record<string, string> = {},
+  token = 'test-token',
+) {
+  return runAction(
+    'sign-release',
+    {
+      'signing-key': k.priv,
+      'public-key': k.pub,
+      artifacts: 'dist/*.tgz',
+      'expires-in': '30d',
+      'github-token': token,
+      ...inputs,
+    },
+    {
+      GITHUB_REPOSITORY: 'acme/app',
+      GITHUB_API_URL: fake.url,
+      GITHUB_REF: 'refs/tags/v1.2.3',
+      GITHUB_SHA: sha,
+      GITHUB_WORKSPACE: repo,
+      GITHUB_WORKFLOW_REF: 'acme/app/.github/workflows/release-sign.yml@refs/tags/v1.2.3',
+      GITHUB_RUN_ID: '42',
+      GITHUB_RUN_ATTEMPT: '1',
+      RUNNER_OS: 'Linux',
+      GITHUB_EVENT_NAME: 'push',
+    },
+  )
+}
+
+describe('actions/sign-release (dist/index.js as the runner runs it)', () => {
+  it('signs the tagged commit, uploads both assets, and relseal verify accepts the upload; re-runs change nothing', async () => {
+    const k = keys()
+    const { repo, sha } = tagged()
+    const r = await sign(k, repo, sha)
+    expect(r.stdout).not.toContain('::error::')
+    expect(r.status).toBe(0)
+    expect(r.outputs).toMatchObject({
+      version: '1.2.3',
+      commit: sha,
+      'release-url': 'https://github.com/acme/app/releases/tag/v1.2.3',
+    })
+    expect(r.outputs['code-hash']).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(r.summary).toContain('relseal: signed acme/app v1.2.3')
+    const release = fake.state.releases[0]!
+    expect(release.assets.map((a) => a.name).sort()).toEqual([
+      'release_files.sha256',
+      'release_manifest.json',
+    ])
+
+    // the uploaded manifest verifies with the CLI against the checkout and the artifact
+    const dl = tempDir()
+    for (const a of release.assets) writeFileSync(join(dl, a.name), a.data)
+    const v = spawnSync(
+      process.execPath,
+      [
+        bin,
+        'verify',
+        join(dl, 'release_manifest.json'),
+        '--pubkey',
+        join(k.dir, 'k.pub'),
+        '--dir',
+        repo,
+        '--files',
+        join(dl, 'release_files.sha256'),
+        '--artifact',
+        join(repo, 'dist/app.tgz'),
+        '--repository',
+        'acme/app',
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    )
+    expect(v.stderr).toBe('')
+    expect(v.status).toBe(0)
+    expect(JSON.parse(v.stdout)).toMatchObject({
+      verified: true,
+      commit: sha,
+      checked: ['signature', 'tree', 'artifacts'],
+    })
+
+    // the key appears nowhere: not in logs, summary, outputs or files written
+    const secretLines = k.priv.split('\n').filter((l) => l.length > 20)
+    const written = readdirSync(join(r.runnerTemp, 'relseal')).map((f) =>
+      readFileSync(join(r.runnerTemp, 'relseal', f), 'utf8'),
+    )
+    // ::add-mask:: lines are the runner protocol that registers the secret; the runner never shows them
+    const shown = (t: string) =>
+      t
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n')
+    for (const text of [shown(r.stdout), r.stderr, r.summary, JSON.stringify(r.outputs), ...written]) {
+      for (const line of secretLines) expect(text).not.toContain(line)
+    }
+
+    const uploads = fake.requests.filter((q) => q.host === 'uploads').length
+    await new Promise((res) => setTimeout(res, 1100)) // a later second: the fresh signature differs in created_at
+    const again = await sign(k, repo, sha)
+    expect(again.status).toBe(0)
+    expect(fake.requests.filter((q) => q.host === 'uploads').length).toBe(uploads)
+    expect(fake.state.releases).toHaveLength(1)
+    expect(fake.state.releases[0]!.assets).toHaveLength(2)
+  })
+
+  it('uploads nothing when the signing key does not match public-key', async () => {
+    const k = keys()
+    const { repo, sha } = tagged()
+    const r = await sign(k, repo, sha, { 'public-key': k.otherPub })
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain('the signing key does not match public-key')
+    expect(fake.state.releases).toEqual([])
+  })
+
+  it('refuses when the workspace HEAD is not the commit', async () => {
+    const k = keys()
+    const { repo } = tagged()
+    const r = await sign(k, repo, 'f'.repeat(40))
+    expect(r.status).toBe(1)
+    expect(r.stdout).toMatch(/workspace HEAD is [0-9a-f]{40}, not commit f{40}/)
+  })
+
+  it('says which permission to add when the token cannot write', async () => {
+    fake.state.tokens.set('read-only', 'read')
+    const k = keys()
+    const { repo, sha } = tagged()
+    const r = await sign(k, repo, sha, {}, 'read-only')
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain('contents: write')
+  })
+
+  it('retries a 502 in the middle of the upload and completes', async () => {
+    const k = keys()
+    const { repo, sha } = tagged()
+    fake.faults.push({ method: 'POST', path: '/assets', status: 502, times: 1 })
+    const r = await sign(k, repo, sha)
+    expect(r.status).toBe(0)
+    expect(fake.state.releases[0]!.assets).toHaveLength(2)
+  })
+
+  it('fails clearly on a persistent 500 and leaves no half-written asset', async () => {
+    const k = keys()
+    const { repo, sha } = tagged()
+    fake.faults.push({ method: 'POST', path: '/assets', status: 500 })
+    const r = await sign(k, repo, sha)
+    expect(r.status).toBe(1)
+    expect(r.stdout).toMatch(/HTTP 500.*re-run the job later/)
+    expect(fake.state.releases[0]!.assets).toEqual([])
+  })
+})
