@@ -1,6 +1,14 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { hostname } from 'node:os'
-import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -219,6 +227,24 @@ describe('relseal update', () => {
     expect(u.code).toBe(3)
     expect(current(gone)).toBeUndefined()
     expect(readdirSync(join(gone, 'releases'))).toEqual([])
+  })
+
+  it('keeps the current release when a write fails during the swap (exit 3), and the next run succeeds', async () => {
+    const o = await makeOrigin(['1.0.0', '2.0.0'])
+    const root = await appRoot(o)
+    await update(root, o, await signVersion(o, '1.0.0'))
+    // As root, permissions do not stop writes: a directory where the record must go does.
+    const blocker = join(root, '.relseal/manifests/2.0.0.json')
+    mkdirSync(blocker)
+    const r = await update(root, o, await signVersion(o, '2.0.0'))
+    expect(r.code).toBe(3)
+    expect(r.stderr).toContain('E_UPDATE_FAILED')
+    expect(current(root)).toBe('releases/1.0.0')
+    expect(readdirSync(join(root, 'releases'))).toEqual(['1.0.0'])
+    expect(readdirSync(root).filter((n) => n.includes('.tmp-'))).toEqual([])
+    rmSync(blocker, { recursive: true })
+    expect((await update(root, o, join(o.out, 'v2.0.0.release_manifest.json'))).code).toBe(0)
+    expect(current(root)).toBe('releases/2.0.0')
   })
 
   it('refuses an app root that was not initialised (exit 2), and a second updater (E_LOCKED)', async () => {

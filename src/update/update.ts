@@ -73,17 +73,16 @@ const refOf = (v: VerifiedManifest): ReleaseRef => ({
 /** Errors after verification that are not refusals mean "failed, nothing swapped" (CLI exit 3). */
 function asFailure(e: unknown): unknown {
   if (
-    !(e instanceof RelsealError) ||
-    REFUSAL_CODES.has(e.code) ||
-    e.code === 'E_INSTALL_FAILED' ||
-    e.code === 'E_HEALTH_FAILED'
+    e instanceof RelsealError &&
+    (REFUSAL_CODES.has(e.code) || e.code === 'E_INSTALL_FAILED' || e.code === 'E_HEALTH_FAILED')
   )
     return e
-  return new RelsealError(
-    'E_UPDATE_FAILED',
-    `${e.message} (${e.code}); nothing was swapped, the current release runs on`,
-    { cause: e },
-  )
+  // Anything else after verification, a RelsealError or a raw I/O error, means: failed, nothing swapped.
+  const detail =
+    e instanceof RelsealError ? `${e.message} (${e.code})` : e instanceof Error ? e.message : String(e)
+  return new RelsealError('E_UPDATE_FAILED', `${detail}; nothing was swapped, the current release runs on`, {
+    cause: e,
+  })
 }
 
 /**
