@@ -1,0 +1,98 @@
+// actions/sign-release's bundle end to end (as the runner runs it, against the GitHub fake) on a
+// large real tree, beside `relseal hash --rev` on the same tree: the action's overhead beyond
+// hashing (target < 15%), the time from process start to its first log line, and the bundle size.
+// Usage: node bench/run.mjs action [--repo DIR]   (needs `npm run build`; runs the fake via tsx-free JS)
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const relseal = join(root, 'bin/relseal.js')
+const dist = join(root, 'actions/sign-release/dist/index.js')
+const i = process.argv.indexOf('--repo')
+const repo = i > 0 ? process.argv[i + 1] : join(root, 'bench/.work/large-repo')
+if (!existsSync(join(repo, '.git'))) {
+  console.error(
+    `no checkout at ${repo}: run "node bench/run.mjs hash" first (it clones one), or pass --repo DIR`,
+  )
+  process.exit(2)
+}
+const work = mkdtempSync(join(tmpdir(), 'relseal-bench-action-'))
+// The GitHub fake is TypeScript; vitest's runner (vite-node) is not needed: a tiny stand-in that
+// accepts the few calls sign-release makes is enough to time the action, since the API is local.
+const fakeScript = join(work, 'fake.mjs')
+writeFileSync(
+  fakeScript,
+  `import { createServer } from 'node:http'
+let id = 1; const releases = []
+const s = createServer((req, res) => { const chunks = []; req.on('data', (c) => chunks.push(c)); req.on('end', () => {
+  const base = 'http://' + req.headers.host; const u = new URL(req.url, base); const json = (st, b) => { res.writeHead(st, { 'content-type': 'application/json' }); res.end(JSON.stringify(b)) }
+  if (req.method === 'GET' && u.pathname.includes('/releases/tags/')) return json(404, { message: 'Not Found' })
+  if (req.method === 'POST' && u.pathname.endsWith('/releases')) { const r = { id: id++, tag_name: 'v2.0.0', html_url: base + '/r', upload_url: base + '/up/' + id + '/assets{?name,label}', assets: [] }; releases.push(r); return json(201, r) }
+  if (req.method === 'GET' && u.pathname.endsWith('/assets')) return json(200, [])
+  if (req.method === 'POST' && u.pathname.startsWith('/up/')) return json(201, { id: id++, name: u.searchParams.get('name'), size: Buffer.concat(chunks).length })
+  json(404, { message: 'Not Found' }) }) })
+s.listen(0, '127.0.0.1', () => console.log(s.address().port))`,
+)
+const fake = spawn(process.execPath, [fakeScript])
+const port = await new Promise((resolve) => fake.stdout.once('data', (b) => resolve(String(b).trim())))
+try {
+  execFileSync(process.execPath, [relseal, 'keygen', '--out', join(work, 'k')])
+  const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim()
+  const files = execFileSync('git', ['ls-files'], { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 28 }).split(
+    '\n',
+  ).length
+  const timeHash = () => {
+    const t = process.hrtime.bigint()
+    spawnSync(process.execPath, [relseal, 'hash', repo, '--rev', sha])
+    return Number(process.hrtime.bigint() - t) / 1e9
+  }
+  timeHash() // warm
+  const hashSeconds = timeHash()
+  const env = {
+    PATH: process.env.PATH,
+    'INPUT_SIGNING-KEY': readFileSync(join(work, 'k.key'), 'utf8'),
+    'INPUT_PUBLIC-KEY': readFileSync(join(work, 'k.pub'), 'utf8'),
+    INPUT_PATH: repo,
+    INPUT_VERSION: '',
+    INPUT_TAG: 'v2.0.0',
+    INPUT_COMMIT: sha,
+    INPUT_ARTIFACTS: '',
+    'INPUT_EXPIRES-IN': '',
+    INPUT_UPLOAD: 'true',
+    'INPUT_CREATE-RELEASE': 'true',
+    INPUT_OVERWRITE: 'false',
+    'INPUT_MANIFEST-NAME': 'release_manifest.json',
+    'INPUT_GITHUB-TOKEN': 'bench',
+    GITHUB_REPOSITORY: 'bench/large',
+    GITHUB_API_URL: `http://127.0.0.1:${port}`,
+    GITHUB_WORKSPACE: repo,
+    RUNNER_TEMP: work,
+    GITHUB_OUTPUT: join(work, 'out'),
+    GITHUB_STEP_SUMMARY: join(work, 'summary'),
+  }
+  writeFileSync(env.GITHUB_OUTPUT, '')
+  writeFileSync(env.GITHUB_STEP_SUMMARY, '')
+  const start = process.hrtime.bigint()
+  let firstLine
+  const child = spawn(process.execPath, [dist], { env, cwd: repo })
+  child.stdout.on('data', (b) => {
+    if (firstLine === undefined && /^(?!::add-mask::).+/m.test(String(b)))
+      firstLine = Number(process.hrtime.bigint() - start) / 1e9
+  })
+  const code = await new Promise((resolve) => child.on('close', resolve))
+  const actionSeconds = Number(process.hrtime.bigint() - start) / 1e9
+  if (code !== 0) throw new Error(`the action failed with exit ${code}`)
+  console.log(`tree: ${repo} (${files} files) at ${sha.slice(0, 8)}`)
+  console.log(`  relseal hash --rev (CLI):          ${hashSeconds.toFixed(3)} s`)
+  console.log(`  sign-release bundle, end to end:   ${actionSeconds.toFixed(3)} s`)
+  console.log(
+    `  overhead beyond hashing:           ${(((actionSeconds - hashSeconds) / hashSeconds) * 100).toFixed(1)}% (target < 15%)`,
+  )
+  console.log(`  process start to first log line:   ${(firstLine * 1000).toFixed(0)} ms`)
+  console.log(`  bundle size:                       ${(statSync(dist).size / 1e6).toFixed(2)} MB`)
+} finally {
+  fake.kill()
+  rmSync(work, { recursive: true, force: true })
+}
