@@ -110,7 +110,65 @@ const findAsset = (s: FakeState, id: number) => {
   return undefined
 }
 
+function refJson(ref: string, sha: string, q: FakeRequest, repo: string): Record<string, unknown> {
+  return {
+    ref,
+    node_id: `REF_${ref}`,
+    url: `${q.api}/repos/${repo}/git/${ref}`,
+    object: { type: 'commit', sha, url: `${q.api}/repos/${repo}/git/commits/${sha}` },
+  }
+}
+
 export const ROUTES: Route[] = [
+  {
+    method: 'GET',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/releases\/(\d+)$/,
+    handle: (s, q, [repo, id]) => {
+      const r = s.releases.find((x) => x.id === Number(id))
+      return r ? { status: 200, body: releaseJson(r, q, repo!) } : notFound()
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/git\/ref\/(.+)$/,
+    handle: (s, q, [repo, ref]) => {
+      // Octokit sends the ref's slash encoded (tags%2Fv1.0.0); GitHub accepts both.
+      const name = `refs/${decodeURIComponent(ref!)}`
+      const sha = s.refs.get(name)
+      return sha ? { status: 200, body: refJson(name, sha, q, repo!) } : notFound()
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/git\/matching-refs\/(.+)$/,
+    handle: (s, q, [repo, prefix]) =>
+      paged(
+        [...s.refs]
+          .filter(([r]) => r.startsWith(`refs/${decodeURIComponent(prefix!)}`))
+          .map(([r, sha]) => refJson(r, sha, q, repo!)),
+        q,
+      ),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/git\/refs$/,
+    write: true,
+    handle: (s, q, [repo]) => {
+      const b = JSON.parse(q.body.toString('utf8') || '{}') as { ref?: string; sha?: string }
+      if (!b.ref || !b.sha) return invalid('Reference', 'ref', 'missing_field')
+      if (s.refs.has(b.ref))
+        return {
+          status: 422,
+          body: {
+            message: 'Reference already exists',
+            documentation_url: 'https://docs.github.com/rest',
+            status: '422',
+          },
+        }
+      s.refs.set(b.ref, b.sha)
+      return { status: 201, body: refJson(b.ref, b.sha, q, repo!) }
+    },
+  },
   {
     method: 'GET',
     pattern: /^\/repos\/([^/]+\/[^/]+)$/,

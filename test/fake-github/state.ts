@@ -30,11 +30,13 @@ export interface Fault {
 export interface FakeState {
   repository: string
   releases: FakeRelease[]
+  /** Git refs of the repository, e.g. refs/tags/v1.0.0 -> commit id. */
+  refs: Map<string, string>
   /** Token -> permission; a request without a known token gets 401. */
   tokens: Map<string, 'write' | 'read'>
   nextId: number
 }
 
 export function newState(repository = 'acme/app'): FakeState {
-  return { repository, releases: [], tokens: new Map([['test-token', 'write']]), nextId: 1 }
+  return { repository, releases: [], refs: new Map(), tokens: new Map([['test-token', 'write']]), nextId: 1 }
 }
