@@ -187,3 +187,58 @@ describe('actions/sign-release (dist/index.js as the runner runs it)', () => {
     expect(fake.state.releases[0]!.assets).toEqual([])
   })
 })
+
+describe('actions/sign-release with require-signed-tag', () => {
+  it('refuses an unsigned tag, and records the maintainer who signed the tag in the manifest', async () => {
+    const k = keys()
+    const { repo, sha } = tagged() // v1.2.3 is a lightweight tag
+    execFileSync('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      'maintainer',
+      '-f',
+      join(k.dir, 'ssh'),
+    ])
+    writeFileSync(
+      join(repo, 'allowed_signers'),
+      `maintainer@acme.example ${readFileSync(join(k.dir, 'ssh.pub'), 'utf8')}`,
+    )
+    const inputs = { 'require-signed-tag': 'true', 'allowed-signers': 'allowed_signers' }
+
+    const unsigned = await sign(k, repo, sha, inputs)
+    expect(unsigned.status).toBe(1)
+    expect(unsigned.stdout).toContain('E_TAG_UNSIGNED')
+    expect(fake.state.releases).toEqual([])
+
+    git(
+      repo,
+      '-c',
+      'gpg.format=ssh',
+      '-c',
+      `user.signingKey=${join(k.dir, 'ssh')}`,
+      'tag',
+      '-f',
+      '-s',
+      'v1.2.3',
+      '-m',
+      'v1.2.3',
+      sha,
+    )
+    const signed = await sign(k, repo, sha, inputs)
+    expect(signed.status).toBe(0)
+    const manifest = JSON.parse(
+      fake.state.releases[0]!.assets.find((a) => a.name === 'release_manifest.json')!.data.toString(),
+    ) as { payload: string }
+    const payload = JSON.parse(Buffer.from(manifest.payload, 'base64').toString()) as {
+      tag_signer: { principal: string; fingerprint: string }
+    }
+    const fp = execFileSync('ssh-keygen', ['-l', '-f', join(k.dir, 'ssh.pub')], { encoding: 'utf8' }).split(
+      ' ',
+    )[1]
+    expect(payload.tag_signer).toEqual({ principal: 'maintainer@acme.example', fingerprint: fp })
+  })
+})

@@ -34853,7 +34853,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1601);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5719);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7425);
 
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(() => (0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .readInputs */ .K)());
@@ -34871,7 +34871,7 @@ __webpack_async_result__();
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(919);
 /* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6378);
-/* harmony import */ var _src_keys_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(54);
+/* harmony import */ var _src_keys_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5562);
 
 
 
@@ -34893,6 +34893,14 @@ function maskKey(text, key) {
     ]) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
     }
+}
+function requiredSignersPath() {
+    const path = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('allowed-signers');
+    if (!_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('require-signed-tag'))
+        return undefined;
+    if (!path)
+        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelsealError */ .Ng('E_USAGE', 'require-signed-tag is true but allowed-signers is empty; set it to the allowed_signers file in the repository');
+    return path;
 }
 /** Reads every input once (and the runner's environment) into a typed object. */
 function readInputs(env = process.env) {
@@ -34937,6 +34945,7 @@ function readInputs(env = process.env) {
         upload: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('upload'),
         createRelease: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('create-release'),
         overwrite: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('overwrite'),
+        allowedSigners: requiredSignersPath(),
         manifestName: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('manifest-name') || 'release_manifest.json',
         token,
         repository,
@@ -34950,7 +34959,7 @@ function readInputs(env = process.env) {
 
 /***/ }),
 
-/***/ 5719:
+/***/ 7425:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38775,8 +38784,8 @@ function isFullCommitId(value) {
     return FULL_COMMIT_ID.test(value);
 }
 
-// EXTERNAL MODULE: ../../src/keys/index.ts + 3 modules
-var keys = __nccwpck_require__(54);
+// EXTERNAL MODULE: ../../src/keys/index.ts
+var keys = __nccwpck_require__(5562);
 ;// CONCATENATED MODULE: ../../src/manifest/duration.ts
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
@@ -40155,6 +40164,261 @@ async function verifyArtifacts(payload, paths) {
 ;// CONCATENATED MODULE: ../../src/manifest/index.ts
 
 
+
+
+
+
+// EXTERNAL MODULE: ../../src/keys/key-formats.ts
+var key_formats = __nccwpck_require__(7772);
+;// CONCATENATED MODULE: ../../src/tag/allowed-signers.ts
+/**
+ * The allowed_signers file of ssh-keygen(1) ("ALLOWED SIGNERS"): one entry a line,
+ * `principals [options] keytype base64-key [comment]`.
+ */
+
+
+/** Splits on whitespace outside double quotes. */
+function tokens(line) {
+    const out = [];
+    let cur = '';
+    let quoted = false;
+    for (const c of line) {
+        if (c === '"')
+            quoted = !quoted;
+        if (!quoted && /\s/.test(c)) {
+            if (cur !== '')
+                out.push(cur);
+            cur = '';
+        }
+        else
+            cur += c;
+    }
+    if (quoted)
+        throw new Error('an unclosed quote');
+    if (cur !== '')
+        out.push(cur);
+    return out;
+}
+/** Splits an options field on commas outside quotes. */
+function options(field) {
+    const out = [];
+    let cur = '';
+    let quoted = false;
+    for (const c of field) {
+        if (c === '"')
+            quoted = !quoted;
+        if (!quoted && c === ',') {
+            out.push(cur);
+            cur = '';
+        }
+        else
+            cur += c;
+    }
+    out.push(cur);
+    return out;
+}
+const unquote = (v) => v.replace(/^"(.*)"$/, '$1');
+/** YYYYMMDD[HHMM[SS]][Z], read as UTC (ssh-keygen reads it as local time unless it ends in Z). */
+function parseSignerTime(v) {
+    const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?Z?$/.exec(v);
+    if (!m)
+        throw new Error(`the time ${JSON.stringify(v)} is not YYYYMMDD[HHMM[SS]][Z]`);
+    return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)));
+}
+function parseLine(text, line) {
+    const t = tokens(text);
+    const isKeyType = (s) => s !== undefined && /^(ssh-|ecdsa-|sk-)/.test(s);
+    const principals = unquote(t[0] ?? '').split(',');
+    const hasOptions = !isKeyType(t[1]);
+    const [keyType, b64] = hasOptions ? [t[2], t[3]] : [t[1], t[2]];
+    const blob = (0,key_formats/* decodeStrictBase64 */.LV)(b64 ?? '');
+    if (!isKeyType(keyType) || !blob || blob.length === 0)
+        throw new Error('it is not "principals [options] keytype key"');
+    const entry = {
+        line,
+        principals,
+        certAuthority: false,
+        keyType: keyType,
+        publicKeyBlob: blob,
+    };
+    for (const opt of hasOptions ? options(t[1]) : []) {
+        const [name = '', ...rest] = opt.split('=');
+        const value = unquote(rest.join('='));
+        const key = name.toLowerCase();
+        if (key === 'cert-authority')
+            entry.certAuthority = true;
+        else if (key === 'namespaces')
+            entry.namespaces = value.split(',');
+        else if (key === 'valid-after')
+            entry.validAfter = parseSignerTime(value);
+        else if (key === 'valid-before')
+            entry.validBefore = parseSignerTime(value);
+        else
+            throw new Error(`the option ${JSON.stringify(name)} is unknown`);
+    }
+    return entry;
+}
+/** Parses allowed_signers text; a malformed line is refused with its number. */
+function parseAllowedSigners(text, source) {
+    const out = [];
+    text.split('\n').forEach((raw, i) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        try {
+            out.push(parseLine(line, i + 1));
+        }
+        catch (e) {
+            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${source} line ${i + 1}: ${e.message}; see ssh-keygen(1), ALLOWED SIGNERS`);
+        }
+    });
+    return out;
+}
+
+// EXTERNAL MODULE: ../../src/keys/ssh-format.ts
+var ssh_format = __nccwpck_require__(8694);
+;// CONCATENATED MODULE: ../../src/tag/sshsig.ts
+/**
+ * SSHSIG (OpenSSH PROTOCOL.sshsig): the signature format of `ssh-keygen -Y sign` and of git tags
+ * signed with gpg.format=ssh. Ed25519 only; other key types are refused with a clear error.
+ */
+
+
+
+
+
+const SSHSIG_BEGIN = '-----BEGIN SSH SIGNATURE-----';
+const SSHSIG_END = '-----END SSH SIGNATURE-----';
+const MAGIC = Buffer.from('SSHSIG', 'latin1');
+function badSig(why) {
+    return new errors/* RelsealError */.Ng('E_TAG_BAD_SIGNATURE', `the tag's SSH signature ${why}`);
+}
+/** Parses an armored SSHSIG. */
+function parseSshSignature(armor) {
+    const body = armor.trim();
+    if (!body.startsWith(SSHSIG_BEGIN) || !body.endsWith(SSHSIG_END))
+        throw badSig('is not an SSH SIGNATURE block');
+    const blob = (0,key_formats/* decodeStrictBase64 */.LV)(body.slice(SSHSIG_BEGIN.length, -SSHSIG_END.length).replace(/\s+/g, ''));
+    if (!blob || !blob.subarray(0, 6).equals(MAGIC))
+        throw badSig('armor does not hold an SSHSIG blob');
+    try {
+        const r = new ssh_format/* SshReader */.o(blob.subarray(6), 'the SSHSIG blob');
+        if (r.uint32() !== 1)
+            throw badSig('has an unknown SSHSIG version');
+        const publicKeyBlob = r.bytes();
+        const namespace = r.string();
+        r.bytes(); // reserved
+        const hashAlgorithm = r.string();
+        const sig = new ssh_format/* SshReader */.o(r.bytes(), 'the signature');
+        const pk = new ssh_format/* SshReader */.o(publicKeyBlob, 'the public key');
+        const keyType = pk.string();
+        const sigType = sig.string();
+        if (keyType !== 'ssh-ed25519' || sigType !== 'ssh-ed25519') {
+            throw badSig(`uses a ${keyType} key; relseal verifies ssh-ed25519 tag signatures only (ssh-keygen -t ed25519)`);
+        }
+        return { publicKeyBlob, keyType, publicKey: pk.bytes(), namespace, hashAlgorithm, signature: sig.bytes() };
+    }
+    catch (e) {
+        if (e instanceof errors/* RelsealError */.Ng && e.code === 'E_TAG_BAD_SIGNATURE')
+            throw e;
+        throw badSig('is truncated or malformed');
+    }
+}
+/** The key fingerprint as ssh-keygen -l prints it: `SHA256:` and unpadded base64. */
+function sshFingerprint(publicKeyBlob) {
+    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(publicKeyBlob).digest('base64').replace(/=+$/, '')}`;
+}
+/** True when `sig` is a valid signature of `message` in `namespace`. */
+function verifySshSignature(sig, message, namespace) {
+    if (sig.namespace !== namespace)
+        return false;
+    if (sig.hashAlgorithm !== 'sha512' && sig.hashAlgorithm !== 'sha256')
+        return false;
+    const digest = (0,external_node_crypto_.createHash)(sig.hashAlgorithm).update(message).digest();
+    const signed = Buffer.concat([
+        MAGIC,
+        (0,ssh_format/* sshString */._G)(namespace),
+        (0,ssh_format/* sshString */._G)(''),
+        (0,ssh_format/* sshString */._G)(sig.hashAlgorithm),
+        (0,ssh_format/* sshString */._G)(digest),
+    ]);
+    return (0,ed25519/* verifyDetached */.Tc)(sig.publicKey, signed, sig.signature);
+}
+
+;// CONCATENATED MODULE: ../../src/tag/verify-tag.ts
+
+
+
+
+async function readTag(repoDir, tag, ref) {
+    const resolved = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], {
+        cwd: repoDir,
+        okCodes: [0, 1, 128],
+    });
+    const oid = resolved.stdout.toString('utf8').trim();
+    if (resolved.code !== 0 || oid === '')
+        throw new errors/* RelsealError */.Ng('E_NOT_FOUND', `tag ${tag} does not exist in ${repoDir}; fetch it first`);
+    const type = (await runGit(['cat-file', '-t', oid], { cwd: repoDir })).stdout.toString('utf8').trim();
+    if (type !== 'tag') {
+        throw new errors/* RelsealError */.Ng('E_TAG_UNSIGNED', `tag ${tag} is a lightweight tag: it has no tag object, so no signature; create it with git tag -s`);
+    }
+    const raw = (await runGit(['cat-file', 'tag', oid], { cwd: repoDir })).stdout;
+    const commit = (await runGit(['rev-parse', '--verify', '--end-of-options', `${oid}^{commit}`], { cwd: repoDir })).stdout
+        .toString('utf8')
+        .trim();
+    const header = raw.subarray(0, Math.max(0, raw.indexOf('\n\n'))).toString('utf8');
+    const tagger = /^tagger .* (\d+) [+-]\d{4}$/m.exec(header);
+    return { raw, commit, taggerTime: tagger ? new Date(Number(tagger[1]) * 1000) : undefined };
+}
+function validAt(s, when) {
+    return (!s.validAfter || when >= s.validAfter) && (!s.validBefore || when <= s.validBefore);
+}
+/**
+ * Verifies an SSH-signed annotated tag the way `git verify-tag` does with
+ * gpg.ssh.allowedSignersFile: the SSHSIG over the tag object in namespace `git`, by a key that the
+ * allowed_signers file lists for that namespace and that is valid at the tag's time.
+ *
+ * @example const { principal, fingerprint } = await verifySignedTag({ repoDir: '.', tag: 'v1.2.3', allowedSigners })
+ */
+async function verifySignedTag(o) {
+    assertSafeRef(o.tag, 'tag');
+    const t = await readTag(o.repoDir, o.tag, o.ref ?? `refs/tags/${o.tag}`);
+    const text = t.raw.toString('utf8');
+    if (text.includes('-----BEGIN PGP SIGNATURE-----')) {
+        throw new errors/* RelsealError */.Ng('E_TAG_BAD_SIGNATURE', `tag ${o.tag} is signed with GPG; relseal verifies SSH tag signatures: sign with git -c gpg.format=ssh tag -s`);
+    }
+    const at = t.raw.indexOf(SSHSIG_BEGIN);
+    if (at < 0)
+        throw new errors/* RelsealError */.Ng('E_TAG_UNSIGNED', `tag ${o.tag} is annotated but not signed; create it with git tag -s (gpg.format=ssh)`);
+    const sig = parseSshSignature(t.raw.subarray(at).toString('utf8'));
+    const fingerprint = sshFingerprint(sig.publicKeyBlob);
+    if (!verifySshSignature(sig, t.raw.subarray(0, at), 'git')) {
+        throw new errors/* RelsealError */.Ng('E_TAG_BAD_SIGNATURE', `the signature of tag ${o.tag} (key ${fingerprint}) does not verify: the tag was altered after signing`);
+    }
+    const when = t.taggerTime ?? new Date();
+    const entries = parseAllowedSigners(o.allowedSigners, 'allowed_signers').filter((e) => e.publicKeyBlob.equals(sig.publicKeyBlob));
+    if (entries.some((e) => e.certAuthority)) {
+        throw new errors/* RelsealError */.Ng('E_TAG_UNTRUSTED', `allowed_signers lists key ${fingerprint} as a cert-authority; relseal does not verify SSH certificates: list the key itself`);
+    }
+    const usable = entries.filter((e) => (!e.namespaces || e.namespaces.includes('git')) && validAt(e, when));
+    if (usable.length === 0) {
+        const why = entries.length === 0
+            ? 'is not listed'
+            : 'is listed, but not for namespace "git" or not valid at the tag time ' + when.toISOString();
+        throw new errors/* RelsealError */.Ng('E_TAG_UNTRUSTED', `tag ${o.tag} has a valid signature, but its key ${fingerprint} ${why} in allowed_signers; add the maintainer's key`);
+    }
+    return { tag: o.tag, commit: t.commit, principal: usable[0].principals.join(','), fingerprint };
+}
+/** Verifies the tag and that it points at `commit` (E_TAG_MISMATCH otherwise). */
+async function verifyTagForCommit(o) {
+    const v = await verifySignedTag(o);
+    if (v.commit !== o.commit) {
+        throw new errors/* RelsealError */.Ng('E_TAG_MISMATCH', `tag ${o.tag} points at ${v.commit}, but the manifest pins ${o.commit}; do not install this release`);
+    }
+    return v;
+}
+
+;// CONCATENATED MODULE: ../../src/tag/index.ts
 
 
 
@@ -45412,6 +45676,7 @@ async function writeSummary(p, keyId, releaseUrl) {
 
 
 
+
 const FILES_NAME = 'release_files.sha256';
 const utcSeconds = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 async function assertHeadIs(dir, commit) {
@@ -45436,6 +45701,15 @@ async function hashArtifacts(patterns) {
         out.push({ name: (0,external_node_path_namespaceObject.basename)(f), size, sha256 });
     }
     return out;
+}
+/** A maintainer's SSH signature on the tag, a second trust domain beside the CI key. */
+async function verifyTag(dir, inputs) {
+    lib_core/* startGroup */.Oh(`Verifying the SSH signature of tag ${inputs.tag}`);
+    const allowedSigners = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(dir, inputs.allowedSigners), 'utf8');
+    const v = await verifyTagForCommit({ repoDir: dir, tag: inputs.tag, commit: inputs.commit, allowedSigners });
+    lib_core/* info */.pq(`tag ${v.tag} signed by ${v.principal} (${v.fingerprint})`);
+    lib_core/* endGroup */.N4();
+    return { principal: v.principal, fingerprint: v.fingerprint };
 }
 /** The fields that make two manifests the same release; timestamps and builder may differ. */
 const SAME_RELEASE = [
@@ -45477,6 +45751,7 @@ async function sign(inputs) {
     lib_core/* info */.pq(`${tree.files} entries, ${tree.bytes} bytes, code hash ${tree.codeHash}`);
     const artifacts = await hashArtifacts(inputs.artifacts);
     lib_core/* endGroup */.N4();
+    const tagSigner = inputs.allowedSigners === undefined ? undefined : await verifyTag(dir, inputs);
     lib_core/* startGroup */.Oh('Signing the manifest');
     const now = new Date();
     const payload = {
@@ -45496,6 +45771,7 @@ async function sign(inputs) {
             }
             : {}),
         ...(Object.keys(inputs.builder).length ? { builder: inputs.builder } : {}),
+        ...(tagSigner ? { tag_signer: tagSigner } : {}),
     };
     const envelope = signManifest(payload, [inputs.key]);
     if (inputs.publicKey) {
@@ -45711,92 +45987,37 @@ function verifyDetached(publicKey, message, signature) {
 
 /***/ }),
 
-/***/ 54:
+/***/ 5562:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   UG: () => (/* reexport safe */ _key_formats_js__WEBPACK_IMPORTED_MODULE_0__.UG),
+/* harmony export */   ee: () => (/* reexport safe */ _key_formats_js__WEBPACK_IMPORTED_MODULE_0__.ee)
+/* harmony export */ });
+/* harmony import */ var _key_formats_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7772);
+/* harmony import */ var _key_id_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(991);
+/* harmony import */ var _ed25519_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7767);
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  ee: () => (/* reexport */ parsePublicKey),
-  UG: () => (/* reexport */ parseSigningKey)
-});
 
-// UNUSED EXPORTS: decodeStrictBase64, generateKeyPair, keyIdOf, keyPairFromSeed, signDetached, verifyDetached
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ../../src/errors.ts
-var errors = __nccwpck_require__(6378);
-// EXTERNAL MODULE: ../../src/keys/ed25519.ts
-var ed25519 = __nccwpck_require__(7767);
-;// CONCATENATED MODULE: ../../src/keys/key-id.ts
 
-/**
- * The key id of an Ed25519 public key: the lower-case hex SHA-256 of its 32 raw bytes
- * (docs/manifest-spec.md, "Keys"). Shown the same way everywhere.
- *
- * @example keyIdOf(publicKey) // '3f5a…' (64 hex digits)
- */
-function keyIdOf(publicKey) {
-    return (0,external_node_crypto_.createHash)('sha256').update(publicKey).digest('hex');
-}
 
-;// CONCATENATED MODULE: ../../src/keys/ssh-format.ts
+/***/ }),
 
-/** Reads SSH wire-format values (RFC 4251 section 5) from a buffer, refusing truncation. */
-class SshReader {
-    buf;
-    what;
-    pos = 0;
-    constructor(buf, what) {
-        this.buf = buf;
-        this.what = what;
-    }
-    uint32() {
-        if (this.pos + 4 > this.buf.length)
-            throw this.truncated();
-        const v = this.buf.readUInt32BE(this.pos);
-        this.pos += 4;
-        return v;
-    }
-    bytes() {
-        const len = this.uint32();
-        if (this.pos + len > this.buf.length)
-            throw this.truncated();
-        const v = this.buf.subarray(this.pos, this.pos + len);
-        this.pos += len;
-        return v;
-    }
-    string() {
-        return this.bytes().toString('utf8');
-    }
-    raw(n) {
-        if (this.pos + n > this.buf.length)
-            throw this.truncated();
-        const v = this.buf.subarray(this.pos, this.pos + n);
-        this.pos += n;
-        return v;
-    }
-    get remaining() {
-        return this.buf.length - this.pos;
-    }
-    truncated() {
-        return new errors/* RelsealError */.Ng('E_BAD_KEY', `${this.what} is truncated or malformed`);
-    }
-}
-/** Encodes SSH wire-format strings. */
-function sshString(value) {
-    const body = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(body.length);
-    return Buffer.concat([len, body]);
-}
-/** The `ssh-ed25519` public key blob. */
-function sshEd25519Blob(publicKey) {
-    return Buffer.concat([sshString('ssh-ed25519'), sshString(Buffer.from(publicKey))]);
-}
+/***/ 7772:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-;// CONCATENATED MODULE: ../../src/keys/key-formats.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   LV: () => (/* binding */ decodeStrictBase64),
+/* harmony export */   UG: () => (/* binding */ parseSigningKey),
+/* harmony export */   ee: () => (/* binding */ parsePublicKey)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6378);
+/* harmony import */ var _ed25519_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7767);
+/* harmony import */ var _key_id_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(991);
+/* harmony import */ var _ssh_format_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8694);
 
 
 
@@ -45807,7 +46028,7 @@ const ACCEPTED = 'accepted forms: PKCS#8 / SPKI PEM (openssl genpkey -algorithm 
     '(32-byte seed or public key, 64-byte tweetnacl secret key)';
 function badKey(source, what) {
     // Never echo the material itself: it may be a secret.
-    return new errors/* RelsealError */.Ng('E_BAD_KEY', `the key from ${source} ${what}; ${ACCEPTED}`);
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelsealError */ .Ng('E_BAD_KEY', `the key from ${source} ${what}; ${ACCEPTED}`);
 }
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** Decodes standard base64 strictly (alphabet and padding), or returns undefined. */
@@ -45815,15 +46036,15 @@ function decodeStrictBase64(text) {
     return STRICT_BASE64.test(text) ? Buffer.from(text, 'base64') : undefined;
 }
 function fromSeed(seed) {
-    const kp = (0,ed25519/* keyPairFromSeed */.r9)(seed);
-    return { publicKey: kp.publicKey, secretKey: kp.secretKey, keyId: keyIdOf(kp.publicKey) };
+    const kp = (0,_ed25519_js__WEBPACK_IMPORTED_MODULE_2__/* .keyPairFromSeed */ .r9)(seed);
+    return { publicKey: kp.publicKey, secretKey: kp.secretKey, keyId: (0,_key_id_js__WEBPACK_IMPORTED_MODULE_3__/* .keyIdOf */ .y)(kp.publicKey) };
 }
 function checkedPublic(publicKey, source) {
-    if (publicKey.length !== ed25519/* ED25519_PUBLIC_KEY_BYTES */.Eu)
+    if (publicKey.length !== _ed25519_js__WEBPACK_IMPORTED_MODULE_2__/* .ED25519_PUBLIC_KEY_BYTES */ .Eu)
         throw badKey(source, `holds ${publicKey.length} bytes, not 32`);
-    if ((0,ed25519/* isWeakPublicKey */.db)(publicKey))
+    if ((0,_ed25519_js__WEBPACK_IMPORTED_MODULE_2__/* .isWeakPublicKey */ .db)(publicKey))
         throw badKey(source, 'is a small-order or non-canonical Ed25519 point, which no real key is');
-    return { publicKey: Uint8Array.from(publicKey), keyId: keyIdOf(publicKey) };
+    return { publicKey: Uint8Array.from(publicKey), keyId: (0,_key_id_js__WEBPACK_IMPORTED_MODULE_3__/* .keyIdOf */ .y)(publicKey) };
 }
 function jwkBytes(value) {
     return Buffer.from(value ?? '', 'base64url');
@@ -45838,8 +46059,8 @@ function parsePem(text, source, want) {
     let key;
     try {
         key = isPrivate
-            ? (0,external_node_crypto_.createPrivateKey)({ key: text, format: 'pem' })
-            : (0,external_node_crypto_.createPublicKey)({ key: text, format: 'pem' });
+            ? (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPrivateKey)({ key: text, format: 'pem' })
+            : (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPublicKey)({ key: text, format: 'pem' });
     }
     catch {
         throw badKey(source, 'is not a readable PEM key');
@@ -45857,7 +46078,7 @@ function parseOpenSshPrivate(text, source) {
     const magic = Buffer.from('openssh-key-v1\0', 'latin1');
     if (!raw || !raw.subarray(0, magic.length).equals(magic))
         throw badKey(source, 'is not a readable OpenSSH private key');
-    const r = new SshReader(raw.subarray(magic.length), `the OpenSSH key from ${source}`);
+    const r = new _ssh_format_js__WEBPACK_IMPORTED_MODULE_4__/* .SshReader */ .o(raw.subarray(magic.length), `the OpenSSH key from ${source}`);
     const cipher = r.string();
     r.string(); // kdf name
     r.bytes(); // kdf options
@@ -45867,7 +46088,7 @@ function parseOpenSshPrivate(text, source) {
     if (r.uint32() !== 1)
         throw badKey(source, 'holds more than one key');
     r.bytes(); // public key blob
-    const priv = new SshReader(r.bytes(), `the OpenSSH key from ${source}`);
+    const priv = new _ssh_format_js__WEBPACK_IMPORTED_MODULE_4__/* .SshReader */ .o(r.bytes(), `the OpenSSH key from ${source}`);
     if (priv.uint32() !== priv.uint32())
         throw badKey(source, 'fails its check bytes');
     const type = priv.string();
@@ -45885,7 +46106,7 @@ function parseSshPublicLine(text, source) {
     const blob = decodeStrictBase64(b64 ?? '');
     if (type !== 'ssh-ed25519' || !blob)
         throw badKey(source, `is an SSH ${type ?? ''} key line, but only ssh-ed25519 is supported`);
-    const r = new SshReader(blob, `the SSH public key from ${source}`);
+    const r = new _ssh_format_js__WEBPACK_IMPORTED_MODULE_4__/* .SshReader */ .o(blob, `the SSH public key from ${source}`);
     if (r.string() !== 'ssh-ed25519')
         throw badKey(source, 'has a key blob that is not ssh-ed25519');
     return checkedPublic(r.bytes(), source);
@@ -45937,10 +46158,93 @@ function parsePublicKey(text, source) {
     return { publicKey: key.publicKey, keyId: key.keyId };
 }
 
-;// CONCATENATED MODULE: ../../src/keys/index.ts
+
+/***/ }),
+
+/***/ 991:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   y: () => (/* binding */ keyIdOf)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+
+/**
+ * The key id of an Ed25519 public key: the lower-case hex SHA-256 of its 32 raw bytes
+ * (docs/manifest-spec.md, "Keys"). Shown the same way everywhere.
+ *
+ * @example keyIdOf(publicKey) // '3f5a…' (64 hex digits)
+ */
+function keyIdOf(publicKey) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(publicKey).digest('hex');
+}
 
 
+/***/ }),
 
+/***/ 8694:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   _G: () => (/* binding */ sshString),
+/* harmony export */   o: () => (/* binding */ SshReader)
+/* harmony export */ });
+/* unused harmony export sshEd25519Blob */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6378);
+
+/** Reads SSH wire-format values (RFC 4251 section 5) from a buffer, refusing truncation. */
+class SshReader {
+    buf;
+    what;
+    pos = 0;
+    constructor(buf, what) {
+        this.buf = buf;
+        this.what = what;
+    }
+    uint32() {
+        if (this.pos + 4 > this.buf.length)
+            throw this.truncated();
+        const v = this.buf.readUInt32BE(this.pos);
+        this.pos += 4;
+        return v;
+    }
+    bytes() {
+        const len = this.uint32();
+        if (this.pos + len > this.buf.length)
+            throw this.truncated();
+        const v = this.buf.subarray(this.pos, this.pos + len);
+        this.pos += len;
+        return v;
+    }
+    string() {
+        return this.bytes().toString('utf8');
+    }
+    raw(n) {
+        if (this.pos + n > this.buf.length)
+            throw this.truncated();
+        const v = this.buf.subarray(this.pos, this.pos + n);
+        this.pos += n;
+        return v;
+    }
+    get remaining() {
+        return this.buf.length - this.pos;
+    }
+    truncated() {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RelsealError */ .Ng('E_BAD_KEY', `${this.what} is truncated or malformed`);
+    }
+}
+/** Encodes SSH wire-format strings. */
+function sshString(value) {
+    const body = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(body.length);
+    return Buffer.concat([len, body]);
+}
+/** The `ssh-ed25519` public key blob. */
+function sshEd25519Blob(publicKey) {
+    return Buffer.concat([sshString('ssh-ed25519'), sshString(Buffer.from(publicKey))]);
+}
 
 
 /***/ }),

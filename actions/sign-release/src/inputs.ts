@@ -15,6 +15,8 @@ export interface SignInputs {
   upload: boolean
   createRelease: boolean
   overwrite: boolean
+  /** allowed_signers path when the tag must be SSH-signed, else undefined. */
+  allowedSigners: string | undefined
   manifestName: string
   token: string
   repository: string
@@ -42,6 +44,17 @@ function maskKey(text: string, key: SigningKey): void {
   ]) {
     core.setSecret(form)
   }
+}
+
+function requiredSignersPath(): string | undefined {
+  const path = core.getInput('allowed-signers')
+  if (!core.getBooleanInput('require-signed-tag')) return undefined
+  if (!path)
+    throw new RelsealError(
+      'E_USAGE',
+      'require-signed-tag is true but allowed-signers is empty; set it to the allowed_signers file in the repository',
+    )
+  return path
 }
 
 /** Reads every input once (and the runner's environment) into a typed object. */
@@ -90,6 +103,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): SignInputs {
     upload: core.getBooleanInput('upload'),
     createRelease: core.getBooleanInput('create-release'),
     overwrite: core.getBooleanInput('overwrite'),
+    allowedSigners: requiredSignersPath(),
     manifestName: core.getInput('manifest-name') || 'release_manifest.json',
     token,
     repository,

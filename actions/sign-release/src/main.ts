@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import * as glob from '@actions/glob'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { isRelsealError, RelsealError } from '../../../src/errors.js'
 import { runGit } from '../../../src/git/git.js'
@@ -14,6 +14,7 @@ import {
   type ManifestPayload,
 } from '../../../src/manifest/index.js'
 import { hashFile, hashTree } from '../../../src/tree/index.js'
+import { verifyTagForCommit } from '../../../src/tag/index.js'
 import {
   createClient,
   createRelease,
@@ -64,6 +65,19 @@ async function hashArtifacts(patterns: string[]): Promise<ManifestArtifact[]> {
   return out
 }
 
+/** A maintainer's SSH signature on the tag, a second trust domain beside the CI key. */
+async function verifyTag(
+  dir: string,
+  inputs: SignInputs,
+): Promise<{ principal: string; fingerprint: string }> {
+  core.startGroup(`Verifying the SSH signature of tag ${inputs.tag}`)
+  const allowedSigners = readFileSync(resolve(dir, inputs.allowedSigners!), 'utf8')
+  const v = await verifyTagForCommit({ repoDir: dir, tag: inputs.tag, commit: inputs.commit, allowedSigners })
+  core.info(`tag ${v.tag} signed by ${v.principal} (${v.fingerprint})`)
+  core.endGroup()
+  return { principal: v.principal, fingerprint: v.fingerprint }
+}
+
 /** The fields that make two manifests the same release; timestamps and builder may differ. */
 const SAME_RELEASE = [
   'repository',
@@ -110,6 +124,7 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
   core.info(`${tree.files} entries, ${tree.bytes} bytes, code hash ${tree.codeHash}`)
   const artifacts = await hashArtifacts(inputs.artifacts)
   core.endGroup()
+  const tagSigner = inputs.allowedSigners === undefined ? undefined : await verifyTag(dir, inputs)
 
   core.startGroup('Signing the manifest')
   const now = new Date()
@@ -132,6 +147,7 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
         }
       : {}),
     ...(Object.keys(inputs.builder).length ? { builder: inputs.builder } : {}),
+    ...(tagSigner ? { tag_signer: tagSigner } : {}),
   }
   const envelope = signManifest(payload, [inputs.key])
   if (inputs.publicKey) {
