@@ -21,5 +21,8 @@ export function canonicalListing(entries: readonly TreeEntry[]): Buffer {
  * @example codeHashOf(entries) // 'sha256:3b1f…'
  */
 export function codeHashOf(entries: readonly TreeEntry[]): string {
-  return `sha256:${createHash('sha256').update(canonicalListing(entries)).digest('hex')}`
+  // Fed record by record: the same bytes as canonicalListing, without holding them all at once.
+  const hash = createHash('sha256').update(CODE_HASH_DOMAIN, 'utf8')
+  for (const e of entries) hash.update(`${e.mode} ${e.sha256} ${e.size} ${e.path}\0`, 'utf8')
+  return `sha256:${hash.digest('hex')}`
 }

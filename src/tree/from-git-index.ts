@@ -112,16 +112,23 @@ async function refuseConvertedFiles(dir: string, records: readonly IndexRecord[]
     cwd: dir,
     input: Buffer.concat(files.map((f) => Buffer.from(`${f.path}\0`, 'utf8'))),
   })
-  // One decode and a native split: this output has a field per path and attribute.
-  const fields = attrOut.stdout.toString('utf8').split('\0')
+  // One decode, then a scan: most values are "unspecified" and are skipped without making strings.
+  const out = attrOut.stdout.toString('utf8')
   const attrsOf = new Map<string, Map<string, string>>()
-  for (let i = 0; i + 2 < fields.length; i += 3) {
-    const value = fields[i + 2]!
-    if (value === 'unspecified') continue
-    const path = fields[i]!
+  for (let pos = 0; pos < out.length;) {
+    const a = out.indexOf('\0', pos)
+    const b = out.indexOf('\0', a + 1)
+    const c = out.indexOf('\0', b + 1)
+    if (a < 0 || b < 0 || c < 0) break
+    if (out.startsWith('unspecified', b + 1) && c - b - 1 === 'unspecified'.length) {
+      pos = c + 1
+      continue
+    }
+    const path = out.slice(pos, a)
     const attrs = attrsOf.get(path) ?? new Map<string, string>()
-    attrs.set(fields[i + 1]!, value)
+    attrs.set(out.slice(a + 1, b), out.slice(b + 1, c))
     attrsOf.set(path, attrs)
+    pos = c + 1
   }
   const suspects = files
     .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
