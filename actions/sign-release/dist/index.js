@@ -39288,7 +39288,11 @@ function canonicalListing(entries) {
  * @example codeHashOf(entries) // 'sha256:3b1f…'
  */
 function codeHashOf(entries) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(canonicalListing(entries)).digest('hex')}`;
+    // Fed record by record: the same bytes as canonicalListing, without holding them all at once.
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(CODE_HASH_DOMAIN, 'utf8');
+    for (const e of entries)
+        hash.update(`${e.mode} ${e.sha256} ${e.size} ${e.path}\0`, 'utf8');
+    return `sha256:${hash.digest('hex')}`;
 }
 
 ;// CONCATENATED MODULE: ../../src/tree/entry.ts
@@ -39650,17 +39654,24 @@ async function refuseConvertedFiles(dir, records) {
         cwd: dir,
         input: Buffer.concat(files.map((f) => Buffer.from(`${f.path}\0`, 'utf8'))),
     });
-    // One decode and a native split: this output has a field per path and attribute.
-    const fields = attrOut.stdout.toString('utf8').split('\0');
+    // One decode, then a scan: most values are "unspecified" and are skipped without making strings.
+    const out = attrOut.stdout.toString('utf8');
     const attrsOf = new Map();
-    for (let i = 0; i + 2 < fields.length; i += 3) {
-        const value = fields[i + 2];
-        if (value === 'unspecified')
+    for (let pos = 0; pos < out.length;) {
+        const a = out.indexOf('\0', pos);
+        const b = out.indexOf('\0', a + 1);
+        const c = out.indexOf('\0', b + 1);
+        if (a < 0 || b < 0 || c < 0)
+            break;
+        if (out.startsWith('unspecified', b + 1) && c - b - 1 === 'unspecified'.length) {
+            pos = c + 1;
             continue;
-        const path = fields[i];
+        }
+        const path = out.slice(pos, a);
         const attrs = attrsOf.get(path) ?? new Map();
-        attrs.set(fields[i + 1], value);
+        attrs.set(out.slice(a + 1, b), out.slice(b + 1, c));
         attrsOf.set(path, attrs);
+        pos = c + 1;
     }
     const suspects = files
         .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
