@@ -34848,15 +34848,66 @@ module.exports = {
 
 /***/ }),
 
+/***/ 1036:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AI: () => (/* binding */ readToken),
+/* harmony export */   Cs: () => (/* binding */ runAction),
+/* harmony export */   aE: () => (/* binding */ requiredSignersPath)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(919);
+/* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6378);
+
+
+/** The allowed_signers path when the tag must be SSH-signed by a maintainer, else undefined. */
+function requiredSignersPath() {
+    const path = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('allowed-signers');
+    if (!_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('require-signed-tag'))
+        return undefined;
+    if (!path)
+        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelsealError */ .Ng('E_USAGE', 'require-signed-tag is true but allowed-signers is empty; set it to the allowed_signers file in the repository');
+    return path;
+}
+/** The github-token input, masked before anything can print it. */
+function readToken() {
+    const token = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('github-token');
+    if (token)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(token);
+    return token;
+}
+/**
+ * An action's top level: read inputs, do the work, set outputs. Every failure, Error or not, goes
+ * to core.setFailed with its code, so the step fails with one clear annotation; causes go to debug.
+ */
+async function runAction(readInputs, work) {
+    try {
+        const outputs = await work(readInputs());
+        for (const [k, v] of Object.entries(outputs))
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(k, v);
+    }
+    catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        if (e instanceof Error && e.cause instanceof Error)
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`cause: ${e.cause.message}`);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRelsealError */ .Tv)(e) ? `${e.code}: ${message}` : message);
+    }
+}
+
+
+/***/ }),
+
 /***/ 3018:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1601);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7425);
+/* harmony import */ var _common_inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1036);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1601);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7425);
 
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(() => (0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .readInputs */ .K)());
+
+await (0,_common_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(() => (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readInputs */ .K)(), _main_js__WEBPACK_IMPORTED_MODULE_2__/* .sign */ ._);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -34872,6 +34923,8 @@ __webpack_async_result__();
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(919);
 /* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6378);
 /* harmony import */ var _src_keys_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5562);
+/* harmony import */ var _common_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1036);
+
 
 
 
@@ -34894,23 +34947,13 @@ function maskKey(text, key) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
     }
 }
-function requiredSignersPath() {
-    const path = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('allowed-signers');
-    if (!_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('require-signed-tag'))
-        return undefined;
-    if (!path)
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelsealError */ .Ng('E_USAGE', 'require-signed-tag is true but allowed-signers is empty; set it to the allowed_signers file in the repository');
-    return path;
-}
 /** Reads every input once (and the runner's environment) into a typed object. */
 function readInputs(env = process.env) {
     const keyText = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('signing-key', { required: true });
     maskLines(keyText);
     const key = (0,_src_keys_index_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSigningKey */ .UG)(keyText, 'input signing-key');
     maskKey(keyText, key);
-    const token = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('github-token');
-    if (token)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(token);
+    const token = (0,_common_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readToken */ .AI)();
     const ref = env.GITHUB_REF ?? '';
     const tag = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('tag') || (ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : '');
     if (!tag)
@@ -34945,7 +34988,7 @@ function readInputs(env = process.env) {
         upload: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('upload'),
         createRelease: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('create-release'),
         overwrite: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('overwrite'),
-        allowedSigners: requiredSignersPath(),
+        allowedSigners: (0,_common_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .requiredSignersPath */ .aE)(),
         manifestName: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('manifest-name') || 'release_manifest.json',
         token,
         repository,
@@ -34965,10 +35008,8 @@ function readInputs(env = process.env) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  _: () => (/* binding */ sign)
 });
-
-// UNUSED EXPORTS: sign
 
 // EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 16 modules
 var lib_core = __nccwpck_require__(919);
@@ -45544,6 +45585,9 @@ const LIST_ASSETS = 'GET /repos/{owner}/{repo}/releases/{release_id}/assets';
 const DELETE_ASSET = 'DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}';
 const UPDATE_ASSET = 'PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}';
 const GET_ASSET = 'GET /repos/{owner}/{repo}/releases/assets/{asset_id}';
+const UPDATE_RELEASE = 'PATCH /repos/{owner}/{repo}/releases/{release_id}';
+const GET_REF = 'GET /repos/{owner}/{repo}/git/ref/{ref}';
+const CREATE_REF = 'POST /repos/{owner}/{repo}/git/refs';
 /** The release of `tag`, or undefined when there is none (drafts are found by listing). */
 async function getReleaseByTag(gh, tag) {
     try {
@@ -45572,6 +45616,27 @@ async function createRelease(gh, r) {
         prerelease: r.prerelease ?? false,
     }));
     return res.data;
+}
+/** Changes a release; publishing a draft (draft: false) is what creates its tag on GitHub. */
+async function updateRelease(gh, release, r) {
+    const res = await gh.call(`updating release ${release.tag_name}`, (o) => o.request(UPDATE_RELEASE, { owner: gh.owner, repo: gh.repo, release_id: release.id, ...r }));
+    return res.data;
+}
+/** The commit a tag points at (`refs/tags/<tag>`), or undefined when GitHub has no such tag. */
+async function getTagCommit(gh, tag) {
+    try {
+        const r = await gh.call(`reading tag ${tag}`, (o) => o.request(GET_REF, { owner: gh.owner, repo: gh.repo, ref: `tags/${tag}` }));
+        return r.data.object.sha;
+    }
+    catch (e) {
+        if (e.details?.status === 404)
+            return undefined;
+        throw e;
+    }
+}
+/** Creates the lightweight tag `tag` at `commit` (GitHub answers 422 when it exists). */
+async function createTag(gh, tag, commit) {
+    await gh.call(`creating tag ${tag}`, (o) => o.request(CREATE_REF, { owner: gh.owner, repo: gh.repo, ref: `refs/tags/${tag}`, sha: commit }));
 }
 async function listReleaseAssets(gh, release) {
     return gh.call(`listing the assets of ${release.tag_name}`, (o) => o.paginate(LIST_ASSETS, { owner: gh.owner, repo: gh.repo, release_id: release.id, per_page: 100 }));
@@ -45850,20 +45915,6 @@ async function sign(inputs) {
         commit: payload.commit,
         'release-url': releaseUrl,
     };
-}
-/** The action: read inputs, sign, set outputs; every failure goes to core.setFailed with its cause. */
-async function run(readInputs) {
-    try {
-        const outputs = await sign(readInputs());
-        for (const [k, v] of Object.entries(outputs))
-            lib_core/* setOutput */.uH(k, v);
-    }
-    catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        if (e instanceof Error && e.cause instanceof Error)
-            lib_core/* debug */.Yz(`cause: ${e.cause.message}`);
-        lib_core/* setFailed */.C1((0,errors/* isRelsealError */.Tv)(e) ? `${e.code}: ${message}` : message);
-    }
 }
 
 

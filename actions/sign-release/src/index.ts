@@ -1,4 +1,5 @@
+import { runAction } from '../../common/inputs.js'
 import { readInputs } from './inputs.js'
-import { run } from './main.js'
+import { sign } from './main.js'
 
-await run(() => readInputs())
+await runAction(() => readInputs(), sign)

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { RelsealError } from '../../../src/errors.js'
 import { parseSigningKey, type SigningKey } from '../../../src/keys/index.js'
 import type { ManifestBuilder } from '../../../src/manifest/index.js'
+import { readToken, requiredSignersPath } from '../../common/inputs.js'
 
 export interface SignInputs {
   key: SigningKey
@@ -46,25 +47,13 @@ function maskKey(text: string, key: SigningKey): void {
   }
 }
 
-function requiredSignersPath(): string | undefined {
-  const path = core.getInput('allowed-signers')
-  if (!core.getBooleanInput('require-signed-tag')) return undefined
-  if (!path)
-    throw new RelsealError(
-      'E_USAGE',
-      'require-signed-tag is true but allowed-signers is empty; set it to the allowed_signers file in the repository',
-    )
-  return path
-}
-
 /** Reads every input once (and the runner's environment) into a typed object. */
 export function readInputs(env: NodeJS.ProcessEnv = process.env): SignInputs {
   const keyText = core.getInput('signing-key', { required: true })
   maskLines(keyText)
   const key = parseSigningKey(keyText, 'input signing-key')
   maskKey(keyText, key)
-  const token = core.getInput('github-token')
-  if (token) core.setSecret(token)
+  const token = readToken()
   const ref = env.GITHUB_REF ?? ''
   const tag = core.getInput('tag') || (ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : '')
   if (!tag)

@@ -220,15 +220,3 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
     'release-url': releaseUrl,
   }
 }
-
-/** The action: read inputs, sign, set outputs; every failure goes to core.setFailed with its cause. */
-export async function run(readInputs: () => SignInputs): Promise<void> {
-  try {
-    const outputs = await sign(readInputs())
-    for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v)
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e)
-    if (e instanceof Error && e.cause instanceof Error) core.debug(`cause: ${e.cause.message}`)
-    core.setFailed(isRelsealError(e) ? `${e.code}: ${message}` : message)
-  }
-}
