@@ -25,6 +25,9 @@ const LIST_ASSETS = 'GET /repos/{owner}/{repo}/releases/{release_id}/assets'
 const DELETE_ASSET = 'DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}'
 const UPDATE_ASSET = 'PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}'
 const GET_ASSET = 'GET /repos/{owner}/{repo}/releases/assets/{asset_id}'
+const UPDATE_RELEASE = 'PATCH /repos/{owner}/{repo}/releases/{release_id}'
+const GET_REF = 'GET /repos/{owner}/{repo}/git/ref/{ref}'
+const CREATE_REF = 'POST /repos/{owner}/{repo}/git/refs'
 
 /** The release of `tag`, or undefined when there is none (drafts are found by listing). */
 export async function getReleaseByTag(gh: GitHubClient, tag: string): Promise<Release | undefined> {
@@ -63,6 +66,38 @@ export async function createRelease(
     }),
   )
   return res.data
+}
+
+/** Changes a release; publishing a draft (draft: false) is what creates its tag on GitHub. */
+export async function updateRelease(
+  gh: GitHubClient,
+  release: Release,
+  r: { draft?: boolean; prerelease?: boolean; body?: string; make_latest?: 'true' | 'false' | 'legacy' },
+): Promise<Release> {
+  const res = await gh.call(`updating release ${release.tag_name}`, (o) =>
+    o.request(UPDATE_RELEASE, { owner: gh.owner, repo: gh.repo, release_id: release.id, ...r }),
+  )
+  return res.data
+}
+
+/** The commit a tag points at (`refs/tags/<tag>`), or undefined when GitHub has no such tag. */
+export async function getTagCommit(gh: GitHubClient, tag: string): Promise<string | undefined> {
+  try {
+    const r = await gh.call(`reading tag ${tag}`, (o) =>
+      o.request(GET_REF, { owner: gh.owner, repo: gh.repo, ref: `tags/${tag}` }),
+    )
+    return r.data.object.sha
+  } catch (e) {
+    if ((e as { details?: { status?: number } }).details?.status === 404) return undefined
+    throw e
+  }
+}
+
+/** Creates the lightweight tag `tag` at `commit` (GitHub answers 422 when it exists). */
+export async function createTag(gh: GitHubClient, tag: string, commit: string): Promise<void> {
+  await gh.call(`creating tag ${tag}`, (o) =>
+    o.request(CREATE_REF, { owner: gh.owner, repo: gh.repo, ref: `refs/tags/${tag}`, sha: commit }),
+  )
 }
 
 export async function listReleaseAssets(gh: GitHubClient, release: Release): Promise<ReleaseAsset[]> {

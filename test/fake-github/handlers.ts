@@ -119,7 +119,34 @@ function refJson(ref: string, sha: string, q: FakeRequest, repo: string): Record
   }
 }
 
+/** GitHub creates a published release's tag at its target when the tag does not exist yet. */
+function publishTag(s: FakeState, r: FakeRelease): void {
+  const ref = `refs/tags/${r.tag_name}`
+  if (!r.draft && !s.refs.has(ref) && /^[0-9a-f]{40}$/.test(r.target_commitish))
+    s.refs.set(ref, r.target_commitish)
+}
+
 export const ROUTES: Route[] = [
+  {
+    method: 'PATCH',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/releases\/(\d+)$/,
+    write: true,
+    handle: (s, q, [repo, id]) => {
+      const r = s.releases.find((x) => x.id === Number(id))
+      if (!r) return notFound()
+      const b = JSON.parse(q.body.toString('utf8') || '{}') as Partial<
+        Record<'tag_name' | 'target_commitish' | 'name' | 'body', string>
+      > & { draft?: boolean; prerelease?: boolean }
+      if (b.tag_name && s.releases.some((x) => x.tag_name === b.tag_name && x !== r))
+        return invalid('Release', 'tag_name', 'already_exists')
+      for (const k of ['tag_name', 'target_commitish', 'name', 'body'] as const)
+        if (b[k] !== undefined) r[k] = b[k]
+      if (b.draft !== undefined) r.draft = b.draft
+      if (b.prerelease !== undefined) r.prerelease = b.prerelease
+      publishTag(s, r)
+      return { status: 200, body: releaseJson(r, q, repo!) }
+    },
+  },
   {
     method: 'GET',
     pattern: /^\/repos\/([^/]+\/[^/]+)\/releases\/(\d+)$/,
@@ -223,6 +250,7 @@ export const ROUTES: Route[] = [
         assets: [],
       }
       s.releases.push(r)
+      publishTag(s, r)
       return { status: 201, body: releaseJson(r, q, repo!) }
     },
   },
