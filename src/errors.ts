@@ -41,6 +41,12 @@ export type RelsealErrorCode =
   | 'E_HEALTH_FAILED'
   | 'E_UPDATE_FAILED'
   | 'E_GITHUB'
+  // release-gate: the gates that stop a release before anything is created
+  | 'E_BAD_VERSION'
+  | 'E_NOT_INCREASING'
+  | 'E_DUPLICATE_TAG'
+  | 'E_TEST_GATE'
+  | 'E_BUILD_FAILED'
 
 /** Codes that mean "we looked and refused": the CLI exits 1 for these. */
 export const REFUSAL_CODES: ReadonlySet<RelsealErrorCode> = new Set<RelsealErrorCode>([

@@ -1,0 +1,336 @@
+import * as core from '@actions/core'
+import * as glob from '@actions/glob'
+import { existsSync, readFileSync } from 'node:fs'
+import { basename, resolve } from 'node:path'
+import semver from 'semver'
+import { RelsealError } from '../../../src/errors.js'
+import { gitText } from '../../../src/git/git.js'
+import { verifyTagForCommit } from '../../../src/tag/index.js'
+import { hashFile } from '../../../src/tree/index.js'
+import {
+  createClient,
+  createRelease,
+  createTag,
+  getTagCommit,
+  listReleases,
+  putReleaseAsset,
+  updateRelease,
+  type GitHubClient,
+  type Release,
+} from '../../github/index.js'
+import type { GateInputs } from './inputs.js'
+import { runCommands } from './run-commands.js'
+import { writeSummary, type GateReport } from './summary.js'
+import {
+  changesSince,
+  fetchTag,
+  localTags,
+  originUrl,
+  remoteTags,
+  resolveCommit,
+  type TagSighting,
+} from './tags.js'
+import { annotateFailures, checkPassRate, formatRate, readReports } from './test-gate.js'
+import { versionOfTag } from './version.js'
+
+export interface Artifact {
+  name: string
+  size: number
+  sha256: string
+  path: string
+}
+
+const SUMS_NAME = 'SHA256SUMS'
+// GitHub renames asset names with other characters, which would break SHA256SUMS; refuse them instead.
+const SAFE_ASSET_NAME = /^[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*$/
+
+/** The hidden line that marks a release as created by this run for this commit (for re-runs). */
+const marker = (runId: string, commit: string) =>
+  `<!-- relseal-release-gate run=${runId} commit=${commit} -->`
+
+/** Everything the gates learn about existing releases and tags before anything is created. */
+interface Landscape {
+  releases: Release[]
+  local: Map<string, string>
+  remote: Map<string, string> | undefined
+  apiTag: string | undefined
+  /** A release this same workflow run created for this commit: a re-run continues it. */
+  own: Release | undefined
+}
+
+async function survey(gh: GitHubClient, dir: string, i: GateInputs, commit: string): Promise<Landscape> {
+  const releases = await listReleases(gh)
+  const own = releases.find(
+    (r) => r.tag_name === i.release.tag && i.runId !== '' && (r.body ?? '').includes(marker(i.runId, commit)),
+  )
+  const hasOrigin = (await originUrl(dir)) !== undefined
+  if (!hasOrigin)
+    core.warning('the checkout has no remote origin; tags were checked locally and through the API')
+  return {
+    releases,
+    local: await localTags(dir),
+    remote: hasOrigin ? await remoteTags(dir) : undefined,
+    apiTag: await getTagCommit(gh, i.release.tag),
+    own,
+  }
+}
+
+/** Gate 2: the version is above every existing release version (tags with the prefix included). */
+function checkIncreasing(i: GateInputs, l: Landscape): string {
+  const seen: { version: string; where: string }[] = []
+  const add = (tag: string, where: string) => {
+    const v = versionOfTag(tag, i.tagPrefix)
+    // The tag itself is gate 3's business, which says where it was found.
+    if (v !== undefined && tag !== i.release.tag) seen.push({ version: v, where })
+  }
+  for (const r of l.releases) add(r.tag_name, `GitHub ${r.draft ? 'draft release' : 'release'} ${r.tag_name}`)
+  for (const t of l.local.keys()) add(t, `local tag ${t}`)
+  for (const t of l.remote?.keys() ?? []) add(t, `tag ${t} on origin`)
+  const highest = seen.sort((a, b) => semver.rcompare(a.version, b.version))[0]
+  if (highest && !semver.gt(i.release.version, highest.version))
+    throw new RelsealError(
+      'E_NOT_INCREASING',
+      `version ${i.release.version} is not greater than ${highest.version}, the highest existing release (${highest.where}); ` +
+        `release a higher version, e.g. ${semver.inc(highest.version, 'patch')}`,
+    )
+  return highest ? `above ${highest.version} (${highest.where})` : 'first release'
+}
+
+/**
+ * Gate 3: the tag exists nowhere: not locally, not on origin, not on GitHub as a tag or a release
+ * (drafts included). Exceptions: a re-run continuing its own release, whose tag may already point at
+ * the same commit; and a maintainer-signed tag (require-signed-tag), which must exist at the commit.
+ */
+function checkDuplicate(i: GateInputs, l: Landscape, commit: string): string {
+  const tag = i.release.tag
+  const sightings: TagSighting[] = []
+  if (l.local.has(tag)) sightings.push({ where: 'locally in the checkout', commit: l.local.get(tag)! })
+  if (l.remote?.has(tag)) sightings.push({ where: 'on the remote origin', commit: l.remote.get(tag)! })
+  if (l.apiTag) sightings.push({ where: 'as a tag on GitHub', commit: l.apiTag })
+  const release = l.releases.find((r) => r.tag_name === tag)
+  if (release && release !== l.own)
+    throw new RelsealError(
+      'E_DUPLICATE_TAG',
+      `tag ${tag} already exists as a GitHub ${release.draft ? 'draft release' : 'release'} (id ${release.id}, ${release.html_url}); ` +
+        `choose a new version, or delete that release if it was a mistake`,
+    )
+  const elsewhere = sightings.filter((s) => s.commit !== commit)
+  if (!l.own && !i.allowedSigners && sightings.length > 0)
+    throw new RelsealError(
+      'E_DUPLICATE_TAG',
+      `tag ${tag} already exists ${sightings.map((s) => `${s.where} (at ${s.commit.slice(0, 12)})`).join(', ')}; choose a new version`,
+    )
+  if (elsewhere.length > 0)
+    throw new RelsealError(
+      'E_DUPLICATE_TAG',
+      `tag ${tag} already exists at another commit ${elsewhere.map((s) => `${s.where} (at ${s.commit.slice(0, 12)})`).join(', ')}, not at ${commit}; choose a new version`,
+    )
+  return l.own ? `continuing release id ${l.own.id} that this run created` : `${tag} is new`
+}
+
+async function hashArtifacts(patterns: string[]): Promise<Artifact[]> {
+  if (patterns.length === 0) return []
+  const files = (await (await glob.create(patterns.join('\n'), { matchDirectories: false })).glob()).sort()
+  if (files.length === 0)
+    throw new RelsealError(
+      'E_BUILD_FAILED',
+      `build: artifacts matched no file (${patterns.join(', ')}); check the globs against what build-command writes`,
+    )
+  const out: Artifact[] = []
+  for (const path of files) {
+    const name = basename(path)
+    if (!SAFE_ASSET_NAME.test(name) || name === SUMS_NAME)
+      throw new RelsealError(
+        'E_BUILD_FAILED',
+        `artifact ${JSON.stringify(name)} cannot be a release asset name; use letters, digits and . _ + @ - (and not ${SUMS_NAME})`,
+      )
+    if (out.some((a) => a.name === name))
+      throw new RelsealError(
+        'E_BUILD_FAILED',
+        `two artifacts are named ${name}; release asset names must be unique`,
+      )
+    out.push({ name, path, ...(await hashFile(path)) })
+  }
+  return out
+}
+
+/** SHA256SUMS in sha256sum's own format, so `sha256sum -c SHA256SUMS` checks the downloads. */
+export const sha256sums = (artifacts: Artifact[]) => artifacts.map((a) => `${a.sha256}  ${a.name}\n`).join('')
+
+async function releaseNotes(i: GateInputs, dir: string, l: Landscape, commit: string): Promise<string> {
+  if (i.releaseNotes) {
+    const file = resolve(dir, i.releaseNotes)
+    if (!existsSync(file))
+      throw new RelsealError(
+        'E_NOT_FOUND',
+        `release-notes file ${i.releaseNotes} does not exist in the checkout`,
+      )
+    return readFileSync(file, 'utf8')
+  }
+  const previous = [...l.local.keys()]
+    .map((t) => ({ t, v: versionOfTag(t, i.tagPrefix) }))
+    .filter((x): x is { t: string; v: string } => x.v !== undefined && semver.lt(x.v, i.release.version))
+    .sort((a, b) => semver.rcompare(a.v, b.v))[0]
+  const changes = await changesSince(dir, previous ? `refs/tags/${previous.t}` : undefined, commit)
+  return `## Changes${previous ? ` since ${previous.t}` : ''}\n\n${changes}\n`
+}
+
+/** Runs the gates in order, then creates (or continues) the release. Returns the outputs. */
+export async function gate(i: GateInputs): Promise<Record<string, string>> {
+  const report: GateReport = { tag: i.release.tag, gates: [], artifacts: [] }
+  const step = async <T>(name: string, fn: () => Promise<T>, detail: (t: T) => string): Promise<T> => {
+    core.startGroup(name)
+    try {
+      const t = await fn()
+      report.gates.push({ name, ok: true, detail: detail(t) })
+      return t
+    } catch (e) {
+      report.gates.push({ name, ok: false, detail: e instanceof Error ? e.message : String(e) })
+      throw e
+    } finally {
+      core.endGroup()
+    }
+  }
+  try {
+    return await gateSteps(i, report, step)
+  } finally {
+    await writeSummary(report)
+  }
+}
+
+type Step = <T>(name: string, fn: () => Promise<T>, detail: (t: T) => string) => Promise<T>
+
+async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise<Record<string, string>> {
+  const dir = i.workspace
+  report.gates.push({
+    name: 'semver',
+    ok: true,
+    detail: `${i.release.version}${i.release.prerelease ? ' (prerelease)' : ''}`,
+  })
+  const commit = await resolveCommit(dir, i.target)
+  const head = await gitText(['rev-parse', 'HEAD'], { cwd: dir })
+  if (head !== commit)
+    throw new RelsealError(
+      'E_BAD_INPUT',
+      `the workspace HEAD is ${head}, not target ${commit}; the gate tests and builds the checkout, so check out the target first`,
+    )
+  const gh = createClient({
+    token: i.token,
+    repository: i.repository,
+    ...(i.apiUrl ? { baseUrl: i.apiUrl } : {}),
+    log: core.info,
+  })
+  const land = await survey(gh, dir, i, commit)
+  await step(
+    'new and increasing',
+    () => Promise.resolve(checkIncreasing(i, land)),
+    (d) => d,
+  )
+  await step(
+    'duplicate tag',
+    () => Promise.resolve(checkDuplicate(i, land, commit)),
+    (d) => d,
+  )
+  if (i.allowedSigners) {
+    await step(
+      'signed tag',
+      async () => {
+        if (!land.local.has(i.release.tag)) await fetchTag(dir, i.release.tag)
+        const allowedSigners = readFileSync(resolve(dir, i.allowedSigners!), 'utf8')
+        return verifyTagForCommit({ repoDir: dir, tag: i.release.tag, commit, allowedSigners })
+      },
+      (v) => `signed by ${v.principal} (${v.fingerprint})`,
+    )
+  }
+
+  const testsStarted = new Date()
+  const rate = await step(
+    'tests',
+    async () => {
+      if (i.testCommands.length === 0 && i.junitReport.length === 0) {
+        core.warning('test-command and junit-report are empty: no test gate ran')
+        return undefined
+      }
+      let failure: Error | undefined
+      await runCommands(i.testCommands, dir, 'E_TEST_GATE', 'test gate').catch((e: unknown) => {
+        failure = e instanceof Error ? e : new Error(String(e))
+      })
+      if (i.junitReport.length === 0) {
+        if (failure) throw failure
+        return undefined
+      }
+      const totals = await readReports(
+        i.junitReport,
+        dir,
+        i.testCommands.length ? testsStarted : undefined,
+      ).catch((e: unknown) => {
+        throw failure ?? e
+      })
+      annotateFailures(totals)
+      report.totals = totals
+      if (failure) throw failure
+      return checkPassRate(totals, i.minPassRate)
+    },
+    (r) => (r === undefined ? 'commands passed' : `pass rate ${formatRate(r)}`),
+  )
+  if (rate !== undefined) report.passRate = rate
+
+  const artifacts = await step(
+    'build',
+    async () => {
+      await runCommands(i.buildCommands, dir, 'E_BUILD_FAILED', 'build')
+      return hashArtifacts(i.artifacts)
+    },
+    (a) => `${a.length} artifact(s)`,
+  )
+  report.artifacts = artifacts
+
+  const release = await step(
+    'release',
+    async () => {
+      const notes = await releaseNotes(i, dir, land, commit)
+      let r =
+        land.own ??
+        (await createRelease(gh, {
+          tag: i.release.tag,
+          target: commit,
+          body: `${notes}\n${marker(i.runId, commit)}\n`,
+          draft: true,
+          prerelease: i.release.prerelease,
+        }))
+      core.info(land.own ? `continuing draft release ${r.id}` : `created draft release ${r.id}`)
+      // Assets go up while the release is still a draft: nobody sees a half-uploaded release.
+      const assets: [string, Uint8Array][] = artifacts.map((a) => [a.name, readFileSync(a.path)])
+      if (artifacts.length) assets.push([SUMS_NAME, Buffer.from(sha256sums(artifacts))])
+      for (const [name, data] of assets)
+        core.info(`${name}: ${await putReleaseAsset(gh, r, name, data, r.draft)}`)
+      const tagged = await getTagCommit(gh, i.release.tag)
+      if (tagged === undefined) {
+        if (i.allowedSigners)
+          throw new RelsealError(
+            'E_GITHUB',
+            `the signed tag ${i.release.tag} is not on GitHub; push it first`,
+          )
+        await createTag(gh, i.release.tag, commit)
+        core.info(`created tag ${i.release.tag} at ${commit}`)
+      } else if (tagged !== commit && !i.allowedSigners)
+        throw new RelsealError(
+          'E_DUPLICATE_TAG',
+          `tag ${i.release.tag} appeared on GitHub at ${tagged}; stopped`,
+        )
+      if (!i.draft && r.draft)
+        r = await updateRelease(gh, r, { draft: false, prerelease: i.release.prerelease })
+      return r
+    },
+    (r) => `${r.draft ? 'draft ' : ''}release ${r.tag_name} (id ${r.id})`,
+  )
+  report.release = release
+  return {
+    tag: i.release.tag,
+    version: i.release.version,
+    'release-id': String(release.id),
+    'release-url': release.html_url,
+    'pass-rate': rate === undefined ? '' : formatRate(rate),
+    artifacts: JSON.stringify(artifacts.map(({ name, size, sha256 }) => ({ name, size, sha256 }))),
+  }
+}

@@ -1,0 +1,66 @@
+import * as core from '@actions/core'
+import type { Release } from '../../github/index.js'
+import type { JUnitTotals } from './junit.js'
+import { formatRate } from './test-gate.js'
+
+export interface GateReport {
+  tag: string
+  gates: { name: string; ok: boolean; detail: string }[]
+  totals?: JUnitTotals
+  passRate?: number
+  artifacts: { name: string; size: number; sha256: string }[]
+  release?: Release
+}
+
+/** core.summary inserts raw HTML: escape everything that came from the repository or a report. */
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** The job summary: each gate with its verdict, the test counts, the artifacts, the release. */
+export async function writeSummary(r: GateReport): Promise<void> {
+  const failed = r.gates.some((g) => !g.ok)
+  const s = core.summary.addHeading(
+    `relseal release gate: ${esc(r.tag)} ${failed ? 'stopped' : 'released'}`,
+    2,
+  )
+  s.addTable([
+    [
+      { data: 'gate', header: true },
+      { data: 'result', header: true },
+      { data: 'detail', header: true },
+    ],
+    ...r.gates.map((g) => [
+      { data: esc(g.name) },
+      { data: g.ok ? '✅ passed' : '❌ failed' },
+      { data: esc(g.detail) },
+    ]),
+  ])
+  if (r.totals) {
+    const t = r.totals
+    s.addRaw(
+      `<p>Tests: ${t.passed} passed, ${t.failed} failed, ${t.errored} errored; ${t.skipped} skipped (not counted)` +
+        `${r.passRate === undefined ? '' : `; pass rate ${formatRate(r.passRate)}`}</p>`,
+      true,
+    )
+  }
+  if (r.artifacts.length)
+    s.addTable([
+      [
+        { data: 'artifact', header: true },
+        { data: 'size', header: true },
+        { data: 'sha256', header: true },
+      ],
+      ...r.artifacts.map((a) => [
+        { data: esc(a.name) },
+        { data: String(a.size) },
+        { data: `<code>${a.sha256}</code>` },
+      ]),
+    ])
+  if (r.release)
+    s.addLink(`${r.release.draft ? 'Draft release' : 'Release'} ${esc(r.tag)}`, esc(r.release.html_url))
+  const stoppedAt = r.gates.find((g) => !g.ok)?.name
+  if (stoppedAt === 'release')
+    s.addRaw('<p>The draft release stays; re-run the failed jobs to continue it.</p>', true)
+  else if (stoppedAt)
+    s.addRaw('<p>Nothing was created: every gate runs before the tag and the release.</p>', true)
+  await s.write()
+}

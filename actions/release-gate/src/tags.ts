@@ -1,0 +1,91 @@
+import { RelsealError } from '../../../src/errors.js'
+import { gitText, runGit } from '../../../src/git/git.js'
+
+/** Where a tag name was found, and the commit it names there. */
+export interface TagSighting {
+  where: string
+  commit: string
+}
+
+/** The full commit id `rev` names in the repository at `dir` (refs only, never an option). */
+export async function resolveCommit(dir: string, rev: string): Promise<string> {
+  const r = await runGit(['rev-parse', '-q', '--verify', '--end-of-options', `${rev}^{commit}`], {
+    cwd: dir,
+    okCodes: [0, 1, 128],
+  })
+  const id = r.stdout.toString('utf8').trim()
+  if (r.code !== 0 || !id)
+    throw new RelsealError(
+      'E_UNKNOWN_REV',
+      `target ${JSON.stringify(rev)} is not a commit of the checkout at ${dir}; check out with fetch-depth: 0 or pass a full commit id`,
+    )
+  return id
+}
+
+/** Every local tag with its peeled commit: refs/tags/<name> -> commit. */
+export async function localTags(dir: string): Promise<Map<string, string>> {
+  const out = await gitText(
+    ['for-each-ref', '--format=%(refname:strip=2)%00%(*objectname)%00%(objectname)', 'refs/tags'],
+    {
+      cwd: dir,
+    },
+  )
+  const tags = new Map<string, string>()
+  for (const line of out.split('\n').filter(Boolean)) {
+    const [name, peeled, direct] = line.split('\0')
+    tags.set(name!, peeled || direct!)
+  }
+  return tags
+}
+
+/** The URL of remote `origin`, or undefined when the checkout has none. */
+export async function originUrl(dir: string): Promise<string | undefined> {
+  const r = await runGit(['remote', 'get-url', 'origin'], { cwd: dir, okCodes: [0, 2, 128] })
+  return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined
+}
+
+/**
+ * Every tag on remote `origin` (`git ls-remote --tags`), peeled to its commit. A remote that cannot be
+ * listed is an error: the duplicate check fails closed rather than release a tag it could not check.
+ */
+export async function remoteTags(dir: string): Promise<Map<string, string>> {
+  const r = await runGit(['ls-remote', '--tags', 'origin'], {
+    cwd: dir,
+    okCodes: [0, 2, 128],
+    timeoutMs: 60_000,
+  })
+  if (r.code !== 0)
+    throw new RelsealError(
+      'E_GIT',
+      `could not list the tags of remote origin (git ls-remote exit ${r.code}: ${r.stderr.trim() || 'no output'}); ` +
+        `keep actions/checkout's default persist-credentials, or make origin reachable`,
+    )
+  const tags = new Map<string, string>()
+  for (const line of r.stdout.toString('utf8').split('\n').filter(Boolean)) {
+    const [sha, ref] = line.split('\t')
+    if (!sha || !ref?.startsWith('refs/tags/')) continue
+    const peeled = ref.endsWith('^{}')
+    const name = ref.slice('refs/tags/'.length, peeled ? -3 : undefined)
+    // The peeled line (tag^{}) names the commit of an annotated tag; it wins over the tag object id.
+    if (peeled || !tags.has(name)) tags.set(name, sha)
+  }
+  return tags
+}
+
+/** Fetches one tag from origin into the checkout (for a maintainer-signed tag the gate must verify). */
+export async function fetchTag(dir: string, tag: string): Promise<void> {
+  await runGit(['fetch', '--no-tags', 'origin', '--end-of-options', `+refs/tags/${tag}:refs/tags/${tag}`], {
+    cwd: dir,
+    timeoutMs: 120_000,
+  })
+}
+
+/** Commit subjects since `from` (exclusive) up to `to`, as a Markdown list for release notes. */
+export async function changesSince(dir: string, from: string | undefined, to: string): Promise<string> {
+  const limit = from ? [] : ['-n', '100']
+  const log = await gitText(
+    ['log', '--no-merges', '--format=- %s (%h)', ...limit, '--end-of-options', from ? `${from}..${to}` : to],
+    { cwd: dir },
+  )
+  return log || '- no changes'
+}

@@ -1,0 +1,78 @@
+import * as core from '@actions/core'
+import * as glob from '@actions/glob'
+import { readFileSync, statSync } from 'node:fs'
+import { relative } from 'node:path'
+import { RelsealError } from '../../../src/errors.js'
+import { mergeTotals, parseJUnit, passRate, type JUnitTotals } from './junit.js'
+
+/** GitHub shows at most this many error annotations per step; the rest go to the log. */
+const MAX_ANNOTATIONS = 50
+
+/**
+ * Reads every JUnit report the globs match. None matching, a malformed report, or a report older than
+ * the test run (`notBefore`, when the tests ran in this step) is an error, never a pass.
+ */
+export async function readReports(
+  patterns: string[],
+  workspace: string,
+  notBefore?: Date,
+): Promise<JUnitTotals> {
+  const files = (await (await glob.create(patterns.join('\n'), { matchDirectories: false })).glob()).sort()
+  if (files.length === 0)
+    throw new RelsealError(
+      'E_TEST_GATE',
+      `junit-report matched no file (${patterns.join(', ')}); make the test command write JUnit XML there (vitest --reporter=junit --outputFile=…, pytest --junitxml=…)`,
+    )
+  const all: JUnitTotals[] = []
+  for (const f of files) {
+    const name = relative(workspace, f) || f
+    if (notBefore && statSync(f).mtime.getTime() < notBefore.getTime() - 2000)
+      throw new RelsealError(
+        'E_TEST_GATE',
+        `JUnit report ${name} is older than this test run, so it does not describe it; make the test command write it, or delete stale reports`,
+      )
+    try {
+      all.push(parseJUnit(readFileSync(f, 'utf8'), name))
+    } catch (e) {
+      throw new RelsealError('E_TEST_GATE', e instanceof Error ? e.message : String(e), { cause: e })
+    }
+  }
+  return mergeTotals(all)
+}
+
+/** One error annotation per failed or errored case, with its file and line where the report has them. */
+export function annotateFailures(t: JUnitTotals): void {
+  const bad = t.cases.filter((c) => c.status === 'failed' || c.status === 'errored')
+  bad.forEach((c, i) => {
+    const title = `${c.status === 'errored' ? 'error in' : 'failed:'} ${c.classname ? `${c.classname} › ` : ''}${c.name}`
+    const message = c.message || c.status
+    if (i < MAX_ANNOTATIONS)
+      core.error(message, {
+        title,
+        ...(c.file ? { file: c.file } : {}),
+        ...(c.line ? { startLine: c.line } : {}),
+      })
+    else core.info(`${title}: ${message}`)
+  })
+}
+
+/** Checks the pass rate against the threshold; returns the rate. */
+export function checkPassRate(t: JUnitTotals, min: number): number {
+  const rate = passRate(t)
+  const counts = `${t.passed} passed, ${t.failed} failed, ${t.errored} errored, ${t.skipped} skipped`
+  if (Number.isNaN(rate))
+    throw new RelsealError(
+      'E_TEST_GATE',
+      `the JUnit reports hold no test that ran (${counts}); a gate with nothing tested does not pass`,
+    )
+  if (rate < min)
+    throw new RelsealError(
+      'E_TEST_GATE',
+      `pass rate ${formatRate(rate)} is below min-pass-rate ${min} (${counts}); fix the failing tests or lower min-pass-rate`,
+    )
+  core.info(`pass rate ${formatRate(rate)} (${counts}), min-pass-rate ${min}`)
+  return rate
+}
+
+/** A rate as a plain decimal with at most 4 places: 1, 0.9, 0.9667. */
+export const formatRate = (r: number) => String(Math.round(r * 10_000) / 10_000)
