@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeGitHub, type FakeGitHub } from './fake-github/server.js'
 import { git, makeRepo } from './helpers/git-repo.js'
-import { runAction } from './helpers/run-action.js'
+import { actionKeys, runSignRelease, shownLog, type ActionKeys } from './helpers/actions.js'
 import { tempDir } from './helpers/tmp.js'
 
 let fake: FakeGitHub
@@ -18,61 +18,27 @@ afterEach(async () => {
 
 const bin = new URL('../bin/relseal.js', import.meta.url).pathname
 
-function keys(): { priv: string; pub: string; otherPub: string; dir: string } {
-  const dir = tempDir('relseal-keys-')
-  for (const k of ['k', 'other']) execFileSync(process.execPath, [bin, 'keygen', '--out', join(dir, k)])
-  return {
-    dir,
-    priv: readFileSync(join(dir, 'k.key'), 'utf8'),
-    pub: readFileSync(join(dir, 'k.pub'), 'utf8'),
-    otherPub: readFileSync(join(dir, 'other.pub'), 'utf8'),
-  }
-}
-
 function tagged(): { repo: string; sha: string } {
   const repo = makeRepo({ 'src/app.js': 'console.log(1)\n', 'dist/app.tgz': 'built artifact\n' })
   git(repo, 'tag', 'v1.2.3')
   return { repo, sha: git(repo, 'rev-parse', 'HEAD') }
 }
 
-function sign(
-  k: ReturnType<typeof keys>,
+const keys = actionKeys
+const sign = (
+  k: ActionKeys,
   repo: string,
   sha: string,
   inputs: Record<string, string> = {},
   token = 'test-token',
-) {
-  return runAction(
-    'sign-release',
-    {
-      'signing-key': k.priv,
-      'public-key': k.pub,
-      artifacts: 'dist/*.tgz',
-      'expires-in': '30d',
-      'github-token': token,
-      ...inputs,
-    },
-    {
-      GITHUB_REPOSITORY: 'acme/app',
-      GITHUB_API_URL: fake.url,
-      GITHUB_REF: 'refs/tags/v1.2.3',
-      GITHUB_SHA: sha,
-      GITHUB_WORKSPACE: repo,
-      GITHUB_WORKFLOW_REF: 'acme/app/.github/workflows/release-sign.yml@refs/tags/v1.2.3',
-      GITHUB_RUN_ID: '42',
-      GITHUB_RUN_ATTEMPT: '1',
-      RUNNER_OS: 'Linux',
-      GITHUB_EVENT_NAME: 'push',
-    },
-  )
-}
+) => runSignRelease(fake.url, k, repo, sha, inputs, token)
 
 describe('actions/sign-release (dist/index.js as the runner runs it)', () => {
   it('signs the tagged commit, uploads both assets, and relseal verify accepts the upload; re-runs change nothing', async () => {
     const k = keys()
     const { repo, sha } = tagged()
     const r = await sign(k, repo, sha)
-    expect(r.stdout).not.toContain('::error::')
+    expect(r.stdout).not.toContain('::error')
     expect(r.status).toBe(0)
     expect(r.outputs).toMatchObject({
       version: '1.2.3',
@@ -123,12 +89,7 @@ describe('actions/sign-release (dist/index.js as the runner runs it)', () => {
     const written = readdirSync(join(r.runnerTemp, 'relseal')).map((f) =>
       readFileSync(join(r.runnerTemp, 'relseal', f), 'utf8'),
     )
-    // ::add-mask:: lines are the runner protocol that registers the secret; the runner never shows them
-    const shown = (t: string) =>
-      t
-        .split('\n')
-        .filter((l) => !l.startsWith('::add-mask::'))
-        .join('\n')
+    const shown = shownLog
     for (const text of [shown(r.stdout), r.stderr, r.summary, JSON.stringify(r.outputs), ...written]) {
       for (const line of secretLines) expect(text).not.toContain(line)
     }

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { isRelsealError, RelsealError } from '../../src/errors.js'
+import { isRelsealError, REFUSAL_CODES, RelsealError } from '../../src/errors.js'
 
 /** The allowed_signers path when the tag must be SSH-signed by a maintainer, else undefined. */
 export function requiredSignersPath(): string | undefined {
@@ -21,8 +21,8 @@ export function readToken(): string {
 }
 
 /**
- * An action's top level: read inputs, do the work, set outputs. Every failure, Error or not, goes
- * to core.setFailed with its code, so the step fails with one clear annotation; causes go to debug.
+ * An action's top level: read inputs, do the work, set outputs. Every failure, Error or not, fails
+ * the step with one error annotation carrying its code (as core.setFailed does); causes go to debug.
  */
 export async function runAction<T>(
   readInputs: () => T,
@@ -34,6 +34,11 @@ export async function runAction<T>(
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e)
     if (e instanceof Error && e.cause instanceof Error) core.debug(`cause: ${e.cause.message}`)
-    core.setFailed(isRelsealError(e) ? `${e.code}: ${message}` : message)
+    // One error annotation, titled with the code: a refusal reads differently from a broken setup.
+    const title = isRelsealError(e)
+      ? `relseal ${REFUSAL_CODES.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
+      : 'relseal failed'
+    core.error(isRelsealError(e) ? `${e.code}: ${message}` : message, { title })
+    process.exitCode = core.ExitCode.Failure
   }
 }

@@ -19,6 +19,7 @@ export interface ReleaseAsset {
 }
 
 const GET_RELEASE_BY_TAG = 'GET /repos/{owner}/{repo}/releases/tags/{tag}'
+const GET_LATEST_RELEASE = 'GET /repos/{owner}/{repo}/releases/latest'
 const CREATE_RELEASE = 'POST /repos/{owner}/{repo}/releases'
 const LIST_RELEASES = 'GET /repos/{owner}/{repo}/releases'
 const LIST_ASSETS = 'GET /repos/{owner}/{repo}/releases/{release_id}/assets'
@@ -29,17 +30,34 @@ const UPDATE_RELEASE = 'PATCH /repos/{owner}/{repo}/releases/{release_id}'
 const GET_REF = 'GET /repos/{owner}/{repo}/git/ref/{ref}'
 const CREATE_REF = 'POST /repos/{owner}/{repo}/git/refs'
 
-/** The release of `tag`, or undefined when there is none (drafts are found by listing). */
-export async function getReleaseByTag(gh: GitHubClient, tag: string): Promise<Release | undefined> {
+/** A call's result, or undefined when GitHub answers 404 Not Found. */
+async function unless404<T>(call: Promise<T>): Promise<T | undefined> {
   try {
-    const r = await gh.call(`reading release ${tag}`, (o) =>
-      o.request(GET_RELEASE_BY_TAG, { owner: gh.owner, repo: gh.repo, tag }),
-    )
-    return r.data
+    return await call
   } catch (e) {
     if ((e as { details?: { status?: number } }).details?.status === 404) return undefined
     throw e
   }
+}
+
+/** The release of `tag`, or undefined when there is none (drafts are found by listing). */
+export async function getReleaseByTag(gh: GitHubClient, tag: string): Promise<Release | undefined> {
+  const r = await unless404(
+    gh.call(`reading release ${tag}`, (o) =>
+      o.request(GET_RELEASE_BY_TAG, { owner: gh.owner, repo: gh.repo, tag }),
+    ),
+  )
+  return r?.data
+}
+
+/** The latest published, non-prerelease release, or undefined when there is none. */
+export async function getLatestRelease(gh: GitHubClient): Promise<Release | undefined> {
+  const r = await unless404(
+    gh.call('reading the latest release', (o) =>
+      o.request(GET_LATEST_RELEASE, { owner: gh.owner, repo: gh.repo }),
+    ),
+  )
+  return r?.data
 }
 
 /** Every release, drafts included (paginated with Link). */
@@ -82,15 +100,12 @@ export async function updateRelease(
 
 /** The commit a tag points at (`refs/tags/<tag>`), or undefined when GitHub has no such tag. */
 export async function getTagCommit(gh: GitHubClient, tag: string): Promise<string | undefined> {
-  try {
-    const r = await gh.call(`reading tag ${tag}`, (o) =>
+  const r = await unless404(
+    gh.call(`reading tag ${tag}`, (o) =>
       o.request(GET_REF, { owner: gh.owner, repo: gh.repo, ref: `tags/${tag}` }),
-    )
-    return r.data.object.sha
-  } catch (e) {
-    if ((e as { details?: { status?: number } }).details?.status === 404) return undefined
-    throw e
-  }
+    ),
+  )
+  return r?.data?.object.sha
 }
 
 /** Creates the lightweight tag `tag` at `commit` (GitHub answers 422 when it exists). */

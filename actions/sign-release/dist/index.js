@@ -34877,8 +34877,8 @@ function readToken() {
     return token;
 }
 /**
- * An action's top level: read inputs, do the work, set outputs. Every failure, Error or not, goes
- * to core.setFailed with its code, so the step fails with one clear annotation; causes go to debug.
+ * An action's top level: read inputs, do the work, set outputs. Every failure, Error or not, fails
+ * the step with one error annotation carrying its code (as core.setFailed does); causes go to debug.
  */
 async function runAction(readInputs, work) {
     try {
@@ -34890,7 +34890,12 @@ async function runAction(readInputs, work) {
         const message = e instanceof Error ? e.message : String(e);
         if (e instanceof Error && e.cause instanceof Error)
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`cause: ${e.cause.message}`);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRelsealError */ .Tv)(e) ? `${e.code}: ${message}` : message);
+        // One error annotation, titled with the code: a refusal reads differently from a broken setup.
+        const title = (0,_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRelsealError */ .Tv)(e)
+            ? `relseal ${_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .REFUSAL_CODES */ .eJ.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
+            : 'relseal failed';
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3((0,_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRelsealError */ .Tv)(e) ? `${e.code}: ${message}` : message, { title });
+        process.exitCode = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .ExitCode */ .yU.Failure;
     }
 }
 
@@ -34903,7 +34908,7 @@ async function runAction(readInputs, work) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1036);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1601);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7425);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1442);
 
 
 
@@ -35002,7 +35007,7 @@ function readInputs(env = process.env) {
 
 /***/ }),
 
-/***/ 7425:
+/***/ 1442:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45579,6 +45584,7 @@ function createClient(o) {
 
 ;// CONCATENATED MODULE: ../github/releases.ts
 const GET_RELEASE_BY_TAG = 'GET /repos/{owner}/{repo}/releases/tags/{tag}';
+const GET_LATEST_RELEASE = 'GET /repos/{owner}/{repo}/releases/latest';
 const CREATE_RELEASE = 'POST /repos/{owner}/{repo}/releases';
 const LIST_RELEASES = 'GET /repos/{owner}/{repo}/releases';
 const LIST_ASSETS = 'GET /repos/{owner}/{repo}/releases/{release_id}/assets';
@@ -45588,17 +45594,26 @@ const GET_ASSET = 'GET /repos/{owner}/{repo}/releases/assets/{asset_id}';
 const UPDATE_RELEASE = 'PATCH /repos/{owner}/{repo}/releases/{release_id}';
 const GET_REF = 'GET /repos/{owner}/{repo}/git/ref/{ref}';
 const CREATE_REF = 'POST /repos/{owner}/{repo}/git/refs';
-/** The release of `tag`, or undefined when there is none (drafts are found by listing). */
-async function getReleaseByTag(gh, tag) {
+/** A call's result, or undefined when GitHub answers 404 Not Found. */
+async function unless404(call) {
     try {
-        const r = await gh.call(`reading release ${tag}`, (o) => o.request(GET_RELEASE_BY_TAG, { owner: gh.owner, repo: gh.repo, tag }));
-        return r.data;
+        return await call;
     }
     catch (e) {
         if (e.details?.status === 404)
             return undefined;
         throw e;
     }
+}
+/** The release of `tag`, or undefined when there is none (drafts are found by listing). */
+async function getReleaseByTag(gh, tag) {
+    const r = await unless404(gh.call(`reading release ${tag}`, (o) => o.request(GET_RELEASE_BY_TAG, { owner: gh.owner, repo: gh.repo, tag })));
+    return r?.data;
+}
+/** The latest published, non-prerelease release, or undefined when there is none. */
+async function getLatestRelease(gh) {
+    const r = await unless404(gh.call('reading the latest release', (o) => o.request(GET_LATEST_RELEASE, { owner: gh.owner, repo: gh.repo })));
+    return r?.data;
 }
 /** Every release, drafts included (paginated with Link). */
 async function listReleases(gh) {
@@ -45624,15 +45639,8 @@ async function updateRelease(gh, release, r) {
 }
 /** The commit a tag points at (`refs/tags/<tag>`), or undefined when GitHub has no such tag. */
 async function getTagCommit(gh, tag) {
-    try {
-        const r = await gh.call(`reading tag ${tag}`, (o) => o.request(GET_REF, { owner: gh.owner, repo: gh.repo, ref: `tags/${tag}` }));
-        return r.data.object.sha;
-    }
-    catch (e) {
-        if (e.details?.status === 404)
-            return undefined;
-        throw e;
-    }
+    const r = await unless404(gh.call(`reading tag ${tag}`, (o) => o.request(GET_REF, { owner: gh.owner, repo: gh.repo, ref: `tags/${tag}` })));
+    return r?.data?.object.sha;
 }
 /** Creates the lightweight tag `tag` at `commit` (GitHub answers 422 when it exists). */
 async function createTag(gh, tag, commit) {
@@ -45708,33 +45716,36 @@ async function putReleaseAsset(gh, release, name, data, overwrite) {
 
 
 
+;// CONCATENATED MODULE: ../common/html.ts
+/** core.summary inserts raw HTML: escape everything that came from a repository, a report or a manifest. */
+const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 ;// CONCATENATED MODULE: ./src/summary.ts
 
-/** core.summary inserts raw HTML: escape everything that came from the repository. */
-const esc = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 /** One job summary: heading, then what was signed. */
 async function writeSummary(p, keyId, releaseUrl) {
     const rows = [
-        [{ data: 'version', header: true }, { data: esc(p.version) }],
-        [{ data: 'tag', header: true }, { data: esc(p.tag) }],
-        [{ data: 'commit', header: true }, { data: `<code>${esc(p.commit)}</code>` }],
-        [{ data: 'code hash', header: true }, { data: `<code>${esc(p.code_hash)}</code>` }],
-        [{ data: 'key id', header: true }, { data: `<code>${esc(keyId)}</code>` }],
+        [{ data: 'version', header: true }, { data: escapeHtml(p.version) }],
+        [{ data: 'tag', header: true }, { data: escapeHtml(p.tag) }],
+        [{ data: 'commit', header: true }, { data: `<code>${escapeHtml(p.commit)}</code>` }],
+        [{ data: 'code hash', header: true }, { data: `<code>${escapeHtml(p.code_hash)}</code>` }],
+        [{ data: 'key id', header: true }, { data: `<code>${escapeHtml(keyId)}</code>` }],
         [{ data: 'files', header: true }, { data: String(p.file_count) }],
         [
             { data: 'artifacts', header: true },
             {
-                data: p.artifacts.map((a) => `${esc(a.name)} (${a.size} bytes, <code>${a.sha256}</code>)`).join('<br>') ||
+                data: p.artifacts.map((a) => `${escapeHtml(a.name)} (${a.size} bytes, <code>${a.sha256}</code>)`).join('<br>') ||
                     'none',
             },
         ],
         [
             { data: 'release', header: true },
-            { data: releaseUrl ? `<a href="${esc(releaseUrl)}">${esc(releaseUrl)}</a>` : 'not uploaded' },
+            { data: releaseUrl ? `<a href="${escapeHtml(releaseUrl)}">${escapeHtml(releaseUrl)}</a>` : 'not uploaded' },
         ],
     ];
     await lib_core/* summary */.z
-        .addHeading(`relseal: signed ${esc(p.repository)} ${esc(p.tag)}`, 2)
+        .addHeading(`relseal: signed ${escapeHtml(p.repository)} ${escapeHtml(p.tag)}`, 2)
         .addTable(rows)
         .write();
 }
@@ -45925,9 +45936,9 @@ async function sign(inputs) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ng: () => (/* binding */ RelsealError),
-/* harmony export */   Tv: () => (/* binding */ isRelsealError)
+/* harmony export */   Tv: () => (/* binding */ isRelsealError),
+/* harmony export */   eJ: () => (/* binding */ REFUSAL_CODES)
 /* harmony export */ });
-/* unused harmony export REFUSAL_CODES */
 /** Codes that mean "we looked and refused": the CLI exits 1 for these. */
 const REFUSAL_CODES = new Set([
     'E_UNSIGNED',
@@ -46541,13 +46552,14 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  yU: () => (/* binding */ ExitCode),
   Yz: () => (/* binding */ core_debug),
   N4: () => (/* binding */ endGroup),
+  z3: () => (/* binding */ error),
   Vt: () => (/* binding */ getBooleanInput),
   V4: () => (/* binding */ getInput),
   q3: () => (/* binding */ getMultilineInput),
   pq: () => (/* binding */ info),
-  C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
   Oh: () => (/* binding */ startGroup),
@@ -46555,7 +46567,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, error, exportVariable, getIDToken, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: addPath, exportVariable, getIDToken, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setFailed, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);

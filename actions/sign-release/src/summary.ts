@@ -1,8 +1,6 @@
 import * as core from '@actions/core'
+import { escapeHtml as esc } from '../../common/html.js'
 import type { ManifestPayload } from '../../../src/manifest/index.js'
-
-/** core.summary inserts raw HTML: escape everything that came from the repository. */
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** One job summary: heading, then what was signed. */
 export async function writeSummary(

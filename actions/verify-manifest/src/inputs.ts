@@ -1,0 +1,85 @@
+import * as core from '@actions/core'
+import { RelsealError } from '../../../src/errors.js'
+import { parsePublicKey, type PublicKeyInfo } from '../../../src/keys/index.js'
+import { isStrictSemver } from '../../../src/manifest/index.js'
+import { readToken } from '../../common/inputs.js'
+
+export interface VerifyInputs {
+  /** A path, or a release of this repository: `{ tag }` (or `latest`). */
+  manifest: { path: string } | { release: string }
+  keys: PublicKeyInfo[]
+  threshold: number
+  path: string
+  files: string
+  artifacts: string[]
+  minVersion: string | undefined
+  allowExpired: boolean
+  token: string
+  repository: string
+  apiUrl: string | undefined
+  workspace: string
+  runnerTemp: string
+}
+
+/**
+ * The keys of a public-keys input: one per line, except that a PEM block (BEGIN … END) spans its
+ * lines. Blank lines and `#` comments are skipped.
+ */
+export function splitKeyList(text: string): string[] {
+  const keys: string[] = []
+  let pem: string[] | undefined
+  for (const line of text.split('\n').map((l) => l.trim())) {
+    if (pem) {
+      pem.push(line)
+      if (line.startsWith('-----END ')) {
+        keys.push(pem.join('\n'))
+        pem = undefined
+      }
+    } else if (line.startsWith('-----BEGIN ')) pem = [line]
+    else if (line !== '' && !line.startsWith('#')) keys.push(line)
+  }
+  if (pem) throw new RelsealError('E_BAD_KEY', 'input public-keys has a PEM block without its END line')
+  return keys
+}
+
+export function readInputs(env: NodeJS.ProcessEnv = process.env): VerifyInputs {
+  const token = readToken()
+  const manifest = core.getInput('manifest', { required: true })
+  const keyTexts = splitKeyList(core.getInput('public-keys', { required: true }))
+  if (keyTexts.length === 0)
+    throw new RelsealError(
+      'E_USAGE',
+      'input public-keys lists no key; give the trusted public keys, one per line',
+    )
+  const keys = keyTexts.map((k, i) => parsePublicKey(k, `key ${i + 1} of input public-keys`))
+  const rawThreshold = core.getInput('threshold') || '1'
+  const threshold = Number(rawThreshold)
+  if (!/^\d+$/.test(rawThreshold) || threshold < 1 || threshold > keys.length)
+    throw new RelsealError(
+      'E_USAGE',
+      `input threshold is ${JSON.stringify(rawThreshold)}; give a whole number from 1 to the number of public keys (${keys.length})`,
+    )
+  const minVersion = core.getInput('min-version') || undefined
+  if (minVersion !== undefined && !isStrictSemver(minVersion))
+    throw new RelsealError(
+      'E_USAGE',
+      `input min-version ${JSON.stringify(minVersion)} is not strict SemVer (1.2.3)`,
+    )
+  return {
+    manifest: manifest.startsWith('release:')
+      ? { release: manifest.slice('release:'.length) }
+      : { path: manifest },
+    keys,
+    threshold,
+    path: core.getInput('path'),
+    files: core.getInput('files'),
+    artifacts: core.getMultilineInput('artifacts').filter((l) => l.trim() !== ''),
+    minVersion,
+    allowExpired: core.getBooleanInput('allow-expired'),
+    token,
+    repository: env.GITHUB_REPOSITORY ?? '',
+    apiUrl: env.GITHUB_API_URL,
+    workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    runnerTemp: env.RUNNER_TEMP || env.TMPDIR || '/tmp',
+  }
+}
