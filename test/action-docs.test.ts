@@ -17,7 +17,7 @@ interface ActionSpec {
 /** The rows of the README table whose header starts with `first`, in the action's section, as cells. */
 function tableRows(section: string, first: string): string[][] {
   const lines = section.split('\n')
-  const start = lines.findIndex((l) => new RegExp(`^\\|\\s*${first}\\s*\\|`).test(l))
+  const start = lines.findIndex((l) => l.split('|')[1]?.trim() === first)
   if (start < 0) return []
   const rows: string[][] = []
   for (const line of lines.slice(start + 2)) {
