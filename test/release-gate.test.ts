@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeGitHub, type FakeGitHub } from './fake-github/server.js'
 import type { FakeRelease } from './fake-github/state.js'
 import { commitAll, git, makeRepo } from './helpers/git-repo.js'
+import { shownLog } from './helpers/actions.js'
 import { runAction } from './helpers/run-action.js'
 import { tempDir } from './helpers/tmp.js'
 
@@ -83,13 +84,6 @@ function addRelease(tag: string, extra: Partial<FakeRelease> = {}): FakeRelease 
 
 const TOKEN = 'test-token'
 
-/** What the runner would show: ::add-mask:: lines register the secret and are never displayed. */
-const shown = (r: { stdout: string; stderr: string }) =>
-  (r.stdout + r.stderr)
-    .split('\n')
-    .filter((l) => !l.startsWith('::add-mask::'))
-    .join('\n')
-
 function gate(p: Project, inputs: Record<string, string>, env: Record<string, string> = {}) {
   return runAction(
     'release-gate',
@@ -156,7 +150,7 @@ describe('actions/release-gate (dist/index.js as the runner runs it)', () => {
     expect(r.summary).toContain('new and increasing')
     expect(r.summary).toContain('5 passed, 0 failed, 0 errored; 1 skipped')
     expect(r.summary).toContain('app-1.1.0.tgz')
-    expect(shown(r)).not.toContain(TOKEN)
+    expect(shownLog(r.stdout + r.stderr)).not.toContain(TOKEN)
   })
 
   it.each([
@@ -357,7 +351,7 @@ describe('actions/release-gate (dist/index.js as the runner runs it)', () => {
     const env = readFileSync(join(p.repo, 'env.json'), 'utf8')
     expect(env).not.toContain(TOKEN)
     expect(env).not.toContain('INPUT_')
-    expect(shown(r)).not.toContain(TOKEN)
+    expect(shownLog(r.stdout + r.stderr)).not.toContain(TOKEN)
   })
 
   it('refuses a target that is not the checkout HEAD, and a tag-prefix that git could read as an option', async () => {

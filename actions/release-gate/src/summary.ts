@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { escapeHtml as esc } from '../../common/html.js'
 import type { Release } from '../../github/index.js'
 import type { JUnitTotals } from './junit.js'
 import { formatRate } from './test-gate.js'
@@ -11,9 +12,6 @@ export interface GateReport {
   artifacts: { name: string; size: number; sha256: string }[]
   release?: Release
 }
-
-/** core.summary inserts raw HTML: escape everything that came from the repository or a report. */
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** The job summary: each gate with its verdict, the test counts, the artifacts, the release. */
 export async function writeSummary(r: GateReport): Promise<void> {
