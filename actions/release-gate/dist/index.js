@@ -34877,8 +34877,8 @@ function readToken() {
     return token;
 }
 /**
- * An action's top level: read inputs, do the work, set outputs. Every failure, Error or not, goes
- * to core.setFailed with its code, so the step fails with one clear annotation; causes go to debug.
+ * An action's top level: read inputs, do the work, set outputs. Every failure, Error or not, fails
+ * the step with one error annotation carrying its code (as core.setFailed does); causes go to debug.
  */
 async function runAction(readInputs, work) {
     try {
@@ -34890,7 +34890,12 @@ async function runAction(readInputs, work) {
         const message = e instanceof Error ? e.message : String(e);
         if (e instanceof Error && e.cause instanceof Error)
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`cause: ${e.cause.message}`);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRelsealError */ .Tv)(e) ? `${e.code}: ${message}` : message);
+        // One error annotation, titled with the code: a refusal reads differently from a broken setup.
+        const title = (0,_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRelsealError */ .Tv)(e)
+            ? `relseal ${_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .REFUSAL_CODES */ .eJ.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
+            : 'relseal failed';
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3((0,_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRelsealError */ .Tv)(e) ? `${e.code}: ${message}` : message, { title });
+        process.exitCode = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .ExitCode */ .yU.Failure;
     }
 }
 
@@ -34903,7 +34908,7 @@ async function runAction(readInputs, work) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1036);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2741);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6195);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8043);
 
 
 
@@ -35040,6 +35045,7 @@ function readInputs(env = process.env) {
         token,
         repository,
         apiUrl: env.GITHUB_API_URL,
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
         workspace: env.GITHUB_WORKSPACE || process.cwd(),
         runnerTemp: env.RUNNER_TEMP || env.TMPDIR || '/tmp',
         runId: env.GITHUB_RUN_ID ?? '',
@@ -35049,7 +35055,7 @@ function readInputs(env = process.env) {
 
 /***/ }),
 
-/***/ 6195:
+/***/ 8043:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45298,6 +45304,7 @@ function createClient(o) {
 
 ;// CONCATENATED MODULE: ../github/releases.ts
 const GET_RELEASE_BY_TAG = 'GET /repos/{owner}/{repo}/releases/tags/{tag}';
+const GET_LATEST_RELEASE = 'GET /repos/{owner}/{repo}/releases/latest';
 const CREATE_RELEASE = 'POST /repos/{owner}/{repo}/releases';
 const LIST_RELEASES = 'GET /repos/{owner}/{repo}/releases';
 const LIST_ASSETS = 'GET /repos/{owner}/{repo}/releases/{release_id}/assets';
@@ -45307,17 +45314,26 @@ const GET_ASSET = 'GET /repos/{owner}/{repo}/releases/assets/{asset_id}';
 const UPDATE_RELEASE = 'PATCH /repos/{owner}/{repo}/releases/{release_id}';
 const GET_REF = 'GET /repos/{owner}/{repo}/git/ref/{ref}';
 const CREATE_REF = 'POST /repos/{owner}/{repo}/git/refs';
-/** The release of `tag`, or undefined when there is none (drafts are found by listing). */
-async function getReleaseByTag(gh, tag) {
+/** A call's result, or undefined when GitHub answers 404 Not Found. */
+async function unless404(call) {
     try {
-        const r = await gh.call(`reading release ${tag}`, (o) => o.request(GET_RELEASE_BY_TAG, { owner: gh.owner, repo: gh.repo, tag }));
-        return r.data;
+        return await call;
     }
     catch (e) {
         if (e.details?.status === 404)
             return undefined;
         throw e;
     }
+}
+/** The release of `tag`, or undefined when there is none (drafts are found by listing). */
+async function getReleaseByTag(gh, tag) {
+    const r = await unless404(gh.call(`reading release ${tag}`, (o) => o.request(GET_RELEASE_BY_TAG, { owner: gh.owner, repo: gh.repo, tag })));
+    return r?.data;
+}
+/** The latest published, non-prerelease release, or undefined when there is none. */
+async function getLatestRelease(gh) {
+    const r = await unless404(gh.call('reading the latest release', (o) => o.request(GET_LATEST_RELEASE, { owner: gh.owner, repo: gh.repo })));
+    return r?.data;
 }
 /** Every release, drafts included (paginated with Link). */
 async function listReleases(gh) {
@@ -45343,15 +45359,8 @@ async function updateRelease(gh, release, r) {
 }
 /** The commit a tag points at (`refs/tags/<tag>`), or undefined when GitHub has no such tag. */
 async function getTagCommit(gh, tag) {
-    try {
-        const r = await gh.call(`reading tag ${tag}`, (o) => o.request(GET_REF, { owner: gh.owner, repo: gh.repo, ref: `tags/${tag}` }));
-        return r.data.object.sha;
-    }
-    catch (e) {
-        if (e.details?.status === 404)
-            return undefined;
-        throw e;
-    }
+    const r = await unless404(gh.call(`reading tag ${tag}`, (o) => o.request(GET_REF, { owner: gh.owner, repo: gh.repo, ref: `tags/${tag}` })));
+    return r?.data?.object.sha;
 }
 /** Creates the lightweight tag `tag` at `commit` (GitHub answers 422 when it exists). */
 async function createTag(gh, tag, commit) {
@@ -45461,6 +45470,10 @@ async function runCommands(commands, cwd, code, gate) {
             throw new errors/* RelsealError */.Ng(code, `${gate}: \`${shown}\` exited with ${status}; nothing was released`);
     }
 }
+
+;// CONCATENATED MODULE: ../common/html.ts
+/** core.summary inserts raw HTML: escape everything that came from a repository, a report or a manifest. */
+const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 ;// CONCATENATED MODULE: ../../node_modules/fast-xml-parser/src/util.js
 
@@ -52761,7 +52774,6 @@ const XMLValidator = {
 ;// CONCATENATED MODULE: ./src/junit.ts
 
 
-
 const MAX_MESSAGE_CHARS = 1000;
 const ARRAYS = new Set(['testsuite', 'testcase', 'failure', 'error', 'skipped', 'flakyFailure', 'flakyError']);
 const parser = new XMLParser({
@@ -52770,46 +52782,103 @@ const parser = new XMLParser({
     parseAttributeValue: false,
     parseTagValue: false,
     processEntities: true,
-    isArray: (name) => ARRAYS.has(name),
+    // pytest writes newlines in attributes as `&#10;`; only this option decodes character references.
+    htmlEntities: true,
+    isArray: (name, _path, _leaf, isAttribute) => !isAttribute && ARRAYS.has(name),
 });
 const attr = (n, name) => {
     const v = n[`@_${name}`];
     return typeof v === 'string' ? v : undefined;
 };
-const children = (n, name) => (n[name] ?? []).map((c) => typeof c === 'object' && c !== null ? c : {});
+/** The child elements called `name`; one holding only text (`<failure>text</failure>`) keeps its text. */
+const children = (n, name) => {
+    const v = n[name];
+    const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
+    return list.map((c) => typeof c === 'object' && c !== null ? c : { '#text': typeof c === 'string' ? c : '' });
+};
 const textOf = (n) => (typeof n['#text'] === 'string' ? n['#text'] : '');
-/** vitest and others name the test file as classname; a dotted Java or Python class name is not a file. */
-const looksLikeFile = (s) => /[/\\]/.test(s) || /\.(?:[cm]?[jt]sx?|py|go|java|kt|rb|rs|cs)$/.test(s);
-/** The file and line a failure points at, from the case's attributes or from the failure's own text. */
-function locate(tc, classname, detail) {
-    const file = attr(tc, 'file') ?? (looksLikeFile(classname) ? classname : undefined);
-    const lineAttr = Number(attr(tc, 'line'));
-    if (Number.isInteger(lineAttr) && lineAttr > 0)
-        return { ...(file ? { file } : {}), line: lineAttr };
-    if (file) {
-        const base = (0,external_node_path_namespaceObject.basename)(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        // eslint-disable-next-line security/detect-non-literal-regexp -- escaped file name
-        const m = new RegExp(`${base}:(\\d+)`).exec(detail);
-        return m ? { file, line: Number(m[1]) } : { file };
+const baseName = (p) => p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+const positive = (s) => {
+    const n = Number(s);
+    return s !== undefined && s !== '' && Number.isInteger(n) && n > 0 ? n : undefined;
+};
+/** vitest names the test file as classname; a dotted Java or Python class name, or a Go package, is not one. */
+const FILE_LIKE = /^[^\s:]*\.(?:[cm]?[jt]sx?|py|go|java|kt|kts|scala|groovy|rb|rs|cs|php|swift|c|cc|cpp|h)$/;
+/** `dir/file.ext:NN` in a failure text; group 1 the file, group 2 the line. */
+const FILE_LINE = 
+// eslint-disable-next-line security/detect-unsafe-regex -- each repeated segment ends at a separator: linear
+/(?<![\w./\\:-])((?:[A-Za-z]:)?[/\\]?(?:[\w.-]+[/\\])*[\w.-]+\.(?:[cm]?[jt]sx?|py|go|java|kt|kts|scala|groovy|rb|rs|cs|php|swift|c|cc|cpp|h)):(\d+)/g;
+/** A Java or Kotlin stack frame: `at com.example.FooTest.testX(FooTest.java:42)`. */
+const JAVA_FRAME = /\bat ([\w$.]+)\.[\w$<>-]+\(([\w$-]+\.(?:java|kt|scala|groovy)):(\d+)\)/g;
+/** Every `file.ext:NN` the text names, in order, leaving out dependencies' frames (node_modules). */
+function places(text) {
+    const out = [];
+    for (const m of text.matchAll(FILE_LINE)) {
+        const line = positive(m[2]);
+        if (line !== undefined && !/(?:^|[/\\])node_modules[/\\]/.test(m[1]))
+            out.push({ file: m[1], line });
     }
-    // Go (`calc_test.go:12: …`) and Java (`(FooTest.java:42)`) name the file in the failure text.
-    const m = /([\w./-]+\.(?:go|java|kt|py|rb|rs|cs|[cm]?[jt]sx?)):(\d+)/.exec(detail);
-    return m ? { file: m[1], line: Number(m[2]) } : {};
+    return out;
+}
+/**
+ * Where a failed case failed. With a known file, a `<basename>:NN` in the failure text comes first: it
+ * is the failing line, while the `line` attribute marks where the test starts (pytest writes that one
+ * 0-based). Without a file, the `line` attribute, else a Java frame of the test class itself, else the
+ * first `name.go:NN`-like location in the text, which then names the file too.
+ */
+function locate(tc, classname, file, detail) {
+    const found = places(detail);
+    const lineAttr = positive(attr(tc, 'line'));
+    if (file !== undefined) {
+        const base = baseName(file);
+        const line = found.find((p) => baseName(p.file) === base)?.line ?? lineAttr;
+        return line === undefined ? { file } : { file, line };
+    }
+    if (lineAttr !== undefined)
+        return { line: lineAttr };
+    let frame;
+    for (const m of detail.matchAll(JAVA_FRAME)) {
+        if (m[1] === classname) {
+            frame = { file: m[2], line: Number(m[3]) };
+            break;
+        }
+    }
+    return frame ?? found[0] ?? {};
+}
+/** go-junit-report writes `message="Failed"` on every failure; the text says more. */
+const PLACEHOLDER = /^(?:failed|failure|error)$/i;
+function messageOf(bad, text) {
+    const fromAttr = attr(bad, 'message')?.trim();
+    const firstLine = text
+        .split('\n')
+        .map((l) => l.trim())
+        .find((l) => l !== '');
+    const m = fromAttr && !(PLACEHOLDER.test(fromAttr) && firstLine) ? fromAttr : firstLine;
+    return m ? m.slice(0, MAX_MESSAGE_CHARS) : undefined;
 }
 function readCase(tc, suite) {
     const classname = attr(tc, 'classname') ?? '';
     const name = attr(tc, 'name') ?? '';
     const failure = children(tc, 'failure')[0];
     const error = children(tc, 'error')[0];
-    const status = failure ? 'failed' : error ? 'errored' : 'skipped' in tc ? 'skipped' : 'passed';
-    const c = { suite, classname, name, status };
+    // Surefire's <flakyFailure>/<flakyError> alone mean the test failed, then passed on a rerun: passed.
+    const status = failure
+        ? 'failed'
+        : error
+            ? 'errored'
+            : tc.skipped !== undefined
+                ? 'skipped'
+                : 'passed';
+    const fileAttr = attr(tc, 'file');
+    const file = fileAttr ? fileAttr : FILE_LIKE.test(classname) ? classname : undefined;
+    const c = { suite, classname, name, status, ...(file !== undefined ? { file } : {}) };
     const bad = failure ?? error;
     if (bad) {
         const text = textOf(bad);
-        const message = (attr(bad, 'message') || text.trim().split('\n')[0] || '').slice(0, MAX_MESSAGE_CHARS);
-        if (message)
+        const message = messageOf(bad, text);
+        if (message !== undefined)
             c.message = message;
-        Object.assign(c, locate(tc, classname, `${attr(bad, 'message') ?? ''}\n${text}`));
+        Object.assign(c, locate(tc, classname, file, `${attr(bad, 'message') ?? ''}\n${text}`));
     }
     return c;
 }
@@ -52823,27 +52892,42 @@ function walkSuite(suite, out) {
 /**
  * Parses one JUnit XML report as vitest, jest-junit, pytest, Maven Surefire and go-junit-report write
  * it. A malformed report, another kind of XML, or a report with no test case is an error: a gate
- * must never pass on a report that says nothing.
+ * must never pass on a report that says nothing. `source` names the report in every message.
  */
 function parseJUnit(xml, source) {
     const valid = XMLValidator.validate(xml);
-    if (valid !== true)
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `JUnit report ${source} is not well-formed XML (line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}); was it cut off?`);
+    if (valid !== true) {
+        const { line, col, msg } = valid.err;
+        // For elements never closed the validator reports their names as a JSON list at line 1, column 1.
+        const unclosed = /^Invalid '\[([^\]]*)\]' found/.exec(msg)?.[1];
+        const where = unclosed
+            ? `it ends at line ${xml.split('\n').length} with ${unclosed
+                .replace(/\s+/g, '')
+                .replace(/"([^"]*)"/g, '<$1>')
+                .replace(/,/g, ', ')} still open`
+            : `line ${line}, column ${col}: ${msg}`;
+        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `JUnit report ${source} is not well-formed XML (${where}); was it cut off while being written?`);
+    }
     const doc = parser.parse(xml);
     const cases = [];
     if (doc.testsuites !== undefined) {
-        const root = typeof doc.testsuites === 'object' && doc.testsuites !== null ? doc.testsuites : {};
+        const root = children(doc, 'testsuites')[0] ?? {};
         for (const s of children(root, 'testsuite'))
             walkSuite(s, cases);
+        // A few writers put cases straight under <testsuites>.
+        for (const tc of children(root, 'testcase'))
+            cases.push(readCase(tc, attr(root, 'name') ?? ''));
     }
     else if (doc.testsuite !== undefined) {
         for (const s of children(doc, 'testsuite'))
             walkSuite(s, cases);
     }
-    else
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${source} is not a JUnit report: its root element is neither <testsuites> nor <testsuite>`);
+    else {
+        const root = Object.keys(doc).find((k) => !k.startsWith('?') && !k.startsWith('#'));
+        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${source} is not a JUnit report: its root element is ${root ? `<${root}>` : 'missing'}, not <testsuites> or <testsuite>`);
+    }
     if (cases.length === 0)
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `JUnit report ${source} holds no test case; did the tests run?`);
+        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `JUnit report ${source} holds no test case; did the tests run? An empty report is never a pass`);
     return totalsOf(cases);
 }
 function totalsOf(cases) {
@@ -52897,8 +52981,15 @@ async function readReports(patterns, workspace, notBefore) {
     }
     return mergeTotals(all);
 }
+/** Annotations need workspace-relative paths; jest-junit and others may write absolute ones. */
+function workspaceRelative(file, workspace) {
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(file))
+        return file;
+    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
+    return rel.startsWith('..') ? file : rel;
+}
 /** One error annotation per failed or errored case, with its file and line where the report has them. */
-function annotateFailures(t) {
+function annotateFailures(t, workspace) {
     const bad = t.cases.filter((c) => c.status === 'failed' || c.status === 'errored');
     bad.forEach((c, i) => {
         const title = `${c.status === 'errored' ? 'error in' : 'failed:'} ${c.classname ? `${c.classname} › ` : ''}${c.name}`;
@@ -52906,7 +52997,7 @@ function annotateFailures(t) {
         if (i < MAX_ANNOTATIONS)
             lib_core/* error */.z3(message, {
                 title,
-                ...(c.file ? { file: c.file } : {}),
+                ...(c.file ? { file: workspaceRelative(c.file, workspace) } : {}),
                 ...(c.line ? { startLine: c.line } : {}),
             });
         else
@@ -52930,12 +53021,11 @@ const formatRate = (r) => String(Math.round(r * 10_000) / 10_000);
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 
-/** core.summary inserts raw HTML: escape everything that came from the repository or a report. */
-const esc = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 /** The job summary: each gate with its verdict, the test counts, the artifacts, the release. */
 async function writeSummary(r) {
     const failed = r.gates.some((g) => !g.ok);
-    const s = lib_core/* summary */.z.addHeading(`relseal release gate: ${esc(r.tag)} ${failed ? 'stopped' : 'released'}`, 2);
+    const s = lib_core/* summary */.z.addHeading(`relseal release gate: ${escapeHtml(r.tag)} ${failed ? 'stopped' : 'released'}`, 2);
     s.addTable([
         [
             { data: 'gate', header: true },
@@ -52943,9 +53033,9 @@ async function writeSummary(r) {
             { data: 'detail', header: true },
         ],
         ...r.gates.map((g) => [
-            { data: esc(g.name) },
+            { data: escapeHtml(g.name) },
             { data: g.ok ? '✅ passed' : '❌ failed' },
-            { data: esc(g.detail) },
+            { data: escapeHtml(g.detail) },
         ]),
     ]);
     if (r.totals) {
@@ -52961,13 +53051,13 @@ async function writeSummary(r) {
                 { data: 'sha256', header: true },
             ],
             ...r.artifacts.map((a) => [
-                { data: esc(a.name) },
+                { data: escapeHtml(a.name) },
                 { data: String(a.size) },
                 { data: `<code>${a.sha256}</code>` },
             ]),
         ]);
     if (r.release)
-        s.addLink(`${r.release.draft ? 'Draft release' : 'Release'} ${esc(r.tag)}`, esc(r.release.html_url));
+        s.addLink(`${r.release.draft ? 'Draft release' : 'Release'} ${escapeHtml(r.tag)}`, escapeHtml(r.release.html_url));
     const stoppedAt = r.gates.find((g) => !g.ok)?.name;
     if (stoppedAt === 'release')
         s.addRaw('<p>The draft release stays; re-run the failed jobs to continue it.</p>', true);
@@ -53002,6 +53092,24 @@ async function localTags(dir) {
     }
     return tags;
 }
+/**
+ * Environment that lets git authenticate to GitHub with the action's token for one command, the way
+ * actions/checkout does (an http.<server>/.extraheader), without writing it to .git/config or putting
+ * it in argv: git (>= 2.31) reads GIT_CONFIG_COUNT/KEY/VALUE from the environment. Only for an origin
+ * on the GitHub server itself; the token is never sent anywhere else.
+ */
+function remoteAuthEnv(token, serverUrl, origin) {
+    const server = serverUrl.replace(/\/+$/, '');
+    if (!token || !origin?.startsWith(`${server}/`))
+        return {};
+    return {
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: `http.${server}/.extraheader`,
+        GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basicCredential(token)}`,
+    };
+}
+/** The basic-auth form of a token, which must be masked as well as the token itself. */
+const basicCredential = (token) => Buffer.from(`x-access-token:${token}`).toString('base64');
 /** The URL of remote `origin`, or undefined when the checkout has none. */
 async function originUrl(dir) {
     const r = await (0,git/* runGit */.EO)(['remote', 'get-url', 'origin'], { cwd: dir, okCodes: [0, 2, 128] });
@@ -53011,15 +53119,16 @@ async function originUrl(dir) {
  * Every tag on remote `origin` (`git ls-remote --tags`), peeled to its commit. A remote that cannot be
  * listed is an error: the duplicate check fails closed rather than release a tag it could not check.
  */
-async function remoteTags(dir) {
+async function remoteTags(dir, auth = {}) {
     const r = await (0,git/* runGit */.EO)(['ls-remote', '--tags', 'origin'], {
         cwd: dir,
+        env: auth,
         okCodes: [0, 2, 128],
         timeoutMs: 60_000,
     });
     if (r.code !== 0)
         throw new errors/* RelsealError */.Ng('E_GIT', `could not list the tags of remote origin (git ls-remote exit ${r.code}: ${r.stderr.trim() || 'no output'}); ` +
-            `keep actions/checkout's default persist-credentials, or make origin reachable`);
+            `check that origin is this repository on GitHub and the token can read it, or that origin is reachable`);
     const tags = new Map();
     for (const line of r.stdout.toString('utf8').split('\n').filter(Boolean)) {
         const [sha, ref] = line.split('\t');
@@ -53034,9 +53143,10 @@ async function remoteTags(dir) {
     return tags;
 }
 /** Fetches one tag from origin into the checkout (for a maintainer-signed tag the gate must verify). */
-async function fetchTag(dir, tag) {
+async function fetchTag(dir, tag, auth = {}) {
     await (0,git/* runGit */.EO)(['fetch', '--no-tags', 'origin', '--end-of-options', `+refs/tags/${tag}:refs/tags/${tag}`], {
         cwd: dir,
+        env: auth,
         timeoutMs: 120_000,
     });
 }
@@ -53070,16 +53180,22 @@ const SUMS_NAME = 'SHA256SUMS';
 const SAFE_ASSET_NAME = /^[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*$/;
 /** The hidden line that marks a release as created by this run for this commit (for re-runs). */
 const marker = (runId, commit) => `<!-- relseal-release-gate run=${runId} commit=${commit} -->`;
+/** git's credentials for origin, from the token (so the checkout need not persist its own). */
+async function gitAuth(i, dir) {
+    if (i.token)
+        lib_core/* setSecret */.Pq(basicCredential(i.token));
+    return remoteAuthEnv(i.token, i.serverUrl, await originUrl(dir));
+}
 async function survey(gh, dir, i, commit) {
     const releases = await listReleases(gh);
     const own = releases.find((r) => r.tag_name === i.release.tag && i.runId !== '' && (r.body ?? '').includes(marker(i.runId, commit)));
-    const hasOrigin = (await originUrl(dir)) !== undefined;
-    if (!hasOrigin)
+    const origin = await originUrl(dir);
+    if (origin === undefined)
         lib_core/* warning */.$e('the checkout has no remote origin; tags were checked locally and through the API');
     return {
         releases,
         local: await localTags(dir),
-        remote: hasOrigin ? await remoteTags(dir) : undefined,
+        remote: origin === undefined ? undefined : await remoteTags(dir, await gitAuth(i, dir)),
         apiTag: await getTagCommit(gh, i.release.tag),
         own,
     };
@@ -53211,7 +53327,7 @@ async function gateSteps(i, report, step) {
     if (i.allowedSigners) {
         await step('signed tag', async () => {
             if (!land.local.has(i.release.tag))
-                await fetchTag(dir, i.release.tag);
+                await fetchTag(dir, i.release.tag, await gitAuth(i, dir));
             const allowedSigners = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(dir, i.allowedSigners), 'utf8');
             return verifyTagForCommit({ repoDir: dir, tag: i.release.tag, commit, allowedSigners });
         }, (v) => `signed by ${v.principal} (${v.fingerprint})`);
@@ -53234,7 +53350,7 @@ async function gateSteps(i, report, step) {
         const totals = await readReports(i.junitReport, dir, i.testCommands.length ? testsStarted : undefined).catch((e) => {
             throw failure ?? e;
         });
-        annotateFailures(totals);
+        annotateFailures(totals, dir);
         report.totals = totals;
         if (failure)
             throw failure;
@@ -53380,9 +53496,9 @@ function versionOfTag(tag, prefix) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ng: () => (/* binding */ RelsealError),
-/* harmony export */   Tv: () => (/* binding */ isRelsealError)
+/* harmony export */   Tv: () => (/* binding */ isRelsealError),
+/* harmony export */   eJ: () => (/* binding */ REFUSAL_CODES)
 /* harmony export */ });
-/* unused harmony export REFUSAL_CODES */
 /** Codes that mean "we looked and refused": the CLI exits 1 for these. */
 const REFUSAL_CODES = new Set([
     'E_UNSIGNED',
@@ -53753,6 +53869,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  yU: () => (/* binding */ ExitCode),
   Yz: () => (/* binding */ core_debug),
   N4: () => (/* binding */ endGroup),
   z3: () => (/* binding */ error),
@@ -53760,7 +53877,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   V4: () => (/* binding */ getInput),
   q3: () => (/* binding */ getMultilineInput),
   pq: () => (/* binding */ info),
-  C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
   Oh: () => (/* binding */ startGroup),
@@ -53768,7 +53884,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getIDToken, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: addPath, exportVariable, getIDToken, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setFailed, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);

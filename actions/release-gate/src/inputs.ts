@@ -20,6 +20,8 @@ export interface GateInputs {
   token: string
   repository: string
   apiUrl: string | undefined
+  /** GITHUB_SERVER_URL: the only host git may send the token to. */
+  serverUrl: string
   workspace: string
   runnerTemp: string
   /** GITHUB_RUN_ID: a re-run of the same run may continue a release it created itself. */
@@ -77,6 +79,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): GateInputs {
     token,
     repository,
     apiUrl: env.GITHUB_API_URL,
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     runnerTemp: env.RUNNER_TEMP || env.TMPDIR || '/tmp',
     runId: env.GITHUB_RUN_ID ?? '',

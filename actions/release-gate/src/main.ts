@@ -22,10 +22,12 @@ import type { GateInputs } from './inputs.js'
 import { runCommands } from './run-commands.js'
 import { writeSummary, type GateReport } from './summary.js'
 import {
+  basicCredential,
   changesSince,
   fetchTag,
   localTags,
   originUrl,
+  remoteAuthEnv,
   remoteTags,
   resolveCommit,
   type TagSighting,
@@ -58,18 +60,24 @@ interface Landscape {
   own: Release | undefined
 }
 
+/** git's credentials for origin, from the token (so the checkout need not persist its own). */
+async function gitAuth(i: GateInputs, dir: string): Promise<Record<string, string>> {
+  if (i.token) core.setSecret(basicCredential(i.token))
+  return remoteAuthEnv(i.token, i.serverUrl, await originUrl(dir))
+}
+
 async function survey(gh: GitHubClient, dir: string, i: GateInputs, commit: string): Promise<Landscape> {
   const releases = await listReleases(gh)
   const own = releases.find(
     (r) => r.tag_name === i.release.tag && i.runId !== '' && (r.body ?? '').includes(marker(i.runId, commit)),
   )
-  const hasOrigin = (await originUrl(dir)) !== undefined
-  if (!hasOrigin)
+  const origin = await originUrl(dir)
+  if (origin === undefined)
     core.warning('the checkout has no remote origin; tags were checked locally and through the API')
   return {
     releases,
     local: await localTags(dir),
-    remote: hasOrigin ? await remoteTags(dir) : undefined,
+    remote: origin === undefined ? undefined : await remoteTags(dir, await gitAuth(i, dir)),
     apiTag: await getTagCommit(gh, i.release.tag),
     own,
   }
@@ -235,7 +243,7 @@ async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise
     await step(
       'signed tag',
       async () => {
-        if (!land.local.has(i.release.tag)) await fetchTag(dir, i.release.tag)
+        if (!land.local.has(i.release.tag)) await fetchTag(dir, i.release.tag, await gitAuth(i, dir))
         const allowedSigners = readFileSync(resolve(dir, i.allowedSigners!), 'utf8')
         return verifyTagForCommit({ repoDir: dir, tag: i.release.tag, commit, allowedSigners })
       },
@@ -266,7 +274,7 @@ async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise
       ).catch((e: unknown) => {
         throw failure ?? e
       })
-      annotateFailures(totals)
+      annotateFailures(totals, dir)
       report.totals = totals
       if (failure) throw failure
       return checkPassRate(totals, i.minPassRate)

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import * as glob from '@actions/glob'
 import { readFileSync, statSync } from 'node:fs'
-import { relative } from 'node:path'
+import { isAbsolute, relative } from 'node:path'
 import { RelsealError } from '../../../src/errors.js'
 import { mergeTotals, parseJUnit, passRate, type JUnitTotals } from './junit.js'
 
@@ -40,8 +40,15 @@ export async function readReports(
   return mergeTotals(all)
 }
 
+/** Annotations need workspace-relative paths; jest-junit and others may write absolute ones. */
+function workspaceRelative(file: string, workspace: string): string {
+  if (!isAbsolute(file)) return file
+  const rel = relative(workspace, file)
+  return rel.startsWith('..') ? file : rel
+}
+
 /** One error annotation per failed or errored case, with its file and line where the report has them. */
-export function annotateFailures(t: JUnitTotals): void {
+export function annotateFailures(t: JUnitTotals, workspace: string): void {
   const bad = t.cases.filter((c) => c.status === 'failed' || c.status === 'errored')
   bad.forEach((c, i) => {
     const title = `${c.status === 'errored' ? 'error in' : 'failed:'} ${c.classname ? `${c.classname} › ` : ''}${c.name}`
@@ -49,7 +56,7 @@ export function annotateFailures(t: JUnitTotals): void {
     if (i < MAX_ANNOTATIONS)
       core.error(message, {
         title,
-        ...(c.file ? { file: c.file } : {}),
+        ...(c.file ? { file: workspaceRelative(c.file, workspace) } : {}),
         ...(c.line ? { startLine: c.line } : {}),
       })
     else core.info(`${title}: ${message}`)
