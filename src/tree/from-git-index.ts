@@ -50,8 +50,12 @@ function readLinkText(abs: string, path: string): Buffer {
  */
 export async function listGitIndex(dir: string): Promise<RawTree> {
   const records = await readIndex(dir)
-  await refuseConvertedFiles(dir, records)
-  const out: RawTree = { files: [], fixed: [] }
+  // The conversion check asks git about every path; it runs while the files are being hashed.
+  const pending = refuseConvertedFiles(dir, records)
+  pending.catch(() => {
+    /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
+  })
+  const out: RawTree = { files: [], fixed: [], pending }
   for (const r of records) {
     const abs = join(dir, r.path)
     if (r.mode === '160000') out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid })
@@ -92,6 +96,10 @@ function checkoutConversion(
 
 const NO_ATTRS = new Map<string, string>()
 
+/** True when the NUL-delimited field between `b` and `c` of `out` is `value` (no string is made). */
+const isValue = (out: string, b: number, c: number, value: string) =>
+  c - b - 1 === value.length && out.startsWith(value, b + 1)
+
 async function gitConfig(dir: string, key: string): Promise<string> {
   return (await runGit(['config', '--get', key], { cwd: dir, okCodes: [0, 1] })).stdout
     .toString('utf8')
@@ -108,9 +116,13 @@ async function refuseConvertedFiles(dir: string, records: readonly IndexRecord[]
   const files = records.filter((r) => r.mode === '100644' || r.mode === '100755')
   if (files.length === 0) return
   const [autocrlf, coreEol] = await Promise.all([gitConfig(dir, 'core.autocrlf'), gitConfig(dir, 'core.eol')])
-  const attrOut = await runGit(['check-attr', '-z', '--stdin', ...CONVERTING_ATTRS], {
+  // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
+  // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
+  const textMatters = autocrlf === 'true' || coreEol === 'crlf'
+  const asked = textMatters ? CONVERTING_ATTRS : CONVERTING_ATTRS.filter((a) => a !== 'text')
+  const attrOut = await runGit(['check-attr', '-z', '--stdin', ...asked], {
     cwd: dir,
-    input: Buffer.concat(files.map((f) => Buffer.from(`${f.path}\0`, 'utf8'))),
+    input: `${files.map((f) => f.path).join('\0')}\0`,
   })
   // One decode, then a scan: most values are "unspecified" and are skipped without making strings.
   const out = attrOut.stdout.toString('utf8')
@@ -120,7 +132,10 @@ async function refuseConvertedFiles(dir: string, records: readonly IndexRecord[]
     const b = out.indexOf('\0', a + 1)
     const c = out.indexOf('\0', b + 1)
     if (a < 0 || b < 0 || c < 0) break
-    if (out.startsWith('unspecified', b + 1) && c - b - 1 === 'unspecified'.length) {
+    if (
+      isValue(out, b, c, 'unspecified') ||
+      (!textMatters && out.startsWith('eol', a + 1) && b - a - 1 === 3 && !isValue(out, b, c, 'crlf'))
+    ) {
       pos = c + 1
       continue
     }

@@ -22,7 +22,9 @@ export interface PoolOptions {
 /** Below these, starting threads costs more than it saves. */
 const INLINE_MAX_FILES = 256
 const INLINE_MAX_BYTES = 32 * 1024 * 1024
-const BATCH_FILES = 64
+/** Files per message to a thread; fewer when there are few files, so a handful of large files still spread. */
+const MAX_BATCH_FILES = 64
+const BATCHES_PER_THREAD = 8
 
 // The compiled worker sits beside this module in build/; when running from TypeScript sources
 // (tests) or from an action bundle, it is absent and hashing stays on the calling thread. The name
@@ -81,8 +83,9 @@ function hashInThreads(
   options: PoolOptions,
 ): Promise<FileDigest[]> {
   const results = new Array<FileDigest>(jobs.length)
+  const size = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / (threads * BATCHES_PER_THREAD))))
   const batches: number[] = []
-  for (let start = 0; start < jobs.length; start += BATCH_FILES) batches.push(start)
+  for (let start = 0; start < jobs.length; start += size) batches.push(start)
   let next = 0
   let finished = 0
   let done = { files: 0, bytes: 0 }
@@ -92,31 +95,58 @@ function hashInThreads(
       for (const w of workers) void w.terminate()
       reject(err)
     }
+    let failed = false
+    const record = (batch: number, digests: FileDigest[]): void => {
+      digests.forEach((d, k) => {
+        results[batch + k] = d
+        done = { files: done.files + 1, bytes: done.bytes + d.size }
+      })
+      options.onProgress?.(done)
+      finished++
+      if (finished === batches.length) {
+        for (const x of workers) void x.terminate()
+        resolve(results)
+      }
+    }
     const feed = (w: Worker): void => {
       if (next >= batches.length) return
       const start = batches[next++]!
-      const req: WorkerRequest = { batch: start, files: jobs.slice(start, start + BATCH_FILES) }
+      const req: WorkerRequest = { batch: start, files: jobs.slice(start, start + size) }
       w.postMessage(req)
     }
-    for (let i = 0; i < threads; i++) {
+    // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
+    // need one worker fewer (a worker costs an isolate: tens of MB).
+    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES)
+    const hashHere = (): void => {
+      if (failed || next >= batches.length) return
+      const start = batches[next++]!
+      try {
+        record(
+          start,
+          jobs.slice(start, start + size).map((j) => hashFileSync(j.abs, j.where, buffer)),
+        )
+      } catch (e) {
+        failed = true
+        return fail(e as Error)
+      }
+      setImmediate(hashHere)
+    }
+    for (let i = 0; i < threads - 1; i++) {
       const w = new Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] })
       workers.push(w)
       w.on('error', fail)
       w.on('message', (res: WorkerResponse) => {
-        if ('error' in res)
+        if ('error' in res) {
+          failed = true
           return fail(new RelsealError(res.error.code as RelsealErrorCode, res.error.message))
-        res.digests.forEach((d, k) => {
-          results[res.batch + k] = d
-          done = { files: done.files + 1, bytes: done.bytes + d.size }
-        })
-        options.onProgress?.(done)
-        finished++
-        if (finished === batches.length) {
-          for (const x of workers) void x.terminate()
-          resolve(results)
-        } else feed(w)
+        }
+        record(res.batch, res.digests)
+        feed(w)
       })
+      // Two batches in flight: the worker never waits while this thread is busy hashing.
+      feed(w)
       feed(w)
     }
+    setImmediate(hashHere)
   })
 }

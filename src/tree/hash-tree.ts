@@ -119,7 +119,11 @@ export async function hashTree(options: HashTreeOptions): Promise<TreeHash> {
     const keep = pathFilter(options.include, options.exclude)
     raw.files = raw.files.filter((f) => keep(f.path))
     raw.fixed = raw.fixed.filter((f) => keep(f.path))
-    entries = await hashRaw(raw, options)
+    // A conversion refusal wins over any error from hashing the converted bytes.
+    const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options), raw.pending])
+    if (checked.status === 'rejected') throw checked.reason
+    if (hashed.status === 'rejected') throw hashed.reason
+    entries = hashed.value
   } else {
     entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options)
   }

@@ -39660,8 +39660,12 @@ function readLinkText(abs, path) {
  */
 async function from_git_index_listGitIndex(dir) {
     const records = await readIndex(dir);
-    await refuseConvertedFiles(dir, records);
-    const out = { files: [], fixed: [] };
+    // The conversion check asks git about every path; it runs while the files are being hashed.
+    const pending = refuseConvertedFiles(dir, records);
+    pending.catch(() => {
+        /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
+    });
+    const out = { files: [], fixed: [], pending };
     for (const r of records) {
         const abs = join(dir, r.path);
         if (r.mode === '160000')
@@ -39700,6 +39704,8 @@ function checkoutConversion(attrs, autocrlf, coreEol) {
     return found.length > 0 ? found.join(', ') : undefined;
 }
 const NO_ATTRS = new Map();
+/** True when the NUL-delimited field between `b` and `c` of `out` is `value` (no string is made). */
+const isValue = (out, b, c, value) => c - b - 1 === value.length && out.startsWith(value, b + 1);
 async function gitConfig(dir, key) {
     return (await runGit(['config', '--get', key], { cwd: dir, okCodes: [0, 1] })).stdout
         .toString('utf8')
@@ -39716,9 +39722,13 @@ async function refuseConvertedFiles(dir, records) {
     if (files.length === 0)
         return;
     const [autocrlf, coreEol] = await Promise.all([gitConfig(dir, 'core.autocrlf'), gitConfig(dir, 'core.eol')]);
-    const attrOut = await runGit(['check-attr', '-z', '--stdin', ...CONVERTING_ATTRS], {
+    // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
+    // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
+    const textMatters = autocrlf === 'true' || coreEol === 'crlf';
+    const asked = textMatters ? CONVERTING_ATTRS : CONVERTING_ATTRS.filter((a) => a !== 'text');
+    const attrOut = await runGit(['check-attr', '-z', '--stdin', ...asked], {
         cwd: dir,
-        input: Buffer.concat(files.map((f) => Buffer.from(`${f.path}\0`, 'utf8'))),
+        input: `${files.map((f) => f.path).join('\0')}\0`,
     });
     // One decode, then a scan: most values are "unspecified" and are skipped without making strings.
     const out = attrOut.stdout.toString('utf8');
@@ -39729,7 +39739,8 @@ async function refuseConvertedFiles(dir, records) {
         const c = out.indexOf('\0', b + 1);
         if (a < 0 || b < 0 || c < 0)
             break;
-        if (out.startsWith('unspecified', b + 1) && c - b - 1 === 'unspecified'.length) {
+        if (isValue(out, b, c, 'unspecified') ||
+            (!textMatters && out.startsWith('eol', a + 1) && b - a - 1 === 3 && !isValue(out, b, c, 'crlf'))) {
             pos = c + 1;
             continue;
         }
@@ -39994,7 +40005,9 @@ if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_
 /** Below these, starting threads costs more than it saves. */
 const INLINE_MAX_FILES = 256;
 const INLINE_MAX_BYTES = (/* unused pure expression or super */ null && (32 * 1024 * 1024));
-const BATCH_FILES = 64;
+/** Files per message to a thread; fewer when there are few files, so a handful of large files still spread. */
+const MAX_BATCH_FILES = 64;
+const BATCHES_PER_THREAD = 8;
 // The compiled worker sits beside this module in build/; when running from TypeScript sources
 // (tests) or from an action bundle, it is absent and hashing stays on the calling thread. The name
 // is built at run time so bundlers do not relocate the TypeScript source as an asset.
@@ -40041,8 +40054,9 @@ async function hash_pool_hashFiles(jobs, options = {}) {
 }
 function hashInThreads(jobs, threads, options) {
     const results = new Array(jobs.length);
+    const size = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / (threads * BATCHES_PER_THREAD))));
     const batches = [];
-    for (let start = 0; start < jobs.length; start += BATCH_FILES)
+    for (let start = 0; start < jobs.length; start += size)
         batches.push(start);
     let next = 0;
     let finished = 0;
@@ -40054,36 +40068,60 @@ function hashInThreads(jobs, threads, options) {
                 void w.terminate();
             reject(err);
         };
+        let failed = false;
+        const record = (batch, digests) => {
+            digests.forEach((d, k) => {
+                results[batch + k] = d;
+                done = { files: done.files + 1, bytes: done.bytes + d.size };
+            });
+            options.onProgress?.(done);
+            finished++;
+            if (finished === batches.length) {
+                for (const x of workers)
+                    void x.terminate();
+                resolve(results);
+            }
+        };
         const feed = (w) => {
             if (next >= batches.length)
                 return;
             const start = batches[next++];
-            const req = { batch: start, files: jobs.slice(start, start + BATCH_FILES) };
+            const req = { batch: start, files: jobs.slice(start, start + size) };
             w.postMessage(req);
         };
-        for (let i = 0; i < threads; i++) {
+        // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
+        // need one worker fewer (a worker costs an isolate: tens of MB).
+        const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+        const hashHere = () => {
+            if (failed || next >= batches.length)
+                return;
+            const start = batches[next++];
+            try {
+                record(start, jobs.slice(start, start + size).map((j) => hashFileSync(j.abs, j.where, buffer)));
+            }
+            catch (e) {
+                failed = true;
+                return fail(e);
+            }
+            setImmediate(hashHere);
+        };
+        for (let i = 0; i < threads - 1; i++) {
             const w = new Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] });
             workers.push(w);
             w.on('error', fail);
             w.on('message', (res) => {
-                if ('error' in res)
+                if ('error' in res) {
+                    failed = true;
                     return fail(new RelsealError(res.error.code, res.error.message));
-                res.digests.forEach((d, k) => {
-                    results[res.batch + k] = d;
-                    done = { files: done.files + 1, bytes: done.bytes + d.size };
-                });
-                options.onProgress?.(done);
-                finished++;
-                if (finished === batches.length) {
-                    for (const x of workers)
-                        void x.terminate();
-                    resolve(results);
                 }
-                else
-                    feed(w);
+                record(res.batch, res.digests);
+                feed(w);
             });
+            // Two batches in flight: the worker never waits while this thread is busy hashing.
+            feed(w);
             feed(w);
         }
+        setImmediate(hashHere);
     });
 }
 
@@ -40161,7 +40199,13 @@ async function hashTree(options) {
         const keep = pathFilter(options.include, options.exclude);
         raw.files = raw.files.filter((f) => keep(f.path));
         raw.fixed = raw.fixed.filter((f) => keep(f.path));
-        entries = await hashRaw(raw, options);
+        // A conversion refusal wins over any error from hashing the converted bytes.
+        const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options), raw.pending]);
+        if (checked.status === 'rejected')
+            throw checked.reason;
+        if (hashed.status === 'rejected')
+            throw hashed.reason;
+        entries = hashed.value;
     }
     else {
         entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options);
