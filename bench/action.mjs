@@ -6,6 +6,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parse } from 'yaml'
 
 const root = new URL('..', import.meta.url).pathname
 const relseal = join(root, 'bin/relseal.js')
@@ -50,8 +51,17 @@ try {
   }
   timeHash() // warm
   const hashSeconds = timeHash()
+  // Every input as the runner passes it: action.yml's default unless set below.
+  const spec = parse(readFileSync(join(root, 'actions/sign-release/action.yml'), 'utf8'))
+  const defaults = Object.fromEntries(
+    Object.entries(spec.inputs).map(([k, v]) => [
+      `INPUT_${k.toUpperCase()}`,
+      String(v.default ?? '').startsWith('${{') ? '' : String(v.default ?? ''),
+    ]),
+  )
   const env = {
     PATH: process.env.PATH,
+    ...defaults,
     'INPUT_SIGNING-KEY': readFileSync(join(work, 'k.key'), 'utf8'),
     'INPUT_PUBLIC-KEY': readFileSync(join(work, 'k.pub'), 'utf8'),
     INPUT_PATH: repo,
