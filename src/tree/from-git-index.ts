@@ -1,7 +1,7 @@
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { RelsealError } from '../errors.js'
-import { runGit } from '../git/git.js'
+import { runGit, spawnGit } from '../git/git.js'
 import { decodePathName } from './entry.js'
 import { assertSymlinkInside } from './glob.js'
 import { splitNul } from './git-repo.js'
@@ -96,9 +96,64 @@ function checkoutConversion(
 
 const NO_ATTRS = new Map<string, string>()
 
-/** True when the NUL-delimited field between `b` and `c` of `out` is `value` (no string is made). */
-const isValue = (out: string, b: number, c: number, value: string) =>
-  c - b - 1 === value.length && out.startsWith(value, b + 1)
+const UNSPECIFIED = Buffer.from('unspecified')
+const EOL = Buffer.from('eol')
+const CRLF = Buffer.from('crlf')
+
+/** True when the NUL-delimited field between offsets `b` and `c` of `buf` is `value` (no string is made). */
+const fieldIs = (buf: Buffer, b: number, c: number, value: Buffer) =>
+  c - b - 1 === value.length && buf.compare(value, 0, value.length, b + 1, c) === 0
+
+/**
+ * Streams `git check-attr -z --stdin` over `paths`, parsing its (path, attribute, value) records as
+ * they arrive: on a large tree the whole output is tens of MB, and almost every record is skipped.
+ */
+async function readCheckAttr(
+  dir: string,
+  paths: readonly string[],
+  attrs: readonly string[],
+  skip: (buf: Buffer, a: number, b: number, c: number) => boolean,
+): Promise<Map<string, Map<string, string>>> {
+  const found = new Map<string, Map<string, string>>()
+  const child = spawnGit(['check-attr', '-z', '--stdin', ...attrs], { cwd: dir })
+  let carry = Buffer.alloc(0)
+  child.stdout.on('data', (chunk: Buffer) => {
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk
+    let pos = 0
+    for (;;) {
+      const a = buf.indexOf(0, pos)
+      const b = a < 0 ? -1 : buf.indexOf(0, a + 1)
+      const c = b < 0 ? -1 : buf.indexOf(0, b + 1)
+      if (c < 0) break
+      if (!skip(buf, a, b, c)) {
+        const path = buf.toString('utf8', pos, a)
+        const map = found.get(path) ?? new Map<string, string>()
+        map.set(buf.toString('utf8', a + 1, b), buf.toString('utf8', b + 1, c))
+        found.set(path, map)
+      }
+      pos = c + 1
+    }
+    carry = Buffer.from(buf.subarray(pos))
+  })
+  const stderr: Buffer[] = []
+  child.stderr.on('data', (b: Buffer) => stderr.push(b))
+  child.stdin.on('error', () => {
+    /* git may exit early; its exit code tells */
+  })
+  child.stdin.end(`${paths.join('\0')}\0`)
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on('error', (e) =>
+      reject(new RelsealError('E_GIT', `could not start git: ${e.message}`, { cause: e })),
+    )
+    child.on('close', (c) => resolve(c ?? 1))
+  })
+  if (code !== 0)
+    throw new RelsealError(
+      'E_GIT',
+      `git check-attr failed (exit ${code}): ${Buffer.concat(stderr).toString('utf8').trim() || 'no output'}`,
+    )
+  return found
+}
 
 async function gitConfig(dir: string, key: string): Promise<string> {
   return (await runGit(['config', '--get', key], { cwd: dir, okCodes: [0, 1] })).stdout
@@ -120,31 +175,16 @@ async function refuseConvertedFiles(dir: string, records: readonly IndexRecord[]
   // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
   const textMatters = autocrlf === 'true' || coreEol === 'crlf'
   const asked = textMatters ? CONVERTING_ATTRS : CONVERTING_ATTRS.filter((a) => a !== 'text')
-  const attrOut = await runGit(['check-attr', '-z', '--stdin', ...asked], {
-    cwd: dir,
-    input: `${files.map((f) => f.path).join('\0')}\0`,
-  })
-  // One decode, then a scan: most values are "unspecified" and are skipped without making strings.
-  const out = attrOut.stdout.toString('utf8')
-  const attrsOf = new Map<string, Map<string, string>>()
-  for (let pos = 0; pos < out.length;) {
-    const a = out.indexOf('\0', pos)
-    const b = out.indexOf('\0', a + 1)
-    const c = out.indexOf('\0', b + 1)
-    if (a < 0 || b < 0 || c < 0) break
-    if (
-      isValue(out, b, c, 'unspecified') ||
-      (!textMatters && out.startsWith('eol', a + 1) && b - a - 1 === 3 && !isValue(out, b, c, 'crlf'))
-    ) {
-      pos = c + 1
-      continue
-    }
-    const path = out.slice(pos, a)
-    const attrs = attrsOf.get(path) ?? new Map<string, string>()
-    attrs.set(out.slice(a + 1, b), out.slice(b + 1, c))
-    attrsOf.set(path, attrs)
-    pos = c + 1
-  }
+  const attrsOf = await readCheckAttr(
+    dir,
+    files.map((f) => f.path),
+    asked,
+    // Skipped without making a string: unspecified values, and (when text converts nothing) any
+    // eol but crlf.
+    (buf, a, b, c) =>
+      fieldIs(buf, b, c, UNSPECIFIED) ||
+      (!textMatters && fieldIs(buf, a, b, EOL) && !fieldIs(buf, b, c, CRLF)),
+  )
   const suspects = files
     .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
     .filter((x): x is { f: IndexRecord; setting: string } => x.setting !== undefined)
