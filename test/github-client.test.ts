@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   createClient,
   createRelease,
@@ -7,16 +7,11 @@ import {
   listReleases,
   putReleaseAsset,
 } from '../actions/github/index.js'
-import { startFakeGitHub, type FakeGitHub } from './fake-github/server.js'
+import type { FakeGitHub } from './fake-github/server.js'
+import { fakeGitHubPerTest } from './helpers/fake-per-test.js'
 
-let fake: FakeGitHub
-beforeEach(async () => {
-  fake = await startFakeGitHub()
-})
-afterEach(async () => {
-  await fake.close()
-  expect(fake.violations).toEqual([]) // every request was one GitHub's OpenAPI description allows
-})
+let fake!: FakeGitHub
+fakeGitHubPerTest((f) => (fake = f))
 
 const client = (token = 'test-token') =>
   createClient({

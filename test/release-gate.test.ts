@@ -1,22 +1,17 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startFakeGitHub, type FakeGitHub } from './fake-github/server.js'
+import { describe, expect, it } from 'vitest'
+import type { FakeGitHub } from './fake-github/server.js'
+import { fakeGitHubPerTest } from './helpers/fake-per-test.js'
 import type { FakeRelease } from './fake-github/state.js'
 import { commitAll, git, makeRepo } from './helpers/git-repo.js'
 import { shownLog } from './helpers/actions.js'
 import { runAction } from './helpers/run-action.js'
 import { tempDir } from './helpers/tmp.js'
 
-let fake: FakeGitHub
-beforeEach(async () => {
-  fake = await startFakeGitHub()
-})
-afterEach(async () => {
-  await fake.close()
-  expect(fake.violations).toEqual([])
-})
+let fake!: FakeGitHub
+fakeGitHubPerTest((f) => (fake = f))
 
 // A test runner stand-in that writes a JUnit report: `node emit-junit.mjs OUT PASSED FAILED SKIPPED [EXIT]`.
 const EMIT_JUNIT = `import { writeFileSync, mkdirSync } from 'node:fs'

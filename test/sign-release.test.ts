@@ -1,20 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startFakeGitHub, type FakeGitHub } from './fake-github/server.js'
+import { describe, expect, it } from 'vitest'
+import type { FakeGitHub } from './fake-github/server.js'
+import { fakeGitHubPerTest } from './helpers/fake-per-test.js'
 import { git, makeRepo } from './helpers/git-repo.js'
 import { actionKeys, runSignRelease, shownLog, type ActionKeys } from './helpers/actions.js'
 import { tempDir } from './helpers/tmp.js'
 
-let fake: FakeGitHub
-beforeEach(async () => {
-  fake = await startFakeGitHub()
-})
-afterEach(async () => {
-  await fake.close()
-  expect(fake.violations).toEqual([])
-})
+let fake!: FakeGitHub
+fakeGitHubPerTest((f) => (fake = f))
 
 const bin = new URL('../bin/relseal.js', import.meta.url).pathname
 

@@ -1,21 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { splitKeyList } from '../actions/verify-manifest/src/inputs.js'
-import { startFakeGitHub, type FakeGitHub } from './fake-github/server.js'
+import type { FakeGitHub } from './fake-github/server.js'
+import { fakeGitHubPerTest } from './helpers/fake-per-test.js'
 import { actionKeys, runSignRelease, type ActionKeys } from './helpers/actions.js'
 import { git, makeRepo } from './helpers/git-repo.js'
 import { runAction } from './helpers/run-action.js'
 import { tempDir } from './helpers/tmp.js'
 
-let fake: FakeGitHub
-beforeEach(async () => {
-  fake = await startFakeGitHub()
-})
-afterEach(async () => {
-  await fake.close()
-  expect(fake.violations).toEqual([])
-})
+let fake!: FakeGitHub
+fakeGitHubPerTest((f) => (fake = f))
 
 interface Signed {
   k: ActionKeys

@@ -422,8 +422,7 @@ describe.each(workflows)('workflow $name', (w) => {
     for (const s of stepsOf(w)) {
       if (typeof s.step.uses !== 'string' || !CHECKOUT.test(s.step.uses)) continue
       const persist = asObj(s.step.with)['persist-credentials']
-      if (persist !== false && persist !== 'false')
-        bad.push(`${where(s)}: set persist-credentials: false`)
+      if (persist !== false && persist !== 'false') bad.push(`${where(s)}: set persist-credentials: false`)
     }
     expect(bad).toEqual([])
   })
