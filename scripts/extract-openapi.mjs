@@ -20,6 +20,7 @@ const OPERATIONS = [
   'git/get-ref',
   'git/create-ref',
   'git/list-matching-refs',
+  'git/get-tag',
   'repos/get',
 ]
 

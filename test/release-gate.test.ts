@@ -384,8 +384,12 @@ describe('actions/release-gate with require-signed-tag', () => {
     const sign = ['-c', 'gpg.format=ssh', '-c', `user.signingKey=${join(keys, 'm')}`]
     git(p.repo, ...sign, 'tag', '-f', '-s', 'v1.1.0', '-m', 'Release 1.1.0', p.sha)
     git(p.repo, 'push', '-q', '-f', 'origin', 'v1.1.0')
+    // On GitHub the signed tag's ref names the tag object, which the gate peels to the commit.
+    const tagObject = git(p.repo, 'rev-parse', 'refs/tags/v1.1.0')
+    expect(tagObject).not.toBe(p.sha)
+    fake.state.tagObjects.set(tagObject, { tag: 'v1.1.0', object: p.sha })
+    fake.state.refs.set('refs/tags/v1.1.0', tagObject)
     git(p.repo, 'tag', '-d', 'v1.1.0')
-    fake.state.refs.set('refs/tags/v1.1.0', p.sha)
     const r = await gate(p, inputs)
     expect(r.stdout).not.toContain('::error')
     expect(r.status).toBe(0)

@@ -29,6 +29,7 @@ const GET_ASSET = 'GET /repos/{owner}/{repo}/releases/assets/{asset_id}'
 const UPDATE_RELEASE = 'PATCH /repos/{owner}/{repo}/releases/{release_id}'
 const GET_REF = 'GET /repos/{owner}/{repo}/git/ref/{ref}'
 const CREATE_REF = 'POST /repos/{owner}/{repo}/git/refs'
+const GET_TAG = 'GET /repos/{owner}/{repo}/git/tags/{tag_sha}'
 
 /** A call's result, or undefined when GitHub answers 404 Not Found. */
 async function unless404<T>(call: Promise<T>): Promise<T | undefined> {
@@ -98,14 +99,29 @@ export async function updateRelease(
   return res.data
 }
 
-/** The commit a tag points at (`refs/tags/<tag>`), or undefined when GitHub has no such tag. */
+/** Annotated tags can point at annotated tags; git itself stops peeling far sooner than this. */
+const MAX_TAG_DEPTH = 8
+
+/**
+ * The commit a tag points at (`refs/tags/<tag>`), or undefined when GitHub has no such tag. An
+ * annotated (or signed) tag's ref names a tag object, which is peeled to the commit it tags.
+ */
 export async function getTagCommit(gh: GitHubClient, tag: string): Promise<string | undefined> {
   const r = await unless404(
     gh.call(`reading tag ${tag}`, (o) =>
       o.request(GET_REF, { owner: gh.owner, repo: gh.repo, ref: `tags/${tag}` }),
     ),
   )
-  return r?.data?.object.sha
+  if (!r) return undefined
+  let object = r.data.object
+  for (let depth = 0; object.type === 'tag' && depth < MAX_TAG_DEPTH; depth++) {
+    const sha = object.sha
+    const t = await gh.call(`reading tag object ${sha} of ${tag}`, (o) =>
+      o.request(GET_TAG, { owner: gh.owner, repo: gh.repo, tag_sha: sha }),
+    )
+    object = t.data.object
+  }
+  return object.sha
 }
 
 /** Creates the lightweight tag `tag` at `commit` (GitHub answers 422 when it exists). */

@@ -110,12 +110,23 @@ const findAsset = (s: FakeState, id: number) => {
   return undefined
 }
 
-function refJson(ref: string, sha: string, q: FakeRequest, repo: string): Record<string, unknown> {
+function objectJson(s: FakeState, sha: string, q: FakeRequest, repo: string): Record<string, string> {
+  const type = s.tagObjects.has(sha) ? 'tag' : 'commit'
+  return { type, sha, url: `${q.api}/repos/${repo}/git/${type}s/${sha}` }
+}
+
+function refJson(
+  s: FakeState,
+  ref: string,
+  sha: string,
+  q: FakeRequest,
+  repo: string,
+): Record<string, unknown> {
   return {
     ref,
     node_id: `REF_${ref}`,
     url: `${q.api}/repos/${repo}/git/${ref}`,
-    object: { type: 'commit', sha, url: `${q.api}/repos/${repo}/git/commits/${sha}` },
+    object: objectJson(s, sha, q, repo),
   }
 }
 
@@ -162,7 +173,34 @@ export const ROUTES: Route[] = [
       // Octokit sends the ref's slash encoded (tags%2Fv1.0.0); GitHub accepts both.
       const name = `refs/${decodeURIComponent(ref!)}`
       const sha = s.refs.get(name)
-      return sha ? { status: 200, body: refJson(name, sha, q, repo!) } : notFound()
+      return sha ? { status: 200, body: refJson(s, name, sha, q, repo!) } : notFound()
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/repos\/([^/]+\/[^/]+)\/git\/tags\/([0-9a-f]{40})$/,
+    handle: (s, q, [repo, sha]) => {
+      const t = s.tagObjects.get(sha!)
+      if (!t) return notFound()
+      return {
+        status: 200,
+        body: {
+          node_id: `TAG_${sha}`,
+          tag: t.tag,
+          sha,
+          url: `${q.api}/repos/${repo}/git/tags/${sha}`,
+          message: `Release ${t.tag}`,
+          tagger: { name: 'Maintainer', email: 'maintainer@acme.example', date: '2026-01-01T00:00:00Z' },
+          object: objectJson(s, t.object, q, repo!),
+          verification: {
+            verified: false,
+            reason: 'unsigned',
+            signature: null,
+            payload: null,
+            verified_at: null,
+          },
+        },
+      }
     },
   },
   {
@@ -172,7 +210,7 @@ export const ROUTES: Route[] = [
       paged(
         [...s.refs]
           .filter(([r]) => r.startsWith(`refs/${decodeURIComponent(prefix!)}`))
-          .map(([r, sha]) => refJson(r, sha, q, repo!)),
+          .map(([r, sha]) => refJson(s, r, sha, q, repo!)),
         q,
       ),
   },
@@ -193,7 +231,7 @@ export const ROUTES: Route[] = [
           },
         }
       s.refs.set(b.ref, b.sha)
-      return { status: 201, body: refJson(b.ref, b.sha, q, repo!) }
+      return { status: 201, body: refJson(s, b.ref, b.sha, q, repo!) }
     },
   },
   {
