@@ -53470,8 +53470,8 @@ async function gateSteps(i, report, step) {
             await createTag(gh, i.release.tag, commit);
             lib_core/* info */.pq(`created tag ${i.release.tag} at ${commit}`);
         }
-        else if (tagged !== commit && !i.allowedSigners)
-            throw new errors/* RelsealError */.Ng('E_DUPLICATE_TAG', `tag ${i.release.tag} appeared on GitHub at ${tagged}; stopped`);
+        else if (tagged !== commit)
+            throw new errors/* RelsealError */.Ng('E_DUPLICATE_TAG', `tag ${i.release.tag} on GitHub points at ${tagged}, not at ${commit}; stopped before publishing`);
         if (!i.draft && r.draft)
             r = await updateRelease(gh, r, { draft: false, prerelease: i.release.prerelease });
         return r;

@@ -321,10 +321,10 @@ async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise
           )
         await createTag(gh, i.release.tag, commit)
         core.info(`created tag ${i.release.tag} at ${commit}`)
-      } else if (tagged !== commit && !i.allowedSigners)
+      } else if (tagged !== commit)
         throw new RelsealError(
           'E_DUPLICATE_TAG',
-          `tag ${i.release.tag} appeared on GitHub at ${tagged}; stopped`,
+          `tag ${i.release.tag} on GitHub points at ${tagged}, not at ${commit}; stopped before publishing`,
         )
       if (!i.draft && r.draft)
         r = await updateRelease(gh, r, { draft: false, prerelease: i.release.prerelease })
