@@ -355,6 +355,11 @@ describe('actions/release-gate (dist/index.js as the runner runs it)', () => {
     expect(head.stdout).toContain('the workspace HEAD is')
     const prefix = await gate(p, { version: '1.1.0', 'tag-prefix': '-v' })
     expect(prefix.stdout).toContain('input tag-prefix "-v" must start with a letter or digit')
+    const notes = await gate(p, { version: '1.1.0', 'release-notes': '../../../../etc/hostname' })
+    expect(notes.stdout).toContain(
+      'input release-notes: ../../../../etc/hostname is outside the repository checkout',
+    )
+    expect(existsSync(join(p.repo, 'reports'))).toBe(false)
     expectNothingCreated(p, 0)
   })
 })

@@ -1,4 +1,6 @@
 import * as core from '@actions/core'
+import { readFileSync, realpathSync } from 'node:fs'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { isRelsealError, REFUSAL_CODES, RelsealError } from '../../src/errors.js'
 
 /** The allowed_signers path when the tag must be SSH-signed by a maintainer, else undefined. */
@@ -41,4 +43,25 @@ export async function runAction<T>(
     core.error(isRelsealError(e) ? `${e.code}: ${message}` : message, { title })
     process.exitCode = core.ExitCode.Failure
   }
+}
+
+/**
+ * Reads a file named by an input as a path inside the repository checkout `dir`; a path that leaves
+ * the checkout (`../`, an absolute path elsewhere, a symlink out) or does not exist is an error.
+ */
+export function readRepoFile(dir: string, rel: string, input: string): string {
+  const root = realpathSync(dir)
+  let file: string
+  try {
+    file = realpathSync(resolve(root, rel))
+  } catch {
+    throw new RelsealError('E_NOT_FOUND', `input ${input}: ${rel} does not exist in the repository checkout`)
+  }
+  const inside = relative(root, file)
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside))
+    throw new RelsealError(
+      'E_BAD_INPUT',
+      `input ${input}: ${rel} is outside the repository checkout; give a path inside the repository`,
+    )
+  return readFileSync(file, 'utf8')
 }

@@ -34854,10 +34854,17 @@ module.exports = {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   AI: () => (/* binding */ readToken),
 /* harmony export */   Cs: () => (/* binding */ runAction),
-/* harmony export */   aE: () => (/* binding */ requiredSignersPath)
+/* harmony export */   aE: () => (/* binding */ requiredSignersPath),
+/* harmony export */   v6: () => (/* binding */ readRepoFile)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(692);
-/* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6378);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4379);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6378);
+
+
 
 
 /** The allowed_signers path when the tag must be SSH-signed by a maintainer, else undefined. */
@@ -34866,7 +34873,7 @@ function requiredSignersPath() {
     if (!_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('require-signed-tag'))
         return undefined;
     if (!path)
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelsealError */ .Ng('E_USAGE', 'require-signed-tag is true but allowed-signers is empty; set it to the allowed_signers file in the repository');
+        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelsealError */ .Ng('E_USAGE', 'require-signed-tag is true but allowed-signers is empty; set it to the allowed_signers file in the repository');
     return path;
 }
 /** The github-token input, masked before anything can print it. */
@@ -34891,12 +34898,30 @@ async function runAction(readInputs, work) {
         if (e instanceof Error && e.cause instanceof Error)
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`cause: ${e.cause.message}`);
         // One error annotation, titled with the code: a refusal reads differently from a broken setup.
-        const title = (0,_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRelsealError */ .Tv)(e)
-            ? `relseal ${_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .REFUSAL_CODES */ .eJ.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
+        const title = (0,_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .isRelsealError */ .Tv)(e)
+            ? `relseal ${_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .REFUSAL_CODES */ .eJ.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
             : 'relseal failed';
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3((0,_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRelsealError */ .Tv)(e) ? `${e.code}: ${message}` : message, { title });
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3((0,_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .isRelsealError */ .Tv)(e) ? `${e.code}: ${message}` : message, { title });
         process.exitCode = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .ExitCode */ .yU.Failure;
     }
+}
+/**
+ * Reads a file named by an input as a path inside the repository checkout `dir`; a path that leaves
+ * the checkout (`../`, an absolute path elsewhere, a symlink out) or does not exist is an error.
+ */
+function readRepoFile(dir, rel, input) {
+    const root = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.realpathSync)(dir);
+    let file;
+    try {
+        file = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.realpathSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(root, rel));
+    }
+    catch {
+        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelsealError */ .Ng('E_NOT_FOUND', `input ${input}: ${rel} does not exist in the repository checkout`);
+    }
+    const inside = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.relative)(root, file);
+    if (inside === '' || inside.startsWith('..') || (0,node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute)(inside))
+        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelsealError */ .Ng('E_BAD_INPUT', `input ${input}: ${rel} is outside the repository checkout; give a path inside the repository`);
+    return (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8');
 }
 
 
@@ -34908,7 +34933,7 @@ async function runAction(readInputs, work) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1036);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2741);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8043);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2659);
 
 
 
@@ -35055,7 +35080,7 @@ function readInputs(env = process.env) {
 
 /***/ }),
 
-/***/ 8043:
+/***/ 2659:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38786,10 +38811,10 @@ function glob_hashFiles(patterns_1) {
     });
 }
 //# sourceMappingURL=glob.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(4379);
 // EXTERNAL MODULE: ../../node_modules/semver/index.js
 var semver = __nccwpck_require__(84);
 var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
@@ -39958,13 +39983,13 @@ function sameFile(a, b) {
 function read_file_hashFileSync(path, where, buffer) {
     let fd;
     try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+        fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
     }
     catch (e) {
         throw fsError(e, where);
     }
     try {
-        const before = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        const before = (0,external_node_fs_.fstatSync)(fd);
         if (!before.isFile()) {
             throw new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} is not a regular file; only files, symlinks and submodules can be hashed`);
         }
@@ -39972,13 +39997,13 @@ function read_file_hashFileSync(path, where, buffer) {
         let total = 0;
         // Read the size fstat reported; growth or shrinking shows in the second fstat below.
         while (total < before.size) {
-            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, null);
+            const n = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, null);
             if (n === 0)
                 break;
             hash.update(buffer.subarray(0, n));
             total += n;
         }
-        const after = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        const after = (0,external_node_fs_.fstatSync)(fd);
         if (total !== before.size || !sameFile(before, after)) {
             throw new errors/* RelsealError */.Ng('E_CHANGED_WHILE_READING', `${where} changed while it was being read (${before.size} bytes before, ${total} read); hash again once nothing writes to the tree`);
         }
@@ -39988,7 +40013,7 @@ function read_file_hashFileSync(path, where, buffer) {
         throw e instanceof errors/* RelsealError */.Ng ? e : fsError(e, where);
     }
     finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
+        (0,external_node_fs_.closeSync)(fd);
     }
 }
 
@@ -45519,6 +45544,8 @@ async function putReleaseAsset(gh, release, name, data, overwrite) {
 
 
 
+// EXTERNAL MODULE: ../common/inputs.ts
+var inputs = __nccwpck_require__(1036);
 // EXTERNAL MODULE: ../../node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __nccwpck_require__(9632);
 ;// CONCATENATED MODULE: ./src/run-commands.ts
@@ -53052,11 +53079,11 @@ async function readReports(patterns, workspace, notBefore) {
         throw new errors/* RelsealError */.Ng('E_TEST_GATE', `junit-report matched no file (${patterns.join(', ')}); make the test command write JUnit XML there (vitest --reporter=junit --outputFile=…, pytest --junitxml=…)`);
     const all = [];
     for (const f of files) {
-        const name = (0,external_node_path_namespaceObject.relative)(workspace, f) || f;
-        if (notBefore && (0,external_node_fs_namespaceObject.statSync)(f).mtime.getTime() < notBefore.getTime() - 2000)
+        const name = (0,external_node_path_.relative)(workspace, f) || f;
+        if (notBefore && (0,external_node_fs_.statSync)(f).mtime.getTime() < notBefore.getTime() - 2000)
             throw new errors/* RelsealError */.Ng('E_TEST_GATE', `JUnit report ${name} is older than this test run, so it does not describe it; make the test command write it, or delete stale reports`);
         try {
-            all.push(parseJUnit((0,external_node_fs_namespaceObject.readFileSync)(f, 'utf8'), name));
+            all.push(parseJUnit((0,external_node_fs_.readFileSync)(f, 'utf8'), name));
         }
         catch (e) {
             throw new errors/* RelsealError */.Ng('E_TEST_GATE', e instanceof Error ? e.message : String(e), { cause: e });
@@ -53066,9 +53093,9 @@ async function readReports(patterns, workspace, notBefore) {
 }
 /** Annotations need workspace-relative paths; jest-junit and others may write absolute ones. */
 function workspaceRelative(file, workspace) {
-    if (!(0,external_node_path_namespaceObject.isAbsolute)(file))
+    if (!(0,external_node_path_.isAbsolute)(file))
         return file;
-    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
+    const rel = (0,external_node_path_.relative)(workspace, file);
     return rel.startsWith('..') ? file : rel;
 }
 /** One error annotation per failed or errored case, with its file and line where the report has them. */
@@ -53258,6 +53285,7 @@ var version = __nccwpck_require__(6918);
 
 
 
+
 const SUMS_NAME = 'SHA256SUMS';
 // GitHub renames asset names with other characters, which would break SHA256SUMS; refuse them instead.
 const SAFE_ASSET_NAME = /^[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*$/;
@@ -53337,7 +53365,7 @@ async function hashArtifacts(patterns) {
         throw new errors/* RelsealError */.Ng('E_BUILD_FAILED', `build: artifacts matched no file (${patterns.join(', ')}); check the globs against what build-command writes`);
     const out = [];
     for (const path of files) {
-        const name = (0,external_node_path_namespaceObject.basename)(path);
+        const name = (0,external_node_path_.basename)(path);
         if (!SAFE_ASSET_NAME.test(name) || name === SUMS_NAME)
             throw new errors/* RelsealError */.Ng('E_BUILD_FAILED', `artifact ${JSON.stringify(name)} cannot be a release asset name; use letters, digits and . _ + @ - (and not ${SUMS_NAME})`);
         if (out.some((a) => a.name === name))
@@ -53348,13 +53376,8 @@ async function hashArtifacts(patterns) {
 }
 /** SHA256SUMS in sha256sum's own format, so `sha256sum -c SHA256SUMS` checks the downloads. */
 const sha256sums = (artifacts) => artifacts.map((a) => `${a.sha256}  ${a.name}\n`).join('');
-async function releaseNotes(i, dir, l, commit) {
-    if (i.releaseNotes) {
-        const file = (0,external_node_path_namespaceObject.resolve)(dir, i.releaseNotes);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
-            throw new errors/* RelsealError */.Ng('E_NOT_FOUND', `release-notes file ${i.releaseNotes} does not exist in the checkout`);
-        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
-    }
+/** Release notes generated from the commits since the previous release's tag. */
+async function generatedNotes(i, dir, l, commit) {
     const previous = [...l.local.keys()]
         .map((t) => ({ t, v: (0,version/* versionOfTag */.mx)(t, i.tagPrefix) }))
         .filter((x) => x.v !== undefined && semver_default().lt(x.v, i.release.version))
@@ -53394,6 +53417,8 @@ async function gateSteps(i, report, step) {
         ok: true,
         detail: `${i.release.version}${i.release.prerelease ? ' (prerelease)' : ''}`,
     });
+    // Read now, so a bad path fails before any test runs.
+    const notesFile = i.releaseNotes ? (0,inputs/* readRepoFile */.v6)(dir, i.releaseNotes, 'release-notes') : undefined;
     const commit = await tags_resolveCommit(dir, i.target);
     const head = await (0,git/* gitText */.q_)(['rev-parse', 'HEAD'], { cwd: dir });
     if (head !== commit)
@@ -53411,7 +53436,7 @@ async function gateSteps(i, report, step) {
         await step('signed tag', async () => {
             if (!land.local.has(i.release.tag))
                 await fetchTag(dir, i.release.tag, await gitAuth(i, dir));
-            const allowedSigners = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(dir, i.allowedSigners), 'utf8');
+            const allowedSigners = (0,inputs/* readRepoFile */.v6)(dir, i.allowedSigners, 'allowed-signers');
             return verifyTagForCommit({ repoDir: dir, tag: i.release.tag, commit, allowedSigners });
         }, (v) => `signed by ${v.principal} (${v.fingerprint})`);
     }
@@ -53447,7 +53472,7 @@ async function gateSteps(i, report, step) {
     }, (a) => `${a.length} artifact(s)`);
     report.artifacts = artifacts;
     const release = await step('release', async () => {
-        const notes = await releaseNotes(i, dir, land, commit);
+        const notes = notesFile ?? (await generatedNotes(i, dir, land, commit));
         let r = land.own ??
             (await createRelease(gh, {
                 tag: i.release.tag,
@@ -53458,7 +53483,7 @@ async function gateSteps(i, report, step) {
             }));
         lib_core/* info */.pq(land.own ? `continuing draft release ${r.id}` : `created draft release ${r.id}`);
         // Assets go up while the release is still a draft: nobody sees a half-uploaded release.
-        const assets = artifacts.map((a) => [a.name, (0,external_node_fs_namespaceObject.readFileSync)(a.path)]);
+        const assets = artifacts.map((a) => [a.name, (0,external_node_fs_.readFileSync)(a.path)]);
         if (artifacts.length)
             assets.push([SUMS_NAME, Buffer.from(sha256sums(artifacts))]);
         for (const [name, data] of assets)
@@ -53827,6 +53852,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -53845,6 +53877,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 4379:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 

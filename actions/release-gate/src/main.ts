@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import * as glob from '@actions/glob'
-import { existsSync, readFileSync } from 'node:fs'
-import { basename, resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { basename } from 'node:path'
 import semver from 'semver'
 import { RelsealError } from '../../../src/errors.js'
 import { gitText } from '../../../src/git/git.js'
@@ -18,6 +18,7 @@ import {
   type GitHubClient,
   type Release,
 } from '../../github/index.js'
+import { readRepoFile } from '../../common/inputs.js'
 import type { GateInputs } from './inputs.js'
 import { runCommands } from './run-commands.js'
 import { writeSummary, type GateReport } from './summary.js'
@@ -165,16 +166,8 @@ async function hashArtifacts(patterns: string[]): Promise<Artifact[]> {
 /** SHA256SUMS in sha256sum's own format, so `sha256sum -c SHA256SUMS` checks the downloads. */
 export const sha256sums = (artifacts: Artifact[]) => artifacts.map((a) => `${a.sha256}  ${a.name}\n`).join('')
 
-async function releaseNotes(i: GateInputs, dir: string, l: Landscape, commit: string): Promise<string> {
-  if (i.releaseNotes) {
-    const file = resolve(dir, i.releaseNotes)
-    if (!existsSync(file))
-      throw new RelsealError(
-        'E_NOT_FOUND',
-        `release-notes file ${i.releaseNotes} does not exist in the checkout`,
-      )
-    return readFileSync(file, 'utf8')
-  }
+/** Release notes generated from the commits since the previous release's tag. */
+async function generatedNotes(i: GateInputs, dir: string, l: Landscape, commit: string): Promise<string> {
   const previous = [...l.local.keys()]
     .map((t) => ({ t, v: versionOfTag(t, i.tagPrefix) }))
     .filter((x): x is { t: string; v: string } => x.v !== undefined && semver.lt(x.v, i.release.version))
@@ -215,6 +208,8 @@ async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise
     ok: true,
     detail: `${i.release.version}${i.release.prerelease ? ' (prerelease)' : ''}`,
   })
+  // Read now, so a bad path fails before any test runs.
+  const notesFile = i.releaseNotes ? readRepoFile(dir, i.releaseNotes, 'release-notes') : undefined
   const commit = await resolveCommit(dir, i.target)
   const head = await gitText(['rev-parse', 'HEAD'], { cwd: dir })
   if (head !== commit)
@@ -244,7 +239,7 @@ async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise
       'signed tag',
       async () => {
         if (!land.local.has(i.release.tag)) await fetchTag(dir, i.release.tag, await gitAuth(i, dir))
-        const allowedSigners = readFileSync(resolve(dir, i.allowedSigners!), 'utf8')
+        const allowedSigners = readRepoFile(dir, i.allowedSigners!, 'allowed-signers')
         return verifyTagForCommit({ repoDir: dir, tag: i.release.tag, commit, allowedSigners })
       },
       (v) => `signed by ${v.principal} (${v.fingerprint})`,
@@ -296,7 +291,7 @@ async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise
   const release = await step(
     'release',
     async () => {
-      const notes = await releaseNotes(i, dir, land, commit)
+      const notes = notesFile ?? (await generatedNotes(i, dir, land, commit))
       let r =
         land.own ??
         (await createRelease(gh, {

@@ -34854,10 +34854,17 @@ module.exports = {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   AI: () => (/* binding */ readToken),
 /* harmony export */   Cs: () => (/* binding */ runAction),
-/* harmony export */   aE: () => (/* binding */ requiredSignersPath)
+/* harmony export */   aE: () => (/* binding */ requiredSignersPath),
+/* harmony export */   v6: () => (/* binding */ readRepoFile)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(919);
-/* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6378);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4379);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6378);
+
+
 
 
 /** The allowed_signers path when the tag must be SSH-signed by a maintainer, else undefined. */
@@ -34866,7 +34873,7 @@ function requiredSignersPath() {
     if (!_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('require-signed-tag'))
         return undefined;
     if (!path)
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelsealError */ .Ng('E_USAGE', 'require-signed-tag is true but allowed-signers is empty; set it to the allowed_signers file in the repository');
+        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelsealError */ .Ng('E_USAGE', 'require-signed-tag is true but allowed-signers is empty; set it to the allowed_signers file in the repository');
     return path;
 }
 /** The github-token input, masked before anything can print it. */
@@ -34891,12 +34898,30 @@ async function runAction(readInputs, work) {
         if (e instanceof Error && e.cause instanceof Error)
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`cause: ${e.cause.message}`);
         // One error annotation, titled with the code: a refusal reads differently from a broken setup.
-        const title = (0,_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRelsealError */ .Tv)(e)
-            ? `relseal ${_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .REFUSAL_CODES */ .eJ.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
+        const title = (0,_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .isRelsealError */ .Tv)(e)
+            ? `relseal ${_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .REFUSAL_CODES */ .eJ.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
             : 'relseal failed';
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3((0,_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRelsealError */ .Tv)(e) ? `${e.code}: ${message}` : message, { title });
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3((0,_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .isRelsealError */ .Tv)(e) ? `${e.code}: ${message}` : message, { title });
         process.exitCode = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .ExitCode */ .yU.Failure;
     }
+}
+/**
+ * Reads a file named by an input as a path inside the repository checkout `dir`; a path that leaves
+ * the checkout (`../`, an absolute path elsewhere, a symlink out) or does not exist is an error.
+ */
+function readRepoFile(dir, rel, input) {
+    const root = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.realpathSync)(dir);
+    let file;
+    try {
+        file = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.realpathSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(root, rel));
+    }
+    catch {
+        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelsealError */ .Ng('E_NOT_FOUND', `input ${input}: ${rel} does not exist in the repository checkout`);
+    }
+    const inside = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.relative)(root, file);
+    if (inside === '' || inside.startsWith('..') || (0,node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute)(inside))
+        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelsealError */ .Ng('E_BAD_INPUT', `input ${input}: ${rel} is outside the repository checkout; give a path inside the repository`);
+    return (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8');
 }
 
 
@@ -34908,7 +34933,7 @@ async function runAction(readInputs, work) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1036);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1601);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1442);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(747);
 
 
 
@@ -35007,7 +35032,7 @@ function readInputs(env = process.env) {
 
 /***/ }),
 
-/***/ 1442:
+/***/ 747:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38736,10 +38761,10 @@ function glob_hashFiles(patterns_1) {
     });
 }
 //# sourceMappingURL=glob.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(4379);
 // EXTERNAL MODULE: ../../src/errors.ts
 var errors = __nccwpck_require__(6378);
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -39520,7 +39545,7 @@ function dirExcluded(exclude, dirPath) {
  * target is only read as text; it is never followed.
  */
 function assertSymlinkInside(linkPath, target) {
-    const resolved = external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(linkPath), target));
+    const resolved = external_node_path_.posix.normalize(external_node_path_.posix.join(external_node_path_.posix.dirname(linkPath), target));
     if (target.startsWith('/') || resolved === '..' || resolved.startsWith('../')) {
         throw new errors/* RelsealError */.Ng('E_SYMLINK_ESCAPE', `symlink ${JSON.stringify(linkPath)} points outside the tree (to ${JSON.stringify(target)}); ` +
             `a release must be self-contained: make the link relative and inside the tree, or remove it`);
@@ -39538,12 +39563,12 @@ function listDirectory(root, include, exclude) {
     const excludeRes = exclude.map(compileGlob);
     const out = { files: [], fixed: [] };
     const walk = (absDir, relDir) => {
-        const names = (0,external_node_fs_namespaceObject.readdirSync)(absDir, { encoding: 'buffer' });
+        const names = (0,external_node_fs_.readdirSync)(absDir, { encoding: 'buffer' });
         for (const raw of names) {
             const name = decodePathName(raw, relDir === '' ? '.' : relDir);
             const rel = relDir === '' ? name : `${relDir}/${name}`;
-            const abs = (0,external_node_path_namespaceObject.join)(absDir, name);
-            const st = (0,external_node_fs_namespaceObject.lstatSync)(abs);
+            const abs = (0,external_node_path_.join)(absDir, name);
+            const st = (0,external_node_fs_.lstatSync)(abs);
             if (st.isDirectory()) {
                 if (!dirExcluded(excludeRes, rel))
                     walk(abs, rel);
@@ -39551,7 +39576,7 @@ function listDirectory(root, include, exclude) {
             else if (!keep(rel))
                 continue;
             else if (st.isSymbolicLink()) {
-                const target = (0,external_node_fs_namespaceObject.readlinkSync)(abs, { encoding: 'buffer' });
+                const target = (0,external_node_fs_.readlinkSync)(abs, { encoding: 'buffer' });
                 const text = decodePathName(target, rel);
                 assertSymlinkInside(rel, text);
                 out.fixed.push({ path: rel, kind: 'symlink', content: target });
@@ -39626,7 +39651,7 @@ async function readIndex(dir) {
 function readLinkText(abs, path) {
     let target;
     try {
-        target = (0,external_node_fs_namespaceObject.lstatSync)(abs).isSymbolicLink() ? (0,external_node_fs_namespaceObject.readlinkSync)(abs, { encoding: 'buffer' }) : (0,external_node_fs_namespaceObject.readFileSync)(abs);
+        target = (0,external_node_fs_.lstatSync)(abs).isSymbolicLink() ? (0,external_node_fs_.readlinkSync)(abs, { encoding: 'buffer' }) : (0,external_node_fs_.readFileSync)(abs);
     }
     catch {
         throw new errors/* RelsealError */.Ng('E_NOT_FOUND', `${JSON.stringify(path)} is tracked by git but missing from the working tree; restore it (git checkout -- <path>) or commit its removal`);
@@ -39647,7 +39672,7 @@ async function listGitIndex(dir) {
     });
     const out = { files: [], fixed: [], pending };
     for (const r of records) {
-        const abs = (0,external_node_path_namespaceObject.join)(dir, r.path);
+        const abs = (0,external_node_path_.join)(dir, r.path);
         if (r.mode === '160000')
             out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid });
         else if (r.mode === '120000')
@@ -39938,13 +39963,13 @@ function sameFile(a, b) {
 function hashFileSync(path, where, buffer) {
     let fd;
     try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+        fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
     }
     catch (e) {
         throw fsError(e, where);
     }
     try {
-        const before = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        const before = (0,external_node_fs_.fstatSync)(fd);
         if (!before.isFile()) {
             throw new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} is not a regular file; only files, symlinks and submodules can be hashed`);
         }
@@ -39952,13 +39977,13 @@ function hashFileSync(path, where, buffer) {
         let total = 0;
         // Read the size fstat reported; growth or shrinking shows in the second fstat below.
         while (total < before.size) {
-            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, null);
+            const n = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, null);
             if (n === 0)
                 break;
             hash.update(buffer.subarray(0, n));
             total += n;
         }
-        const after = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        const after = (0,external_node_fs_.fstatSync)(fd);
         if (total !== before.size || !sameFile(before, after)) {
             throw new errors/* RelsealError */.Ng('E_CHANGED_WHILE_READING', `${where} changed while it was being read (${before.size} bytes before, ${total} read); hash again once nothing writes to the tree`);
         }
@@ -39968,7 +39993,7 @@ function hashFileSync(path, where, buffer) {
         throw e instanceof errors/* RelsealError */.Ng ? e : fsError(e, where);
     }
     finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
+        (0,external_node_fs_.closeSync)(fd);
     }
 }
 
@@ -40020,13 +40045,13 @@ const WORKER_NAME = ['hash-worker', 'js'].join('.');
 const workerFile = (0,external_node_url_.fileURLToPath)(new URL(`./${WORKER_NAME}`, import.meta.url));
 /** True when hashing threads can be started from this build. */
 function canUseHashThreads() {
-    return (0,external_node_fs_namespaceObject.existsSync)(workerFile);
+    return (0,external_node_fs_.existsSync)(workerFile);
 }
 function totalSize(jobs) {
     let sum = 0;
     for (const j of jobs) {
         try {
-            sum += (0,external_node_fs_namespaceObject.lstatSync)(j.abs).size;
+            sum += (0,external_node_fs_.lstatSync)(j.abs).size;
         }
         catch {
             /* the hasher reports the real error */
@@ -40147,7 +40172,7 @@ function hashInThreads(jobs, threads, options) {
 function assertDirectory(dir) {
     let st;
     try {
-        st = (0,external_node_fs_namespaceObject.statSync)(dir);
+        st = (0,external_node_fs_.statSync)(dir);
     }
     catch {
         throw new errors/* RelsealError */.Ng('E_NOT_FOUND', `${dir} does not exist; pass the path of a checkout or a directory`);
@@ -40183,7 +40208,7 @@ async function hashRaw(raw, options) {
  * const { codeHash, fileManifest } = await hashTree({ dir: '.', rev: 'HEAD' })
  */
 async function hashTree(options) {
-    const dir = (0,external_node_path_namespaceObject.resolve)(options.dir);
+    const dir = (0,external_node_path_.resolve)(options.dir);
     assertDirectory(dir);
     const source = options.source ?? 'auto';
     const repo = source === 'plain' ? undefined : await probeRepo(dir);
@@ -45799,6 +45824,8 @@ async function putReleaseAsset(gh, release, name, data, overwrite) {
 
 
 
+// EXTERNAL MODULE: ../common/inputs.ts
+var common_inputs = __nccwpck_require__(1036);
 ;// CONCATENATED MODULE: ../common/html.ts
 /** core.summary inserts raw HTML: escape everything that came from a repository, a report or a manifest. */
 const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -45847,6 +45874,7 @@ async function writeSummary(p, keyId, releaseUrl) {
 
 
 
+
 const FILES_NAME = 'release_files.sha256';
 const utcSeconds = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 async function assertHeadIs(dir, commit) {
@@ -45866,16 +45894,16 @@ async function hashArtifacts(patterns) {
     const out = [];
     for (const f of files.sort()) {
         const { sha256, size } = await hash_file_hashFile(f);
-        if (out.some((a) => a.name === (0,external_node_path_namespaceObject.basename)(f)))
-            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `two artifacts are named ${(0,external_node_path_namespaceObject.basename)(f)}; release asset names must be unique`);
-        out.push({ name: (0,external_node_path_namespaceObject.basename)(f), size, sha256 });
+        if (out.some((a) => a.name === (0,external_node_path_.basename)(f)))
+            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `two artifacts are named ${(0,external_node_path_.basename)(f)}; release asset names must be unique`);
+        out.push({ name: (0,external_node_path_.basename)(f), size, sha256 });
     }
     return out;
 }
 /** A maintainer's SSH signature on the tag, a second trust domain beside the CI key. */
 async function verifyTag(dir, inputs) {
     lib_core/* startGroup */.Oh(`Verifying the SSH signature of tag ${inputs.tag}`);
-    const allowedSigners = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(dir, inputs.allowedSigners), 'utf8');
+    const allowedSigners = (0,common_inputs/* readRepoFile */.v6)(dir, inputs.allowedSigners, 'allowed-signers');
     const v = await verifyTagForCommit({ repoDir: dir, tag: inputs.tag, commit: inputs.commit, allowedSigners });
     lib_core/* info */.pq(`tag ${v.tag} signed by ${v.principal} (${v.fingerprint})`);
     lib_core/* endGroup */.N4();
@@ -45914,7 +45942,7 @@ async function existingEquivalent(gh, release, name, payload, key) {
 }
 /** Signs and (optionally) uploads; returns the outputs. Everything it logs is safe to show. */
 async function sign(inputs) {
-    const dir = (0,external_node_path_namespaceObject.resolve)(inputs.workspace, inputs.path);
+    const dir = (0,external_node_path_.resolve)(inputs.workspace, inputs.path);
     lib_core/* startGroup */.Oh(`Hashing ${inputs.commit} from the object store`);
     await assertHeadIs(dir, inputs.commit);
     const tree = await hashTree({ dir, rev: inputs.commit });
@@ -45959,12 +45987,12 @@ async function sign(inputs) {
     }
     else
         lib_core/* warning */.$e('public-key is empty: the signature was not checked against the key consumers trust');
-    const outDir = (0,external_node_path_namespaceObject.join)(inputs.runnerTemp, 'relseal');
-    (0,external_node_fs_namespaceObject.mkdirSync)(outDir, { recursive: true });
-    const manifestPath = (0,external_node_path_namespaceObject.join)(outDir, inputs.manifestName);
-    const filesPath = (0,external_node_path_namespaceObject.join)(outDir, FILES_NAME);
-    (0,external_node_fs_namespaceObject.writeFileSync)(manifestPath, envelope);
-    (0,external_node_fs_namespaceObject.writeFileSync)(filesPath, tree.fileManifest);
+    const outDir = (0,external_node_path_.join)(inputs.runnerTemp, 'relseal');
+    (0,external_node_fs_.mkdirSync)(outDir, { recursive: true });
+    const manifestPath = (0,external_node_path_.join)(outDir, inputs.manifestName);
+    const filesPath = (0,external_node_path_.join)(outDir, FILES_NAME);
+    (0,external_node_fs_.writeFileSync)(manifestPath, envelope);
+    (0,external_node_fs_.writeFileSync)(filesPath, tree.fileManifest);
     lib_core/* endGroup */.N4();
     let releaseUrl = '';
     if (inputs.upload) {
@@ -45987,7 +46015,7 @@ async function sign(inputs) {
             : await existingEquivalent(gh, release, inputs.manifestName, payload, inputs.key);
         if (previous) {
             lib_core/* info */.pq(`${inputs.manifestName} on the release already signs this commit and tree: keeping it`);
-            (0,external_node_fs_namespaceObject.writeFileSync)(manifestPath, previous);
+            (0,external_node_fs_.writeFileSync)(manifestPath, previous);
         }
         for (const [name, data] of [
             [inputs.manifestName, previous ?? envelope],
@@ -46510,6 +46538,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -46528,6 +46563,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 4379:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import * as glob from '@actions/glob'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { isRelsealError, RelsealError } from '../../../src/errors.js'
 import { runGit } from '../../../src/git/git.js'
@@ -26,6 +26,7 @@ import {
   type Release,
 } from '../../github/index.js'
 import type { SigningKey } from '../../../src/keys/index.js'
+import { readRepoFile } from '../../common/inputs.js'
 import type { SignInputs } from './inputs.js'
 import { writeSummary } from './summary.js'
 
@@ -71,7 +72,7 @@ async function verifyTag(
   inputs: SignInputs,
 ): Promise<{ principal: string; fingerprint: string }> {
   core.startGroup(`Verifying the SSH signature of tag ${inputs.tag}`)
-  const allowedSigners = readFileSync(resolve(dir, inputs.allowedSigners!), 'utf8')
+  const allowedSigners = readRepoFile(dir, inputs.allowedSigners!, 'allowed-signers')
   const v = await verifyTagForCommit({ repoDir: dir, tag: inputs.tag, commit: inputs.commit, allowedSigners })
   core.info(`tag ${v.tag} signed by ${v.principal} (${v.fingerprint})`)
   core.endGroup()

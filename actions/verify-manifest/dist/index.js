@@ -34855,9 +34855,15 @@ module.exports = {
 /* harmony export */   AI: () => (/* binding */ readToken),
 /* harmony export */   Cs: () => (/* binding */ runAction)
 /* harmony export */ });
-/* unused harmony export requiredSignersPath */
+/* unused harmony exports requiredSignersPath, readRepoFile */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(919);
-/* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6378);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4379);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6378);
+
+
 
 
 /** The allowed_signers path when the tag must be SSH-signed by a maintainer, else undefined. */
@@ -34891,12 +34897,30 @@ async function runAction(readInputs, work) {
         if (e instanceof Error && e.cause instanceof Error)
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`cause: ${e.cause.message}`);
         // One error annotation, titled with the code: a refusal reads differently from a broken setup.
-        const title = (0,_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRelsealError */ .Tv)(e)
-            ? `relseal ${_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .REFUSAL_CODES */ .eJ.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
+        const title = (0,_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .isRelsealError */ .Tv)(e)
+            ? `relseal ${_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .REFUSAL_CODES */ .eJ.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
             : 'relseal failed';
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3((0,_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRelsealError */ .Tv)(e) ? `${e.code}: ${message}` : message, { title });
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3((0,_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .isRelsealError */ .Tv)(e) ? `${e.code}: ${message}` : message, { title });
         process.exitCode = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .ExitCode */ .yU.Failure;
     }
+}
+/**
+ * Reads a file named by an input as a path inside the repository checkout `dir`; a path that leaves
+ * the checkout (`../`, an absolute path elsewhere, a symlink out) or does not exist is an error.
+ */
+function readRepoFile(dir, rel, input) {
+    const root = realpathSync(dir);
+    let file;
+    try {
+        file = realpathSync(resolve(root, rel));
+    }
+    catch {
+        throw new RelsealError('E_NOT_FOUND', `input ${input}: ${rel} does not exist in the repository checkout`);
+    }
+    const inside = relative(root, file);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside))
+        throw new RelsealError('E_BAD_INPUT', `input ${input}: ${rel} is outside the repository checkout; give a path inside the repository`);
+    return readFileSync(file, 'utf8');
 }
 
 
