@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { FakeGitHub } from './fake-github/server.js'
 import { fakeGitHubPerTest } from './helpers/fake-per-test.js'
@@ -355,10 +355,10 @@ describe('actions/release-gate (dist/index.js as the runner runs it)', () => {
     expect(head.stdout).toContain('the workspace HEAD is')
     const prefix = await gate(p, { version: '1.1.0', 'tag-prefix': '-v' })
     expect(prefix.stdout).toContain('input tag-prefix "-v" must start with a letter or digit')
-    const notes = await gate(p, { version: '1.1.0', 'release-notes': '../../../../etc/hostname' })
-    expect(notes.stdout).toContain(
-      'input release-notes: ../../../../etc/hostname is outside the repository checkout',
-    )
+    const outside = join(tempDir('relseal-outside-'), 'NOTES.md')
+    writeFileSync(outside, 'not from the repository\n')
+    const notes = await gate(p, { version: '1.1.0', 'release-notes': relative(p.repo, outside) })
+    expect(notes.stdout).toContain('is outside the repository checkout')
     expect(existsSync(join(p.repo, 'reports'))).toBe(false)
     expectNothingCreated(p, 0)
   })
