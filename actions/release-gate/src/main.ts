@@ -1,14 +1,10 @@
 import * as core from '@actions/core'
-import * as glob from '@actions/glob'
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import semver from 'semver'
 import { RelsealError } from '../../../src/errors.js'
-import { gitText } from '../../../src/git/git.js'
 import { verifyTagForCommit } from '../../../src/tag/index.js'
-import { hashFile } from '../../../src/tree/index.js'
 import {
-  createClient,
   createRelease,
   createTag,
   getTagCommit,
@@ -19,6 +15,14 @@ import {
   type Release,
 } from '../../github/index.js'
 import { readRepoFile } from '../../common/inputs.js'
+import {
+  actionClient,
+  assertHeadIs,
+  hashReleaseFiles,
+  matchFiles,
+  type ReleaseFile,
+} from '../../common/workspace.js'
+import { resolveCommit } from '../../../src/tree/git-repo.js'
 import type { GateInputs } from './inputs.js'
 import { runCommands } from './run-commands.js'
 import { writeSummary, type GateReport } from './summary.js'
@@ -30,18 +34,10 @@ import {
   originUrl,
   remoteAuthEnv,
   remoteTags,
-  resolveCommit,
   type TagSighting,
 } from './tags.js'
 import { annotateFailures, checkPassRate, formatRate, readReports } from './test-gate.js'
 import { versionOfTag } from './version.js'
-
-export interface Artifact {
-  name: string
-  size: number
-  sha256: string
-  path: string
-}
 
 const SUMS_NAME = 'SHA256SUMS'
 // GitHub renames asset names with other characters, which would break SHA256SUMS; refuse them instead.
@@ -54,6 +50,8 @@ const marker = (runId: string, commit: string) =>
 /** Everything the gates learn about existing releases and tags before anything is created. */
 interface Landscape {
   releases: Release[]
+  /** The URL of remote origin, when the checkout has one. */
+  origin: string | undefined
   local: Map<string, string>
   remote: Map<string, string> | undefined
   apiTag: string | undefined
@@ -62,9 +60,9 @@ interface Landscape {
 }
 
 /** git's credentials for origin, from the token (so the checkout need not persist its own). */
-async function gitAuth(i: GateInputs, dir: string): Promise<Record<string, string>> {
+function gitAuth(i: GateInputs, origin: string | undefined): Record<string, string> {
   if (i.token) core.setSecret(basicCredential(i.token))
-  return remoteAuthEnv(i.token, i.serverUrl, await originUrl(dir))
+  return remoteAuthEnv(i.token, i.serverUrl, origin)
 }
 
 async function survey(gh: GitHubClient, dir: string, i: GateInputs, commit: string): Promise<Landscape> {
@@ -77,8 +75,9 @@ async function survey(gh: GitHubClient, dir: string, i: GateInputs, commit: stri
     core.warning('the checkout has no remote origin; tags were checked locally and through the API')
   return {
     releases,
+    origin,
     local: await localTags(dir),
-    remote: origin === undefined ? undefined : await remoteTags(dir, await gitAuth(i, dir)),
+    remote: origin === undefined ? undefined : await remoteTags(dir, gitAuth(i, origin)),
     apiTag: await getTagCommit(gh, i.release.tag),
     own,
   }
@@ -137,34 +136,25 @@ function checkDuplicate(i: GateInputs, l: Landscape, commit: string): string {
   return l.own ? `continuing release id ${l.own.id} that this run created` : `${tag} is new`
 }
 
-async function hashArtifacts(patterns: string[]): Promise<Artifact[]> {
-  if (patterns.length === 0) return []
-  const files = (await (await glob.create(patterns.join('\n'), { matchDirectories: false })).glob()).sort()
-  if (files.length === 0)
+async function hashArtifacts(patterns: string[]): Promise<ReleaseFile[]> {
+  const files = await matchFiles(patterns)
+  if (patterns.length > 0 && files.length === 0)
     throw new RelsealError(
       'E_BUILD_FAILED',
       `build: artifacts matched no file (${patterns.join(', ')}); check the globs against what build-command writes`,
     )
-  const out: Artifact[] = []
-  for (const path of files) {
-    const name = basename(path)
-    if (!SAFE_ASSET_NAME.test(name) || name === SUMS_NAME)
-      throw new RelsealError(
-        'E_BUILD_FAILED',
-        `artifact ${JSON.stringify(name)} cannot be a release asset name; use letters, digits and . _ + @ - (and not ${SUMS_NAME})`,
-      )
-    if (out.some((a) => a.name === name))
-      throw new RelsealError(
-        'E_BUILD_FAILED',
-        `two artifacts are named ${name}; release asset names must be unique`,
-      )
-    out.push({ name, path, ...(await hashFile(path)) })
-  }
-  return out
+  const bad = files.map((f) => basename(f)).find((name) => !SAFE_ASSET_NAME.test(name) || name === SUMS_NAME)
+  if (bad !== undefined)
+    throw new RelsealError(
+      'E_BUILD_FAILED',
+      `artifact ${JSON.stringify(bad)} cannot be a release asset name; use letters, digits and . _ + @ - (and not ${SUMS_NAME})`,
+    )
+  return hashReleaseFiles(files, 'E_BUILD_FAILED')
 }
 
 /** SHA256SUMS in sha256sum's own format, so `sha256sum -c SHA256SUMS` checks the downloads. */
-export const sha256sums = (artifacts: Artifact[]) => artifacts.map((a) => `${a.sha256}  ${a.name}\n`).join('')
+export const sha256sums = (artifacts: ReleaseFile[]) =>
+  artifacts.map((a) => `${a.sha256}  ${a.name}\n`).join('')
 
 /** Release notes generated from the commits since the previous release's tag. */
 async function generatedNotes(i: GateInputs, dir: string, l: Landscape, commit: string): Promise<string> {
@@ -211,18 +201,13 @@ async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise
   // Read now, so a bad path fails before any test runs.
   const notesFile = i.releaseNotes ? readRepoFile(dir, i.releaseNotes, 'release-notes') : undefined
   const commit = await resolveCommit(dir, i.target)
-  const head = await gitText(['rev-parse', 'HEAD'], { cwd: dir })
-  if (head !== commit)
-    throw new RelsealError(
-      'E_BAD_INPUT',
-      `the workspace HEAD is ${head}, not target ${commit}; the gate tests and builds the checkout, so check out the target first`,
-    )
-  const gh = createClient({
-    token: i.token,
-    repository: i.repository,
-    ...(i.apiUrl ? { baseUrl: i.apiUrl } : {}),
-    log: core.info,
-  })
+  await assertHeadIs(
+    dir,
+    commit,
+    'target',
+    'the gate tests and builds the checkout, so check out the target first',
+  )
+  const gh = actionClient(i)
   const land = await survey(gh, dir, i, commit)
   await step(
     'new and increasing',
@@ -238,7 +223,7 @@ async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise
     await step(
       'signed tag',
       async () => {
-        if (!land.local.has(i.release.tag)) await fetchTag(dir, i.release.tag, await gitAuth(i, dir))
+        if (!land.local.has(i.release.tag)) await fetchTag(dir, i.release.tag, gitAuth(i, land.origin))
         const allowedSigners = readRepoFile(dir, i.allowedSigners!, 'allowed-signers')
         return verifyTagForCommit({ repoDir: dir, tag: i.release.tag, commit, allowedSigners })
       },

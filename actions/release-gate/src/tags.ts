@@ -7,21 +7,6 @@ export interface TagSighting {
   commit: string
 }
 
-/** The full commit id `rev` names in the repository at `dir` (refs only, never an option). */
-export async function resolveCommit(dir: string, rev: string): Promise<string> {
-  const r = await runGit(['rev-parse', '-q', '--verify', '--end-of-options', `${rev}^{commit}`], {
-    cwd: dir,
-    okCodes: [0, 1, 128],
-  })
-  const id = r.stdout.toString('utf8').trim()
-  if (r.code !== 0 || !id)
-    throw new RelsealError(
-      'E_UNKNOWN_REV',
-      `target ${JSON.stringify(rev)} is not a commit of the checkout at ${dir}; check out with fetch-depth: 0 or pass a full commit id`,
-    )
-  return id
-}
-
 /** Every local tag with its peeled commit: refs/tags/<name> -> commit. */
 export async function localTags(dir: string): Promise<Map<string, string>> {
   const out = await gitText(

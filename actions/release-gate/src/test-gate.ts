@@ -1,8 +1,8 @@
 import * as core from '@actions/core'
-import * as glob from '@actions/glob'
 import { readFileSync, statSync } from 'node:fs'
 import { isAbsolute, relative } from 'node:path'
 import { RelsealError } from '../../../src/errors.js'
+import { matchFiles } from '../../common/workspace.js'
 import { mergeTotals, parseJUnit, passRate, type JUnitTotals } from './junit.js'
 
 /** GitHub shows at most this many error annotations per step; the rest go to the log. */
@@ -17,7 +17,7 @@ export async function readReports(
   workspace: string,
   notBefore?: Date,
 ): Promise<JUnitTotals> {
-  const files = (await (await glob.create(patterns.join('\n'), { matchDirectories: false })).glob()).sort()
+  const files = await matchFiles(patterns)
   if (files.length === 0)
     throw new RelsealError(
       'E_TEST_GATE',

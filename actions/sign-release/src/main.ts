@@ -1,9 +1,7 @@
 import * as core from '@actions/core'
-import * as glob from '@actions/glob'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { basename, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { isRelsealError, RelsealError } from '../../../src/errors.js'
-import { runGit } from '../../../src/git/git.js'
 import { parsePublicKey } from '../../../src/keys/index.js'
 import { parseDuration } from '../../../src/manifest/duration.js'
 import {
@@ -13,10 +11,9 @@ import {
   type ManifestArtifact,
   type ManifestPayload,
 } from '../../../src/manifest/index.js'
-import { hashFile, hashTree } from '../../../src/tree/index.js'
+import { hashTree } from '../../../src/tree/index.js'
 import { verifyTagForCommit } from '../../../src/tag/index.js'
 import {
-  createClient,
   createRelease,
   downloadReleaseAsset,
   getReleaseByTag,
@@ -27,43 +24,25 @@ import {
 } from '../../github/index.js'
 import type { SigningKey } from '../../../src/keys/index.js'
 import { readRepoFile } from '../../common/inputs.js'
+import { actionClient, assertHeadIs, hashReleaseFiles, matchFiles } from '../../common/workspace.js'
 import type { SignInputs } from './inputs.js'
 import { writeSummary } from './summary.js'
 
 const FILES_NAME = 'release_files.sha256'
 const utcSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 
-async function assertHeadIs(dir: string, commit: string): Promise<void> {
-  const head = (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: dir })).stdout
-    .toString('utf8')
-    .trim()
-  if (head !== commit) {
-    throw new RelsealError(
-      'E_BAD_INPUT',
-      `the workspace HEAD is ${head}, not commit ${commit}; check out that commit (actions/checkout with ref) or set commit`,
-    )
-  }
-}
-
 async function hashArtifacts(patterns: string[]): Promise<ManifestArtifact[]> {
-  if (patterns.length === 0) return []
-  const files = await (await glob.create(patterns.join('\n'), { matchDirectories: false })).glob()
-  if (files.length === 0)
+  const files = await matchFiles(patterns)
+  if (patterns.length > 0 && files.length === 0)
     throw new RelsealError(
       'E_BAD_INPUT',
       `input artifacts matched no file (${patterns.join(', ')}); build them before signing`,
     )
-  const out: ManifestArtifact[] = []
-  for (const f of files.sort()) {
-    const { sha256, size } = await hashFile(f)
-    if (out.some((a) => a.name === basename(f)))
-      throw new RelsealError(
-        'E_BAD_INPUT',
-        `two artifacts are named ${basename(f)}; release asset names must be unique`,
-      )
-    out.push({ name: basename(f), size, sha256 })
-  }
-  return out
+  return (await hashReleaseFiles(files, 'E_BAD_INPUT')).map(({ name, size, sha256 }) => ({
+    name,
+    size,
+    sha256,
+  }))
 }
 
 /** A maintainer's SSH signature on the tag, a second trust domain beside the CI key. */
@@ -120,7 +99,12 @@ async function existingEquivalent(
 export async function sign(inputs: SignInputs): Promise<Record<string, string>> {
   const dir = resolve(inputs.workspace, inputs.path)
   core.startGroup(`Hashing ${inputs.commit} from the object store`)
-  await assertHeadIs(dir, inputs.commit)
+  await assertHeadIs(
+    dir,
+    inputs.commit,
+    'commit',
+    'check out that commit (actions/checkout with ref) or set commit',
+  )
   const tree = await hashTree({ dir, rev: inputs.commit })
   core.info(`${tree.files} entries, ${tree.bytes} bytes, code hash ${tree.codeHash}`)
   const artifacts = await hashArtifacts(inputs.artifacts)
@@ -177,12 +161,7 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
   let releaseUrl = ''
   if (inputs.upload) {
     core.startGroup(`Uploading to release ${inputs.tag}`)
-    const gh = createClient({
-      token: inputs.token,
-      repository: inputs.repository,
-      ...(inputs.apiUrl ? { baseUrl: inputs.apiUrl } : {}),
-      log: core.info,
-    })
+    const gh = actionClient(inputs)
     let release = await getReleaseByTag(gh, inputs.tag)
     if (!release) {
       if (!inputs.createRelease)

@@ -1,5 +1,4 @@
 import * as core from '@actions/core'
-import * as glob from '@actions/glob'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { isRelsealError, REFUSAL_CODES, RelsealError } from '../../../src/errors.js'
@@ -12,12 +11,12 @@ import {
 } from '../../../src/manifest/index.js'
 import { hashTree } from '../../../src/tree/index.js'
 import {
-  createClient,
   downloadReleaseAsset,
   getLatestRelease,
   getReleaseByTag,
   listReleaseAssets,
 } from '../../github/index.js'
+import { actionClient, matchFiles } from '../../common/workspace.js'
 import type { VerifyInputs } from './inputs.js'
 import { writeSummary, type Check } from './summary.js'
 
@@ -33,12 +32,7 @@ async function fromRelease(i: VerifyInputs, which: string): Promise<{ manifest: 
       'E_USAGE',
       'GITHUB_REPOSITORY is not set; manifest: release:… works on GitHub Actions',
     )
-  const gh = createClient({
-    token: i.token,
-    repository: i.repository,
-    ...(i.apiUrl ? { baseUrl: i.apiUrl } : {}),
-    log: core.info,
-  })
+  const gh = actionClient(i)
   const release = which === 'latest' ? await getLatestRelease(gh) : await getReleaseByTag(gh, which)
   if (!release)
     throw new RelsealError(
@@ -137,9 +131,7 @@ async function verifySteps(i: VerifyInputs, checks: Check[]): Promise<Record<str
     core.endGroup()
   }
   if (i.artifacts.length) {
-    const files = (
-      await (await glob.create(i.artifacts.join('\n'), { matchDirectories: false })).glob()
-    ).sort()
+    const files = await matchFiles(i.artifacts)
     if (files.length === 0)
       throw new RelsealError(
         'E_NOT_FOUND',
