@@ -17,6 +17,8 @@ export interface GitOptions {
   okCodes?: readonly number[]
   /** Kill git after this many milliseconds. */
   timeoutMs?: number
+  /** Receives stdout as it arrives, for output too large to hold; `stdout` is then empty. */
+  onStdout?: (chunk: Buffer) => void
 }
 
 export interface GitResult {
@@ -42,7 +44,7 @@ export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 /** Starts a long-lived git process (for streamed use such as `git cat-file --batch`). */
 export function spawnGit(
   args: readonly string[],
-  options: Omit<GitOptions, 'input' | 'okCodes'>,
+  options: Omit<GitOptions, 'input' | 'okCodes' | 'onStdout'>,
 ): ChildProcessWithoutNullStreams {
   return spawn('git', ['-c', 'core.quotePath=false', ...args], {
     cwd: options.cwd,
@@ -56,7 +58,7 @@ export async function runGit(args: readonly string[], options: GitOptions): Prom
   const child = spawnGit(args, options)
   const out: Buffer[] = []
   const err: Buffer[] = []
-  child.stdout.on('data', (b: Buffer) => out.push(b))
+  child.stdout.on('data', options.onStdout ?? ((b: Buffer) => out.push(b)))
   child.stderr.on('data', (b: Buffer) => err.push(b))
   const timer =
     options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)

@@ -1,7 +1,7 @@
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { RelsealError } from '../errors.js'
-import { runGit, spawnGit } from '../git/git.js'
+import { runGit } from '../git/git.js'
 import { decodePathName } from './entry.js'
 import { assertSymlinkInside } from './glob.js'
 import { splitNul } from './git-repo.js'
@@ -115,9 +115,8 @@ async function readCheckAttr(
   skip: (buf: Buffer, a: number, b: number, c: number) => boolean,
 ): Promise<Map<string, Map<string, string>>> {
   const found = new Map<string, Map<string, string>>()
-  const child = spawnGit(['check-attr', '-z', '--stdin', ...attrs], { cwd: dir })
   let carry = Buffer.alloc(0)
-  child.stdout.on('data', (chunk: Buffer) => {
+  const onStdout = (chunk: Buffer): void => {
     const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk
     let pos = 0
     for (;;) {
@@ -134,24 +133,12 @@ async function readCheckAttr(
       pos = c + 1
     }
     carry = Buffer.from(buf.subarray(pos))
+  }
+  await runGit(['check-attr', '-z', '--stdin', ...attrs], {
+    cwd: dir,
+    input: `${paths.join('\0')}\0`,
+    onStdout,
   })
-  const stderr: Buffer[] = []
-  child.stderr.on('data', (b: Buffer) => stderr.push(b))
-  child.stdin.on('error', () => {
-    /* git may exit early; its exit code tells */
-  })
-  child.stdin.end(`${paths.join('\0')}\0`)
-  const code = await new Promise<number>((resolve, reject) => {
-    child.on('error', (e) =>
-      reject(new RelsealError('E_GIT', `could not start git: ${e.message}`, { cause: e })),
-    )
-    child.on('close', (c) => resolve(c ?? 1))
-  })
-  if (code !== 0)
-    throw new RelsealError(
-      'E_GIT',
-      `git check-attr failed (exit ${code}): ${Buffer.concat(stderr).toString('utf8').trim() || 'no output'}`,
-    )
   return found
 }
 

@@ -91,11 +91,12 @@ function hashInThreads(
   let done = { files: 0, bytes: 0 }
   const workers: Worker[] = []
   return new Promise<FileDigest[]>((resolve, reject) => {
+    let failed = false
     const fail = (err: Error): void => {
+      failed = true
       for (const w of workers) void w.terminate()
       reject(err)
     }
-    let failed = false
     const record = (batch: number, digests: FileDigest[]): void => {
       digests.forEach((d, k) => {
         results[batch + k] = d
@@ -126,7 +127,6 @@ function hashInThreads(
           jobs.slice(start, start + size).map((j) => hashFileSync(j.abs, j.where, buffer)),
         )
       } catch (e) {
-        failed = true
         return fail(e as Error)
       }
       setImmediate(hashHere)
@@ -136,10 +136,8 @@ function hashInThreads(
       workers.push(w)
       w.on('error', fail)
       w.on('message', (res: WorkerResponse) => {
-        if ('error' in res) {
-          failed = true
+        if ('error' in res)
           return fail(new RelsealError(res.error.code as RelsealErrorCode, res.error.message))
-        }
         record(res.batch, res.digests)
         feed(w)
       })

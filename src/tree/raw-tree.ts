@@ -4,9 +4,9 @@ import type { FileJob } from './hash-pool.js'
 export interface RawTree {
   /** Regular files to stream from disk; kind (file/executable) comes from the file's mode. */
   files: { path: string; job: FileJob }[]
-  /** Symlinks (target bytes) and submodules (commit id), already resolved. */
   /** A check that runs while the files are hashed; the hash is only returned once it has passed. */
   pending?: Promise<void>
+  /** Symlinks (target bytes) and submodules (commit id), already resolved. */
   fixed: (
     { path: string; kind: 'symlink'; content: Buffer } | { path: string; kind: 'submodule'; commit: string }
   )[]

@@ -35819,7 +35819,7 @@ async function runGit(args, options) {
     const child = spawnGit(args, options);
     const out = [];
     const err = [];
-    child.stdout.on('data', (b) => out.push(b));
+    child.stdout.on('data', options.onStdout ?? ((b) => out.push(b)));
     child.stderr.on('data', (b) => err.push(b));
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     child.stdin.on('error', () => {
@@ -36002,9 +36002,8 @@ const fieldIs = (buf, b, c, value) => c - b - 1 === value.length && buf.compare(
  */
 async function readCheckAttr(dir, paths, attrs, skip) {
     const found = new Map();
-    const child = spawnGit(['check-attr', '-z', '--stdin', ...attrs], { cwd: dir });
     let carry = Buffer.alloc(0);
-    child.stdout.on('data', (chunk) => {
+    const onStdout = (chunk) => {
         const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
         let pos = 0;
         for (;;) {
@@ -36022,19 +36021,12 @@ async function readCheckAttr(dir, paths, attrs, skip) {
             pos = c + 1;
         }
         carry = Buffer.from(buf.subarray(pos));
+    };
+    await runGit(['check-attr', '-z', '--stdin', ...attrs], {
+        cwd: dir,
+        input: `${paths.join('\0')}\0`,
+        onStdout,
     });
-    const stderr = [];
-    child.stderr.on('data', (b) => stderr.push(b));
-    child.stdin.on('error', () => {
-        /* git may exit early; its exit code tells */
-    });
-    child.stdin.end(`${paths.join('\0')}\0`);
-    const code = await new Promise((resolve, reject) => {
-        child.on('error', (e) => reject(new errors/* RelsealError */.Ng('E_GIT', `could not start git: ${e.message}`, { cause: e })));
-        child.on('close', (c) => resolve(c ?? 1));
-    });
-    if (code !== 0)
-        throw new errors/* RelsealError */.Ng('E_GIT', `git check-attr failed (exit ${code}): ${Buffer.concat(stderr).toString('utf8').trim() || 'no output'}`);
     return found;
 }
 async function gitConfig(dir, key) {
@@ -36375,12 +36367,13 @@ function hashInThreads(jobs, threads, options) {
     let done = { files: 0, bytes: 0 };
     const workers = [];
     return new Promise((resolve, reject) => {
+        let failed = false;
         const fail = (err) => {
+            failed = true;
             for (const w of workers)
                 void w.terminate();
             reject(err);
         };
-        let failed = false;
         const record = (batch, digests) => {
             digests.forEach((d, k) => {
                 results[batch + k] = d;
@@ -36412,7 +36405,6 @@ function hashInThreads(jobs, threads, options) {
                 record(start, jobs.slice(start, start + size).map((j) => hashFileSync(j.abs, j.where, buffer)));
             }
             catch (e) {
-                failed = true;
                 return fail(e);
             }
             setImmediate(hashHere);
@@ -36422,10 +36414,8 @@ function hashInThreads(jobs, threads, options) {
             workers.push(w);
             w.on('error', fail);
             w.on('message', (res) => {
-                if ('error' in res) {
-                    failed = true;
+                if ('error' in res)
                     return fail(new errors/* RelsealError */.Ng(res.error.code, res.error.message));
-                }
                 record(res.batch, res.digests);
                 feed(w);
             });
