@@ -2,7 +2,7 @@
 // writes dist/package.json so Node loads the ESM bundle as a module (TOOLCHAIN.md).
 // Usage: node scripts/build-actions.mjs [name...]
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
@@ -15,6 +15,8 @@ const actions = (existsSync(actionsDir) ? readdirSync(actionsDir, { withFileType
 
 for (const name of actions) {
   const dir = join(root, 'actions', name)
+  // ncc never deletes: without this, a chunk from an older build would stay and be committed.
+  rmSync(join(dir, 'dist'), { recursive: true, force: true })
   execFileSync(
     process.execPath,
     [
