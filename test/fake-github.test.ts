@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createClient, createRelease } from '../actions/github/index.js'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import {
+  createClient,
+  createRelease,
+  downloadReleaseAsset,
+  listReleaseAssets,
+  putReleaseAsset,
+} from '../actions/github/index.js'
 import { startFakeGitHub, type FakeGitHub } from './fake-github/server.js'
 
 let fake: FakeGitHub
@@ -19,6 +27,40 @@ const gh = () =>
   })
 
 describe('the GitHub fake', () => {
+  it('redirects an asset download to a storage host that refuses the token, as S3 does', async () => {
+    const c = gh()
+    const rel = await createRelease(c, { tag: 'v1.0.0' })
+    await putReleaseAsset(c, rel, 'a.txt', Buffer.from('asset bytes'), false)
+    const [asset] = await listReleaseAssets(c, rel)
+    // curl runs asynchronously: the fake answers from this very process
+    const curl = async (...args: string[]) =>
+      (
+        await promisify(execFile)(
+          'curl',
+          ['-s', '-o', '-', '-w', '\\n%{http_code} %{redirect_url}', ...args],
+          {
+            encoding: 'utf8',
+          },
+        )
+      ).stdout
+    const api = `${fake.url}/repos/acme/app/releases/assets/${asset!.id}`
+    const first = await curl(
+      '-H',
+      'authorization: token test-token',
+      '-H',
+      'accept: application/octet-stream',
+      api,
+    )
+    const [, location] = /302 (\S+)$/.exec(first) ?? []
+    expect(new URL(location!).hostname).not.toBe(new URL(fake.url).hostname)
+    expect(await curl(location!)).toMatch(/^asset bytes\n200 $/)
+    expect(await curl('-H', 'authorization: token test-token', location!)).toMatch(
+      /Only one auth mechanism[^]*\n400 $/,
+    )
+    // and the client follows it without the token
+    expect((await downloadReleaseAsset(c, asset!)).toString()).toBe('asset bytes')
+  })
+
   it('serves releases by id and git tag refs (create, get, match, 422 on a duplicate)', async () => {
     const c = gh()
     const rel = await createRelease(c, { tag: 'v1.0.0' })

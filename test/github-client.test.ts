@@ -1,3 +1,5 @@
+import { createServer, type IncomingMessage } from 'node:http'
+import { connect, type AddressInfo, type Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import {
   createClient,
@@ -77,6 +79,44 @@ describe('the GitHub client against the fake', () => {
     )
     await createRelease(client(), { tag: 'v1.0.0' })
     await expect(createRelease(client(), { tag: 'v1.0.0' })).rejects.toThrow(/HTTP 422.*already_exists/)
+  })
+
+  it("goes through the runner's proxy (http_proxy, no_proxy), as the Actions toolkit does", async () => {
+    // A CONNECT proxy on loopback that takes every tunnel to the fake, whatever host was asked for.
+    const tunnels: string[] = []
+    const proxy = createServer()
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '')
+      const upstream = connect(Number(new URL(fake.url).port), '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+        upstream.write(head)
+        upstream.pipe(client).pipe(upstream)
+      })
+    })
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+    const saved = { http_proxy: process.env.http_proxy, no_proxy: process.env.no_proxy }
+    process.env.http_proxy = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+    delete process.env.no_proxy
+    // api.relseal.test does not resolve (RFC 2606): only the proxy can reach it
+    const viaProxy = createClient({
+      token: 'test-token',
+      repository: 'acme/app',
+      baseUrl: `http://api.relseal.test:${new URL(fake.url).port}`,
+      retry: { attempts: 1 },
+    })
+    try {
+      await createRelease(client(), { tag: 'v1.0.0' })
+      expect((await getReleaseByTag(viaProxy, 'v1.0.0'))?.tag_name).toBe('v1.0.0')
+      expect(tunnels).toEqual([`api.relseal.test:${new URL(fake.url).port}`])
+      process.env.no_proxy = 'relseal.test'
+      await expect(getReleaseByTag(viaProxy, 'v1.0.0')).rejects.toThrow(/api\.relseal\.test/)
+      expect(tunnels).toHaveLength(1)
+    } finally {
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k]
+        else process.env[k] = v
+      proxy.close()
+    }
   })
 
   it('follows Link pagination past 100 releases, drafts included', async () => {

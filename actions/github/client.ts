@@ -1,6 +1,7 @@
 import { getOctokit } from '@actions/github'
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js'
 import { githubError } from './errors.js'
+import { httpClientFetch } from './transport.js'
 
 export type Octokit = ReturnType<typeof getOctokit>
 
@@ -31,7 +32,8 @@ export function createClient(o: ClientOptions): GitHubClient {
   const [owner = '', repo = ''] = o.repository.split('/')
   const octokit = getOctokit(o.token, {
     ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
-    request: { retries: 0 },
+    // Replaces @actions/github's request defaults (its proxy-aware undici fetch) as a whole.
+    request: { fetch: httpClientFetch() },
   })
   const policy = { ...DEFAULT_RETRY, ...o.retry }
   return {

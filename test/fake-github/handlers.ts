@@ -9,6 +9,8 @@ export interface FakeRequest {
   /** Base URLs of the two hosts, to build links as GitHub does. */
   api: string
   uploads: string
+  /** The storage host that asset downloads are redirected to. */
+  objects: string
 }
 
 export interface FakeResponse {
@@ -312,7 +314,7 @@ export const ROUTES: Route[] = [
       const found = findAsset(s, Number(id))
       if (!found) return notFound()
       if (q.headers.accept === 'application/octet-stream')
-        return { status: 302, headers: { location: `${q.api}/download/${found.a.id}/${found.a.name}` } }
+        return { status: 302, headers: { location: `${q.objects}/download/${found.a.id}/${found.a.name}` } }
       return { status: 200, body: assetJson(found.a, q, repo!) }
     },
   },
@@ -361,10 +363,21 @@ export function handleUpload(s: FakeState, q: FakeRequest): FakeResponse {
   return { status: 201, body: assetJson(a, q, m[1]!) }
 }
 
-/** The download host behind asset redirects. */
-export function handleDownload(s: FakeState, q: FakeRequest): FakeResponse | undefined {
+/**
+ * The storage host behind asset redirects. Its URLs are pre-signed, so, like S3, it refuses a
+ * request that also carries an Authorization header: a client must not take the token along.
+ */
+export function handleDownload(s: FakeState, q: FakeRequest): FakeResponse {
   const m = /^\/download\/(\d+)\//.exec(q.path)
-  if (!m) return undefined
+  if (!m) return notFound()
+  if (q.headers.authorization !== undefined)
+    return {
+      status: 400,
+      headers: { 'content-type': 'application/xml' },
+      body: Buffer.from(
+        '<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>',
+      ),
+    }
   const found = findAsset(s, Number(m[1]))
   return found
     ? { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: found.a.data }

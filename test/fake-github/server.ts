@@ -9,11 +9,14 @@ export interface FakeGitHub {
   uploadsUrl: string
   state: FakeState
   faults: Fault[]
-  requests: { host: 'api' | 'uploads'; method: string; path: string; status: number }[]
+  requests: { host: Host; method: string; path: string; status: number }[]
   /** Requests that GitHub's OpenAPI description does not allow; tests expect none. */
   violations: string[]
   close(): Promise<void>
 }
+
+/** GitHub's API host, its uploads host, and the storage host that asset downloads redirect to. */
+type Host = 'api' | 'uploads' | 'objects'
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -47,7 +50,11 @@ function takeFault(faults: Fault[], method: string, path: string): Fault | undef
   return f
 }
 
-/** Starts the fake on 127.0.0.1: an API host and a separate uploads host, as GitHub has. */
+/**
+ * Starts the fake on loopback: an API host, a separate uploads host, and a storage host for asset
+ * downloads, as GitHub has. The storage host is named `localhost` where the others are `127.0.0.1`:
+ * a redirect to it leaves the API's host, as one to objects.githubusercontent.com does.
+ */
 export async function startFakeGitHub(repository = 'acme/app'): Promise<FakeGitHub> {
   const fake = {
     state: newState(repository),
@@ -56,7 +63,7 @@ export async function startFakeGitHub(repository = 'acme/app'): Promise<FakeGitH
     violations: [] as string[],
   }
   const servers: Server[] = []
-  const listen = (host: 'api' | 'uploads') => {
+  const listen = (host: Host) => {
     const server = createServer((req, res) => {
       void (async () => {
         const url = new URL(req.url ?? '/', 'http://x')
@@ -68,6 +75,7 @@ export async function startFakeGitHub(repository = 'acme/app'): Promise<FakeGitH
           body: await readBody(req),
           api: base.api,
           uploads: base.uploads,
+          objects: base.objects,
         }
         const r = await respond(host, q)
         fake.requests.push({ host, method: q.method, path: q.path, status: r.status })
@@ -77,13 +85,14 @@ export async function startFakeGitHub(repository = 'acme/app'): Promise<FakeGitH
     servers.push(server)
     return new Promise<string>((resolve) =>
       server.listen(0, '127.0.0.1', () =>
-        resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+        resolve(
+          `http://${host === 'objects' ? 'localhost' : '127.0.0.1'}:${(server.address() as AddressInfo).port}`,
+        ),
       ),
     )
   }
-  const respond = async (host: 'api' | 'uploads', q: FakeRequest): Promise<FakeResponse> => {
-    const download = host === 'api' ? handleDownload(fake.state, q) : undefined
-    if (download) return download
+  const respond = async (host: Host, q: FakeRequest): Promise<FakeResponse> => {
+    if (host === 'objects') return handleDownload(fake.state, q)
     const fault = takeFault(fake.faults, q.method, q.path)
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs))
     if (fault && fault.status !== 200)
@@ -117,9 +126,10 @@ export async function startFakeGitHub(repository = 'acme/app'): Promise<FakeGitH
     }
     return { status: 404, body: { message: 'Not Found' } }
   }
-  const base = { api: '', uploads: '' }
+  const base = { api: '', uploads: '', objects: '' }
   base.api = await listen('api')
   base.uploads = await listen('uploads')
+  base.objects = await listen('objects')
   return {
     ...fake,
     url: base.api,
