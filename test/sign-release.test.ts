@@ -43,10 +43,8 @@ describe('actions/sign-release (dist/index.js as the runner runs it)', () => {
     expect(r.outputs['code-hash']).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect(r.summary).toContain('relseal: signed acme/app v1.2.3')
     const release = fake.state.releases[0]!
-    expect(release.assets.map((a) => a.name).sort()).toEqual([
-      'release_files.sha256',
-      'release_manifest.json',
-    ])
+    // in upload order: a consumer that sees the manifest can already fetch the list it names
+    expect(release.assets.map((a) => a.name)).toEqual(['release_files.sha256', 'release_manifest.json'])
 
     // the uploaded manifest verifies with the CLI against the checkout and the artifact
     const dl = tempDir()

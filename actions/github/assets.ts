@@ -7,6 +7,7 @@ import {
   renameReleaseAsset,
   uploadReleaseAsset,
   type Release,
+  type ReleaseAsset,
 } from './releases.js'
 
 export type AssetOutcome = 'uploaded' | 'unchanged' | 'replaced'
@@ -23,8 +24,10 @@ export async function putReleaseAsset(
   name: string,
   data: Uint8Array,
   overwrite: boolean,
+  /** The release's assets when the caller has just listed them; listed here otherwise. */
+  listed?: readonly ReleaseAsset[],
 ): Promise<AssetOutcome> {
-  const assets = await listReleaseAssets(gh, release)
+  const assets = listed ?? (await listReleaseAssets(gh, release))
   // A temp asset left by a run that died mid-replace is removed first.
   for (const stale of assets.filter((a) => a.name.startsWith(`${name}.relseal-new-`)))
     await deleteReleaseAsset(gh, stale)

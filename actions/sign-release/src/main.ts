@@ -13,19 +13,10 @@ import {
 } from '../../../src/manifest/index.js'
 import { hashTree } from '../../../src/tree/index.js'
 import { verifyTagForCommit } from '../../../src/tag/index.js'
-import {
-  createRelease,
-  downloadReleaseAsset,
-  getReleaseByTag,
-  listReleaseAssets,
-  putReleaseAsset,
-  type GitHubClient,
-  type Release,
-} from '../../github/index.js'
-import type { SigningKey } from '../../../src/keys/index.js'
 import { readRepoFile } from '../../common/inputs.js'
-import { actionClient, assertHeadIs, hashReleaseFiles, matchFiles } from '../../common/workspace.js'
+import { assertHeadIs, hashReleaseFiles, matchFiles } from '../../common/workspace.js'
 import type { SignInputs } from './inputs.js'
+import { lookUpRelease, uploadSigned } from './upload.js'
 import { writeSummary } from './summary.js'
 
 const FILES_NAME = 'release_files.sha256'
@@ -58,43 +49,6 @@ async function verifyTag(
   return { principal: v.principal, fingerprint: v.fingerprint }
 }
 
-/** The fields that make two manifests the same release; timestamps and builder may differ. */
-const SAME_RELEASE = [
-  'repository',
-  'tag',
-  'version',
-  'commit',
-  'code_hash',
-  'file_manifest_hash',
-  'file_count',
-  'artifacts',
-] as const
-
-/**
- * A re-run signs again with a new created_at, so its bytes differ from the first run's. When the
- * release already holds a manifest that this key signed for the very same release, keep it: the
- * re-run is then a no-op instead of a conflict.
- */
-async function existingEquivalent(
-  gh: GitHubClient,
-  release: Release,
-  name: string,
-  payload: ManifestPayload,
-  key: SigningKey,
-): Promise<Uint8Array | undefined> {
-  const asset = (await listReleaseAssets(gh, release)).find((a) => a.name === name)
-  if (!asset) return undefined
-  const bytes = await downloadReleaseAsset(gh, asset)
-  try {
-    const old = verifyManifest(bytes, { keys: [key], enforceExpiry: false }).payload
-    return SAME_RELEASE.every((f) => JSON.stringify(old[f]) === JSON.stringify(payload[f]))
-      ? bytes
-      : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /** Signs and (optionally) uploads; returns the outputs. Everything it logs is safe to show. */
 export async function sign(inputs: SignInputs): Promise<Record<string, string>> {
   const dir = resolve(inputs.workspace, inputs.path)
@@ -105,7 +59,15 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
     'commit',
     'check out that commit (actions/checkout with ref) or set commit',
   )
-  const tree = await hashTree({ dir, rev: inputs.commit })
+  // git streams the blobs and this thread mostly waits for them, so the release is looked up
+  // meanwhile; nothing is created or uploaded until the manifest is signed and re-verified.
+  const [hashed, found] = await Promise.allSettled([
+    hashTree({ dir, rev: inputs.commit }),
+    inputs.upload ? lookUpRelease(inputs) : undefined,
+  ])
+  if (hashed.status === 'rejected') throw hashed.reason
+  if (found.status === 'rejected') throw found.reason
+  const tree = hashed.value
   core.info(`${tree.files} entries, ${tree.bytes} bytes, code hash ${tree.codeHash}`)
   const artifacts = await hashArtifacts(inputs.artifacts)
   core.endGroup()
@@ -161,31 +123,12 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
   let releaseUrl = ''
   if (inputs.upload) {
     core.startGroup(`Uploading to release ${inputs.tag}`)
-    const gh = actionClient(inputs)
-    let release = await getReleaseByTag(gh, inputs.tag)
-    if (!release) {
-      if (!inputs.createRelease)
-        throw new RelsealError(
-          'E_GITHUB',
-          `release ${inputs.tag} does not exist; create it first or set create-release: true`,
-        )
-      release = await createRelease(gh, { tag: inputs.tag, target: tree.commit! })
-      core.info(`created release ${inputs.tag}`)
-    }
-    const previous = inputs.overwrite
-      ? undefined
-      : await existingEquivalent(gh, release, inputs.manifestName, payload, inputs.key)
-    if (previous) {
-      core.info(`${inputs.manifestName} on the release already signs this commit and tree: keeping it`)
-      writeFileSync(manifestPath, previous)
-    }
-    for (const [name, data] of [
-      [inputs.manifestName, previous ?? envelope],
-      [FILES_NAME, Buffer.from(tree.fileManifest)],
-    ] as const) {
-      core.info(`${name}: ${await putReleaseAsset(gh, release, name, data, inputs.overwrite)}`)
-    }
-    releaseUrl = release.html_url
+    releaseUrl = await uploadSigned(
+      inputs,
+      found.value!,
+      { payload, envelope, manifestPath, files: Buffer.from(tree.fileManifest) },
+      FILES_NAME,
+    )
     core.endGroup()
   }
   await writeSummary(payload, inputs.key.keyId, releaseUrl || undefined)

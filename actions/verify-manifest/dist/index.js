@@ -40549,8 +40549,10 @@ async function releases_downloadReleaseAsset(gh, asset) {
  * deletes the old asset and renames the new one, so the release always holds a complete copy
  * (GitHub has no atomic replace; by name, the gap is the one rename request).
  */
-async function putReleaseAsset(gh, release, name, data, overwrite) {
-    const assets = await listReleaseAssets(gh, release);
+async function putReleaseAsset(gh, release, name, data, overwrite, 
+/** The release's assets when the caller has just listed them; listed here otherwise. */
+listed) {
+    const assets = listed ?? (await listReleaseAssets(gh, release));
     // A temp asset left by a run that died mid-replace is removed first.
     for (const stale of assets.filter((a) => a.name.startsWith(`${name}.relseal-new-`)))
         await deleteReleaseAsset(gh, stale);
