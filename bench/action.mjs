@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { parse } from 'yaml'
 
 const root = new URL('..', import.meta.url).pathname
-const ROUNDS = 7
+const ROUNDS = 11
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const relseal = join(root, 'bin/relseal.js')
 const dist = join(root, 'actions/sign-release/dist/index.js')
