@@ -1,5 +1,6 @@
 export { MANIFEST_PAYLOAD_TYPE, MAX_MANIFEST_BYTES, preAuthEncoding, parseEnvelope } from './dsse.js'
 export {
+  MANIFEST_FIELDS,
   MANIFEST_SCHEMA,
   parsePayload,
   serializePayload,

@@ -36,7 +36,8 @@ export interface ManifestPayload {
   tag_signer?: { principal: string; fingerprint: string }
 }
 
-const FIELDS = [
+/** Every payload field, in serialization order. */
+export const MANIFEST_FIELDS = [
   'schema',
   'repository',
   'tag',
@@ -51,7 +52,7 @@ const FIELDS = [
   'builder',
   'tag_signer',
 ] as const
-const REQUIRED = FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer')
+const REQUIRED = MANIFEST_FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer')
 const BUILDER_FIELDS = ['workflow_ref', 'run_id', 'run_attempt', 'runner_os', 'event', 'ref'] as const
 
 const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/
@@ -139,7 +140,7 @@ function parseBuilder(v: unknown): ManifestBuilder {
 export function parsePayload(bytes: Uint8Array): ManifestPayload {
   const obj = parseStrictJson(Buffer.from(bytes).toString('utf8'), 'the manifest payload')
   if (!isObject(obj)) throw new RelsealError('E_BAD_INPUT', 'the manifest payload is not a JSON object')
-  onlyKnown(obj, FIELDS, '')
+  onlyKnown(obj, MANIFEST_FIELDS, '')
   for (const f of REQUIRED) if (obj[f] === undefined) throw bad(f, 'is missing')
   if (obj.schema !== MANIFEST_SCHEMA) throw bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)}`)
   const version = obj.version
@@ -180,7 +181,7 @@ export function parsePayload(bytes: Uint8Array): ManifestPayload {
 /** The payload bytes relseal signs: fields in spec order, two-space indentation, final newline. */
 export function serializePayload(payload: ManifestPayload): Uint8Array {
   const ordered: Record<string, unknown> = {}
-  for (const f of FIELDS) if (payload[f] !== undefined) ordered[f] = payload[f]
+  for (const f of MANIFEST_FIELDS) if (payload[f] !== undefined) ordered[f] = payload[f]
   const bytes = Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, 'utf8')
   parsePayload(bytes) // never sign what a verifier would refuse
   return bytes

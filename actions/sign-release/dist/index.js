@@ -35214,7 +35214,8 @@ var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
 
 
 const MANIFEST_SCHEMA = 'https://relseal.dev/manifest/v1';
-const FIELDS = [
+/** Every payload field, in serialization order. */
+const MANIFEST_FIELDS = [
     'schema',
     'repository',
     'tag',
@@ -35229,7 +35230,7 @@ const FIELDS = [
     'builder',
     'tag_signer',
 ];
-const REQUIRED = FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer');
+const REQUIRED = MANIFEST_FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer');
 const BUILDER_FIELDS = ['workflow_ref', 'run_id', 'run_attempt', 'runner_os', 'event', 'ref'];
 const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
 const COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -35304,7 +35305,7 @@ function parsePayload(bytes) {
     const obj = parseStrictJson(Buffer.from(bytes).toString('utf8'), 'the manifest payload');
     if (!isObject(obj))
         throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest payload is not a JSON object');
-    onlyKnown(obj, FIELDS, '');
+    onlyKnown(obj, MANIFEST_FIELDS, '');
     for (const f of REQUIRED)
         if (obj[f] === undefined)
             throw bad(f, 'is missing');
@@ -35348,7 +35349,7 @@ function parsePayload(bytes) {
 /** The payload bytes relseal signs: fields in spec order, two-space indentation, final newline. */
 function serializePayload(payload) {
     const ordered = {};
-    for (const f of FIELDS)
+    for (const f of MANIFEST_FIELDS)
         if (payload[f] !== undefined)
             ordered[f] = payload[f];
     const bytes = Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, 'utf8');
@@ -45927,17 +45928,13 @@ function actionClient(i) {
 
 
 
-/** The fields that make two manifests the same release; timestamps and builder may differ. */
-const SAME_RELEASE = [
-    'repository',
-    'tag',
-    'version',
-    'commit',
-    'code_hash',
-    'file_manifest_hash',
-    'file_count',
-    'artifacts',
-];
+/**
+ * What makes two manifests the same release: every payload field but the signing time and expiry,
+ * the run that signed (builder), the tag signer and the schema. A field added to the payload later
+ * counts unless it is listed here.
+ */
+const PER_RUN = new Set(['schema', 'created_at', 'expires_at', 'builder', 'tag_signer']);
+const SAME_RELEASE = MANIFEST_FIELDS.filter((f) => !PER_RUN.has(f));
 /**
  * A re-run signs again with a new created_at, so its bytes differ from the first run's. When the
  * release already holds a manifest that this key signed for the very same release, keep it: the

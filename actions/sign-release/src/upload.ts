@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { writeFileSync } from 'node:fs'
 import { RelsealError } from '../../../src/errors.js'
 import type { SigningKey } from '../../../src/keys/index.js'
-import { verifyManifest, type ManifestPayload } from '../../../src/manifest/index.js'
+import { MANIFEST_FIELDS, verifyManifest, type ManifestPayload } from '../../../src/manifest/index.js'
 import { actionClient } from '../../common/workspace.js'
 import {
   createRelease,
@@ -16,17 +16,13 @@ import {
 } from '../../github/index.js'
 import type { SignInputs } from './inputs.js'
 
-/** The fields that make two manifests the same release; timestamps and builder may differ. */
-const SAME_RELEASE = [
-  'repository',
-  'tag',
-  'version',
-  'commit',
-  'code_hash',
-  'file_manifest_hash',
-  'file_count',
-  'artifacts',
-] as const
+/**
+ * What makes two manifests the same release: every payload field but the signing time and expiry,
+ * the run that signed (builder), the tag signer and the schema. A field added to the payload later
+ * counts unless it is listed here.
+ */
+const PER_RUN = new Set<string>(['schema', 'created_at', 'expires_at', 'builder', 'tag_signer'])
+const SAME_RELEASE = MANIFEST_FIELDS.filter((f) => !PER_RUN.has(f))
 
 /**
  * A re-run signs again with a new created_at, so its bytes differ from the first run's. When the

@@ -44742,7 +44742,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   aY: () => (/* reexport */ verifyTree)
 });
 
-// UNUSED EXPORTS: MANIFEST_PAYLOAD_TYPE, MANIFEST_SCHEMA, appendSignature, parseEnvelope, parsePayload, preAuthEncoding, serializePayload, signManifest
+// UNUSED EXPORTS: MANIFEST_FIELDS, MANIFEST_PAYLOAD_TYPE, MANIFEST_SCHEMA, appendSignature, parseEnvelope, parsePayload, preAuthEncoding, serializePayload, signManifest
 
 // EXTERNAL MODULE: ../../src/errors.ts
 var errors = __nccwpck_require__(6378);
@@ -44895,7 +44895,8 @@ var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
 
 
 const MANIFEST_SCHEMA = 'https://relseal.dev/manifest/v1';
-const FIELDS = [
+/** Every payload field, in serialization order. */
+const MANIFEST_FIELDS = [
     'schema',
     'repository',
     'tag',
@@ -44910,7 +44911,7 @@ const FIELDS = [
     'builder',
     'tag_signer',
 ];
-const REQUIRED = FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer');
+const REQUIRED = MANIFEST_FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer');
 const BUILDER_FIELDS = ['workflow_ref', 'run_id', 'run_attempt', 'runner_os', 'event', 'ref'];
 const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
 const COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -44985,7 +44986,7 @@ function parsePayload(bytes) {
     const obj = parseStrictJson(Buffer.from(bytes).toString('utf8'), 'the manifest payload');
     if (!isObject(obj))
         throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest payload is not a JSON object');
-    onlyKnown(obj, FIELDS, '');
+    onlyKnown(obj, MANIFEST_FIELDS, '');
     for (const f of REQUIRED)
         if (obj[f] === undefined)
             throw bad(f, 'is missing');
@@ -45029,7 +45030,7 @@ function parsePayload(bytes) {
 /** The payload bytes relseal signs: fields in spec order, two-space indentation, final newline. */
 function payload_serializePayload(payload) {
     const ordered = {};
-    for (const f of FIELDS)
+    for (const f of MANIFEST_FIELDS)
         if (payload[f] !== undefined)
             ordered[f] = payload[f];
     const bytes = Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, 'utf8');
