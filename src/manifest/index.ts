@@ -1,3 +1,4 @@
+export { MANIFEST_ASSET, FILES_ASSET } from './assets.js'
 export { MANIFEST_PAYLOAD_TYPE, MAX_MANIFEST_BYTES, preAuthEncoding, parseEnvelope } from './dsse.js'
 export {
   MANIFEST_FIELDS,

@@ -1,5 +1,5 @@
 import { RelsealError } from '../errors.js'
-import { MAX_MANIFEST_BYTES, readManifestFile } from '../manifest/index.js'
+import { MANIFEST_ASSET, MAX_MANIFEST_BYTES, readManifestFile } from '../manifest/index.js'
 
 export interface SourceOptions {
   /** GitHub REST API base (default https://api.github.com). */
@@ -9,7 +9,6 @@ export interface SourceOptions {
 }
 
 const GITHUB_SOURCE = /^github:([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})@(.+)$/
-export const MANIFEST_ASSET = 'release_manifest.json'
 
 async function boundedBody(res: Response, what: string): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length') ?? '0')

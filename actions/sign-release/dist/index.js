@@ -34933,7 +34933,7 @@ function readRepoFile(dir, rel, input) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1036);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1601);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1752);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3042);
 
 
 
@@ -34953,7 +34953,9 @@ __webpack_async_result__();
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2220);
 /* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6378);
 /* harmony import */ var _src_keys_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5562);
-/* harmony import */ var _common_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1036);
+/* harmony import */ var _src_manifest_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5233);
+/* harmony import */ var _common_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1036);
+
 
 
 
@@ -34983,7 +34985,7 @@ function readInputs(env = process.env) {
     maskLines(keyText);
     const key = (0,_src_keys_index_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSigningKey */ .UG)(keyText, 'input signing-key');
     maskKey(keyText, key);
-    const token = (0,_common_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readToken */ .AI)();
+    const token = (0,_common_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readToken */ .AI)();
     const ref = env.GITHUB_REF ?? '';
     const tag = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('tag') || (ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : '');
     if (!tag)
@@ -35018,8 +35020,8 @@ function readInputs(env = process.env) {
         upload: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('upload'),
         createRelease: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('create-release'),
         overwrite: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('overwrite'),
-        allowedSigners: (0,_common_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .requiredSignersPath */ .aE)(),
-        manifestName: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('manifest-name') || 'release_manifest.json',
+        allowedSigners: (0,_common_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .requiredSignersPath */ .aE)(),
+        manifestName: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('manifest-name') || _src_manifest_index_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_ASSET */ .ny,
         token,
         repository,
         apiUrl: env.GITHUB_API_URL,
@@ -35032,7 +35034,7 @@ function readInputs(env = process.env) {
 
 /***/ }),
 
-/***/ 1752:
+/***/ 3042:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35065,1533 +35067,12 @@ function parseDuration(text, flag) {
     return seconds;
 }
 
-;// CONCATENATED MODULE: ../../src/manifest/strict-json.ts
-
-/**
- * Parses JSON like JSON.parse, but refuses what JSON.parse silently accepts and a signed
- * document must not hold: duplicate object keys (JSON.parse keeps the last one, so two
- * readers could see two different values) and a byte-order mark.
- */
-function parseStrictJson(text, what) {
-    const fail = (why, at) => {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} is not valid JSON: ${why} at offset ${at}`);
-    };
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (e) {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} is not valid JSON (${e.message}); was it truncated?`, { cause: e });
-    }
-    if (text.charCodeAt(0) === 0xfeff)
-        fail('a byte-order mark', 0);
-    // JSON.parse has validated the syntax; one linear scan now finds repeated keys per object.
-    const stack = [];
-    let expectKey = false;
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (c === '{' || c === '[') {
-            stack.push({ object: c === '{', keys: new Set() });
-            expectKey = c === '{';
-        }
-        else if (c === '}' || c === ']')
-            stack.pop();
-        else if (c === ',')
-            expectKey = stack.at(-1)?.object ?? false;
-        else if (c === '"') {
-            const end = stringEnd(text, i);
-            if (expectKey) {
-                const key = JSON.parse(text.slice(i, end + 1));
-                const keys = stack.at(-1).keys;
-                if (keys.has(key))
-                    fail(`the key ${JSON.stringify(key)} appears twice in one object`, i);
-                keys.add(key);
-                expectKey = false;
-            }
-            i = end;
-        }
-    }
-    return value;
-}
-function stringEnd(text, start) {
-    for (let i = start + 1; i < text.length; i++) {
-        if (text[i] === '\\')
-            i++;
-        else if (text[i] === '"')
-            return i;
-    }
-    return text.length;
-}
-
-;// CONCATENATED MODULE: ../../src/manifest/dsse.ts
-/**
- * DSSE v1 (secure-systems-lab/dsse, protocol.md): the envelope and the pre-authentication
- * encoding that every signature covers.
- */
-
-
-const dsse_MANIFEST_PAYLOAD_TYPE = 'application/vnd.relseal.manifest.v1+json';
-/** A release manifest larger than this is refused before it is parsed. */
-const dsse_MAX_MANIFEST_BYTES = 1024 * 1024;
-/** PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body */
-function preAuthEncoding(payloadType, payload) {
-    const type = Buffer.from(payloadType, 'utf8');
-    return Buffer.concat([
-        Buffer.from(`DSSEv1 ${type.length} `, 'utf8'),
-        type,
-        Buffer.from(` ${payload.length} `, 'utf8'),
-        payload,
-    ]);
-}
-const BASE64_ANY = /^(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+/_-]{3}=?)?$/;
-/**
- * Decodes base64 as DSSE requires verifiers to: the standard or the URL-safe alphabet, padded
- * or not, but nothing else (no whitespace, no stray characters, no bad padding).
- */
-function decodeDsseBase64(text, what) {
-    const mixed = /[+/]/.test(text) && /[-_]/.test(text);
-    if (!BASE64_ANY.test(text) || mixed) {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} is not valid base64 (standard or URL-safe, correctly padded)`);
-    }
-    return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-}
-/**
- * Reads an envelope's structure without trusting anything in it. Signatures whose `sig` is not
- * valid base64 are kept with `sig: undefined` so they count as bad signatures, not as input errors.
- */
-function dsse_parseEnvelope(bytes) {
-    if (bytes.length > dsse_MAX_MANIFEST_BYTES) {
-        throw new errors/* RelsealError */.Ng('E_TOO_LARGE', `the manifest is ${bytes.length} bytes, more than the ${dsse_MAX_MANIFEST_BYTES} a relseal manifest may have`);
-    }
-    let text;
-    try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    }
-    catch {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest is not UTF-8 text; is this a release_manifest.json?');
-    }
-    const env = parseStrictJson(text, 'the manifest envelope');
-    if (typeof env !== 'object' || env === null || Array.isArray(env)) {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest is not a DSSE envelope (a JSON object with payloadType, payload, signatures)');
-    }
-    const { payloadType, payload, signatures } = env;
-    if (typeof payloadType !== 'string' || typeof payload !== 'string' || !Array.isArray(signatures)) {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest envelope needs a string payloadType, a string payload and a signatures array');
-    }
-    const sigs = signatures.map((s, i) => {
-        if (typeof s !== 'object' || s === null)
-            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `signature ${i} is not an object`);
-        const { keyid, sig } = s;
-        if (typeof sig !== 'string' || (keyid !== undefined && typeof keyid !== 'string')) {
-            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `signature ${i} needs a string sig and an optional string keyid`);
-        }
-        let decoded;
-        try {
-            decoded = decodeDsseBase64(sig, `signature ${i}`);
-        }
-        catch {
-            decoded = undefined;
-        }
-        return { keyid: keyid ?? '', sig: decoded };
-    });
-    return {
-        payloadType,
-        untrustedPayload: decodeDsseBase64(payload, 'the manifest payload'),
-        signatures: sigs,
-    };
-}
-/** Serialises an envelope the way relseal writes release_manifest.json. */
-function dsse_serializeEnvelope(payloadType, payload, signatures) {
-    const env = { payloadType, payload: Buffer.from(payload).toString('base64'), signatures };
-    return Buffer.from(`${JSON.stringify(env, null, 2)}\n`, 'utf8');
-}
-
-// EXTERNAL MODULE: ../../node_modules/semver/index.js
-var semver = __nccwpck_require__(84);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
-;// CONCATENATED MODULE: ../../src/manifest/payload.ts
-
-
-
-const MANIFEST_SCHEMA = 'https://relseal.dev/manifest/v1';
-/** Every payload field, in serialization order. */
-const MANIFEST_FIELDS = [
-    'schema',
-    'repository',
-    'tag',
-    'version',
-    'commit',
-    'code_hash',
-    'file_manifest_hash',
-    'file_count',
-    'artifacts',
-    'created_at',
-    'expires_at',
-    'builder',
-    'tag_signer',
-];
-const REQUIRED = MANIFEST_FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer');
-const BUILDER_FIELDS = ['workflow_ref', 'run_id', 'run_attempt', 'runner_os', 'event', 'ref'];
-const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
-const COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-const HEX64 = /^[0-9a-f]{64}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
-// A git tag name that cannot act as an option nor smuggle control characters (git check-ref-format rules).
-const TAG = 
-// eslint-disable-next-line no-control-regex
-/^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)(?!.*\.$)(?!\/)[^\x00-\x20\x7f~^:?*[\\]{1,250}(?<!\/)$/;
-// eslint-disable-next-line no-control-regex
-const ARTIFACT_NAME = /^(?!\.)(?!-)[^\x00-\x1f\x7f/\\]{1,255}$/;
-function bad(field, why) {
-    return new errors/* RelsealError */.Ng('E_BAD_INPUT', `manifest field ${field} ${why}`);
-}
-function str(obj, field, pattern, form, prefix = '') {
-    const v = obj[field];
-    if (typeof v !== 'string' || !pattern.test(v))
-        throw bad(`${prefix}${field}`, `must be ${form}`);
-    return v;
-}
-function onlyKnown(obj, known, where) {
-    for (const k of Object.keys(obj))
-        if (!known.includes(k))
-            throw bad(`${where}${k}`, `is not a v1 field; a newer relseal may be needed`);
-}
-function isObject(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-/** True for a strict SemVer 2.0.0 version without prefix or surrounding space. */
-function isStrictSemver(v) {
-    return semver_default().valid(v, { loose: false }) === v;
-}
-function parseArtifacts(v) {
-    if (!Array.isArray(v))
-        throw bad('artifacts', 'must be an array of { name, size, sha256 }');
-    const names = new Set();
-    return v.map((a, i) => {
-        if (!isObject(a))
-            throw bad(`artifacts[${i}]`, 'must be an object');
-        onlyKnown(a, ['name', 'size', 'sha256'], `artifacts[${i}].`);
-        const name = str(a, 'name', ARTIFACT_NAME, 'a file name without slashes or control characters', `artifacts[${i}].`);
-        const sha256 = str(a, 'sha256', HEX64, '64 lower-case hex digits', `artifacts[${i}].`);
-        if (!Number.isSafeInteger(a.size) || a.size < 0)
-            throw bad(`artifacts[${i}].size`, 'must be a whole number of bytes');
-        if (names.has(name))
-            throw bad(`artifacts[${i}].name`, `repeats ${JSON.stringify(name)}`);
-        names.add(name);
-        return { name, size: a.size, sha256 };
-    });
-}
-function parseBuilder(v) {
-    if (!isObject(v))
-        throw bad('builder', 'must be an object');
-    onlyKnown(v, BUILDER_FIELDS, 'builder.');
-    const out = {};
-    for (const k of BUILDER_FIELDS) {
-        if (v[k] === undefined)
-            continue;
-        // eslint-disable-next-line no-control-regex
-        if (typeof v[k] !== 'string' || /[\x00-\x1f\x7f]/.test(v[k]))
-            throw bad(`builder.${k}`, 'must be a string without control characters');
-        out[k] = v[k];
-    }
-    return out;
-}
-/**
- * Validates verified payload bytes into a typed payload (parse = validate): strict JSON with no
- * duplicate keys, every field of the right type and form, no unknown field.
- */
-function parsePayload(bytes) {
-    const obj = parseStrictJson(Buffer.from(bytes).toString('utf8'), 'the manifest payload');
-    if (!isObject(obj))
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest payload is not a JSON object');
-    onlyKnown(obj, MANIFEST_FIELDS, '');
-    for (const f of REQUIRED)
-        if (obj[f] === undefined)
-            throw bad(f, 'is missing');
-    if (obj.schema !== MANIFEST_SCHEMA)
-        throw bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)}`);
-    const version = obj.version;
-    if (typeof version !== 'string' || !isStrictSemver(version))
-        throw bad('version', 'must be a strict SemVer 2.0.0 version such as 1.2.3');
-    if (!Number.isSafeInteger(obj.file_count) || obj.file_count < 0)
-        throw bad('file_count', 'must be a whole number');
-    const created = str(obj, 'created_at', TIMESTAMP, 'an RFC 3339 UTC time such as 2026-01-01T00:00:00Z');
-    const payload = {
-        schema: MANIFEST_SCHEMA,
-        repository: str(obj, 'repository', REPOSITORY, 'owner/name'),
-        tag: str(obj, 'tag', TAG, 'a git tag name (not starting with "-", no control characters)'),
-        version,
-        commit: str(obj, 'commit', COMMIT, 'a full lower-case hex commit id'),
-        code_hash: str(obj, 'code_hash', DIGEST, 'sha256:<64 hex digits>'),
-        file_manifest_hash: str(obj, 'file_manifest_hash', DIGEST, 'sha256:<64 hex digits>'),
-        file_count: obj.file_count,
-        artifacts: parseArtifacts(obj.artifacts),
-        created_at: created,
-    };
-    if (obj.expires_at !== undefined) {
-        payload.expires_at = str(obj, 'expires_at', TIMESTAMP, 'an RFC 3339 UTC time');
-        if (Date.parse(payload.expires_at) <= Date.parse(created))
-            throw bad('expires_at', 'must be after created_at');
-    }
-    if (obj.builder !== undefined)
-        payload.builder = parseBuilder(obj.builder);
-    if (obj.tag_signer !== undefined) {
-        const t = obj.tag_signer;
-        if (!isObject(t) || typeof t.principal !== 'string' || typeof t.fingerprint !== 'string') {
-            throw bad('tag_signer', 'must be { principal, fingerprint } strings');
-        }
-        onlyKnown(t, ['principal', 'fingerprint'], 'tag_signer.');
-        payload.tag_signer = { principal: t.principal, fingerprint: t.fingerprint };
-    }
-    return payload;
-}
-/** The payload bytes relseal signs: fields in spec order, two-space indentation, final newline. */
-function serializePayload(payload) {
-    const ordered = {};
-    for (const f of MANIFEST_FIELDS)
-        if (payload[f] !== undefined)
-            ordered[f] = payload[f];
-    const bytes = Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, 'utf8');
-    parsePayload(bytes); // never sign what a verifier would refuse
-    return bytes;
-}
-
-// EXTERNAL MODULE: ../../src/keys/ed25519.ts
-var ed25519 = __nccwpck_require__(7767);
-;// CONCATENATED MODULE: ../../src/manifest/sign.ts
-
-
-
-
-function signatureOf(key, payload) {
-    const sig = (0,ed25519/* signDetached */.kA)(key.secretKey, preAuthEncoding(dsse_MANIFEST_PAYLOAD_TYPE, payload));
-    return { keyid: key.keyId, sig: Buffer.from(sig).toString('base64') };
-}
-/**
- * Signs a payload with one or more keys and returns the envelope bytes (release_manifest.json).
- *
- * @example writeFileSync('release_manifest.json', signManifest(payload, [key]))
- */
-function signManifest(payload, keys) {
-    if (keys.length === 0)
-        throw new errors/* RelsealError */.Ng('E_USAGE', 'signing needs at least one key');
-    const bytes = serializePayload(payload);
-    const distinct = [...new Map(keys.map((k) => [k.keyId, k])).values()];
-    return dsse_serializeEnvelope(dsse_MANIFEST_PAYLOAD_TYPE, bytes, distinct.map((k) => signatureOf(k, bytes)));
-}
-/**
- * Adds one more signature (a second signer towards a threshold) without touching the payload
- * bytes. The existing signatures are kept as they are.
- */
-function appendSignature(envelope, key) {
-    const env = parseEnvelope(envelope);
-    if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) {
-        throw new RelsealError('E_BAD_INPUT', `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not a relseal manifest`);
-    }
-    const existing = JSON.parse(Buffer.from(envelope).toString('utf8')).signatures;
-    if (existing.some((s) => s.keyid === key.keyId)) {
-        throw new RelsealError('E_EXISTS', `the manifest is already signed by key ${key.keyId}; a second signature needs a different key`);
-    }
-    return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, env.untrustedPayload, [
-        ...existing,
-        signatureOf(key, env.untrustedPayload),
-    ]);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ../../src/trust/policy.ts
-
-
-/** Checks a policy once, before any manifest is looked at. */
-function resolvePolicy(policy) {
-    const keys = new Map(policy.keys.map((k) => [k.keyId, k]));
-    if (keys.size === 0)
-        throw new errors/* RelsealError */.Ng('E_USAGE', 'no trusted public key was given; pass the release public key (--pubkey)');
-    const threshold = policy.threshold ?? 1;
-    if (!Number.isInteger(threshold) || threshold < 1 || threshold > keys.size) {
-        throw new errors/* RelsealError */.Ng('E_USAGE', `threshold ${threshold} must be a whole number from 1 to the ${keys.size} distinct trusted key(s)`);
-    }
-    if (policy.minVersion !== undefined && !isStrictSemver(policy.minVersion)) {
-        throw new errors/* RelsealError */.Ng('E_USAGE', `minimum version ${JSON.stringify(policy.minVersion)} is not a SemVer version such as 1.2.3`);
-    }
-    return {
-        keys,
-        threshold,
-        minVersion: policy.minVersion,
-        enforceExpiry: policy.enforceExpiry ?? true,
-        repository: policy.repository,
-        now: policy.now ?? new Date(),
-    };
-}
-
-;// CONCATENATED MODULE: ../../src/manifest/verify.ts
-
-
-
-
-
-
-
-
-const verify_short = (id) => id.slice(0, 16);
-/** Counts distinct trusted keys with a valid signature; unknown keys are ignored, repeats count once. */
-function verifiedKeyIds(env, policy) {
-    const pae = preAuthEncoding(env.payloadType, env.untrustedPayload);
-    const good = new Set();
-    const bad = new Set();
-    for (const s of env.signatures) {
-        // Compare key ids before any crypto (minisign does the same); no keyid means: try each key.
-        const candidates = s.keyid === '' ? [...policy.keys.values()] : [policy.keys.get(s.keyid)].filter((k) => k !== undefined);
-        for (const key of candidates) {
-            if (good.has(key.keyId))
-                continue;
-            if (s.sig && (0,ed25519/* verifyDetached */.Tc)(key.publicKey, pae, s.sig))
-                good.add(key.keyId);
-            else if (s.keyid !== '')
-                bad.add(key.keyId);
-        }
-    }
-    return { good, bad };
-}
-function refuseUnverified(env, policy, good, bad) {
-    const trusted = [...policy.keys.keys()].map(verify_short).join(', ');
-    if (good.size === 0 && bad.size > 0) {
-        throw new errors/* RelsealError */.Ng('E_BAD_SIGNATURE', `the signature by trusted key ${[...bad].map(verify_short).join(', ')} does not verify: the manifest was altered after signing, or it is corrupt; ` +
-            `download it again from the release, and do not install it`);
-    }
-    if (good.size === 0) {
-        const seen = env.signatures.map((s) => (s.keyid === '' ? '(no key id)' : verify_short(s.keyid))).join(', ');
-        throw new errors/* RelsealError */.Ng('E_UNTRUSTED_KEY', `the manifest is signed by key(s) ${seen}, which the trust policy does not list (trusted: ${trusted}); ` +
-            `add the release public key to the trusted keys, or re-sign with a listed key`);
-    }
-    if (good.size < policy.threshold) {
-        throw new errors/* RelsealError */.Ng('E_THRESHOLD', `${good.size} distinct trusted key(s) signed (${[...good].map(verify_short).join(', ')}) but the policy needs ${policy.threshold}; ` +
-            `have another trusted key add its signature (relseal sign --append)`);
-    }
-}
-function checkPayloadPolicy(payload, policy) {
-    if (policy.repository !== undefined &&
-        payload.repository.toLowerCase() !== policy.repository.toLowerCase()) {
-        throw new errors/* RelsealError */.Ng('E_REPOSITORY_MISMATCH', `the manifest is for ${payload.repository}, not ${policy.repository}; use the manifest published by ${policy.repository}`);
-    }
-    if (policy.enforceExpiry &&
-        payload.expires_at !== undefined &&
-        policy.now.getTime() > Date.parse(payload.expires_at)) {
-        throw new errors/* RelsealError */.Ng('E_EXPIRED', `the manifest for ${payload.version} expired at ${payload.expires_at}; ask the publisher to re-sign it, or install a newer release`);
-    }
-    if (policy.minVersion !== undefined && semver_default().lt(payload.version, policy.minVersion)) {
-        throw new errors/* RelsealError */.Ng('E_DOWNGRADE', `the manifest is for ${payload.version}, below the minimum version ${policy.minVersion}; install ${policy.minVersion} or newer`);
-    }
-}
-/**
- * Verifies a release manifest (DSSE envelope bytes) with a trust policy, in the order of
- * docs/manifest-spec.md: size, envelope, payload type, signatures over the exact payload bytes,
- * threshold — and only then parses the payload and checks repository, expiry and minimum version.
- *
- * @example
- * const { payload } = verifyManifest(readFileSync('release_manifest.json'), { keys: [parsePublicKey(pub, 'pub')] })
- */
-function verifyManifest(envelope, policy) {
-    const resolved = resolvePolicy(policy);
-    const env = dsse_parseEnvelope(envelope);
-    if (env.payloadType !== dsse_MANIFEST_PAYLOAD_TYPE) {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not ${dsse_MANIFEST_PAYLOAD_TYPE}: this is not a relseal release manifest`);
-    }
-    if (env.signatures.length === 0) {
-        throw new errors/* RelsealError */.Ng('E_UNSIGNED', 'the manifest has no signature; only install releases signed by the release key (relseal sign)');
-    }
-    const { good, bad } = verifiedKeyIds(env, resolved);
-    refuseUnverified(env, resolved, good, bad);
-    // Verified: only now is any payload field read.
-    const payload = parsePayload(env.untrustedPayload);
-    checkPayloadPolicy(payload, resolved);
-    return {
-        payload,
-        keyIds: [...good].sort(),
-        digest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(envelope).digest('hex')}`,
-        payloadBytes: env.untrustedPayload,
-    };
-}
-/** Reads a manifest file with a bound: a file over MAX_MANIFEST_BYTES is refused before reading. */
-async function readManifestFile(path) {
-    let size;
-    try {
-        size = (await stat(path)).size;
-    }
-    catch (e) {
-        throw new RelsealError('E_NOT_FOUND', `manifest ${path} cannot be read: ${e.message}`, {
-            cause: e,
-        });
-    }
-    if (size > MAX_MANIFEST_BYTES) {
-        throw new RelsealError('E_TOO_LARGE', `manifest ${path} is ${size} bytes, more than the ${MAX_MANIFEST_BYTES} a relseal manifest may have`);
-    }
-    return readFile(path);
-}
-
-;// CONCATENATED MODULE: ../../src/tree/code-hash.ts
-
-/** The first line of the canonical listing; it names the definition (docs/code-hash.md). */
-const CODE_HASH_DOMAIN = 'relseal-code-hash-v1\n';
-/**
- * The canonical listing the code hash covers: the domain line, then one record per entry in
- * byte order of path: `<mode> <sha256-or-commit> <size> <path>` ended by a NUL byte (a path may
- * hold a newline, never a NUL). See docs/code-hash.md for the worked example.
- */
-function canonicalListing(entries) {
-    const parts = [Buffer.from(CODE_HASH_DOMAIN, 'utf8')];
-    for (const e of entries)
-        parts.push(Buffer.from(`${e.mode} ${e.sha256} ${e.size} ${e.path}\0`, 'utf8'));
-    return Buffer.concat(parts);
-}
-/**
- * The code hash, `sha256:<hex>`, of entries already sorted by path bytes.
- *
- * @example codeHashOf(entries) // 'sha256:3b1f…'
- */
-function codeHashOf(entries) {
-    // Fed record by record: the same bytes as canonicalListing, without holding them all at once.
-    const hash = (0,external_node_crypto_.createHash)('sha256').update(CODE_HASH_DOMAIN, 'utf8');
-    for (const e of entries)
-        hash.update(`${e.mode} ${e.sha256} ${e.size} ${e.path}\0`, 'utf8');
-    return `sha256:${hash.digest('hex')}`;
-}
-
-;// CONCATENATED MODULE: ../../src/tree/entry.ts
-
-/** Git's mode for each kind; the code hash covers it. */
-const MODE_OF_KIND = {
-    file: '100644',
-    executable: '100755',
-    symlink: '120000',
-    submodule: '160000',
-};
-/** Orders paths by their UTF-8 bytes, the one order every listing uses (not UTF-16 order). */
-function compareByBytes(a, b) {
-    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-/** Sorts entries in place by path bytes and refuses duplicate paths. */
-function sortEntries(entries) {
-    const keyed = entries.map((e) => ({ e, k: Buffer.from(e.path, 'utf8') }));
-    keyed.sort((x, y) => Buffer.compare(x.k, y.k));
-    for (let i = 1; i < keyed.length; i++) {
-        if (keyed[i].e.path === keyed[i - 1].e.path) {
-            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `the tree lists ${JSON.stringify(keyed[i].e.path)} twice`);
-        }
-    }
-    return keyed.map((x) => x.e);
-}
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-/** Decodes a path from raw bytes, refusing names that are not valid UTF-8 (E_BAD_PATH_NAME). */
-function decodePathName(bytes, where) {
-    try {
-        return strictUtf8.decode(bytes);
-    }
-    catch {
-        throw new errors/* RelsealError */.Ng('E_BAD_PATH_NAME', `${where}: the name ${JSON.stringify(Buffer.from(bytes).toString('latin1'))} (hex ${Buffer.from(bytes).toString('hex')}) ` +
-            `is not valid UTF-8; rename it to a UTF-8 name, since release listings are UTF-8`);
-    }
-}
-
-;// CONCATENATED MODULE: ../../src/tree/file-manifest.ts
-
-
-/**
- * coreutils (9.x) escapes `\`, newline and carriage return in names and then starts the line
- * with a backslash, so that `sha256sum -c` can read the names back.
- */
-function escapeName(name) {
-    if (!/[\\\n\r]/.test(name))
-        return { escaped: name, needsPrefix: false };
-    return {
-        escaped: name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r'),
-        needsPrefix: true,
-    };
-}
-function unescapeName(escaped, lineNo) {
-    return escaped.replace(/\\(.?)/g, (_m, c) => {
-        if (c === '\\')
-            return '\\';
-        if (c === 'n')
-            return '\n';
-        if (c === 'r')
-            return '\r';
-        throw new RelsealError('E_BAD_INPUT', `file manifest line ${lineNo}: unknown escape "\\${c}" in a file name`);
-    });
-}
-/**
- * The file manifest: exactly what `sha256sum` prints for the tree's regular and executable
- * files, in byte order of path, so `sha256sum -c` run in the tree passes.
- */
-function fileManifestOf(entries) {
-    let text = '';
-    for (const e of entries) {
-        if (e.kind !== 'file' && e.kind !== 'executable')
-            continue;
-        const { escaped, needsPrefix } = escapeName(e.path);
-        text += `${needsPrefix ? '\\' : ''}${e.sha256}  ${escaped}\n`;
-    }
-    return text;
-}
-/** `sha256:<hex>` of the manifest text's UTF-8 bytes: the file-manifest hash. */
-function fileManifestHashOf(text) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex')}`;
-}
-// dotAll: a name may hold U+2028/U+2029, which sha256sum writes as they are and `.` would not match.
-const LINE = /^(\\?)([0-9a-f]{64}) [ *](.+)$/s;
-/**
- * Parses sha256sum-format text (as written by `fileManifestOf` or `sha256sum`) into
- * path → hex digest. Malformed lines and duplicate paths are refused with E_BAD_INPUT.
- */
-function parseFileManifest(text) {
-    const out = new Map();
-    const lines = text.split('\n');
-    if (lines.at(-1) === '')
-        lines.pop();
-    lines.forEach((line, i) => {
-        const m = LINE.exec(line);
-        if (!m) {
-            throw new RelsealError('E_BAD_INPUT', `file manifest line ${i + 1} is not "<64 hex digits>  <name>" (sha256sum format); regenerate it with relseal hash --files`);
-        }
-        const path = m[1] ? unescapeName(m[3], i + 1) : m[3];
-        if (out.has(path))
-            throw new RelsealError('E_BAD_INPUT', `file manifest lists ${JSON.stringify(path)} twice`);
-        out.set(path, m[2]);
-    });
-    return out;
-}
-/** Paths whose digest differs, or that only one of two file manifests lists, in sorted order. */
-function file_manifest_diffFileManifests(expected, actual) {
-    const want = parseFileManifest(expected);
-    const got = parseFileManifest(actual);
-    const differing = new Set();
-    for (const [path, digest] of want)
-        if (got.get(path) !== digest)
-            differing.add(path);
-    for (const path of got.keys())
-        if (!want.has(path))
-            differing.add(path);
-    return [...differing].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-}
-
-;// CONCATENATED MODULE: ../../src/tree/glob.ts
-
-
-/**
- * Compiles a glob to a RegExp over POSIX relative paths: `*` and `?` stay within one path
- * segment, `**` spans segments, `[abc]`/`[!a-z]` are classes. A pattern without `/` matches the
- * file name at any depth (as .gitignore does); `dir/**` also matches `dir` itself.
- */
-function compileGlob(pattern) {
-    if (pattern.length === 0)
-        throw new errors/* RelsealError */.Ng('E_USAGE', 'an empty --include/--exclude pattern matches nothing; remove it');
-    const anchored = pattern.includes('/');
-    let p = pattern.startsWith('/') ? pattern.slice(1) : pattern;
-    let trailingAll = false;
-    if (p.endsWith('/**')) {
-        trailingAll = true;
-        p = p.slice(0, -3);
-    }
-    let re = '';
-    for (let i = 0; i < p.length; i++) {
-        const c = p[i];
-        if (c === '*' && p[i + 1] === '*') {
-            const slash = p[i + 2] === '/';
-            re += slash ? '(?:.*/)?' : '.*';
-            i += slash ? 2 : 1;
-        }
-        else if (c === '*')
-            re += '[^/]*';
-        else if (c === '?')
-            re += '[^/]';
-        else if (c === '[') {
-            const end = p.indexOf(']', i + 2);
-            if (end < 0)
-                throw new errors/* RelsealError */.Ng('E_USAGE', `glob ${JSON.stringify(pattern)} has an unclosed "["`);
-            let cls = p.slice(i + 1, end);
-            if (cls.startsWith('!'))
-                cls = `^${cls.slice(1)}`;
-            re += `[${cls.replace(/\\/g, '\\\\')}]`;
-            i = end;
-        }
-        else
-            re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-    }
-    const tail = trailingAll ? '(?:/.*)?' : '';
-    // eslint-disable-next-line security/detect-non-literal-regexp -- built from escaped pieces above
-    return new RegExp(anchored ? `^${re}${tail}$` : `^(?:.*/)?${re}${tail}$`, 's');
-}
-/** A path filter from include and exclude globs; no include means everything is included. */
-function pathFilter(include = [], exclude = []) {
-    const inc = include.map(compileGlob);
-    const exc = exclude.map(compileGlob);
-    return (path) => (inc.length === 0 || inc.some((r) => r.test(path))) && !exc.some((r) => r.test(path));
-}
-/** True when a directory can be skipped entirely because an exclude glob covers it. */
-function dirExcluded(exclude, dirPath) {
-    return exclude.some((r) => r.test(dirPath));
-}
-/**
- * Refuses a symlink whose target leaves the tree (absolute, or climbing above the root). The
- * target is only read as text; it is never followed.
- */
-function assertSymlinkInside(linkPath, target) {
-    const resolved = external_node_path_.posix.normalize(external_node_path_.posix.join(external_node_path_.posix.dirname(linkPath), target));
-    if (target.startsWith('/') || resolved === '..' || resolved.startsWith('../')) {
-        throw new errors/* RelsealError */.Ng('E_SYMLINK_ESCAPE', `symlink ${JSON.stringify(linkPath)} points outside the tree (to ${JSON.stringify(target)}); ` +
-            `a release must be self-contained: make the link relative and inside the tree, or remove it`);
-    }
-}
-
-;// CONCATENATED MODULE: ../../src/tree/from-directory.ts
-
-
-
-
-/** Lists a plain directory: every regular file and symlink, filtered by globs; no git involved. */
-function listDirectory(root, include, exclude) {
-    const keep = pathFilter(include, exclude);
-    const excludeRes = exclude.map(compileGlob);
-    const out = { files: [], fixed: [] };
-    const walk = (absDir, relDir) => {
-        const names = (0,external_node_fs_.readdirSync)(absDir, { encoding: 'buffer' });
-        for (const raw of names) {
-            const name = decodePathName(raw, relDir === '' ? '.' : relDir);
-            const rel = relDir === '' ? name : `${relDir}/${name}`;
-            const abs = (0,external_node_path_.join)(absDir, name);
-            const st = (0,external_node_fs_.lstatSync)(abs);
-            if (st.isDirectory()) {
-                if (!dirExcluded(excludeRes, rel))
-                    walk(abs, rel);
-            }
-            else if (!keep(rel))
-                continue;
-            else if (st.isSymbolicLink()) {
-                const target = (0,external_node_fs_.readlinkSync)(abs, { encoding: 'buffer' });
-                const text = decodePathName(target, rel);
-                assertSymlinkInside(rel, text);
-                out.fixed.push({ path: rel, kind: 'symlink', content: target });
-            }
-            else if (st.isFile())
-                out.files.push({ path: rel, job: { abs, where: rel } });
-        }
-    };
-    walk(root, '');
-    return out;
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ../../src/git/git.ts
-/**
- * The only code in relseal that runs git. Every call is an argument array (never a shell
- * string), prompts are disabled, and callers put `--end-of-options` before refs and `--`
- * before paths; `assertSafeRef` refuses refs that could be read as options.
- */
-
-
-/** The environment every git process gets: no prompts, no pager, no user/system config surprises. */
-function gitEnv(extra = {}) {
-    return {
-        ...process.env,
-        GIT_TERMINAL_PROMPT: '0',
-        GIT_ASKPASS: '',
-        SSH_ASKPASS: '',
-        GCM_INTERACTIVE: 'never',
-        GIT_PAGER: 'cat',
-        LC_ALL: 'C',
-        ...extra,
-    };
-}
-/** Starts a long-lived git process (for streamed use such as `git cat-file --batch`). */
-function spawnGit(args, options) {
-    return (0,external_node_child_process_namespaceObject.spawn)('git', ['-c', 'core.quotePath=false', ...args], {
-        cwd: options.cwd,
-        env: gitEnv(options.env),
-        stdio: ['pipe', 'pipe', 'pipe'],
-    });
-}
-/** Runs git to completion and returns its output; a non-zero exit throws `E_GIT`. */
-async function runGit(args, options) {
-    const child = spawnGit(args, options);
-    const out = [];
-    const err = [];
-    child.stdout.on('data', options.onStdout ?? ((b) => out.push(b)));
-    child.stderr.on('data', (b) => err.push(b));
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
-    child.stdin.on('error', () => {
-        /* git may exit before reading all input; the exit code tells the story */
-    });
-    child.stdin.end(options.input ?? '');
-    const code = await new Promise((resolve, reject) => {
-        child.on('error', (e) => reject(new errors/* RelsealError */.Ng('E_GIT', `could not start git (${e.message}); install git and make sure it is on PATH`, {
-            cause: e,
-        })));
-        child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
-    }).finally(() => clearTimeout(timer));
-    const result = { stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code };
-    if (!(options.okCodes ?? [0]).includes(code)) {
-        throw new errors/* RelsealError */.Ng('E_GIT', `git ${describeArgs(args)} failed (exit ${code}): ${result.stderr.trim() || 'no output'}`, {
-            details: { args: [...args], code, stderr: result.stderr },
-        });
-    }
-    return result;
-}
-/** Runs git and returns stdout as trimmed UTF-8 text. */
-async function gitText(args, options) {
-    return (await runGit(args, options)).stdout.toString('utf8').trim();
-}
-function describeArgs(args) {
-    return args
-        .filter((a) => !a.includes('\n'))
-        .slice(0, 4)
-        .join(' ');
-}
-// A control character anywhere, or a leading '-', would let a ref from a manifest act as an option
-// or smuggle a second line into git's batch protocols.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-/**
- * Refuses a ref, tag, commit id or path that starts with `-` or holds control characters,
- * before it reaches any git command.
- */
-function assertSafeRef(value, what) {
-    if (value.length === 0 || value.startsWith('-') || CONTROL_CHARS.test(value)) {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} ${JSON.stringify(value)} is not safe to pass to git: it is empty, starts with '-' or holds control characters; ` +
-            `use a plain tag, branch or full commit id`);
-    }
-    return value;
-}
-const FULL_COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-/** True for a full SHA-1 or SHA-256 commit id in lower-case hex. */
-function isFullCommitId(value) {
-    return FULL_COMMIT_ID.test(value);
-}
-
-;// CONCATENATED MODULE: ../../src/tree/git-repo.ts
-
-
-/** Describes the repository `dir` belongs to, or returns undefined when it is none. */
-async function probeRepo(dir) {
-    const r = await runGit(['rev-parse', '--is-bare-repository', '--is-inside-work-tree', '--show-prefix'], {
-        cwd: dir,
-        okCodes: [0, 128],
-    });
-    if (r.code !== 0)
-        return undefined;
-    const [bare, inside, prefix = ''] = r.stdout.toString('utf8').split('\n');
-    return { workTree: bare === 'false' && inside === 'true', prefix: prefix.trim() };
-}
-/** Resolves `rev` to a full commit id, or refuses with E_UNKNOWN_REV. */
-async function resolveCommit(dir, rev) {
-    assertSafeRef(rev, 'revision');
-    const r = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
-        cwd: dir,
-        okCodes: [0, 1, 128],
-    });
-    const id = r.stdout.toString('utf8').trim();
-    if (r.code !== 0 || id === '') {
-        throw new errors/* RelsealError */.Ng('E_UNKNOWN_REV', `${JSON.stringify(rev)} is not a commit in the repository at ${dir}; fetch it first or pass a tag, branch or full commit id that exists`);
-    }
-    return id;
-}
-/** Splits `-z` output into its NUL-terminated records (raw bytes, names may not be UTF-8). */
-function splitNul(out) {
-    const records = [];
-    let start = 0;
-    for (let i = out.indexOf(0, start); i >= 0; i = out.indexOf(0, start)) {
-        records.push(out.subarray(start, i));
-        start = i + 1;
-    }
-    return records;
-}
-
-;// CONCATENATED MODULE: ../../src/tree/from-git-index.ts
-
-
-
-
-
-
-
-async function readIndex(dir) {
-    const out = (await runGit(['ls-files', '--stage', '-z'], { cwd: dir })).stdout;
-    return splitNul(out).map((rec) => {
-        const tab = rec.indexOf(0x09);
-        const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
-        const path = decodePathName(rec.subarray(tab + 1), dir);
-        if (stage !== '0') {
-            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${JSON.stringify(path)} has an unresolved merge conflict; resolve it and stage the result`);
-        }
-        return { mode, oid, path };
-    });
-}
-/** A tracked symlink's target as text; without symlink support git writes it as a plain file. */
-function readLinkText(abs, path) {
-    let target;
-    try {
-        target = (0,external_node_fs_.lstatSync)(abs).isSymbolicLink() ? (0,external_node_fs_.readlinkSync)(abs, { encoding: 'buffer' }) : (0,external_node_fs_.readFileSync)(abs);
-    }
-    catch {
-        throw new errors/* RelsealError */.Ng('E_NOT_FOUND', `${JSON.stringify(path)} is tracked by git but missing from the working tree; restore it (git checkout -- <path>) or commit its removal`);
-    }
-    assertSymlinkInside(path, decodePathName(target, path));
-    return target;
-}
-/**
- * Lists the files git tracks in a working tree (the index, never stray files), reading their
- * bytes from disk. Files that git converts on checkout are compared with their blobs first.
- */
-async function listGitIndex(dir) {
-    const records = await readIndex(dir);
-    // The conversion check asks git about every path; it runs while the files are being hashed.
-    const pending = refuseConvertedFiles(dir, records);
-    pending.catch(() => {
-        /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
-    });
-    const out = { files: [], fixed: [], pending };
-    for (const r of records) {
-        const abs = (0,external_node_path_.join)(dir, r.path);
-        if (r.mode === '160000')
-            out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid });
-        else if (r.mode === '120000')
-            out.fixed.push({ path: r.path, kind: 'symlink', content: readLinkText(abs, r.path) });
-        // Regular files are opened with O_NOFOLLOW by the hasher, which reports a missing file itself.
-        else
-            out.files.push({ path: r.path, job: { abs, where: r.path } });
-    }
-    return out;
-}
-const CONVERTING_ATTRS = ['text', 'eol', 'filter', 'ident', 'working-tree-encoding'];
-/**
- * Which settings rewrite a blob's bytes when git checks it out (the smudge direction): CRLF line
- * endings (eol=crlf, or text with core.autocrlf=true / core.eol=crlf), `ident`, a filter driver and
- * a working-tree encoding. `eol=lf`, `autocrlf=input` and `text=auto` on LF platforms only act when
- * files are added, so a clean checkout still holds the committed bytes.
- */
-function checkoutConversion(attrs, autocrlf, coreEol) {
-    const found = [];
-    const text = attrs.get('text');
-    const eol = attrs.get('eol');
-    const textual = text !== 'unset' && text !== 'unspecified' && text !== undefined;
-    if (eol === 'crlf')
-        found.push('eol=crlf');
-    else if (text !== 'unset' && eol !== 'lf' && autocrlf === 'true')
-        found.push('core.autocrlf=true');
-    else if (textual && eol !== 'lf' && coreEol === 'crlf')
-        found.push(`text=${text}, core.eol=crlf`);
-    for (const attr of ['ident', 'filter', 'working-tree-encoding']) {
-        const v = attrs.get(attr);
-        if (v !== undefined && v !== 'unspecified' && v !== 'unset')
-            found.push(`${attr}=${v}`);
-    }
-    return found.length > 0 ? found.join(', ') : undefined;
-}
-const NO_ATTRS = new Map();
-const UNSPECIFIED = Buffer.from('unspecified');
-const EOL = Buffer.from('eol');
-const CRLF = Buffer.from('crlf');
-/** True when the NUL-delimited field between offsets `b` and `c` of `buf` is `value` (no string is made). */
-const fieldIs = (buf, b, c, value) => c - b - 1 === value.length && buf.compare(value, 0, value.length, b + 1, c) === 0;
-/**
- * Streams `git check-attr -z --stdin` over `paths`, parsing its (path, attribute, value) records as
- * they arrive: on a large tree the whole output is tens of MB, and almost every record is skipped.
- */
-async function readCheckAttr(dir, paths, attrs, skip) {
-    const found = new Map();
-    let carry = Buffer.alloc(0);
-    const onStdout = (chunk) => {
-        const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-        let pos = 0;
-        for (;;) {
-            const a = buf.indexOf(0, pos);
-            const b = a < 0 ? -1 : buf.indexOf(0, a + 1);
-            const c = b < 0 ? -1 : buf.indexOf(0, b + 1);
-            if (c < 0)
-                break;
-            if (!skip(buf, a, b, c)) {
-                const path = buf.toString('utf8', pos, a);
-                const map = found.get(path) ?? new Map();
-                map.set(buf.toString('utf8', a + 1, b), buf.toString('utf8', b + 1, c));
-                found.set(path, map);
-            }
-            pos = c + 1;
-        }
-        carry = Buffer.from(buf.subarray(pos));
-    };
-    await runGit(['check-attr', '-z', '--stdin', ...attrs], {
-        cwd: dir,
-        input: `${paths.join('\0')}\0`,
-        onStdout,
-    });
-    return found;
-}
-async function gitConfig(dir, key) {
-    return (await runGit(['config', '--get', key], { cwd: dir, okCodes: [0, 1] })).stdout
-        .toString('utf8')
-        .trim();
-}
-/**
- * core.autocrlf, eol and clean/smudge filters can make working-tree bytes differ from the committed
- * ones, which would make a working tree and `--rev` hash differently. For every file whose checkout
- * such a setting rewrites, the raw working-tree bytes must still be the committed blob; otherwise
- * refuse, naming the file and the setting (issue: "never differ silently").
- */
-async function refuseConvertedFiles(dir, records) {
-    const files = records.filter((r) => r.mode === '100644' || r.mode === '100755');
-    if (files.length === 0)
-        return;
-    const [autocrlf, coreEol] = await Promise.all([gitConfig(dir, 'core.autocrlf'), gitConfig(dir, 'core.eol')]);
-    // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
-    // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
-    const textMatters = autocrlf === 'true' || coreEol === 'crlf';
-    const asked = textMatters ? CONVERTING_ATTRS : CONVERTING_ATTRS.filter((a) => a !== 'text');
-    const attrsOf = await readCheckAttr(dir, files.map((f) => f.path), asked, 
-    // Skipped without making a string: unspecified values, and (when text converts nothing) any
-    // eol but crlf.
-    (buf, a, b, c) => fieldIs(buf, b, c, UNSPECIFIED) ||
-        (!textMatters && fieldIs(buf, a, b, EOL) && !fieldIs(buf, b, c, CRLF)));
-    const suspects = files
-        .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
-        .filter((x) => x.setting !== undefined);
-    if (suspects.length === 0)
-        return;
-    const oids = (await runGit(['hash-object', '--no-filters', '--stdin-paths'], {
-        cwd: dir,
-        input: suspects.map((x) => x.f.path).join('\n') + '\n',
-    })).stdout
-        .toString('utf8')
-        .split('\n');
-    suspects.forEach(({ f, setting }, i) => {
-        if (oids[i] === f.oid)
-            return;
-        throw new errors/* RelsealError */.Ng('E_GIT_FILTER', `${JSON.stringify(f.path)} differs from its committed bytes and git rewrites it on checkout (${setting}); ` +
-            `hash the commit with --rev HEAD, or turn the conversion off for release checkouts and check out again`, { details: { path: f.path, setting } });
-    });
-}
-
-;// CONCATENATED MODULE: ../../src/tree/from-git-rev.ts
-
-
-
-
-
-
-async function listCommitTree(dir, commit, prefix) {
-    const args = ['ls-tree', '-r', '-z', '--full-tree', commit];
-    if (prefix !== '')
-        args.push('--', prefix);
-    const out = (await runGit(args, { cwd: dir })).stdout;
-    return splitNul(out).map((rec) => {
-        const tab = rec.indexOf(0x09);
-        const [mode = '', , oid = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
-        const full = decodePathName(rec.subarray(tab + 1), commit);
-        return { mode, oid, path: full.slice(prefix.length) };
-    });
-}
-/**
- * Hashes a commit's tree straight from the object store: one `git cat-file --batch` process
- * streams every blob once, hashed chunk by chunk as it arrives; nothing is checked out.
- */
-async function hashCommitTree(dir, commit, prefix, keep, onProgress) {
-    const records = (await listCommitTree(dir, commit, prefix)).filter((r) => keep(r.path));
-    const entries = [];
-    const blobs = [];
-    for (const r of records) {
-        if (r.mode === '160000')
-            entries.push({ path: r.path, kind: 'submodule', mode: '160000', size: 0, sha256: r.oid });
-        else
-            blobs.push(r);
-    }
-    const digests = await streamBlobs(dir, blobs, onProgress);
-    blobs.forEach((r, i) => {
-        const d = digests[i];
-        const kind = r.mode === '120000' ? 'symlink' : r.mode === '100755' ? 'executable' : 'file';
-        if (kind === 'symlink')
-            assertSymlinkInside(r.path, decodePathName(d.content ?? Buffer.alloc(0), r.path));
-        entries.push({ path: r.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 });
-    });
-    return entries;
-}
-function streamBlobs(dir, blobs, onProgress) {
-    const results = [];
-    if (blobs.length === 0)
-        return Promise.resolve(results);
-    const child = spawnGit(['cat-file', '--batch'], { cwd: dir });
-    // cat-file --batch answers each id with "<oid> blob <size>\n", the bytes, then "\n".
-    let state = 'header';
-    let header = [];
-    let remaining = 0;
-    let size = 0;
-    let bytes = 0;
-    let hash = (0,external_node_crypto_.createHash)('sha256');
-    let keep;
-    let stderr = '';
-    return new Promise((resolve, reject) => {
-        let failed = false;
-        const fail = (e) => {
-            if (failed)
-                return;
-            failed = true;
-            child.kill('SIGKILL');
-            reject(e);
-        };
-        const startBlob = (line) => {
-            const [oid, type, len] = line.split(' ');
-            const blob = blobs[results.length];
-            if (type !== 'blob' || blob === undefined || len === undefined) {
-                return fail(new errors/* RelsealError */.Ng('E_GIT', `object ${oid} (${JSON.stringify(blob?.path)}) is missing from the object store; fetch the commit again`));
-            }
-            size = remaining = Number(len);
-            hash = (0,external_node_crypto_.createHash)('sha256');
-            keep = blob.mode === '120000' ? [] : undefined;
-            state = remaining === 0 ? 'newline' : 'body';
-        };
-        const finishBlob = () => {
-            bytes += size;
-            results.push({ sha256: hash.digest('hex'), size, ...(keep ? { content: Buffer.concat(keep) } : {}) });
-            if (results.length % 512 === 0 || results.length === blobs.length)
-                onProgress?.({ files: results.length, bytes });
-            state = 'header';
-        };
-        child.stdout.on('data', (chunk) => {
-            let pos = 0;
-            while (pos < chunk.length && !failed) {
-                if (state === 'header') {
-                    const nl = chunk.indexOf(0x0a, pos);
-                    header.push(chunk.subarray(pos, nl < 0 ? chunk.length : nl));
-                    if (nl < 0)
-                        return;
-                    pos = nl + 1;
-                    const line = Buffer.concat(header).toString('latin1');
-                    header = [];
-                    startBlob(line);
-                }
-                else if (state === 'body') {
-                    const take = Math.min(remaining, chunk.length - pos);
-                    const part = chunk.subarray(pos, pos + take);
-                    hash.update(part);
-                    keep?.push(Buffer.from(part));
-                    remaining -= take;
-                    pos += take;
-                    if (remaining === 0)
-                        state = 'newline';
-                }
-                else {
-                    pos += 1;
-                    finishBlob();
-                }
-            }
-        });
-        child.stderr.on('data', (b) => (stderr += b.toString('utf8')));
-        child.on('error', (e) => fail(new errors/* RelsealError */.Ng('E_GIT', `could not start git cat-file: ${e.message}`, { cause: e })));
-        child.on('close', () => {
-            if (results.length === blobs.length)
-                resolve(results);
-            else
-                fail(new errors/* RelsealError */.Ng('E_GIT', `git cat-file stopped after ${results.length} of ${blobs.length} objects: ${stderr.trim()}`));
-        });
-        child.stdin.on('error', () => {
-            /* reported through close */
-        });
-        child.stdin.end(blobs.map((b) => b.oid).join('\n') + '\n');
-    });
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-// EXTERNAL MODULE: external "node:worker_threads"
-var external_node_worker_threads_ = __nccwpck_require__(5919);
-;// CONCATENATED MODULE: ../../src/tree/read-file.ts
-
-
-
-/** Chunk size for streamed reads: memory stays flat however large a file is. */
-const READ_CHUNK_BYTES = 1024 * 1024;
-function fsError(e, where) {
-    const code = e.code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-        return new errors/* RelsealError */.Ng('E_NOT_FOUND', `${where} does not exist; restore it (git checkout -- <path>) or remove it from the tree`, { cause: e });
-    }
-    if (code === 'EACCES' || code === 'EPERM') {
-        return new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} cannot be read (permission denied); make it readable by this user`, { cause: e });
-    }
-    if (code === 'ELOOP') {
-        return new errors/* RelsealError */.Ng('E_CHANGED_WHILE_READING', `${where} is a symlink where a regular file is expected (changed since git recorded it?); commit the change or restore the file`, { cause: e });
-    }
-    return new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} cannot be read: ${e.message}`, { cause: e });
-}
-function sameFile(a, b) {
-    return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
-}
-/**
- * Hashes one regular file by streaming it through a reusable buffer. Symlinks are never
- * followed (O_NOFOLLOW), and O_NONBLOCK keeps a FIFO from blocking the open; a file whose size, inode or times change during the read is refused
- * with E_CHANGED_WHILE_READING, so a digest always names bytes that existed at one moment.
- */
-function hashFileSync(path, where, buffer) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
-    }
-    catch (e) {
-        throw fsError(e, where);
-    }
-    try {
-        const before = (0,external_node_fs_.fstatSync)(fd);
-        if (!before.isFile()) {
-            throw new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} is not a regular file; only files, symlinks and submodules can be hashed`);
-        }
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        let total = 0;
-        // Read the size fstat reported; growth or shrinking shows in the second fstat below.
-        while (total < before.size) {
-            const n = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, null);
-            if (n === 0)
-                break;
-            hash.update(buffer.subarray(0, n));
-            total += n;
-        }
-        const after = (0,external_node_fs_.fstatSync)(fd);
-        if (total !== before.size || !sameFile(before, after)) {
-            throw new errors/* RelsealError */.Ng('E_CHANGED_WHILE_READING', `${where} changed while it was being read (${before.size} bytes before, ${total} read); hash again once nothing writes to the tree`);
-        }
-        return { sha256: hash.digest('hex'), size: total, executable: (before.mode & 0o111) !== 0 };
-    }
-    catch (e) {
-        throw e instanceof errors/* RelsealError */.Ng ? e : fsError(e, where);
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-
-;// CONCATENATED MODULE: ../../src/tree/hash-worker.ts
-/**
- * Worker-thread side of the hash pool: receives batches of files, hashes them with the same
- * `hashFileSync` the main thread uses, and answers with digests or the first error.
- */
-
-
-
-const HASH_WORKER_TAG = 'relseal-hash-worker';
-if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_.workerData === HASH_WORKER_TAG && external_node_worker_threads_.parentPort) {
-    const port = external_node_worker_threads_.parentPort;
-    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    port.on('message', (req) => {
-        try {
-            const digests = req.files.map((f) => hashFileSync(f.abs, f.where, buffer));
-            port.postMessage({ batch: req.batch, digests });
-        }
-        catch (e) {
-            const code = e instanceof errors/* RelsealError */.Ng ? e.code : 'E_UNREADABLE';
-            port.postMessage({
-                batch: req.batch,
-                error: { code, message: e.message },
-            });
-        }
-    });
-}
-
-;// CONCATENATED MODULE: ../../src/tree/hash-pool.ts
-
-
-
-
-
-
-
-/** Below these, starting threads costs more than it saves. */
-const INLINE_MAX_FILES = 256;
-const INLINE_MAX_BYTES = 32 * 1024 * 1024;
-/** Files per message to a thread; fewer when there are few files, so a handful of large files still spread. */
-const MAX_BATCH_FILES = 64;
-const BATCHES_PER_THREAD = 8;
-// The compiled worker sits beside this module in build/; when running from TypeScript sources
-// (tests) or from an action bundle, it is absent and hashing stays on the calling thread. The name
-// is built at run time so bundlers do not relocate the TypeScript source as an asset.
-const WORKER_NAME = ['hash-worker', 'js'].join('.');
-const workerFile = (0,external_node_url_.fileURLToPath)(new URL(`./${WORKER_NAME}`, import.meta.url));
-/** True when hashing threads can be started from this build. */
-function canUseHashThreads() {
-    return (0,external_node_fs_.existsSync)(workerFile);
-}
-function totalSize(jobs) {
-    let sum = 0;
-    for (const j of jobs) {
-        try {
-            sum += (0,external_node_fs_.lstatSync)(j.abs).size;
-        }
-        catch {
-            /* the hasher reports the real error */
-        }
-    }
-    return sum;
-}
-function hashInline(jobs, options) {
-    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    let bytes = 0;
-    return jobs.map((j, i) => {
-        const d = hashFileSync(j.abs, j.where, buffer);
-        bytes += d.size;
-        if (options.onProgress && (i % 512 === 511 || i === jobs.length - 1))
-            options.onProgress({ files: i + 1, bytes });
-        return d;
-    });
-}
-/**
- * Hashes files in parallel threads (each streams its files) and returns digests in the order of
- * `jobs`, whatever the thread count, so results are deterministic.
- */
-async function hashFiles(jobs, options = {}) {
-    const threads = Math.max(1, Math.min(options.concurrency ?? Math.min((0,external_node_os_namespaceObject.availableParallelism)(), 4), jobs.length));
-    const small = jobs.length < INLINE_MAX_FILES && totalSize(jobs) < INLINE_MAX_BYTES;
-    if (threads === 1 || !canUseHashThreads() || (options.concurrency === undefined && small)) {
-        return hashInline(jobs, options);
-    }
-    return hashInThreads(jobs, threads, options);
-}
-function hashInThreads(jobs, threads, options) {
-    const results = new Array(jobs.length);
-    const size = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / (threads * BATCHES_PER_THREAD))));
-    const batches = [];
-    for (let start = 0; start < jobs.length; start += size)
-        batches.push(start);
-    let next = 0;
-    let finished = 0;
-    let done = { files: 0, bytes: 0 };
-    const workers = [];
-    return new Promise((resolve, reject) => {
-        let failed = false;
-        const fail = (err) => {
-            failed = true;
-            for (const w of workers)
-                void w.terminate();
-            reject(err);
-        };
-        const record = (batch, digests) => {
-            digests.forEach((d, k) => {
-                results[batch + k] = d;
-                done = { files: done.files + 1, bytes: done.bytes + d.size };
-            });
-            options.onProgress?.(done);
-            finished++;
-            if (finished === batches.length) {
-                for (const x of workers)
-                    void x.terminate();
-                resolve(results);
-            }
-        };
-        const feed = (w) => {
-            if (next >= batches.length)
-                return;
-            const start = batches[next++];
-            const req = { batch: start, files: jobs.slice(start, start + size) };
-            w.postMessage(req);
-        };
-        // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
-        // need one worker fewer (a worker costs an isolate: tens of MB).
-        const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-        const hashHere = () => {
-            if (failed || next >= batches.length)
-                return;
-            const start = batches[next++];
-            try {
-                record(start, jobs.slice(start, start + size).map((j) => hashFileSync(j.abs, j.where, buffer)));
-            }
-            catch (e) {
-                return fail(e);
-            }
-            setImmediate(hashHere);
-        };
-        for (let i = 0; i < threads - 1; i++) {
-            const w = new external_node_worker_threads_.Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] });
-            workers.push(w);
-            w.on('error', fail);
-            w.on('message', (res) => {
-                if ('error' in res)
-                    return fail(new errors/* RelsealError */.Ng(res.error.code, res.error.message));
-                record(res.batch, res.digests);
-                feed(w);
-            });
-            // Two batches in flight: the worker never waits while this thread is busy hashing.
-            feed(w);
-            feed(w);
-        }
-        setImmediate(hashHere);
-    });
-}
-
-;// CONCATENATED MODULE: ../../src/tree/hash-tree.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-function assertDirectory(dir) {
-    let st;
-    try {
-        st = (0,external_node_fs_.statSync)(dir);
-    }
-    catch {
-        throw new errors/* RelsealError */.Ng('E_NOT_FOUND', `${dir} does not exist; pass the path of a checkout or a directory`);
-    }
-    if (!st.isDirectory())
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${dir} is not a directory; pass the directory that holds the tree`);
-}
-async function hashRaw(raw, options) {
-    const digests = await hashFiles(raw.files.map((f) => f.job), {
-        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    const entries = raw.files.map((f, i) => {
-        const d = digests[i];
-        const kind = d.executable ? 'executable' : 'file';
-        return { path: f.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 };
-    });
-    for (const x of raw.fixed) {
-        if (x.kind === 'submodule')
-            entries.push({ path: x.path, kind: 'submodule', mode: '160000', size: 0, sha256: x.commit });
-        else {
-            const sha256 = (0,external_node_crypto_.createHash)('sha256').update(x.content).digest('hex');
-            entries.push({ path: x.path, kind: 'symlink', mode: '120000', size: x.content.length, sha256 });
-        }
-    }
-    return entries;
-}
-/**
- * Hashes a tree: its entries, the code hash and the file manifest. Deterministic whatever the
- * OS, locale, file-system order or thread count; memory stays flat (files are streamed).
- *
- * @example
- * const { codeHash, fileManifest } = await hashTree({ dir: '.', rev: 'HEAD' })
- */
-async function hashTree(options) {
-    const dir = (0,external_node_path_.resolve)(options.dir);
-    assertDirectory(dir);
-    const source = options.source ?? 'auto';
-    const repo = source === 'plain' ? undefined : await probeRepo(dir);
-    if (repo === undefined && (source === 'git' || options.rev !== undefined)) {
-        throw new errors/* RelsealError */.Ng('E_NOT_A_REPO', `${dir} is not a git repository; run it in a clone, or hash it as a plain directory without --rev`);
-    }
-    let entries;
-    let commit;
-    if (options.rev !== undefined) {
-        commit = await resolveCommit(dir, options.rev);
-        entries = await hashCommitTree(dir, commit, repo.prefix, pathFilter(options.include, options.exclude), options.onProgress);
-    }
-    else if (repo !== undefined) {
-        if (!repo.workTree) {
-            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${dir} is a bare repository with no working tree; pass --rev to hash a commit`);
-        }
-        const raw = await listGitIndex(dir);
-        const keep = pathFilter(options.include, options.exclude);
-        raw.files = raw.files.filter((f) => keep(f.path));
-        raw.fixed = raw.fixed.filter((f) => keep(f.path));
-        // A conversion refusal wins over any error from hashing the converted bytes.
-        const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options), raw.pending]);
-        if (checked.status === 'rejected')
-            throw checked.reason;
-        if (hashed.status === 'rejected')
-            throw hashed.reason;
-        entries = hashed.value;
-    }
-    else {
-        entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options);
-    }
-    const sorted = sortEntries(entries);
-    const fileManifest = fileManifestOf(sorted);
-    return {
-        entries: sorted,
-        codeHash: codeHashOf(sorted),
-        fileManifest,
-        fileManifestHash: fileManifestHashOf(fileManifest),
-        files: sorted.length,
-        bytes: sorted.reduce((n, e) => n + e.size, 0),
-        ...(commit === undefined ? {} : { commit }),
-    };
-}
-
-;// CONCATENATED MODULE: ../../src/tree/hash-file.ts
-
-/**
- * Streams one file through SHA-256 (the same hasher the tree uses): for artifacts.
- *
- * @example const { sha256, size } = await hashFile('dist/app.tgz')
- */
-function hash_file_hashFile(path) {
-    return Promise.resolve().then(() => {
-        const { sha256, size } = hashFileSync(path, path, Buffer.allocUnsafe(READ_CHUNK_BYTES));
-        return { sha256, size };
-    });
-}
-
-;// CONCATENATED MODULE: ../../src/tree/index.ts
-
-
-
-
-
-
-;// CONCATENATED MODULE: ../../src/manifest/verify-tree.ts
-
-
-
-const MAX_PATHS_SHOWN = 10;
-/**
- * Checks a hashed tree against a verified payload. With the release's file manifest at hand the
- * error names the first differing paths.
- */
-function verifyTree(payload, tree, filesText) {
-    if (tree.codeHash === payload.code_hash && tree.fileManifestHash === payload.file_manifest_hash)
-        return;
-    let where = '';
-    if (filesText !== undefined) {
-        const paths = diffFileManifests(filesText, tree.fileManifest);
-        if (paths.length > 0)
-            where = `; differing paths: ${paths.slice(0, MAX_PATHS_SHOWN).join(', ')}${paths.length > MAX_PATHS_SHOWN ? ', …' : ''}`;
-        else
-            where = '; every file matches, so a mode, symlink or submodule differs';
-    }
-    throw new RelsealError('E_TREE_MISMATCH', `the tree's code hash is ${tree.codeHash}, but the manifest for ${payload.version} pins ${payload.code_hash}${where}; ` +
-        `check out commit ${payload.commit} unmodified`, { details: { expected: payload.code_hash, actual: tree.codeHash } });
-}
-/** Checks artifact files (matched to the manifest by file name) against their sizes and digests. */
-async function verifyArtifacts(payload, paths) {
-    const listed = new Map(payload.artifacts.map((a) => [a.name, a]));
-    for (const path of paths) {
-        const want = listed.get(basename(path));
-        if (!want) {
-            throw new RelsealError('E_TREE_MISMATCH', `artifact ${basename(path)} is not listed in the manifest for ${payload.version}; do not install it`);
-        }
-        const got = await hashFile(path);
-        if (got.sha256 !== want.sha256 || got.size !== want.size) {
-            throw new RelsealError('E_TREE_MISMATCH', `artifact ${want.name} has sha256 ${got.sha256} (${got.size} bytes), but the manifest pins ${want.sha256} (${want.size} bytes); download it again`);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ../../src/manifest/index.ts
-
-
-
-
-
-
+// EXTERNAL MODULE: ../../src/manifest/index.ts + 9 modules
+var manifest = __nccwpck_require__(5233);
+// EXTERNAL MODULE: ../../src/tree/index.ts + 14 modules
+var src_tree = __nccwpck_require__(5576);
+// EXTERNAL MODULE: ../../src/git/git.ts + 1 modules
+var git = __nccwpck_require__(2233);
 // EXTERNAL MODULE: ../../src/keys/key-formats.ts
 var key_formats = __nccwpck_require__(7772);
 ;// CONCATENATED MODULE: ../../src/tag/allowed-signers.ts
@@ -36699,6 +35180,10 @@ function parseAllowedSigners(text, source) {
     return out;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ../../src/keys/ed25519.ts
+var ed25519 = __nccwpck_require__(7767);
 // EXTERNAL MODULE: ../../src/keys/ssh-format.ts
 var ssh_format = __nccwpck_require__(8694);
 ;// CONCATENATED MODULE: ../../src/tag/sshsig.ts
@@ -36775,19 +35260,19 @@ function verifySshSignature(sig, message, namespace) {
 
 
 async function readTag(repoDir, tag, ref) {
-    const resolved = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], {
+    const resolved = await (0,git/* runGit */.EO)(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], {
         cwd: repoDir,
         okCodes: [0, 1, 128],
     });
     const oid = resolved.stdout.toString('utf8').trim();
     if (resolved.code !== 0 || oid === '')
         throw new errors/* RelsealError */.Ng('E_NOT_FOUND', `tag ${tag} does not exist in ${repoDir}; fetch it first`);
-    const type = (await runGit(['cat-file', '-t', oid], { cwd: repoDir })).stdout.toString('utf8').trim();
+    const type = (await (0,git/* runGit */.EO)(['cat-file', '-t', oid], { cwd: repoDir })).stdout.toString('utf8').trim();
     if (type !== 'tag') {
         throw new errors/* RelsealError */.Ng('E_TAG_UNSIGNED', `tag ${tag} is a lightweight tag: it has no tag object, so no signature; create it with git tag -s`);
     }
-    const raw = (await runGit(['cat-file', 'tag', oid], { cwd: repoDir })).stdout;
-    const commit = (await runGit(['rev-parse', '--verify', '--end-of-options', `${oid}^{commit}`], { cwd: repoDir })).stdout
+    const raw = (await (0,git/* runGit */.EO)(['cat-file', 'tag', oid], { cwd: repoDir })).stdout;
+    const commit = (await (0,git/* runGit */.EO)(['rev-parse', '--verify', '--end-of-options', `${oid}^{commit}`], { cwd: repoDir })).stdout
         .toString('utf8')
         .trim();
     const header = raw.subarray(0, Math.max(0, raw.indexOf('\n\n'))).toString('utf8');
@@ -36805,7 +35290,7 @@ function validAt(s, when) {
  * @example const { principal, fingerprint } = await verifySignedTag({ repoDir: '.', tag: 'v1.2.3', allowedSigners })
  */
 async function verifySignedTag(o) {
-    assertSafeRef(o.tag, 'tag');
+    (0,git/* assertSafeRef */.xT)(o.tag, 'tag');
     const t = await readTag(o.repoDir, o.tag, o.ref ?? `refs/tags/${o.tag}`);
     const text = t.raw.toString('utf8');
     if (text.includes('-----BEGIN PGP SIGNATURE-----')) {
@@ -40471,7 +38956,7 @@ var internal_hash_files_asyncValues = (undefined && undefined.__asyncValues) || 
 
 
 
-function internal_hash_files_hashFiles(globber_1, currentWorkspace_1) {
+function hashFiles(globber_1, currentWorkspace_1) {
     return internal_hash_files_awaiter(this, arguments, void 0, function* (globber, currentWorkspace, verbose = false) {
         var _a, e_1, _b, _c;
         var _d;
@@ -45898,7 +44383,7 @@ async function hashReleaseFiles(files, code) {
         const name = (0,external_node_path_.basename)(path);
         if (out.some((a) => a.name === name))
             throw new errors/* RelsealError */.Ng(code, `two artifacts are named ${name}; release asset names must be unique`);
-        out.push({ name, path, ...(await hash_file_hashFile(path)) });
+        out.push({ name, path, ...(await (0,src_tree/* hashFile */.DC)(path)) });
     }
     return out;
 }
@@ -45907,7 +44392,7 @@ async function hashReleaseFiles(files, code) {
  * checkout, so it must be the commit it signs or tags. `what` names the input, `fix` says what to do.
  */
 async function assertHeadIs(dir, commit, what, fix) {
-    const head = await gitText(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: dir });
+    const head = await (0,git/* gitText */.q_)(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: dir });
     if (head !== commit)
         throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `the workspace HEAD is ${head}, not ${what} ${commit}; ${fix}`);
 }
@@ -45934,7 +44419,7 @@ function actionClient(i) {
  * counts unless it is listed here.
  */
 const PER_RUN = new Set(['schema', 'created_at', 'expires_at', 'builder', 'tag_signer']);
-const SAME_RELEASE = MANIFEST_FIELDS.filter((f) => !PER_RUN.has(f));
+const SAME_RELEASE = manifest/* MANIFEST_FIELDS */.Ux.filter((f) => !PER_RUN.has(f));
 /**
  * A re-run signs again with a new created_at, so its bytes differ from the first run's. When the
  * release already holds a manifest that this key signed for the very same release, keep it: the
@@ -45946,7 +44431,7 @@ async function existingEquivalent(gh, assets, name, payload, key) {
         return undefined;
     const bytes = await downloadReleaseAsset(gh, asset);
     try {
-        const old = verifyManifest(bytes, { keys: [key], enforceExpiry: false }).payload;
+        const old = (0,manifest/* verifyManifest */.kj)(bytes, { keys: [key], enforceExpiry: false }).payload;
         return SAME_RELEASE.every((f) => JSON.stringify(old[f]) === JSON.stringify(payload[f]))
             ? bytes
             : undefined;
@@ -45965,7 +44450,7 @@ async function lookUpRelease(inputs) {
  * A manifest already there that signs the same release is kept, and written to `manifestPath`.
  * Returns the release's URL.
  */
-async function uploadSigned(inputs, { gh, release: found }, signed, filesName) {
+async function uploadSigned(inputs, { gh, release: found }, signed) {
     let release = found;
     let assets = [];
     if (release)
@@ -45986,7 +44471,7 @@ async function uploadSigned(inputs, { gh, release: found }, signed, filesName) {
     // The file list goes up first: once the manifest is visible (it is what consumers look for), the
     // list it names is there to download too.
     for (const [name, data] of [
-        [filesName, signed.files],
+        [manifest/* FILES_ASSET */.ZX, signed.files],
         [inputs.manifestName, previous ?? signed.envelope],
     ]) {
         lib_core/* info */.pq(`${name}: ${await putReleaseAsset(gh, release, name, data, inputs.overwrite, assets)}`);
@@ -46042,7 +44527,6 @@ async function writeSummary(p, keyId, releaseUrl) {
 
 
 
-const FILES_NAME = 'release_files.sha256';
 const utcSeconds = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 async function hashArtifacts(patterns) {
     const files = await matchFiles(patterns);
@@ -46071,7 +44555,7 @@ async function sign(inputs) {
     // git streams the blobs and this thread mostly waits for them, so the release is looked up
     // meanwhile; nothing is created or uploaded until the manifest is signed and re-verified.
     const [hashed, found] = await Promise.allSettled([
-        hashTree({ dir, rev: inputs.commit }),
+        (0,src_tree/* hashTree */.vz)({ dir, rev: inputs.commit }),
         inputs.upload ? lookUpRelease(inputs) : undefined,
     ]);
     if (hashed.status === 'rejected')
@@ -46086,7 +44570,7 @@ async function sign(inputs) {
     lib_core/* startGroup */.Oh('Signing the manifest');
     const now = new Date();
     const payload = {
-        schema: MANIFEST_SCHEMA,
+        schema: manifest/* MANIFEST_SCHEMA */.KB,
         repository: inputs.repository,
         tag: inputs.tag,
         version: inputs.version,
@@ -46104,11 +44588,11 @@ async function sign(inputs) {
         ...(Object.keys(inputs.builder).length ? { builder: inputs.builder } : {}),
         ...(tagSigner ? { tag_signer: tagSigner } : {}),
     };
-    const envelope = signManifest(payload, [inputs.key]);
+    const envelope = (0,manifest/* signManifest */.TX)(payload, [inputs.key]);
     if (inputs.publicKey) {
         const trusted = (0,keys/* parsePublicKey */.ee)(inputs.publicKey, 'input public-key');
         try {
-            verifyManifest(envelope, { keys: [trusted], now });
+            (0,manifest/* verifyManifest */.kj)(envelope, { keys: [trusted], now });
         }
         catch (e) {
             if ((0,errors/* isRelsealError */.Tv)(e, 'E_UNTRUSTED_KEY')) {
@@ -46123,14 +44607,19 @@ async function sign(inputs) {
     const outDir = (0,external_node_path_.join)(inputs.runnerTemp, 'relseal');
     (0,external_node_fs_.mkdirSync)(outDir, { recursive: true });
     const manifestPath = (0,external_node_path_.join)(outDir, inputs.manifestName);
-    const filesPath = (0,external_node_path_.join)(outDir, FILES_NAME);
+    const filesPath = (0,external_node_path_.join)(outDir, manifest/* FILES_ASSET */.ZX);
     (0,external_node_fs_.writeFileSync)(manifestPath, envelope);
     (0,external_node_fs_.writeFileSync)(filesPath, tree.fileManifest);
     lib_core/* endGroup */.N4();
     let releaseUrl = '';
     if (inputs.upload) {
         lib_core/* startGroup */.Oh(`Uploading to release ${inputs.tag}`);
-        releaseUrl = await uploadSigned(inputs, found.value, { payload, envelope, manifestPath, files: Buffer.from(tree.fileManifest) }, FILES_NAME);
+        releaseUrl = await uploadSigned(inputs, found.value, {
+            payload,
+            envelope,
+            manifestPath,
+            files: Buffer.from(tree.fileManifest),
+        });
         lib_core/* endGroup */.N4();
     }
     await writeSummary(payload, inputs.key.keyId, releaseUrl || undefined);
@@ -46186,6 +44675,113 @@ class RelsealError extends Error {
 /** True when `err` is a RelsealError, optionally with the given code. */
 function isRelsealError(err, code) {
     return err instanceof RelsealError && (code === undefined || err.code === code);
+}
+
+
+/***/ }),
+
+/***/ 2233:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  xT: () => (/* binding */ assertSafeRef),
+  q_: () => (/* binding */ gitText),
+  EO: () => (/* binding */ runGit),
+  Iz: () => (/* binding */ spawnGit)
+});
+
+// UNUSED EXPORTS: gitEnv, isFullCommitId
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: ../../src/errors.ts
+var errors = __nccwpck_require__(6378);
+;// CONCATENATED MODULE: ../../src/git/git.ts
+/**
+ * The only code in relseal that runs git. Every call is an argument array (never a shell
+ * string), prompts are disabled, and callers put `--end-of-options` before refs and `--`
+ * before paths; `assertSafeRef` refuses refs that could be read as options.
+ */
+
+
+/** The environment every git process gets: no prompts, no pager, no user/system config surprises. */
+function gitEnv(extra = {}) {
+    return {
+        ...process.env,
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_ASKPASS: '',
+        SSH_ASKPASS: '',
+        GCM_INTERACTIVE: 'never',
+        GIT_PAGER: 'cat',
+        LC_ALL: 'C',
+        ...extra,
+    };
+}
+/** Starts a long-lived git process (for streamed use such as `git cat-file --batch`). */
+function spawnGit(args, options) {
+    return (0,external_node_child_process_namespaceObject.spawn)('git', ['-c', 'core.quotePath=false', ...args], {
+        cwd: options.cwd,
+        env: gitEnv(options.env),
+        stdio: ['pipe', 'pipe', 'pipe'],
+    });
+}
+/** Runs git to completion and returns its output; a non-zero exit throws `E_GIT`. */
+async function runGit(args, options) {
+    const child = spawnGit(args, options);
+    const out = [];
+    const err = [];
+    child.stdout.on('data', options.onStdout ?? ((b) => out.push(b)));
+    child.stderr.on('data', (b) => err.push(b));
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.stdin.on('error', () => {
+        /* git may exit before reading all input; the exit code tells the story */
+    });
+    child.stdin.end(options.input ?? '');
+    const code = await new Promise((resolve, reject) => {
+        child.on('error', (e) => reject(new errors/* RelsealError */.Ng('E_GIT', `could not start git (${e.message}); install git and make sure it is on PATH`, {
+            cause: e,
+        })));
+        child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+    }).finally(() => clearTimeout(timer));
+    const result = { stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code };
+    if (!(options.okCodes ?? [0]).includes(code)) {
+        throw new errors/* RelsealError */.Ng('E_GIT', `git ${describeArgs(args)} failed (exit ${code}): ${result.stderr.trim() || 'no output'}`, {
+            details: { args: [...args], code, stderr: result.stderr },
+        });
+    }
+    return result;
+}
+/** Runs git and returns stdout as trimmed UTF-8 text. */
+async function gitText(args, options) {
+    return (await runGit(args, options)).stdout.toString('utf8').trim();
+}
+function describeArgs(args) {
+    return args
+        .filter((a) => !a.includes('\n'))
+        .slice(0, 4)
+        .join(' ');
+}
+// A control character anywhere, or a leading '-', would let a ref from a manifest act as an option
+// or smuggle a second line into git's batch protocols.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/**
+ * Refuses a ref, tag, commit id or path that starts with `-` or holds control characters,
+ * before it reaches any git command.
+ */
+function assertSafeRef(value, what) {
+    if (value.length === 0 || value.startsWith('-') || CONTROL_CHARS.test(value)) {
+        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} ${JSON.stringify(value)} is not safe to pass to git: it is empty, starts with '-' or holds control characters; ` +
+            `use a plain tag, branch or full commit id`);
+    }
+    return value;
+}
+const FULL_COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** True for a full SHA-1 or SHA-256 commit id in lower-case hex. */
+function isFullCommitId(value) {
+    return FULL_COMMIT_ID.test(value);
 }
 
 
@@ -46536,6 +45132,1502 @@ function sshString(value) {
 function sshEd25519Blob(publicKey) {
     return Buffer.concat([sshString('ssh-ed25519'), sshString(Buffer.from(publicKey))]);
 }
+
+
+/***/ }),
+
+/***/ 5233:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  ZX: () => (/* reexport */ FILES_ASSET),
+  ny: () => (/* reexport */ MANIFEST_ASSET),
+  Ux: () => (/* reexport */ MANIFEST_FIELDS),
+  KB: () => (/* reexport */ MANIFEST_SCHEMA),
+  TX: () => (/* reexport */ signManifest),
+  kj: () => (/* reexport */ verifyManifest)
+});
+
+// UNUSED EXPORTS: MANIFEST_PAYLOAD_TYPE, MAX_MANIFEST_BYTES, appendSignature, isStrictSemver, parseEnvelope, parsePayload, preAuthEncoding, readManifestFile, serializePayload, verifyArtifacts, verifyTree
+
+;// CONCATENATED MODULE: ../../src/manifest/assets.ts
+/** The signed manifest, as a release asset: what sign-release uploads and updaters look for. */
+const MANIFEST_ASSET = 'release_manifest.json';
+/** The sha256sum-format list of the tree's files, uploaded beside the manifest. */
+const FILES_ASSET = 'release_files.sha256';
+
+// EXTERNAL MODULE: ../../src/errors.ts
+var errors = __nccwpck_require__(6378);
+;// CONCATENATED MODULE: ../../src/manifest/strict-json.ts
+
+/**
+ * Parses JSON like JSON.parse, but refuses what JSON.parse silently accepts and a signed
+ * document must not hold: duplicate object keys (JSON.parse keeps the last one, so two
+ * readers could see two different values) and a byte-order mark.
+ */
+function parseStrictJson(text, what) {
+    const fail = (why, at) => {
+        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} is not valid JSON: ${why} at offset ${at}`);
+    };
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (e) {
+        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} is not valid JSON (${e.message}); was it truncated?`, { cause: e });
+    }
+    if (text.charCodeAt(0) === 0xfeff)
+        fail('a byte-order mark', 0);
+    // JSON.parse has validated the syntax; one linear scan now finds repeated keys per object.
+    const stack = [];
+    let expectKey = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '{' || c === '[') {
+            stack.push({ object: c === '{', keys: new Set() });
+            expectKey = c === '{';
+        }
+        else if (c === '}' || c === ']')
+            stack.pop();
+        else if (c === ',')
+            expectKey = stack.at(-1)?.object ?? false;
+        else if (c === '"') {
+            const end = stringEnd(text, i);
+            if (expectKey) {
+                const key = JSON.parse(text.slice(i, end + 1));
+                const keys = stack.at(-1).keys;
+                if (keys.has(key))
+                    fail(`the key ${JSON.stringify(key)} appears twice in one object`, i);
+                keys.add(key);
+                expectKey = false;
+            }
+            i = end;
+        }
+    }
+    return value;
+}
+function stringEnd(text, start) {
+    for (let i = start + 1; i < text.length; i++) {
+        if (text[i] === '\\')
+            i++;
+        else if (text[i] === '"')
+            return i;
+    }
+    return text.length;
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/dsse.ts
+/**
+ * DSSE v1 (secure-systems-lab/dsse, protocol.md): the envelope and the pre-authentication
+ * encoding that every signature covers.
+ */
+
+
+const dsse_MANIFEST_PAYLOAD_TYPE = 'application/vnd.relseal.manifest.v1+json';
+/** A release manifest larger than this is refused before it is parsed. */
+const dsse_MAX_MANIFEST_BYTES = 1024 * 1024;
+/** PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body */
+function preAuthEncoding(payloadType, payload) {
+    const type = Buffer.from(payloadType, 'utf8');
+    return Buffer.concat([
+        Buffer.from(`DSSEv1 ${type.length} `, 'utf8'),
+        type,
+        Buffer.from(` ${payload.length} `, 'utf8'),
+        payload,
+    ]);
+}
+const BASE64_ANY = /^(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+/_-]{3}=?)?$/;
+/**
+ * Decodes base64 as DSSE requires verifiers to: the standard or the URL-safe alphabet, padded
+ * or not, but nothing else (no whitespace, no stray characters, no bad padding).
+ */
+function decodeDsseBase64(text, what) {
+    const mixed = /[+/]/.test(text) && /[-_]/.test(text);
+    if (!BASE64_ANY.test(text) || mixed) {
+        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} is not valid base64 (standard or URL-safe, correctly padded)`);
+    }
+    return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+}
+/**
+ * Reads an envelope's structure without trusting anything in it. Signatures whose `sig` is not
+ * valid base64 are kept with `sig: undefined` so they count as bad signatures, not as input errors.
+ */
+function dsse_parseEnvelope(bytes) {
+    if (bytes.length > dsse_MAX_MANIFEST_BYTES) {
+        throw new errors/* RelsealError */.Ng('E_TOO_LARGE', `the manifest is ${bytes.length} bytes, more than the ${dsse_MAX_MANIFEST_BYTES} a relseal manifest may have`);
+    }
+    let text;
+    try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    }
+    catch {
+        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest is not UTF-8 text; is this a release_manifest.json?');
+    }
+    const env = parseStrictJson(text, 'the manifest envelope');
+    if (typeof env !== 'object' || env === null || Array.isArray(env)) {
+        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest is not a DSSE envelope (a JSON object with payloadType, payload, signatures)');
+    }
+    const { payloadType, payload, signatures } = env;
+    if (typeof payloadType !== 'string' || typeof payload !== 'string' || !Array.isArray(signatures)) {
+        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest envelope needs a string payloadType, a string payload and a signatures array');
+    }
+    const sigs = signatures.map((s, i) => {
+        if (typeof s !== 'object' || s === null)
+            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `signature ${i} is not an object`);
+        const { keyid, sig } = s;
+        if (typeof sig !== 'string' || (keyid !== undefined && typeof keyid !== 'string')) {
+            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `signature ${i} needs a string sig and an optional string keyid`);
+        }
+        let decoded;
+        try {
+            decoded = decodeDsseBase64(sig, `signature ${i}`);
+        }
+        catch {
+            decoded = undefined;
+        }
+        return { keyid: keyid ?? '', sig: decoded };
+    });
+    return {
+        payloadType,
+        untrustedPayload: decodeDsseBase64(payload, 'the manifest payload'),
+        signatures: sigs,
+    };
+}
+/** Serialises an envelope the way relseal writes release_manifest.json. */
+function dsse_serializeEnvelope(payloadType, payload, signatures) {
+    const env = { payloadType, payload: Buffer.from(payload).toString('base64'), signatures };
+    return Buffer.from(`${JSON.stringify(env, null, 2)}\n`, 'utf8');
+}
+
+// EXTERNAL MODULE: ../../node_modules/semver/index.js
+var semver = __nccwpck_require__(84);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+;// CONCATENATED MODULE: ../../src/manifest/payload.ts
+
+
+
+const MANIFEST_SCHEMA = 'https://relseal.dev/manifest/v1';
+/** Every payload field, in serialization order. */
+const MANIFEST_FIELDS = [
+    'schema',
+    'repository',
+    'tag',
+    'version',
+    'commit',
+    'code_hash',
+    'file_manifest_hash',
+    'file_count',
+    'artifacts',
+    'created_at',
+    'expires_at',
+    'builder',
+    'tag_signer',
+];
+const REQUIRED = MANIFEST_FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer');
+const BUILDER_FIELDS = ['workflow_ref', 'run_id', 'run_attempt', 'runner_os', 'event', 'ref'];
+const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
+const COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+// A git tag name that cannot act as an option nor smuggle control characters (git check-ref-format rules).
+const TAG = 
+// eslint-disable-next-line no-control-regex
+/^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)(?!.*\.$)(?!\/)[^\x00-\x20\x7f~^:?*[\\]{1,250}(?<!\/)$/;
+// eslint-disable-next-line no-control-regex
+const ARTIFACT_NAME = /^(?!\.)(?!-)[^\x00-\x1f\x7f/\\]{1,255}$/;
+function bad(field, why) {
+    return new errors/* RelsealError */.Ng('E_BAD_INPUT', `manifest field ${field} ${why}`);
+}
+function str(obj, field, pattern, form, prefix = '') {
+    const v = obj[field];
+    if (typeof v !== 'string' || !pattern.test(v))
+        throw bad(`${prefix}${field}`, `must be ${form}`);
+    return v;
+}
+function onlyKnown(obj, known, where) {
+    for (const k of Object.keys(obj))
+        if (!known.includes(k))
+            throw bad(`${where}${k}`, `is not a v1 field; a newer relseal may be needed`);
+}
+function isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/** True for a strict SemVer 2.0.0 version without prefix or surrounding space. */
+function isStrictSemver(v) {
+    return semver_default().valid(v, { loose: false }) === v;
+}
+function parseArtifacts(v) {
+    if (!Array.isArray(v))
+        throw bad('artifacts', 'must be an array of { name, size, sha256 }');
+    const names = new Set();
+    return v.map((a, i) => {
+        if (!isObject(a))
+            throw bad(`artifacts[${i}]`, 'must be an object');
+        onlyKnown(a, ['name', 'size', 'sha256'], `artifacts[${i}].`);
+        const name = str(a, 'name', ARTIFACT_NAME, 'a file name without slashes or control characters', `artifacts[${i}].`);
+        const sha256 = str(a, 'sha256', HEX64, '64 lower-case hex digits', `artifacts[${i}].`);
+        if (!Number.isSafeInteger(a.size) || a.size < 0)
+            throw bad(`artifacts[${i}].size`, 'must be a whole number of bytes');
+        if (names.has(name))
+            throw bad(`artifacts[${i}].name`, `repeats ${JSON.stringify(name)}`);
+        names.add(name);
+        return { name, size: a.size, sha256 };
+    });
+}
+function parseBuilder(v) {
+    if (!isObject(v))
+        throw bad('builder', 'must be an object');
+    onlyKnown(v, BUILDER_FIELDS, 'builder.');
+    const out = {};
+    for (const k of BUILDER_FIELDS) {
+        if (v[k] === undefined)
+            continue;
+        // eslint-disable-next-line no-control-regex
+        if (typeof v[k] !== 'string' || /[\x00-\x1f\x7f]/.test(v[k]))
+            throw bad(`builder.${k}`, 'must be a string without control characters');
+        out[k] = v[k];
+    }
+    return out;
+}
+/**
+ * Validates verified payload bytes into a typed payload (parse = validate): strict JSON with no
+ * duplicate keys, every field of the right type and form, no unknown field.
+ */
+function parsePayload(bytes) {
+    const obj = parseStrictJson(Buffer.from(bytes).toString('utf8'), 'the manifest payload');
+    if (!isObject(obj))
+        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest payload is not a JSON object');
+    onlyKnown(obj, MANIFEST_FIELDS, '');
+    for (const f of REQUIRED)
+        if (obj[f] === undefined)
+            throw bad(f, 'is missing');
+    if (obj.schema !== MANIFEST_SCHEMA)
+        throw bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)}`);
+    const version = obj.version;
+    if (typeof version !== 'string' || !isStrictSemver(version))
+        throw bad('version', 'must be a strict SemVer 2.0.0 version such as 1.2.3');
+    if (!Number.isSafeInteger(obj.file_count) || obj.file_count < 0)
+        throw bad('file_count', 'must be a whole number');
+    const created = str(obj, 'created_at', TIMESTAMP, 'an RFC 3339 UTC time such as 2026-01-01T00:00:00Z');
+    const payload = {
+        schema: MANIFEST_SCHEMA,
+        repository: str(obj, 'repository', REPOSITORY, 'owner/name'),
+        tag: str(obj, 'tag', TAG, 'a git tag name (not starting with "-", no control characters)'),
+        version,
+        commit: str(obj, 'commit', COMMIT, 'a full lower-case hex commit id'),
+        code_hash: str(obj, 'code_hash', DIGEST, 'sha256:<64 hex digits>'),
+        file_manifest_hash: str(obj, 'file_manifest_hash', DIGEST, 'sha256:<64 hex digits>'),
+        file_count: obj.file_count,
+        artifacts: parseArtifacts(obj.artifacts),
+        created_at: created,
+    };
+    if (obj.expires_at !== undefined) {
+        payload.expires_at = str(obj, 'expires_at', TIMESTAMP, 'an RFC 3339 UTC time');
+        if (Date.parse(payload.expires_at) <= Date.parse(created))
+            throw bad('expires_at', 'must be after created_at');
+    }
+    if (obj.builder !== undefined)
+        payload.builder = parseBuilder(obj.builder);
+    if (obj.tag_signer !== undefined) {
+        const t = obj.tag_signer;
+        if (!isObject(t) || typeof t.principal !== 'string' || typeof t.fingerprint !== 'string') {
+            throw bad('tag_signer', 'must be { principal, fingerprint } strings');
+        }
+        onlyKnown(t, ['principal', 'fingerprint'], 'tag_signer.');
+        payload.tag_signer = { principal: t.principal, fingerprint: t.fingerprint };
+    }
+    return payload;
+}
+/** The payload bytes relseal signs: fields in spec order, two-space indentation, final newline. */
+function serializePayload(payload) {
+    const ordered = {};
+    for (const f of MANIFEST_FIELDS)
+        if (payload[f] !== undefined)
+            ordered[f] = payload[f];
+    const bytes = Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, 'utf8');
+    parsePayload(bytes); // never sign what a verifier would refuse
+    return bytes;
+}
+
+// EXTERNAL MODULE: ../../src/keys/ed25519.ts
+var ed25519 = __nccwpck_require__(7767);
+;// CONCATENATED MODULE: ../../src/manifest/sign.ts
+
+
+
+
+function signatureOf(key, payload) {
+    const sig = (0,ed25519/* signDetached */.kA)(key.secretKey, preAuthEncoding(dsse_MANIFEST_PAYLOAD_TYPE, payload));
+    return { keyid: key.keyId, sig: Buffer.from(sig).toString('base64') };
+}
+/**
+ * Signs a payload with one or more keys and returns the envelope bytes (release_manifest.json).
+ *
+ * @example writeFileSync('release_manifest.json', signManifest(payload, [key]))
+ */
+function signManifest(payload, keys) {
+    if (keys.length === 0)
+        throw new errors/* RelsealError */.Ng('E_USAGE', 'signing needs at least one key');
+    const bytes = serializePayload(payload);
+    const distinct = [...new Map(keys.map((k) => [k.keyId, k])).values()];
+    return dsse_serializeEnvelope(dsse_MANIFEST_PAYLOAD_TYPE, bytes, distinct.map((k) => signatureOf(k, bytes)));
+}
+/**
+ * Adds one more signature (a second signer towards a threshold) without touching the payload
+ * bytes. The existing signatures are kept as they are.
+ */
+function appendSignature(envelope, key) {
+    const env = parseEnvelope(envelope);
+    if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) {
+        throw new RelsealError('E_BAD_INPUT', `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not a relseal manifest`);
+    }
+    const existing = JSON.parse(Buffer.from(envelope).toString('utf8')).signatures;
+    if (existing.some((s) => s.keyid === key.keyId)) {
+        throw new RelsealError('E_EXISTS', `the manifest is already signed by key ${key.keyId}; a second signature needs a different key`);
+    }
+    return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, env.untrustedPayload, [
+        ...existing,
+        signatureOf(key, env.untrustedPayload),
+    ]);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ../../src/trust/policy.ts
+
+
+/** Checks a policy once, before any manifest is looked at. */
+function resolvePolicy(policy) {
+    const keys = new Map(policy.keys.map((k) => [k.keyId, k]));
+    if (keys.size === 0)
+        throw new errors/* RelsealError */.Ng('E_USAGE', 'no trusted public key was given; pass the release public key (--pubkey)');
+    const threshold = policy.threshold ?? 1;
+    if (!Number.isInteger(threshold) || threshold < 1 || threshold > keys.size) {
+        throw new errors/* RelsealError */.Ng('E_USAGE', `threshold ${threshold} must be a whole number from 1 to the ${keys.size} distinct trusted key(s)`);
+    }
+    if (policy.minVersion !== undefined && !isStrictSemver(policy.minVersion)) {
+        throw new errors/* RelsealError */.Ng('E_USAGE', `minimum version ${JSON.stringify(policy.minVersion)} is not a SemVer version such as 1.2.3`);
+    }
+    return {
+        keys,
+        threshold,
+        minVersion: policy.minVersion,
+        enforceExpiry: policy.enforceExpiry ?? true,
+        repository: policy.repository,
+        now: policy.now ?? new Date(),
+    };
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/verify.ts
+
+
+
+
+
+
+
+
+const verify_short = (id) => id.slice(0, 16);
+/** Counts distinct trusted keys with a valid signature; unknown keys are ignored, repeats count once. */
+function verifiedKeyIds(env, policy) {
+    const pae = preAuthEncoding(env.payloadType, env.untrustedPayload);
+    const good = new Set();
+    const bad = new Set();
+    for (const s of env.signatures) {
+        // Compare key ids before any crypto (minisign does the same); no keyid means: try each key.
+        const candidates = s.keyid === '' ? [...policy.keys.values()] : [policy.keys.get(s.keyid)].filter((k) => k !== undefined);
+        for (const key of candidates) {
+            if (good.has(key.keyId))
+                continue;
+            if (s.sig && (0,ed25519/* verifyDetached */.Tc)(key.publicKey, pae, s.sig))
+                good.add(key.keyId);
+            else if (s.keyid !== '')
+                bad.add(key.keyId);
+        }
+    }
+    return { good, bad };
+}
+function refuseUnverified(env, policy, good, bad) {
+    const trusted = [...policy.keys.keys()].map(verify_short).join(', ');
+    if (good.size === 0 && bad.size > 0) {
+        throw new errors/* RelsealError */.Ng('E_BAD_SIGNATURE', `the signature by trusted key ${[...bad].map(verify_short).join(', ')} does not verify: the manifest was altered after signing, or it is corrupt; ` +
+            `download it again from the release, and do not install it`);
+    }
+    if (good.size === 0) {
+        const seen = env.signatures.map((s) => (s.keyid === '' ? '(no key id)' : verify_short(s.keyid))).join(', ');
+        throw new errors/* RelsealError */.Ng('E_UNTRUSTED_KEY', `the manifest is signed by key(s) ${seen}, which the trust policy does not list (trusted: ${trusted}); ` +
+            `add the release public key to the trusted keys, or re-sign with a listed key`);
+    }
+    if (good.size < policy.threshold) {
+        throw new errors/* RelsealError */.Ng('E_THRESHOLD', `${good.size} distinct trusted key(s) signed (${[...good].map(verify_short).join(', ')}) but the policy needs ${policy.threshold}; ` +
+            `have another trusted key add its signature (relseal sign --append)`);
+    }
+}
+function checkPayloadPolicy(payload, policy) {
+    if (policy.repository !== undefined &&
+        payload.repository.toLowerCase() !== policy.repository.toLowerCase()) {
+        throw new errors/* RelsealError */.Ng('E_REPOSITORY_MISMATCH', `the manifest is for ${payload.repository}, not ${policy.repository}; use the manifest published by ${policy.repository}`);
+    }
+    if (policy.enforceExpiry &&
+        payload.expires_at !== undefined &&
+        policy.now.getTime() > Date.parse(payload.expires_at)) {
+        throw new errors/* RelsealError */.Ng('E_EXPIRED', `the manifest for ${payload.version} expired at ${payload.expires_at}; ask the publisher to re-sign it, or install a newer release`);
+    }
+    if (policy.minVersion !== undefined && semver_default().lt(payload.version, policy.minVersion)) {
+        throw new errors/* RelsealError */.Ng('E_DOWNGRADE', `the manifest is for ${payload.version}, below the minimum version ${policy.minVersion}; install ${policy.minVersion} or newer`);
+    }
+}
+/**
+ * Verifies a release manifest (DSSE envelope bytes) with a trust policy, in the order of
+ * docs/manifest-spec.md: size, envelope, payload type, signatures over the exact payload bytes,
+ * threshold — and only then parses the payload and checks repository, expiry and minimum version.
+ *
+ * @example
+ * const { payload } = verifyManifest(readFileSync('release_manifest.json'), { keys: [parsePublicKey(pub, 'pub')] })
+ */
+function verifyManifest(envelope, policy) {
+    const resolved = resolvePolicy(policy);
+    const env = dsse_parseEnvelope(envelope);
+    if (env.payloadType !== dsse_MANIFEST_PAYLOAD_TYPE) {
+        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not ${dsse_MANIFEST_PAYLOAD_TYPE}: this is not a relseal release manifest`);
+    }
+    if (env.signatures.length === 0) {
+        throw new errors/* RelsealError */.Ng('E_UNSIGNED', 'the manifest has no signature; only install releases signed by the release key (relseal sign)');
+    }
+    const { good, bad } = verifiedKeyIds(env, resolved);
+    refuseUnverified(env, resolved, good, bad);
+    // Verified: only now is any payload field read.
+    const payload = parsePayload(env.untrustedPayload);
+    checkPayloadPolicy(payload, resolved);
+    return {
+        payload,
+        keyIds: [...good].sort(),
+        digest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(envelope).digest('hex')}`,
+        payloadBytes: env.untrustedPayload,
+    };
+}
+/** Reads a manifest file with a bound: a file over MAX_MANIFEST_BYTES is refused before reading. */
+async function readManifestFile(path) {
+    let size;
+    try {
+        size = (await stat(path)).size;
+    }
+    catch (e) {
+        throw new RelsealError('E_NOT_FOUND', `manifest ${path} cannot be read: ${e.message}`, {
+            cause: e,
+        });
+    }
+    if (size > MAX_MANIFEST_BYTES) {
+        throw new RelsealError('E_TOO_LARGE', `manifest ${path} is ${size} bytes, more than the ${MAX_MANIFEST_BYTES} a relseal manifest may have`);
+    }
+    return readFile(path);
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(4379);
+// EXTERNAL MODULE: ../../src/tree/index.ts + 14 modules
+var tree = __nccwpck_require__(5576);
+;// CONCATENATED MODULE: ../../src/manifest/verify-tree.ts
+
+
+
+const MAX_PATHS_SHOWN = 10;
+/**
+ * Checks a hashed tree against a verified payload. With the release's file manifest at hand the
+ * error names the first differing paths.
+ */
+function verifyTree(payload, tree, filesText) {
+    if (tree.codeHash === payload.code_hash && tree.fileManifestHash === payload.file_manifest_hash)
+        return;
+    let where = '';
+    if (filesText !== undefined) {
+        const paths = diffFileManifests(filesText, tree.fileManifest);
+        if (paths.length > 0)
+            where = `; differing paths: ${paths.slice(0, MAX_PATHS_SHOWN).join(', ')}${paths.length > MAX_PATHS_SHOWN ? ', …' : ''}`;
+        else
+            where = '; every file matches, so a mode, symlink or submodule differs';
+    }
+    throw new RelsealError('E_TREE_MISMATCH', `the tree's code hash is ${tree.codeHash}, but the manifest for ${payload.version} pins ${payload.code_hash}${where}; ` +
+        `check out commit ${payload.commit} unmodified`, { details: { expected: payload.code_hash, actual: tree.codeHash } });
+}
+/** Checks artifact files (matched to the manifest by file name) against their sizes and digests. */
+async function verifyArtifacts(payload, paths) {
+    const listed = new Map(payload.artifacts.map((a) => [a.name, a]));
+    for (const path of paths) {
+        const want = listed.get(basename(path));
+        if (!want) {
+            throw new RelsealError('E_TREE_MISMATCH', `artifact ${basename(path)} is not listed in the manifest for ${payload.version}; do not install it`);
+        }
+        const got = await hashFile(path);
+        if (got.sha256 !== want.sha256 || got.size !== want.size) {
+            throw new RelsealError('E_TREE_MISMATCH', `artifact ${want.name} has sha256 ${got.sha256} (${got.size} bytes), but the manifest pins ${want.sha256} (${want.size} bytes); download it again`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/index.ts
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 5576:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  DC: () => (/* reexport */ hashFile),
+  vz: () => (/* reexport */ hashTree)
+});
+
+// UNUSED EXPORTS: CODE_HASH_DOMAIN, canonicalListing, codeHashOf, compareByBytes, diffFileManifests, fileManifestHashOf, fileManifestOf, parseFileManifest
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(4379);
+// EXTERNAL MODULE: ../../src/errors.ts
+var errors = __nccwpck_require__(6378);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../../src/tree/code-hash.ts
+
+/** The first line of the canonical listing; it names the definition (docs/code-hash.md). */
+const CODE_HASH_DOMAIN = 'relseal-code-hash-v1\n';
+/**
+ * The canonical listing the code hash covers: the domain line, then one record per entry in
+ * byte order of path: `<mode> <sha256-or-commit> <size> <path>` ended by a NUL byte (a path may
+ * hold a newline, never a NUL). See docs/code-hash.md for the worked example.
+ */
+function canonicalListing(entries) {
+    const parts = [Buffer.from(CODE_HASH_DOMAIN, 'utf8')];
+    for (const e of entries)
+        parts.push(Buffer.from(`${e.mode} ${e.sha256} ${e.size} ${e.path}\0`, 'utf8'));
+    return Buffer.concat(parts);
+}
+/**
+ * The code hash, `sha256:<hex>`, of entries already sorted by path bytes.
+ *
+ * @example codeHashOf(entries) // 'sha256:3b1f…'
+ */
+function codeHashOf(entries) {
+    // Fed record by record: the same bytes as canonicalListing, without holding them all at once.
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(CODE_HASH_DOMAIN, 'utf8');
+    for (const e of entries)
+        hash.update(`${e.mode} ${e.sha256} ${e.size} ${e.path}\0`, 'utf8');
+    return `sha256:${hash.digest('hex')}`;
+}
+
+;// CONCATENATED MODULE: ../../src/tree/entry.ts
+
+/** Git's mode for each kind; the code hash covers it. */
+const MODE_OF_KIND = {
+    file: '100644',
+    executable: '100755',
+    symlink: '120000',
+    submodule: '160000',
+};
+/** Orders paths by their UTF-8 bytes, the one order every listing uses (not UTF-16 order). */
+function compareByBytes(a, b) {
+    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+/** Sorts entries in place by path bytes and refuses duplicate paths. */
+function sortEntries(entries) {
+    const keyed = entries.map((e) => ({ e, k: Buffer.from(e.path, 'utf8') }));
+    keyed.sort((x, y) => Buffer.compare(x.k, y.k));
+    for (let i = 1; i < keyed.length; i++) {
+        if (keyed[i].e.path === keyed[i - 1].e.path) {
+            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `the tree lists ${JSON.stringify(keyed[i].e.path)} twice`);
+        }
+    }
+    return keyed.map((x) => x.e);
+}
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** Decodes a path from raw bytes, refusing names that are not valid UTF-8 (E_BAD_PATH_NAME). */
+function decodePathName(bytes, where) {
+    try {
+        return strictUtf8.decode(bytes);
+    }
+    catch {
+        throw new errors/* RelsealError */.Ng('E_BAD_PATH_NAME', `${where}: the name ${JSON.stringify(Buffer.from(bytes).toString('latin1'))} (hex ${Buffer.from(bytes).toString('hex')}) ` +
+            `is not valid UTF-8; rename it to a UTF-8 name, since release listings are UTF-8`);
+    }
+}
+
+;// CONCATENATED MODULE: ../../src/tree/file-manifest.ts
+
+
+/**
+ * coreutils (9.x) escapes `\`, newline and carriage return in names and then starts the line
+ * with a backslash, so that `sha256sum -c` can read the names back.
+ */
+function escapeName(name) {
+    if (!/[\\\n\r]/.test(name))
+        return { escaped: name, needsPrefix: false };
+    return {
+        escaped: name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r'),
+        needsPrefix: true,
+    };
+}
+function unescapeName(escaped, lineNo) {
+    return escaped.replace(/\\(.?)/g, (_m, c) => {
+        if (c === '\\')
+            return '\\';
+        if (c === 'n')
+            return '\n';
+        if (c === 'r')
+            return '\r';
+        throw new RelsealError('E_BAD_INPUT', `file manifest line ${lineNo}: unknown escape "\\${c}" in a file name`);
+    });
+}
+/**
+ * The file manifest: exactly what `sha256sum` prints for the tree's regular and executable
+ * files, in byte order of path, so `sha256sum -c` run in the tree passes.
+ */
+function fileManifestOf(entries) {
+    let text = '';
+    for (const e of entries) {
+        if (e.kind !== 'file' && e.kind !== 'executable')
+            continue;
+        const { escaped, needsPrefix } = escapeName(e.path);
+        text += `${needsPrefix ? '\\' : ''}${e.sha256}  ${escaped}\n`;
+    }
+    return text;
+}
+/** `sha256:<hex>` of the manifest text's UTF-8 bytes: the file-manifest hash. */
+function fileManifestHashOf(text) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex')}`;
+}
+// dotAll: a name may hold U+2028/U+2029, which sha256sum writes as they are and `.` would not match.
+const LINE = /^(\\?)([0-9a-f]{64}) [ *](.+)$/s;
+/**
+ * Parses sha256sum-format text (as written by `fileManifestOf` or `sha256sum`) into
+ * path → hex digest. Malformed lines and duplicate paths are refused with E_BAD_INPUT.
+ */
+function parseFileManifest(text) {
+    const out = new Map();
+    const lines = text.split('\n');
+    if (lines.at(-1) === '')
+        lines.pop();
+    lines.forEach((line, i) => {
+        const m = LINE.exec(line);
+        if (!m) {
+            throw new RelsealError('E_BAD_INPUT', `file manifest line ${i + 1} is not "<64 hex digits>  <name>" (sha256sum format); regenerate it with relseal hash --files`);
+        }
+        const path = m[1] ? unescapeName(m[3], i + 1) : m[3];
+        if (out.has(path))
+            throw new RelsealError('E_BAD_INPUT', `file manifest lists ${JSON.stringify(path)} twice`);
+        out.set(path, m[2]);
+    });
+    return out;
+}
+/** Paths whose digest differs, or that only one of two file manifests lists, in sorted order. */
+function diffFileManifests(expected, actual) {
+    const want = parseFileManifest(expected);
+    const got = parseFileManifest(actual);
+    const differing = new Set();
+    for (const [path, digest] of want)
+        if (got.get(path) !== digest)
+            differing.add(path);
+    for (const path of got.keys())
+        if (!want.has(path))
+            differing.add(path);
+    return [...differing].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+;// CONCATENATED MODULE: ../../src/tree/glob.ts
+
+
+/**
+ * Compiles a glob to a RegExp over POSIX relative paths: `*` and `?` stay within one path
+ * segment, `**` spans segments, `[abc]`/`[!a-z]` are classes. A pattern without `/` matches the
+ * file name at any depth (as .gitignore does); `dir/**` also matches `dir` itself.
+ */
+function compileGlob(pattern) {
+    if (pattern.length === 0)
+        throw new errors/* RelsealError */.Ng('E_USAGE', 'an empty --include/--exclude pattern matches nothing; remove it');
+    const anchored = pattern.includes('/');
+    let p = pattern.startsWith('/') ? pattern.slice(1) : pattern;
+    let trailingAll = false;
+    if (p.endsWith('/**')) {
+        trailingAll = true;
+        p = p.slice(0, -3);
+    }
+    let re = '';
+    for (let i = 0; i < p.length; i++) {
+        const c = p[i];
+        if (c === '*' && p[i + 1] === '*') {
+            const slash = p[i + 2] === '/';
+            re += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (c === '*')
+            re += '[^/]*';
+        else if (c === '?')
+            re += '[^/]';
+        else if (c === '[') {
+            const end = p.indexOf(']', i + 2);
+            if (end < 0)
+                throw new errors/* RelsealError */.Ng('E_USAGE', `glob ${JSON.stringify(pattern)} has an unclosed "["`);
+            let cls = p.slice(i + 1, end);
+            if (cls.startsWith('!'))
+                cls = `^${cls.slice(1)}`;
+            re += `[${cls.replace(/\\/g, '\\\\')}]`;
+            i = end;
+        }
+        else
+            re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    }
+    const tail = trailingAll ? '(?:/.*)?' : '';
+    // eslint-disable-next-line security/detect-non-literal-regexp -- built from escaped pieces above
+    return new RegExp(anchored ? `^${re}${tail}$` : `^(?:.*/)?${re}${tail}$`, 's');
+}
+/** A path filter from include and exclude globs; no include means everything is included. */
+function pathFilter(include = [], exclude = []) {
+    const inc = include.map(compileGlob);
+    const exc = exclude.map(compileGlob);
+    return (path) => (inc.length === 0 || inc.some((r) => r.test(path))) && !exc.some((r) => r.test(path));
+}
+/** True when a directory can be skipped entirely because an exclude glob covers it. */
+function dirExcluded(exclude, dirPath) {
+    return exclude.some((r) => r.test(dirPath));
+}
+/**
+ * Refuses a symlink whose target leaves the tree (absolute, or climbing above the root). The
+ * target is only read as text; it is never followed.
+ */
+function assertSymlinkInside(linkPath, target) {
+    const resolved = external_node_path_.posix.normalize(external_node_path_.posix.join(external_node_path_.posix.dirname(linkPath), target));
+    if (target.startsWith('/') || resolved === '..' || resolved.startsWith('../')) {
+        throw new errors/* RelsealError */.Ng('E_SYMLINK_ESCAPE', `symlink ${JSON.stringify(linkPath)} points outside the tree (to ${JSON.stringify(target)}); ` +
+            `a release must be self-contained: make the link relative and inside the tree, or remove it`);
+    }
+}
+
+;// CONCATENATED MODULE: ../../src/tree/from-directory.ts
+
+
+
+
+/** Lists a plain directory: every regular file and symlink, filtered by globs; no git involved. */
+function listDirectory(root, include, exclude) {
+    const keep = pathFilter(include, exclude);
+    const excludeRes = exclude.map(compileGlob);
+    const out = { files: [], fixed: [] };
+    const walk = (absDir, relDir) => {
+        const names = (0,external_node_fs_.readdirSync)(absDir, { encoding: 'buffer' });
+        for (const raw of names) {
+            const name = decodePathName(raw, relDir === '' ? '.' : relDir);
+            const rel = relDir === '' ? name : `${relDir}/${name}`;
+            const abs = (0,external_node_path_.join)(absDir, name);
+            const st = (0,external_node_fs_.lstatSync)(abs);
+            if (st.isDirectory()) {
+                if (!dirExcluded(excludeRes, rel))
+                    walk(abs, rel);
+            }
+            else if (!keep(rel))
+                continue;
+            else if (st.isSymbolicLink()) {
+                const target = (0,external_node_fs_.readlinkSync)(abs, { encoding: 'buffer' });
+                const text = decodePathName(target, rel);
+                assertSymlinkInside(rel, text);
+                out.fixed.push({ path: rel, kind: 'symlink', content: target });
+            }
+            else if (st.isFile())
+                out.files.push({ path: rel, job: { abs, where: rel } });
+        }
+    };
+    walk(root, '');
+    return out;
+}
+
+// EXTERNAL MODULE: ../../src/git/git.ts + 1 modules
+var git = __nccwpck_require__(2233);
+;// CONCATENATED MODULE: ../../src/tree/git-repo.ts
+
+
+/** Describes the repository `dir` belongs to, or returns undefined when it is none. */
+async function probeRepo(dir) {
+    const r = await (0,git/* runGit */.EO)(['rev-parse', '--is-bare-repository', '--is-inside-work-tree', '--show-prefix'], {
+        cwd: dir,
+        okCodes: [0, 128],
+    });
+    if (r.code !== 0)
+        return undefined;
+    const [bare, inside, prefix = ''] = r.stdout.toString('utf8').split('\n');
+    return { workTree: bare === 'false' && inside === 'true', prefix: prefix.trim() };
+}
+/** Resolves `rev` to a full commit id, or refuses with E_UNKNOWN_REV. */
+async function resolveCommit(dir, rev) {
+    (0,git/* assertSafeRef */.xT)(rev, 'revision');
+    const r = await (0,git/* runGit */.EO)(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
+        cwd: dir,
+        okCodes: [0, 1, 128],
+    });
+    const id = r.stdout.toString('utf8').trim();
+    if (r.code !== 0 || id === '') {
+        throw new errors/* RelsealError */.Ng('E_UNKNOWN_REV', `${JSON.stringify(rev)} is not a commit in the repository at ${dir}; fetch it first or pass a tag, branch or full commit id that exists`);
+    }
+    return id;
+}
+/** Splits `-z` output into its NUL-terminated records (raw bytes, names may not be UTF-8). */
+function splitNul(out) {
+    const records = [];
+    let start = 0;
+    for (let i = out.indexOf(0, start); i >= 0; i = out.indexOf(0, start)) {
+        records.push(out.subarray(start, i));
+        start = i + 1;
+    }
+    return records;
+}
+
+;// CONCATENATED MODULE: ../../src/tree/from-git-index.ts
+
+
+
+
+
+
+
+async function readIndex(dir) {
+    const out = (await (0,git/* runGit */.EO)(['ls-files', '--stage', '-z'], { cwd: dir })).stdout;
+    return splitNul(out).map((rec) => {
+        const tab = rec.indexOf(0x09);
+        const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
+        const path = decodePathName(rec.subarray(tab + 1), dir);
+        if (stage !== '0') {
+            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${JSON.stringify(path)} has an unresolved merge conflict; resolve it and stage the result`);
+        }
+        return { mode, oid, path };
+    });
+}
+/** A tracked symlink's target as text; without symlink support git writes it as a plain file. */
+function readLinkText(abs, path) {
+    let target;
+    try {
+        target = (0,external_node_fs_.lstatSync)(abs).isSymbolicLink() ? (0,external_node_fs_.readlinkSync)(abs, { encoding: 'buffer' }) : (0,external_node_fs_.readFileSync)(abs);
+    }
+    catch {
+        throw new errors/* RelsealError */.Ng('E_NOT_FOUND', `${JSON.stringify(path)} is tracked by git but missing from the working tree; restore it (git checkout -- <path>) or commit its removal`);
+    }
+    assertSymlinkInside(path, decodePathName(target, path));
+    return target;
+}
+/**
+ * Lists the files git tracks in a working tree (the index, never stray files), reading their
+ * bytes from disk. Files that git converts on checkout are compared with their blobs first.
+ */
+async function listGitIndex(dir) {
+    const records = await readIndex(dir);
+    // The conversion check asks git about every path; it runs while the files are being hashed.
+    const pending = refuseConvertedFiles(dir, records);
+    pending.catch(() => {
+        /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
+    });
+    const out = { files: [], fixed: [], pending };
+    for (const r of records) {
+        const abs = (0,external_node_path_.join)(dir, r.path);
+        if (r.mode === '160000')
+            out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid });
+        else if (r.mode === '120000')
+            out.fixed.push({ path: r.path, kind: 'symlink', content: readLinkText(abs, r.path) });
+        // Regular files are opened with O_NOFOLLOW by the hasher, which reports a missing file itself.
+        else
+            out.files.push({ path: r.path, job: { abs, where: r.path } });
+    }
+    return out;
+}
+const CONVERTING_ATTRS = ['text', 'eol', 'filter', 'ident', 'working-tree-encoding'];
+/**
+ * Which settings rewrite a blob's bytes when git checks it out (the smudge direction): CRLF line
+ * endings (eol=crlf, or text with core.autocrlf=true / core.eol=crlf), `ident`, a filter driver and
+ * a working-tree encoding. `eol=lf`, `autocrlf=input` and `text=auto` on LF platforms only act when
+ * files are added, so a clean checkout still holds the committed bytes.
+ */
+function checkoutConversion(attrs, autocrlf, coreEol) {
+    const found = [];
+    const text = attrs.get('text');
+    const eol = attrs.get('eol');
+    const textual = text !== 'unset' && text !== 'unspecified' && text !== undefined;
+    if (eol === 'crlf')
+        found.push('eol=crlf');
+    else if (text !== 'unset' && eol !== 'lf' && autocrlf === 'true')
+        found.push('core.autocrlf=true');
+    else if (textual && eol !== 'lf' && coreEol === 'crlf')
+        found.push(`text=${text}, core.eol=crlf`);
+    for (const attr of ['ident', 'filter', 'working-tree-encoding']) {
+        const v = attrs.get(attr);
+        if (v !== undefined && v !== 'unspecified' && v !== 'unset')
+            found.push(`${attr}=${v}`);
+    }
+    return found.length > 0 ? found.join(', ') : undefined;
+}
+const NO_ATTRS = new Map();
+const UNSPECIFIED = Buffer.from('unspecified');
+const EOL = Buffer.from('eol');
+const CRLF = Buffer.from('crlf');
+/** True when the NUL-delimited field between offsets `b` and `c` of `buf` is `value` (no string is made). */
+const fieldIs = (buf, b, c, value) => c - b - 1 === value.length && buf.compare(value, 0, value.length, b + 1, c) === 0;
+/**
+ * Streams `git check-attr -z --stdin` over `paths`, parsing its (path, attribute, value) records as
+ * they arrive: on a large tree the whole output is tens of MB, and almost every record is skipped.
+ */
+async function readCheckAttr(dir, paths, attrs, skip) {
+    const found = new Map();
+    let carry = Buffer.alloc(0);
+    const onStdout = (chunk) => {
+        const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+        let pos = 0;
+        for (;;) {
+            const a = buf.indexOf(0, pos);
+            const b = a < 0 ? -1 : buf.indexOf(0, a + 1);
+            const c = b < 0 ? -1 : buf.indexOf(0, b + 1);
+            if (c < 0)
+                break;
+            if (!skip(buf, a, b, c)) {
+                const path = buf.toString('utf8', pos, a);
+                const map = found.get(path) ?? new Map();
+                map.set(buf.toString('utf8', a + 1, b), buf.toString('utf8', b + 1, c));
+                found.set(path, map);
+            }
+            pos = c + 1;
+        }
+        carry = Buffer.from(buf.subarray(pos));
+    };
+    await (0,git/* runGit */.EO)(['check-attr', '-z', '--stdin', ...attrs], {
+        cwd: dir,
+        input: `${paths.join('\0')}\0`,
+        onStdout,
+    });
+    return found;
+}
+async function gitConfig(dir, key) {
+    return (await (0,git/* runGit */.EO)(['config', '--get', key], { cwd: dir, okCodes: [0, 1] })).stdout
+        .toString('utf8')
+        .trim();
+}
+/**
+ * core.autocrlf, eol and clean/smudge filters can make working-tree bytes differ from the committed
+ * ones, which would make a working tree and `--rev` hash differently. For every file whose checkout
+ * such a setting rewrites, the raw working-tree bytes must still be the committed blob; otherwise
+ * refuse, naming the file and the setting (issue: "never differ silently").
+ */
+async function refuseConvertedFiles(dir, records) {
+    const files = records.filter((r) => r.mode === '100644' || r.mode === '100755');
+    if (files.length === 0)
+        return;
+    const [autocrlf, coreEol] = await Promise.all([gitConfig(dir, 'core.autocrlf'), gitConfig(dir, 'core.eol')]);
+    // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
+    // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
+    const textMatters = autocrlf === 'true' || coreEol === 'crlf';
+    const asked = textMatters ? CONVERTING_ATTRS : CONVERTING_ATTRS.filter((a) => a !== 'text');
+    const attrsOf = await readCheckAttr(dir, files.map((f) => f.path), asked, 
+    // Skipped without making a string: unspecified values, and (when text converts nothing) any
+    // eol but crlf.
+    (buf, a, b, c) => fieldIs(buf, b, c, UNSPECIFIED) ||
+        (!textMatters && fieldIs(buf, a, b, EOL) && !fieldIs(buf, b, c, CRLF)));
+    const suspects = files
+        .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
+        .filter((x) => x.setting !== undefined);
+    if (suspects.length === 0)
+        return;
+    const oids = (await (0,git/* runGit */.EO)(['hash-object', '--no-filters', '--stdin-paths'], {
+        cwd: dir,
+        input: suspects.map((x) => x.f.path).join('\n') + '\n',
+    })).stdout
+        .toString('utf8')
+        .split('\n');
+    suspects.forEach(({ f, setting }, i) => {
+        if (oids[i] === f.oid)
+            return;
+        throw new errors/* RelsealError */.Ng('E_GIT_FILTER', `${JSON.stringify(f.path)} differs from its committed bytes and git rewrites it on checkout (${setting}); ` +
+            `hash the commit with --rev HEAD, or turn the conversion off for release checkouts and check out again`, { details: { path: f.path, setting } });
+    });
+}
+
+;// CONCATENATED MODULE: ../../src/tree/from-git-rev.ts
+
+
+
+
+
+
+async function listCommitTree(dir, commit, prefix) {
+    const args = ['ls-tree', '-r', '-z', '--full-tree', commit];
+    if (prefix !== '')
+        args.push('--', prefix);
+    const out = (await (0,git/* runGit */.EO)(args, { cwd: dir })).stdout;
+    return splitNul(out).map((rec) => {
+        const tab = rec.indexOf(0x09);
+        const [mode = '', , oid = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
+        const full = decodePathName(rec.subarray(tab + 1), commit);
+        return { mode, oid, path: full.slice(prefix.length) };
+    });
+}
+/**
+ * Hashes a commit's tree straight from the object store: one `git cat-file --batch` process
+ * streams every blob once, hashed chunk by chunk as it arrives; nothing is checked out.
+ */
+async function hashCommitTree(dir, commit, prefix, keep, onProgress) {
+    const records = (await listCommitTree(dir, commit, prefix)).filter((r) => keep(r.path));
+    const entries = [];
+    const blobs = [];
+    for (const r of records) {
+        if (r.mode === '160000')
+            entries.push({ path: r.path, kind: 'submodule', mode: '160000', size: 0, sha256: r.oid });
+        else
+            blobs.push(r);
+    }
+    const digests = await streamBlobs(dir, blobs, onProgress);
+    blobs.forEach((r, i) => {
+        const d = digests[i];
+        const kind = r.mode === '120000' ? 'symlink' : r.mode === '100755' ? 'executable' : 'file';
+        if (kind === 'symlink')
+            assertSymlinkInside(r.path, decodePathName(d.content ?? Buffer.alloc(0), r.path));
+        entries.push({ path: r.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 });
+    });
+    return entries;
+}
+function streamBlobs(dir, blobs, onProgress) {
+    const results = [];
+    if (blobs.length === 0)
+        return Promise.resolve(results);
+    const child = (0,git/* spawnGit */.Iz)(['cat-file', '--batch'], { cwd: dir });
+    // cat-file --batch answers each id with "<oid> blob <size>\n", the bytes, then "\n".
+    let state = 'header';
+    let header = [];
+    let remaining = 0;
+    let size = 0;
+    let bytes = 0;
+    let hash = (0,external_node_crypto_.createHash)('sha256');
+    let keep;
+    let stderr = '';
+    return new Promise((resolve, reject) => {
+        let failed = false;
+        const fail = (e) => {
+            if (failed)
+                return;
+            failed = true;
+            child.kill('SIGKILL');
+            reject(e);
+        };
+        const startBlob = (line) => {
+            const [oid, type, len] = line.split(' ');
+            const blob = blobs[results.length];
+            if (type !== 'blob' || blob === undefined || len === undefined) {
+                return fail(new errors/* RelsealError */.Ng('E_GIT', `object ${oid} (${JSON.stringify(blob?.path)}) is missing from the object store; fetch the commit again`));
+            }
+            size = remaining = Number(len);
+            hash = (0,external_node_crypto_.createHash)('sha256');
+            keep = blob.mode === '120000' ? [] : undefined;
+            state = remaining === 0 ? 'newline' : 'body';
+        };
+        const finishBlob = () => {
+            bytes += size;
+            results.push({ sha256: hash.digest('hex'), size, ...(keep ? { content: Buffer.concat(keep) } : {}) });
+            if (results.length % 512 === 0 || results.length === blobs.length)
+                onProgress?.({ files: results.length, bytes });
+            state = 'header';
+        };
+        child.stdout.on('data', (chunk) => {
+            let pos = 0;
+            while (pos < chunk.length && !failed) {
+                if (state === 'header') {
+                    const nl = chunk.indexOf(0x0a, pos);
+                    header.push(chunk.subarray(pos, nl < 0 ? chunk.length : nl));
+                    if (nl < 0)
+                        return;
+                    pos = nl + 1;
+                    const line = Buffer.concat(header).toString('latin1');
+                    header = [];
+                    startBlob(line);
+                }
+                else if (state === 'body') {
+                    const take = Math.min(remaining, chunk.length - pos);
+                    const part = chunk.subarray(pos, pos + take);
+                    hash.update(part);
+                    keep?.push(Buffer.from(part));
+                    remaining -= take;
+                    pos += take;
+                    if (remaining === 0)
+                        state = 'newline';
+                }
+                else {
+                    pos += 1;
+                    finishBlob();
+                }
+            }
+        });
+        child.stderr.on('data', (b) => (stderr += b.toString('utf8')));
+        child.on('error', (e) => fail(new errors/* RelsealError */.Ng('E_GIT', `could not start git cat-file: ${e.message}`, { cause: e })));
+        child.on('close', () => {
+            if (results.length === blobs.length)
+                resolve(results);
+            else
+                fail(new errors/* RelsealError */.Ng('E_GIT', `git cat-file stopped after ${results.length} of ${blobs.length} objects: ${stderr.trim()}`));
+        });
+        child.stdin.on('error', () => {
+            /* reported through close */
+        });
+        child.stdin.end(blobs.map((b) => b.oid).join('\n') + '\n');
+    });
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ../../src/tree/read-file.ts
+
+
+
+/** Chunk size for streamed reads: memory stays flat however large a file is. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+function fsError(e, where) {
+    const code = e.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+        return new errors/* RelsealError */.Ng('E_NOT_FOUND', `${where} does not exist; restore it (git checkout -- <path>) or remove it from the tree`, { cause: e });
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+        return new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} cannot be read (permission denied); make it readable by this user`, { cause: e });
+    }
+    if (code === 'ELOOP') {
+        return new errors/* RelsealError */.Ng('E_CHANGED_WHILE_READING', `${where} is a symlink where a regular file is expected (changed since git recorded it?); commit the change or restore the file`, { cause: e });
+    }
+    return new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} cannot be read: ${e.message}`, { cause: e });
+}
+function sameFile(a, b) {
+    return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
+}
+/**
+ * Hashes one regular file by streaming it through a reusable buffer. Symlinks are never
+ * followed (O_NOFOLLOW), and O_NONBLOCK keeps a FIFO from blocking the open; a file whose size, inode or times change during the read is refused
+ * with E_CHANGED_WHILE_READING, so a digest always names bytes that existed at one moment.
+ */
+function hashFileSync(path, where, buffer) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        throw fsError(e, where);
+    }
+    try {
+        const before = (0,external_node_fs_.fstatSync)(fd);
+        if (!before.isFile()) {
+            throw new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} is not a regular file; only files, symlinks and submodules can be hashed`);
+        }
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        let total = 0;
+        // Read the size fstat reported; growth or shrinking shows in the second fstat below.
+        while (total < before.size) {
+            const n = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, null);
+            if (n === 0)
+                break;
+            hash.update(buffer.subarray(0, n));
+            total += n;
+        }
+        const after = (0,external_node_fs_.fstatSync)(fd);
+        if (total !== before.size || !sameFile(before, after)) {
+            throw new errors/* RelsealError */.Ng('E_CHANGED_WHILE_READING', `${where} changed while it was being read (${before.size} bytes before, ${total} read); hash again once nothing writes to the tree`);
+        }
+        return { sha256: hash.digest('hex'), size: total, executable: (before.mode & 0o111) !== 0 };
+    }
+    catch (e) {
+        throw e instanceof errors/* RelsealError */.Ng ? e : fsError(e, where);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+
+;// CONCATENATED MODULE: ../../src/tree/hash-worker.ts
+/**
+ * Worker-thread side of the hash pool: receives batches of files, hashes them with the same
+ * `hashFileSync` the main thread uses, and answers with digests or the first error.
+ */
+
+
+
+const HASH_WORKER_TAG = 'relseal-hash-worker';
+if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_.workerData === HASH_WORKER_TAG && external_node_worker_threads_.parentPort) {
+    const port = external_node_worker_threads_.parentPort;
+    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    port.on('message', (req) => {
+        try {
+            const digests = req.files.map((f) => hashFileSync(f.abs, f.where, buffer));
+            port.postMessage({ batch: req.batch, digests });
+        }
+        catch (e) {
+            const code = e instanceof errors/* RelsealError */.Ng ? e.code : 'E_UNREADABLE';
+            port.postMessage({
+                batch: req.batch,
+                error: { code, message: e.message },
+            });
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ../../src/tree/hash-pool.ts
+
+
+
+
+
+
+
+/** Below these, starting threads costs more than it saves. */
+const INLINE_MAX_FILES = 256;
+const INLINE_MAX_BYTES = 32 * 1024 * 1024;
+/** Files per message to a thread; fewer when there are few files, so a handful of large files still spread. */
+const MAX_BATCH_FILES = 64;
+const BATCHES_PER_THREAD = 8;
+// The compiled worker sits beside this module in build/; when running from TypeScript sources
+// (tests) or from an action bundle, it is absent and hashing stays on the calling thread. The name
+// is built at run time so bundlers do not relocate the TypeScript source as an asset.
+const WORKER_NAME = ['hash-worker', 'js'].join('.');
+const workerFile = (0,external_node_url_.fileURLToPath)(new URL(`./${WORKER_NAME}`, import.meta.url));
+/** True when hashing threads can be started from this build. */
+function canUseHashThreads() {
+    return (0,external_node_fs_.existsSync)(workerFile);
+}
+function totalSize(jobs) {
+    let sum = 0;
+    for (const j of jobs) {
+        try {
+            sum += (0,external_node_fs_.lstatSync)(j.abs).size;
+        }
+        catch {
+            /* the hasher reports the real error */
+        }
+    }
+    return sum;
+}
+function hashInline(jobs, options) {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    let bytes = 0;
+    return jobs.map((j, i) => {
+        const d = hashFileSync(j.abs, j.where, buffer);
+        bytes += d.size;
+        if (options.onProgress && (i % 512 === 511 || i === jobs.length - 1))
+            options.onProgress({ files: i + 1, bytes });
+        return d;
+    });
+}
+/**
+ * Hashes files in parallel threads (each streams its files) and returns digests in the order of
+ * `jobs`, whatever the thread count, so results are deterministic.
+ */
+async function hashFiles(jobs, options = {}) {
+    const threads = Math.max(1, Math.min(options.concurrency ?? Math.min((0,external_node_os_namespaceObject.availableParallelism)(), 4), jobs.length));
+    const small = jobs.length < INLINE_MAX_FILES && totalSize(jobs) < INLINE_MAX_BYTES;
+    if (threads === 1 || !canUseHashThreads() || (options.concurrency === undefined && small)) {
+        return hashInline(jobs, options);
+    }
+    return hashInThreads(jobs, threads, options);
+}
+function hashInThreads(jobs, threads, options) {
+    const results = new Array(jobs.length);
+    const size = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / (threads * BATCHES_PER_THREAD))));
+    const batches = [];
+    for (let start = 0; start < jobs.length; start += size)
+        batches.push(start);
+    let next = 0;
+    let finished = 0;
+    let done = { files: 0, bytes: 0 };
+    const workers = [];
+    return new Promise((resolve, reject) => {
+        let failed = false;
+        const fail = (err) => {
+            failed = true;
+            for (const w of workers)
+                void w.terminate();
+            reject(err);
+        };
+        const record = (batch, digests) => {
+            digests.forEach((d, k) => {
+                results[batch + k] = d;
+                done = { files: done.files + 1, bytes: done.bytes + d.size };
+            });
+            options.onProgress?.(done);
+            finished++;
+            if (finished === batches.length) {
+                for (const x of workers)
+                    void x.terminate();
+                resolve(results);
+            }
+        };
+        const feed = (w) => {
+            if (next >= batches.length)
+                return;
+            const start = batches[next++];
+            const req = { batch: start, files: jobs.slice(start, start + size) };
+            w.postMessage(req);
+        };
+        // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
+        // need one worker fewer (a worker costs an isolate: tens of MB).
+        const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+        const hashHere = () => {
+            if (failed || next >= batches.length)
+                return;
+            const start = batches[next++];
+            try {
+                record(start, jobs.slice(start, start + size).map((j) => hashFileSync(j.abs, j.where, buffer)));
+            }
+            catch (e) {
+                return fail(e);
+            }
+            setImmediate(hashHere);
+        };
+        for (let i = 0; i < threads - 1; i++) {
+            const w = new external_node_worker_threads_.Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] });
+            workers.push(w);
+            w.on('error', fail);
+            w.on('message', (res) => {
+                if ('error' in res)
+                    return fail(new errors/* RelsealError */.Ng(res.error.code, res.error.message));
+                record(res.batch, res.digests);
+                feed(w);
+            });
+            // Two batches in flight: the worker never waits while this thread is busy hashing.
+            feed(w);
+            feed(w);
+        }
+        setImmediate(hashHere);
+    });
+}
+
+;// CONCATENATED MODULE: ../../src/tree/hash-tree.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+function assertDirectory(dir) {
+    let st;
+    try {
+        st = (0,external_node_fs_.statSync)(dir);
+    }
+    catch {
+        throw new errors/* RelsealError */.Ng('E_NOT_FOUND', `${dir} does not exist; pass the path of a checkout or a directory`);
+    }
+    if (!st.isDirectory())
+        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${dir} is not a directory; pass the directory that holds the tree`);
+}
+async function hashRaw(raw, options) {
+    const digests = await hashFiles(raw.files.map((f) => f.job), {
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const entries = raw.files.map((f, i) => {
+        const d = digests[i];
+        const kind = d.executable ? 'executable' : 'file';
+        return { path: f.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 };
+    });
+    for (const x of raw.fixed) {
+        if (x.kind === 'submodule')
+            entries.push({ path: x.path, kind: 'submodule', mode: '160000', size: 0, sha256: x.commit });
+        else {
+            const sha256 = (0,external_node_crypto_.createHash)('sha256').update(x.content).digest('hex');
+            entries.push({ path: x.path, kind: 'symlink', mode: '120000', size: x.content.length, sha256 });
+        }
+    }
+    return entries;
+}
+/**
+ * Hashes a tree: its entries, the code hash and the file manifest. Deterministic whatever the
+ * OS, locale, file-system order or thread count; memory stays flat (files are streamed).
+ *
+ * @example
+ * const { codeHash, fileManifest } = await hashTree({ dir: '.', rev: 'HEAD' })
+ */
+async function hashTree(options) {
+    const dir = (0,external_node_path_.resolve)(options.dir);
+    assertDirectory(dir);
+    const source = options.source ?? 'auto';
+    const repo = source === 'plain' ? undefined : await probeRepo(dir);
+    if (repo === undefined && (source === 'git' || options.rev !== undefined)) {
+        throw new errors/* RelsealError */.Ng('E_NOT_A_REPO', `${dir} is not a git repository; run it in a clone, or hash it as a plain directory without --rev`);
+    }
+    let entries;
+    let commit;
+    if (options.rev !== undefined) {
+        commit = await resolveCommit(dir, options.rev);
+        entries = await hashCommitTree(dir, commit, repo.prefix, pathFilter(options.include, options.exclude), options.onProgress);
+    }
+    else if (repo !== undefined) {
+        if (!repo.workTree) {
+            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${dir} is a bare repository with no working tree; pass --rev to hash a commit`);
+        }
+        const raw = await listGitIndex(dir);
+        const keep = pathFilter(options.include, options.exclude);
+        raw.files = raw.files.filter((f) => keep(f.path));
+        raw.fixed = raw.fixed.filter((f) => keep(f.path));
+        // A conversion refusal wins over any error from hashing the converted bytes.
+        const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options), raw.pending]);
+        if (checked.status === 'rejected')
+            throw checked.reason;
+        if (hashed.status === 'rejected')
+            throw hashed.reason;
+        entries = hashed.value;
+    }
+    else {
+        entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options);
+    }
+    const sorted = sortEntries(entries);
+    const fileManifest = fileManifestOf(sorted);
+    return {
+        entries: sorted,
+        codeHash: codeHashOf(sorted),
+        fileManifest,
+        fileManifestHash: fileManifestHashOf(fileManifest),
+        files: sorted.length,
+        bytes: sorted.reduce((n, e) => n + e.size, 0),
+        ...(commit === undefined ? {} : { commit }),
+    };
+}
+
+;// CONCATENATED MODULE: ../../src/tree/hash-file.ts
+
+/**
+ * Streams one file through SHA-256 (the same hasher the tree uses): for artifacts.
+ *
+ * @example const { sha256, size } = await hashFile('dist/app.tgz')
+ */
+function hashFile(path) {
+    return Promise.resolve().then(() => {
+        const { sha256, size } = hashFileSync(path, path, Buffer.allocUnsafe(READ_CHUNK_BYTES));
+        return { sha256, size };
+    });
+}
+
+;// CONCATENATED MODULE: ../../src/tree/index.ts
+
+
+
+
+
 
 
 /***/ }),

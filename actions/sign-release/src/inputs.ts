@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { RelsealError } from '../../../src/errors.js'
 import { parseSigningKey, type SigningKey } from '../../../src/keys/index.js'
-import type { ManifestBuilder } from '../../../src/manifest/index.js'
+import { MANIFEST_ASSET, type ManifestBuilder } from '../../../src/manifest/index.js'
 import { readToken, requiredSignersPath } from '../../common/inputs.js'
 
 export interface SignInputs {
@@ -93,7 +93,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): SignInputs {
     createRelease: core.getBooleanInput('create-release'),
     overwrite: core.getBooleanInput('overwrite'),
     allowedSigners: requiredSignersPath(),
-    manifestName: core.getInput('manifest-name') || 'release_manifest.json',
+    manifestName: core.getInput('manifest-name') || MANIFEST_ASSET,
     token,
     repository,
     apiUrl: env.GITHUB_API_URL,

@@ -5,6 +5,7 @@ import { isRelsealError, RelsealError } from '../../../src/errors.js'
 import { parsePublicKey } from '../../../src/keys/index.js'
 import { parseDuration } from '../../../src/manifest/duration.js'
 import {
+  FILES_ASSET,
   MANIFEST_SCHEMA,
   signManifest,
   verifyManifest,
@@ -19,7 +20,6 @@ import type { SignInputs } from './inputs.js'
 import { lookUpRelease, uploadSigned } from './upload.js'
 import { writeSummary } from './summary.js'
 
-const FILES_NAME = 'release_files.sha256'
 const utcSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 async function hashArtifacts(patterns: string[]): Promise<ManifestArtifact[]> {
@@ -115,7 +115,7 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
   const outDir = join(inputs.runnerTemp, 'relseal')
   mkdirSync(outDir, { recursive: true })
   const manifestPath = join(outDir, inputs.manifestName)
-  const filesPath = join(outDir, FILES_NAME)
+  const filesPath = join(outDir, FILES_ASSET)
   writeFileSync(manifestPath, envelope)
   writeFileSync(filesPath, tree.fileManifest)
   core.endGroup()
@@ -123,12 +123,12 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
   let releaseUrl = ''
   if (inputs.upload) {
     core.startGroup(`Uploading to release ${inputs.tag}`)
-    releaseUrl = await uploadSigned(
-      inputs,
-      found.value!,
-      { payload, envelope, manifestPath, files: Buffer.from(tree.fileManifest) },
-      FILES_NAME,
-    )
+    releaseUrl = await uploadSigned(inputs, found.value!, {
+      payload,
+      envelope,
+      manifestPath,
+      files: Buffer.from(tree.fileManifest),
+    })
     core.endGroup()
   }
   await writeSummary(payload, inputs.key.keyId, releaseUrl || undefined)

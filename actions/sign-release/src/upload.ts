@@ -2,7 +2,12 @@ import * as core from '@actions/core'
 import { writeFileSync } from 'node:fs'
 import { RelsealError } from '../../../src/errors.js'
 import type { SigningKey } from '../../../src/keys/index.js'
-import { MANIFEST_FIELDS, verifyManifest, type ManifestPayload } from '../../../src/manifest/index.js'
+import {
+  FILES_ASSET,
+  MANIFEST_FIELDS,
+  verifyManifest,
+  type ManifestPayload,
+} from '../../../src/manifest/index.js'
 import { actionClient } from '../../common/workspace.js'
 import {
   createRelease,
@@ -70,7 +75,6 @@ export async function uploadSigned(
   inputs: SignInputs,
   { gh, release: found }: ReleaseLookup,
   signed: { payload: ManifestPayload; envelope: Uint8Array; manifestPath: string; files: Uint8Array },
-  filesName: string,
 ): Promise<string> {
   let release = found
   let assets: ReleaseAsset[] = []
@@ -94,7 +98,7 @@ export async function uploadSigned(
   // The file list goes up first: once the manifest is visible (it is what consumers look for), the
   // list it names is there to download too.
   for (const [name, data] of [
-    [filesName, signed.files],
+    [FILES_ASSET, signed.files],
     [inputs.manifestName, previous ?? signed.envelope],
   ] as const) {
     core.info(`${name}: ${await putReleaseAsset(gh, release, name, data, inputs.overwrite, assets)}`)

@@ -34936,7 +34936,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-await (0,_common_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(() => (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readInputs */ .K)(), _main_js__WEBPACK_IMPORTED_MODULE_2__/* .verify */ .MX);
+await (0,_common_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(() => (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readInputs */ .K)(), _main_js__WEBPACK_IMPORTED_MODULE_2__/* .verify */ .M);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -35175,8 +35175,8 @@ function parsePublicKey(text, source) {
 
 
 
-// EXTERNAL MODULE: ../../src/manifest/index.ts + 8 modules
-var src_manifest = __nccwpck_require__(9811);
+// EXTERNAL MODULE: ../../src/manifest/index.ts + 9 modules
+var src_manifest = __nccwpck_require__(5233);
 // EXTERNAL MODULE: ../common/inputs.ts
 var inputs = __nccwpck_require__(1036);
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -35251,10 +35251,8 @@ function readInputs(env = process.env) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  MX: () => (/* binding */ verify)
+  M: () => (/* binding */ verify)
 });
-
-// UNUSED EXPORTS: FILES_NAME, MANIFEST_NAME
 
 // EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 14 modules
 var lib_core = __nccwpck_require__(2220);
@@ -35264,8 +35262,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_path_ = __nccwpck_require__(4379);
 // EXTERNAL MODULE: ../../src/errors.ts
 var errors = __nccwpck_require__(6378);
-// EXTERNAL MODULE: ../../src/manifest/index.ts + 8 modules
-var manifest = __nccwpck_require__(9811);
+// EXTERNAL MODULE: ../../src/manifest/index.ts + 9 modules
+var manifest = __nccwpck_require__(5233);
 // EXTERNAL MODULE: ../../src/tree/index.ts + 14 modules
 var src_tree = __nccwpck_require__(5576);
 // EXTERNAL MODULE: external "fs"
@@ -44379,8 +44377,6 @@ async function writeSummary(checks, p) {
 
 
 
-const MANIFEST_NAME = 'release_manifest.json';
-const FILES_NAME = 'release_files.sha256';
 /** release_files.sha256 lists every file of the tree: allow far more than a manifest. */
 const MAX_FILES_BYTES = 256 * 1024 * 1024;
 /** Downloads the manifest (and release_files.sha256 when the release has it) from a release. */
@@ -44394,21 +44390,21 @@ async function fromRelease(i, which) {
     const assets = await releases_listReleaseAssets(gh, release);
     const dir = (0,external_node_path_.join)(i.runnerTemp, 'relseal-verify', String(release.id));
     (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-    const out = { manifest: (0,external_node_path_.join)(dir, MANIFEST_NAME) };
+    const out = { manifest: (0,external_node_path_.join)(dir, manifest/* MANIFEST_ASSET */.ny) };
     for (const [name, max] of [
-        [MANIFEST_NAME, manifest/* MAX_MANIFEST_BYTES */.ZJ],
-        [FILES_NAME, MAX_FILES_BYTES],
+        [manifest/* MANIFEST_ASSET */.ny, manifest/* MAX_MANIFEST_BYTES */.ZJ],
+        [manifest/* FILES_ASSET */.ZX, MAX_FILES_BYTES],
     ]) {
         const asset = assets.find((a) => a.name === name);
         if (!asset) {
-            if (name === MANIFEST_NAME)
-                throw new errors/* RelsealError */.Ng('E_UNSIGNED', `release ${release.tag_name} has no ${MANIFEST_NAME}: it was never signed; run actions/sign-release for it`);
+            if (name === manifest/* MANIFEST_ASSET */.ny)
+                throw new errors/* RelsealError */.Ng('E_UNSIGNED', `release ${release.tag_name} has no ${manifest/* MANIFEST_ASSET */.ny}: it was never signed; run actions/sign-release for it`);
             continue;
         }
         if (asset.size > max)
             throw new errors/* RelsealError */.Ng('E_TOO_LARGE', `${name} on release ${release.tag_name} is ${asset.size} bytes, over ${max}`);
         (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dir, name), await releases_downloadReleaseAsset(gh, asset));
-        if (name === FILES_NAME)
+        if (name === manifest/* FILES_ASSET */.ZX)
             out.files = (0,external_node_path_.join)(dir, name);
         lib_core/* info */.pq(`downloaded ${name} from release ${release.tag_name}`);
     }
@@ -44728,12 +44724,14 @@ function verifyDetached(publicKey, message, signature) {
 
 /***/ }),
 
-/***/ 9811:
+/***/ 5233:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  ZX: () => (/* reexport */ FILES_ASSET),
+  ny: () => (/* reexport */ MANIFEST_ASSET),
   ZJ: () => (/* reexport */ MAX_MANIFEST_BYTES),
   iS: () => (/* reexport */ isStrictSemver),
   oe: () => (/* reexport */ readManifestFile),
@@ -44743,6 +44741,12 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // UNUSED EXPORTS: MANIFEST_FIELDS, MANIFEST_PAYLOAD_TYPE, MANIFEST_SCHEMA, appendSignature, parseEnvelope, parsePayload, preAuthEncoding, serializePayload, signManifest
+
+;// CONCATENATED MODULE: ../../src/manifest/assets.ts
+/** The signed manifest, as a release asset: what sign-release uploads and updaters look for. */
+const MANIFEST_ASSET = 'release_manifest.json';
+/** The sha256sum-format list of the tree's files, uploaded beside the manifest. */
+const FILES_ASSET = 'release_files.sha256';
 
 // EXTERNAL MODULE: ../../src/errors.ts
 var errors = __nccwpck_require__(6378);
@@ -45257,6 +45261,7 @@ async function verifyArtifacts(payload, paths) {
 }
 
 ;// CONCATENATED MODULE: ../../src/manifest/index.ts
+
 
 
 

@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { isRelsealError, REFUSAL_CODES, RelsealError } from '../../../src/errors.js'
 import {
+  FILES_ASSET,
+  MANIFEST_ASSET,
   MAX_MANIFEST_BYTES,
   readManifestFile,
   verifyArtifacts,
@@ -20,8 +22,6 @@ import { actionClient, matchFiles } from '../../common/workspace.js'
 import type { VerifyInputs } from './inputs.js'
 import { writeSummary, type Check } from './summary.js'
 
-export const MANIFEST_NAME = 'release_manifest.json'
-export const FILES_NAME = 'release_files.sha256'
 /** release_files.sha256 lists every file of the tree: allow far more than a manifest. */
 const MAX_FILES_BYTES = 256 * 1024 * 1024
 
@@ -42,17 +42,17 @@ async function fromRelease(i: VerifyInputs, which: string): Promise<{ manifest: 
   const assets = await listReleaseAssets(gh, release)
   const dir = join(i.runnerTemp, 'relseal-verify', String(release.id))
   mkdirSync(dir, { recursive: true })
-  const out: { manifest: string; files?: string } = { manifest: join(dir, MANIFEST_NAME) }
+  const out: { manifest: string; files?: string } = { manifest: join(dir, MANIFEST_ASSET) }
   for (const [name, max] of [
-    [MANIFEST_NAME, MAX_MANIFEST_BYTES],
-    [FILES_NAME, MAX_FILES_BYTES],
+    [MANIFEST_ASSET, MAX_MANIFEST_BYTES],
+    [FILES_ASSET, MAX_FILES_BYTES],
   ] as const) {
     const asset = assets.find((a) => a.name === name)
     if (!asset) {
-      if (name === MANIFEST_NAME)
+      if (name === MANIFEST_ASSET)
         throw new RelsealError(
           'E_UNSIGNED',
-          `release ${release.tag_name} has no ${MANIFEST_NAME}: it was never signed; run actions/sign-release for it`,
+          `release ${release.tag_name} has no ${MANIFEST_ASSET}: it was never signed; run actions/sign-release for it`,
         )
       continue
     }
@@ -62,7 +62,7 @@ async function fromRelease(i: VerifyInputs, which: string): Promise<{ manifest: 
         `${name} on release ${release.tag_name} is ${asset.size} bytes, over ${max}`,
       )
     writeFileSync(join(dir, name), await downloadReleaseAsset(gh, asset))
-    if (name === FILES_NAME) out.files = join(dir, name)
+    if (name === FILES_ASSET) out.files = join(dir, name)
     core.info(`downloaded ${name} from release ${release.tag_name}`)
   }
   return out
