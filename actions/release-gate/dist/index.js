@@ -53554,8 +53554,10 @@ async function gateSteps(i, report, step) {
         const assets = artifacts.map((a) => [a.name, (0,external_node_fs_.readFileSync)(a.path)]);
         if (artifacts.length)
             assets.push([SUMS_NAME, Buffer.from(sha256sums(artifacts))]);
+        // One listing for every put: a new draft has no assets; a continued one is listed once.
+        const listed = land.own ? await listReleaseAssets(gh, r) : [];
         for (const [name, data] of assets)
-            lib_core/* info */.pq(`${name}: ${await putReleaseAsset(gh, r, name, data, r.draft)}`);
+            lib_core/* info */.pq(`${name}: ${await putReleaseAsset(gh, r, name, data, r.draft, listed)}`);
         const tagged = await getTagCommit(gh, i.release.tag);
         if (tagged === undefined) {
             if (i.allowedSigners)

@@ -8,6 +8,7 @@ import {
   createRelease,
   createTag,
   getTagCommit,
+  listReleaseAssets,
   listReleases,
   putReleaseAsset,
   updateRelease,
@@ -290,8 +291,10 @@ async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise
       // Assets go up while the release is still a draft: nobody sees a half-uploaded release.
       const assets: [string, Uint8Array][] = artifacts.map((a) => [a.name, readFileSync(a.path)])
       if (artifacts.length) assets.push([SUMS_NAME, Buffer.from(sha256sums(artifacts))])
+      // One listing for every put: a new draft has no assets; a continued one is listed once.
+      const listed = land.own ? await listReleaseAssets(gh, r) : []
       for (const [name, data] of assets)
-        core.info(`${name}: ${await putReleaseAsset(gh, r, name, data, r.draft)}`)
+        core.info(`${name}: ${await putReleaseAsset(gh, r, name, data, r.draft, listed)}`)
       const tagged = await getTagCommit(gh, i.release.tag)
       if (tagged === undefined) {
         if (i.allowedSigners)
