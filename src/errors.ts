@@ -17,6 +17,8 @@ export type RelsealErrorCode =
   | 'E_TAG_BAD_SIGNATURE'
   | 'E_TAG_UNTRUSTED'
   | 'E_TAG_MISMATCH'
+  | 'E_TAG_VERSION_MISMATCH'
+  | 'E_PAYLOAD_MISMATCH'
   // bad input (CLI exit 2)
   | 'E_BAD_INPUT'
   | 'E_USAGE'
@@ -62,6 +64,8 @@ export const REFUSAL_CODES: ReadonlySet<RelsealErrorCode> = new Set<RelsealError
   'E_TAG_BAD_SIGNATURE',
   'E_TAG_UNTRUSTED',
   'E_TAG_MISMATCH',
+  'E_TAG_VERSION_MISMATCH',
+  'E_PAYLOAD_MISMATCH',
 ])
 
 export class RelsealError extends Error {

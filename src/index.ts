@@ -30,6 +30,10 @@ export {
   preAuthEncoding,
   signManifest,
   appendSignature,
+  cosignManifest,
+  resolveRelease,
+  assertTagMatchesVersion,
+  releaseVersionOfTag,
   verifyManifest,
   readManifestFile,
   verifyTree,
@@ -37,6 +41,8 @@ export {
   type ManifestPayload,
   type ManifestArtifact,
   type VerifiedManifest,
+  type CosignOptions,
+  type ReleaseFacts,
 } from './manifest/index.js'
 export type { TrustPolicy } from './trust/policy.js'
 export {

@@ -107,7 +107,9 @@ describe('relseal keygen, sign, verify, inspect', () => {
     ]
     expect((await runCli(args, repo)).stderr).toContain('E_THRESHOLD')
     const env = { SECOND_KEY: readFileSync(join(repo, 'b.key'), 'utf8') }
-    expect((await runCli(['sign', '--append', '--key', 'env:SECOND_KEY'], repo, env)).code).toBe(0)
+    expect(
+      (await runCli(['sign', '--append', '--key', 'env:SECOND_KEY', '--pubkey', 'a.pub'], repo, env)).code,
+    ).toBe(0)
     expect((await runCli(args, repo)).code).toBe(0)
   })
 

@@ -107,7 +107,7 @@ describe('verifyManifest', () => {
     const both = { keys: [A, B], threshold: 2, now: trustA.now }
 
     it('counts two distinct trusted keys', () => {
-      const env = appendSignature(signManifest(testPayload(), [A]), B)
+      const env = appendSignature(signManifest(testPayload(), [A]), B, [A])
       expect(verifyManifest(env, both).keyIds).toEqual([A.keyId, B.keyId].sort())
     })
 

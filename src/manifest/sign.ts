@@ -1,8 +1,9 @@
 import { RelsealError } from '../errors.js'
 import { signDetached } from '../keys/ed25519.js'
-import type { SigningKey } from '../keys/key-formats.js'
+import type { PublicKeyInfo, SigningKey } from '../keys/key-formats.js'
 import { MANIFEST_PAYLOAD_TYPE, parseEnvelope, preAuthEncoding, serializeEnvelope } from './dsse.js'
 import { serializePayload, type ManifestPayload } from './payload.js'
+import { verifyEverySignature } from './verify.js'
 
 function signatureOf(key: SigningKey, payload: Uint8Array): { keyid: string; sig: string } {
   const sig = signDetached(key.secretKey, preAuthEncoding(MANIFEST_PAYLOAD_TYPE, payload))
@@ -27,9 +28,15 @@ export function signManifest(payload: ManifestPayload, keys: SigningKey[]): Uint
 
 /**
  * Adds one more signature (a second signer towards a threshold) without touching the payload
- * bytes. The existing signatures are kept as they are.
+ * bytes. Every existing signature must first verify under `existingSigners`
+ * (verifyEverySignature); they are then kept as they are. This checks signatures only: a
+ * co-signer also re-derives the payload's facts, which cosignManifest does.
  */
-export function appendSignature(envelope: Uint8Array, key: SigningKey): Uint8Array {
+export function appendSignature(
+  envelope: Uint8Array,
+  key: SigningKey,
+  existingSigners: PublicKeyInfo[],
+): Uint8Array {
   const env = parseEnvelope(envelope)
   if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) {
     throw new RelsealError(
@@ -37,6 +44,7 @@ export function appendSignature(envelope: Uint8Array, key: SigningKey): Uint8Arr
       `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not a relseal manifest`,
     )
   }
+  verifyEverySignature(env, existingSigners)
   const existing = (
     JSON.parse(Buffer.from(envelope).toString('utf8')) as { signatures: { keyid: string; sig: string }[] }
   ).signatures

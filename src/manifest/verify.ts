@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises'
 import semver from 'semver'
 import { RelsealError } from '../errors.js'
 import { verifyDetached } from '../keys/ed25519.js'
+import type { PublicKeyInfo } from '../keys/key-formats.js'
 import { resolvePolicy, type ResolvedPolicy, type TrustPolicy } from '../trust/policy.js'
 import {
   MANIFEST_PAYLOAD_TYPE,
@@ -12,6 +13,7 @@ import {
   type UntrustedEnvelope,
 } from './dsse.js'
 import { parsePayload, type ManifestPayload } from './payload.js'
+import { assertTagMatchesVersion } from './tag-version.js'
 
 export interface VerifiedManifest {
   payload: ManifestPayload
@@ -78,6 +80,9 @@ function refuseUnverified(
 }
 
 function checkPayloadPolicy(payload: ManifestPayload, policy: ResolvedPolicy): void {
+  // The version is what the updater orders releases by; bound to the signed tag, an old commit
+  // cannot be relabelled as a newer version (docs/manifest-spec.md, "Tag and version").
+  assertTagMatchesVersion(payload.tag, payload.version, policy.tagPrefix)
   if (
     policy.repository !== undefined &&
     payload.repository.toLowerCase() !== policy.repository.toLowerCase()
@@ -108,7 +113,8 @@ function checkPayloadPolicy(payload: ManifestPayload, policy: ResolvedPolicy): v
 /**
  * Verifies a release manifest (DSSE envelope bytes) with a trust policy, in the order of
  * docs/manifest-spec.md: size, envelope, payload type, signatures over the exact payload bytes,
- * threshold — and only then parses the payload and checks repository, expiry and minimum version.
+ * threshold — and only then parses the payload and checks the tag/version binding, repository,
+ * expiry and minimum version.
  *
  * @example
  * const { payload } = verifyManifest(readFileSync('release_manifest.json'), { keys: [parsePublicKey(pub, 'pub')] })
@@ -138,6 +144,38 @@ export function verifyManifest(envelope: Uint8Array, policy: TrustPolicy): Verif
     keyIds: [...good].sort(),
     digest: `sha256:${createHash('sha256').update(envelope).digest('hex')}`,
     payloadBytes: env.untrustedPayload,
+  }
+}
+
+/**
+ * Requires EVERY signature of an envelope to verify under one of `keys` — stricter than
+ * verifyManifest, which ignores unknown keys. A co-signer calls it before adding its signature,
+ * so it never vouches for a broken or unknown envelope (docs/manifest-spec.md, "What a
+ * co-signer checks"). Throws E_UNSIGNED, E_UNTRUSTED_KEY or E_BAD_SIGNATURE.
+ */
+export function verifyEverySignature(env: UntrustedEnvelope, keys: PublicKeyInfo[]): void {
+  if (env.signatures.length === 0)
+    throw new RelsealError(
+      'E_UNSIGNED',
+      'the manifest has no signature to add to; the first signer runs relseal sign without --append',
+    )
+  const byId = new Map(keys.map((k) => [k.keyId, k]))
+  const pae = preAuthEncoding(env.payloadType, env.untrustedPayload)
+  for (const [i, s] of env.signatures.entries()) {
+    const candidates =
+      s.keyid === '' ? [...byId.values()] : [byId.get(s.keyid)].filter((k) => k !== undefined)
+    if (candidates.length === 0)
+      throw new RelsealError(
+        'E_UNTRUSTED_KEY',
+        `signature ${i + 1} is by key ${short(s.keyid)}, which is not among the --pubkey keys; ` +
+          `pass the public key of every existing signer, and co-sign only manifests whose signers you know`,
+      )
+    if (!s.sig || !candidates.some((k) => verifyDetached(k.publicKey, pae, s.sig!)))
+      throw new RelsealError(
+        'E_BAD_SIGNATURE',
+        `signature ${i + 1}${s.keyid === '' ? '' : ` by key ${short(s.keyid)}`} does not verify: the manifest was altered or is corrupt; ` +
+          `do not co-sign it, have the first signer sign it again`,
+      )
   }
 }
 

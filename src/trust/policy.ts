@@ -1,6 +1,7 @@
 import { RelsealError } from '../errors.js'
 import type { PublicKeyInfo } from '../keys/key-formats.js'
 import { isStrictSemver } from '../manifest/payload.js'
+import { parseTagPrefix } from '../manifest/tag-version.js'
 
 /** Whom a verifier trusts and what it accepts. */
 export interface TrustPolicy {
@@ -16,6 +17,11 @@ export interface TrustPolicy {
   repository?: string
   /** The time to check expiry against (default: now). */
   now?: Date
+  /**
+   * Release tags are `<tagPrefix><version>` (e.g. `app-v` in a monorepo). Default '': the tag
+   * must be `v<version>` or `<version>`. Any other pairing is refused (E_TAG_VERSION_MISMATCH).
+   */
+  tagPrefix?: string
 }
 
 export interface ResolvedPolicy {
@@ -25,6 +31,7 @@ export interface ResolvedPolicy {
   enforceExpiry: boolean
   repository: string | undefined
   now: Date
+  tagPrefix: string
 }
 
 /** Checks a policy once, before any manifest is looked at. */
@@ -55,5 +62,6 @@ export function resolvePolicy(policy: TrustPolicy): ResolvedPolicy {
     enforceExpiry: policy.enforceExpiry ?? true,
     repository: policy.repository,
     now: policy.now ?? new Date(),
+    tagPrefix: parseTagPrefix(policy.tagPrefix ?? '', 'tag prefix'),
   }
 }

@@ -1,11 +1,12 @@
 import { writeFileSync, renameSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { RelsealError } from '../../errors.js'
-import { repoDefaults, type RepoDefaults } from '../../manifest/git-defaults.js'
 import {
-  appendSignature,
+  cosignManifest,
   MANIFEST_SCHEMA,
+  parseTagPrefix,
   readManifestFile,
+  resolveRelease,
   signManifest,
   type ManifestPayload,
 } from '../../manifest/index.js'
@@ -13,12 +14,13 @@ import { hashFile, hashTree } from '../../tree/index.js'
 import { parseCommandArgs } from '../args.js'
 import { parseDuration } from '../../manifest/duration.js'
 import type { Command } from '../io.js'
-import { loadSigningKey } from '../key-input.js'
+import { loadPublicKey, loadSigningKey } from '../key-input.js'
 
 const USAGE =
-  'relseal sign --key KEY --version V [--tag T] [--commit SHA] [--repository OWNER/NAME] [--dir DIR] ' +
+  'relseal sign --key KEY [--tag T] [--version V] [--tag-prefix P] [--commit SHA] [--repository OWNER/NAME] [--dir DIR] ' +
   '[--artifact FILE]... [--expires-in DURATION] [--out release_manifest.json] [--files-out release_files.sha256]\n' +
-  '       relseal sign --append --key KEY [--out release_manifest.json]'
+  '       relseal sign --append --key KEY --pubkey KEY... [--dir DIR] [--artifact FILE]... [--repository OWNER/NAME] ' +
+  '[--tag-prefix P] [--out release_manifest.json]'
 
 /** Writes a file through a temp name and a rename, so a reader never sees half of it. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
@@ -40,6 +42,8 @@ export const run: Command = async (args, io) => {
       key: { type: 'string' },
       version: { type: 'string' },
       tag: { type: 'string' },
+      'tag-prefix': { type: 'string' },
+      pubkey: { type: 'string', multiple: true },
       commit: { type: 'string' },
       repository: { type: 'string' },
       dir: { type: 'string' },
@@ -59,30 +63,51 @@ export const run: Command = async (args, io) => {
   }
   const key = loadSigningKey(required(values.key, 'the signing key', 'pass --key FILE or --key env:NAME'), io)
   const out = resolve(io.cwd, values.out ?? 'release_manifest.json')
+  const dir = resolve(io.cwd, values.dir ?? '.')
+  const tagPrefix = parseTagPrefix(values['tag-prefix'] ?? '', '--tag-prefix')
+  const artifactPaths = (values.artifact ?? []).map((a) => resolve(io.cwd, a))
   if (values.append) {
-    writeFileAtomic(out, appendSignature(await readManifestFile(out), key))
-    io.stdout.write(`added a signature by key ${key.keyId} to ${out}\n`)
+    if (!values.pubkey)
+      throw new RelsealError(
+        'E_USAGE',
+        'sign --append needs --pubkey with the public key of every existing signer: a co-signer verifies ' +
+          `their signatures before adding its own, so it never vouches for a broken or unknown manifest\nusage: ${USAGE}`,
+      )
+    const { envelope, payload } = await cosignManifest({
+      envelope: await readManifestFile(out),
+      key,
+      existingSigners: values.pubkey.map((k) => loadPublicKey(k, io)),
+      dir,
+      artifacts: artifactPaths,
+      tagPrefix,
+      ...(values.repository !== undefined ? { repository: values.repository } : {}),
+    })
+    writeFileAtomic(out, envelope)
+    io.stdout.write(
+      `re-derived ${payload.repository} ${payload.tag} (${payload.version}) at ${payload.commit}: every fact matches\n` +
+        `added a signature by key ${key.keyId} to ${out}\n`,
+    )
     return 0
   }
-  const dir = resolve(io.cwd, values.dir ?? '.')
-  const defaults: RepoDefaults = await repoDefaults(dir).catch((): RepoDefaults => ({}))
-  const commit = required(
-    values.commit ?? defaults.commit,
-    'the commit',
-    'pass --commit SHA (DIR is not a git repository)',
-  )
-  const tag = required(values.tag ?? defaults.tag, 'the tag', 'pass --tag (no tag points at HEAD)')
-  const version = required(values.version ?? tag.replace(/^v/, ''), 'the version', 'pass --version')
-  const repository = required(
-    values.repository ?? defaults.repository,
-    'the repository',
-    'pass --repository OWNER/NAME (no GitHub origin remote)',
-  )
-  // Hash the committed bytes when DIR is a repository; a plain directory is hashed as it is.
-  const tree = defaults.commit !== undefined ? await hashTree({ dir, rev: commit }) : await hashTree({ dir })
+  if (values.pubkey)
+    throw new RelsealError(
+      'E_USAGE',
+      `--pubkey belongs to --append (the keys of the existing signers)\nusage: ${USAGE}`,
+    )
+  // The tag decides the commit, never HEAD; its version and the repository are checked before signing.
+  const facts = await resolveRelease({
+    dir,
+    tagPrefix,
+    ...(values.tag !== undefined ? { tag: values.tag } : {}),
+    ...(values.commit !== undefined ? { commit: values.commit } : {}),
+    ...(values.version !== undefined ? { version: values.version } : {}),
+    ...(values.repository !== undefined ? { repository: values.repository } : {}),
+  })
+  const { repository, tag, version, commit } = facts
+  const tree = await hashTree({ dir, rev: commit })
   const artifacts = []
-  for (const a of values.artifact ?? []) {
-    const { sha256, size } = await hashFile(resolve(io.cwd, a))
+  for (const a of artifactPaths) {
+    const { sha256, size } = await hashFile(a)
     artifacts.push({ name: basename(a), size, sha256 })
   }
   const now = new Date()
@@ -91,7 +116,7 @@ export const run: Command = async (args, io) => {
     repository,
     tag,
     version,
-    commit: tree.commit ?? commit,
+    commit,
     code_hash: tree.codeHash,
     file_manifest_hash: tree.fileManifestHash,
     file_count: tree.files,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { parseTagPrefix } from '../../manifest/index.js'
 import { updateToRelease } from '../../update/index.js'
 import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
@@ -7,7 +8,7 @@ import { loadPublicKey } from '../key-input.js'
 
 const USAGE =
   'relseal update --app-root DIR --manifest SRC --pubkey KEY... [--threshold N] [--repository OWNER/NAME] ' +
-  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--api-url URL]'
+  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--api-url URL] [--tag-prefix P]'
 
 /** `relseal update`: exit 0 updated or up to date, 1 refused, 2 usage, 3 failed after verification. */
 export const run: Command = async (args, io) => {
@@ -19,6 +20,7 @@ export const run: Command = async (args, io) => {
       pubkey: { type: 'string', multiple: true },
       threshold: { type: 'string' },
       repository: { type: 'string' },
+      'tag-prefix': { type: 'string' },
       'install-cmd': { type: 'string' },
       'health-cmd': { type: 'string' },
       'health-timeout': { type: 'string' },
@@ -49,6 +51,7 @@ export const run: Command = async (args, io) => {
       keys: values.pubkey.map((k) => loadPublicKey(k, io)),
       threshold: parseIntegerFlag(values.threshold, '--threshold', 1, 1),
       ...(values.repository ? { repository: values.repository } : {}),
+      ...(values['tag-prefix'] ? { tagPrefix: parseTagPrefix(values['tag-prefix'], '--tag-prefix') } : {}),
     },
     ...(values['install-cmd'] ? { installCommand: values['install-cmd'] } : {}),
     ...(values['health-cmd'] ? { healthCommand: values['health-cmd'] } : {}),

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { readManifestFile, verifyArtifacts, verifyManifest, verifyTree } from '../../manifest/index.js'
+import {
+  parseTagPrefix,
+  readManifestFile,
+  verifyArtifacts,
+  verifyManifest,
+  verifyTree,
+} from '../../manifest/index.js'
 import { hashTree } from '../../tree/index.js'
 import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
@@ -8,7 +14,7 @@ import { loadPublicKey } from '../key-input.js'
 
 const USAGE =
   'relseal verify MANIFEST --pubkey KEY... [--threshold N] [--repository OWNER/NAME] [--dir DIR] [--files release_files.sha256] ' +
-  '[--artifact FILE]... [--min-version V] [--allow-expired] [--json]'
+  '[--artifact FILE]... [--min-version V] [--tag-prefix P] [--allow-expired] [--json]'
 
 /** `relseal verify`: exit 0 verified, 1 refused, 2 usage or unreadable input. */
 export const run: Command = async (args, io) => {
@@ -18,6 +24,7 @@ export const run: Command = async (args, io) => {
       pubkey: { type: 'string', multiple: true },
       threshold: { type: 'string' },
       repository: { type: 'string' },
+      'tag-prefix': { type: 'string' },
       dir: { type: 'string' },
       files: { type: 'string' },
       artifact: { type: 'string', multiple: true },
@@ -38,6 +45,7 @@ export const run: Command = async (args, io) => {
     threshold: parseIntegerFlag(values.threshold, '--threshold', 1, 1),
     enforceExpiry: !values['allow-expired'],
     ...(values.repository ? { repository: values.repository } : {}),
+    ...(values['tag-prefix'] ? { tagPrefix: parseTagPrefix(values['tag-prefix'], '--tag-prefix') } : {}),
     ...(values['min-version'] ? { minVersion: values['min-version'] } : {}),
   })
   const p = verified.payload
