@@ -14,10 +14,5 @@ export { signManifest, appendSignature } from './sign.js'
 export { verifyManifest, verifyEverySignature, readManifestFile, type VerifiedManifest } from './verify.js'
 export { cosignManifest, type CosignOptions } from './cosign.js'
 export { resolveRelease, type ReleaseFacts, type ResolveReleaseOptions } from './release-facts.js'
-export {
-  assertTagMatchesVersion,
-  parseTagPrefix,
-  releaseVersionOfTag,
-  versionOfTag,
-} from './tag-version.js'
+export { assertTagMatchesVersion, parseTagPrefix, releaseVersionOfTag, versionOfTag } from './tag-version.js'
 export { verifyTree, verifyArtifacts } from './verify-tree.js'

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { RelsealError } from '../../../src/errors.js'
+import { parseTagPrefix } from '../../../src/manifest/tag-version.js'
 import { readToken, requiredSignersPath } from '../../common/inputs.js'
 import { parseCommands } from './command-line.js'
 import { parseReleaseVersion, type ReleaseVersion } from './version.js'
@@ -28,8 +29,6 @@ export interface GateInputs {
   runId: string
 }
 
-const SAFE_PREFIX = /^$|^[A-Za-z0-9][A-Za-z0-9._/]*$/
-
 const lines = (name: string) => core.getMultilineInput(name).filter((l) => l.trim() !== '')
 
 function readPassRate(): number {
@@ -46,12 +45,7 @@ function readPassRate(): number {
 /** Reads every input once; the version is validated before it is used anywhere. */
 export function readInputs(env: NodeJS.ProcessEnv = process.env): GateInputs {
   const token = readToken()
-  const tagPrefix = core.getInput('tag-prefix', { trimWhitespace: false })
-  if (!SAFE_PREFIX.test(tagPrefix))
-    throw new RelsealError(
-      'E_USAGE',
-      `input tag-prefix ${JSON.stringify(tagPrefix)} must start with a letter or digit and hold only letters, digits, . _ /; the usual one is v`,
-    )
+  const tagPrefix = parseTagPrefix(core.getInput('tag-prefix', { trimWhitespace: false }), 'input tag-prefix')
   // Not trimmed: a version with whitespace around it is refused, not silently repaired.
   const rawVersion = core.getInput('version', { required: true, trimWhitespace: false })
   const release = parseReleaseVersion(rawVersion, tagPrefix, core.getBooleanInput('allow-prerelease'))

@@ -75,9 +75,5 @@ export function parseReleaseVersion(raw: string, prefix: string, allowPrerelease
   return { version: body, tag, prerelease }
 }
 
-/** Reads a version from a tag name with `prefix`, or undefined when it is not one of ours. */
-export function versionOfTag(tag: string, prefix: string): string | undefined {
-  if (!tag.startsWith(prefix)) return undefined
-  const v = tag.slice(prefix.length)
-  return semver.valid(v) === v ? v : undefined
-}
+// The one tag/version rule, shared with sign, verify and the updater (docs/manifest-spec.md).
+export { versionOfTag } from '../../../src/manifest/tag-version.js'

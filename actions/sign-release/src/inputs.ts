@@ -1,7 +1,13 @@
 import * as core from '@actions/core'
 import { RelsealError } from '../../../src/errors.js'
 import { parseSigningKey, type SigningKey } from '../../../src/keys/index.js'
-import { MANIFEST_ASSET, type ManifestBuilder } from '../../../src/manifest/index.js'
+import {
+  assertTagMatchesVersion,
+  MANIFEST_ASSET,
+  parseTagPrefix,
+  releaseVersionOfTag,
+  type ManifestBuilder,
+} from '../../../src/manifest/index.js'
 import { readToken, requiredSignersPath } from '../../common/inputs.js'
 
 export interface SignInputs {
@@ -10,6 +16,8 @@ export interface SignInputs {
   path: string
   version: string
   tag: string
+  /** Release tags are `<tagPrefix><version>`; '' means `v<version>` or `<version>`. */
+  tagPrefix: string
   commit: string
   artifacts: string[]
   expiresIn: string
@@ -61,6 +69,15 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): SignInputs {
       'E_USAGE',
       'input tag is empty and GITHUB_REF is not a tag (refs/tags/…); run on a tag push or set tag',
     )
+  // Version and tag are bound (docs/manifest-spec.md, "Tag and version"): refuse before hashing.
+  const tagPrefix = parseTagPrefix(core.getInput('tag-prefix'), 'input tag-prefix')
+  const version = core.getInput('version') || releaseVersionOfTag(tag, tagPrefix) || ''
+  if (!version)
+    throw new RelsealError(
+      'E_TAG_VERSION_MISMATCH',
+      `tag ${JSON.stringify(tag)} names no version (release tags are ${tagPrefix ? `${tagPrefix}1.2.3` : 'v1.2.3 or 1.2.3'}); set tag-prefix for prefixed tags such as app-v1.2.3`,
+    )
+  assertTagMatchesVersion(tag, version, tagPrefix)
   const commit = core.getInput('commit') || env.GITHUB_SHA || ''
   if (!commit)
     throw new RelsealError(
@@ -84,8 +101,9 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): SignInputs {
     key,
     publicKey: core.getInput('public-key'),
     path: core.getInput('path') || '.',
-    version: core.getInput('version') || tag.replace(/^v/, ''),
+    version,
     tag,
+    tagPrefix,
     commit,
     artifacts: core.getMultilineInput('artifacts').filter((l) => l.trim() !== ''),
     expiresIn: core.getInput('expires-in'),

@@ -100,7 +100,7 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
   if (inputs.publicKey) {
     const trusted = parsePublicKey(inputs.publicKey, 'input public-key')
     try {
-      verifyManifest(envelope, { keys: [trusted], now })
+      verifyManifest(envelope, { keys: [trusted], now, tagPrefix: inputs.tagPrefix })
     } catch (e) {
       if (isRelsealError(e, 'E_UNTRUSTED_KEY')) {
         throw new RelsealError(

@@ -1,7 +1,6 @@
 import * as core from '@actions/core'
 import { writeFileSync } from 'node:fs'
 import { RelsealError } from '../../../src/errors.js'
-import type { SigningKey } from '../../../src/keys/index.js'
 import {
   FILES_ASSET,
   MANIFEST_FIELDS,
@@ -39,13 +38,13 @@ async function existingEquivalent(
   assets: readonly ReleaseAsset[],
   name: string,
   payload: ManifestPayload,
-  key: SigningKey,
+  { key, tagPrefix }: Pick<SignInputs, 'key' | 'tagPrefix'>,
 ): Promise<Uint8Array | undefined> {
   const asset = assets.find((a) => a.name === name)
   if (!asset) return undefined
   const bytes = await downloadReleaseAsset(gh, asset)
   try {
-    const old = verifyManifest(bytes, { keys: [key], enforceExpiry: false }).payload
+    const old = verifyManifest(bytes, { keys: [key], enforceExpiry: false, tagPrefix }).payload
     return SAME_RELEASE.every((f) => JSON.stringify(old[f]) === JSON.stringify(payload[f]))
       ? bytes
       : undefined
@@ -90,7 +89,7 @@ export async function uploadSigned(
   }
   const previous = inputs.overwrite
     ? undefined
-    : await existingEquivalent(gh, assets, inputs.manifestName, signed.payload, inputs.key)
+    : await existingEquivalent(gh, assets, inputs.manifestName, signed.payload, inputs)
   if (previous) {
     core.info(`${inputs.manifestName} on the release already signs this commit and tree: keeping it`)
     writeFileSync(signed.manifestPath, previous)

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { RelsealError } from '../../../src/errors.js'
 import { parsePublicKey, type PublicKeyInfo } from '../../../src/keys/index.js'
-import { isStrictSemver } from '../../../src/manifest/index.js'
+import { isStrictSemver, parseTagPrefix } from '../../../src/manifest/index.js'
 import { readToken } from '../../common/inputs.js'
 
 export interface VerifyInputs {
@@ -13,6 +13,8 @@ export interface VerifyInputs {
   files: string
   artifacts: string[]
   minVersion: string | undefined
+  /** Release tags are `<tagPrefix><version>`; '' means `v<version>` or `<version>`. */
+  tagPrefix: string
   allowExpired: boolean
   token: string
   repository: string
@@ -75,6 +77,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): VerifyInputs {
     files: core.getInput('files'),
     artifacts: core.getMultilineInput('artifacts').filter((l) => l.trim() !== ''),
     minVersion,
+    tagPrefix: parseTagPrefix(core.getInput('tag-prefix'), 'input tag-prefix'),
     allowExpired: core.getBooleanInput('allow-expired'),
     token,
     repository: env.GITHUB_REPOSITORY ?? '',

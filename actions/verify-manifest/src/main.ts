@@ -97,6 +97,7 @@ async function verifySteps(i: VerifyInputs, checks: Check[]): Promise<Record<str
     keys: i.keys,
     threshold: i.threshold,
     enforceExpiry: !i.allowExpired,
+    tagPrefix: i.tagPrefix,
     // A manifest taken from this repository's release must be for this repository.
     ...(fromRel ? { repository: i.repository } : {}),
     ...(i.minVersion ? { minVersion: i.minVersion } : {}),
