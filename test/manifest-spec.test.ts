@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { keyPairFromSeed } from '../src/keys/ed25519.js'
+import { keyPairFromSeed, signDetached } from '../src/keys/ed25519.js'
 import { parsePublicKey } from '../src/keys/index.js'
 import {
   MANIFEST_PAYLOAD_TYPE,
@@ -90,5 +90,55 @@ describe('docs/vectors/manifest-v1.json', () => {
       .join('\n')
     execFileSync('sh', ['-c', recipe], { cwd: dir })
     expect(readFileSync(join(dir, 'pae.bin')).toString('hex')).toBe(v.pae_hex)
+  })
+})
+
+interface TagVersionVectors {
+  key_id: string
+  cases: {
+    name: string
+    tag_prefix: string
+    expect: string
+    payload_utf8: string
+    signature_base64: string
+    envelope: string
+  }[]
+}
+
+const tv = JSON.parse(
+  readFileSync(new URL('../docs/vectors/manifest-v1-tag-version.json', import.meta.url), 'utf8'),
+) as TagVersionVectors
+
+describe('docs/vectors/manifest-v1-tag-version.json (spec: "Tag and version")', () => {
+  const policy = (tagPrefix: string) => ({
+    keys: [parsePublicKey(v.key.public_key_spki_pem, 'vector')],
+    now: new Date('2026-06-01T00:00:00Z'),
+    tagPrefix,
+  })
+
+  it.each(tv.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    // Validly signed: the signature is what the vector key gives over the PAE, and the envelope
+    // carries exactly these payload bytes under the vector key id.
+    const kp = keyPairFromSeed(Buffer.from(v.key.seed_hex, 'hex'))
+    const payload = Buffer.from(c.payload_utf8, 'utf8')
+    const env = JSON.parse(c.envelope) as { payload: string; signatures: { keyid: string; sig: string }[] }
+    expect(Buffer.from(env.payload, 'base64')).toEqual(payload)
+    expect(env.signatures).toEqual([{ keyid: tv.key_id, sig: c.signature_base64 }])
+    expect(tv.key_id).toBe(v.key.key_id)
+    const sig = Buffer.from(
+      signDetached(kp.secretKey, preAuthEncoding(MANIFEST_PAYLOAD_TYPE, payload)),
+    ).toString('base64')
+    expect(sig).toBe(c.signature_base64)
+
+    const run = () => verifyManifest(Buffer.from(c.envelope), policy(c.tag_prefix))
+    if (c.expect === 'verified') expect(run().payload.version).toBe(JSON.parse(c.payload_utf8).version)
+    else expect(run).toThrow(expect.objectContaining({ code: c.expect }))
+  })
+
+  it('holds the relabelled-version case the spec names', () => {
+    const relabelled = tv.cases.filter((c) => c.expect === 'E_TAG_VERSION_MISMATCH')
+    expect(
+      relabelled.map((c) => JSON.parse(c.payload_utf8) as { tag: string; version: string }),
+    ).toContainEqual(expect.objectContaining({ tag: 'v1.0.0', version: '9.9.9' }))
   })
 })
