@@ -193,13 +193,17 @@ describe('relseal sign --append (a co-signer)', () => {
   const append = (r: Releases, extra: string[], file = 'release_manifest.json') =>
     runCli(['sign', '--append', '--key', 'b.key', '--dir', r.repo, '--out', file, ...extra], r.out)
 
-  it('refuses without --pubkey (E_USAGE), and leaves the manifest unchanged', async () => {
+  it('refuses without --pubkey or with facts to sign (E_USAGE), and leaves the manifest unchanged', async () => {
     const r = await twoReleases()
     expect((await sign(r, ['--tag', 'v1.0.0'])).code).toBe(0)
     const before = readFileSync(join(r.out, 'release_manifest.json'))
     const s = await append(r, [])
     expect(s.stderr).toContain('E_USAGE')
     expect(s.code).toBe(2)
+    // Nor is it told what to check: the facts come from the payload, checked against its clone.
+    const told = await append(r, ['--pubkey', 'a.pub', '--tag', 'v1.1.0'])
+    expect(told.stderr).toContain('E_USAGE')
+    expect(told.code).toBe(2)
     expect(readFileSync(join(r.out, 'release_manifest.json'))).toEqual(before)
   })
 

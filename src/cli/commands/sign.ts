@@ -73,6 +73,15 @@ export const run: Command = async (args, io) => {
         'sign --append needs --pubkey with the public key of every existing signer: a co-signer verifies ' +
           `their signatures before adding its own, so it never vouches for a broken or unknown manifest\nusage: ${USAGE}`,
       )
+    const told = (['tag', 'version', 'commit', 'expires-in', 'files-out'] as const).filter(
+      (f) => values[f] !== undefined,
+    )
+    if (told.length > 0)
+      throw new RelsealError(
+        'E_USAGE',
+        `--${told.join(', --')} cannot be combined with --append: a co-signer takes every fact from the manifest and ` +
+          `checks it against its own repository (--dir)\nusage: ${USAGE}`,
+      )
     const { envelope, payload } = await cosignManifest({
       envelope: await readManifestFile(out),
       key,
