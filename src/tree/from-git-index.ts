@@ -3,9 +3,9 @@ import { join } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { runGit } from '../git/git.js'
 import { decodePathName } from './entry.js'
-import { assertSymlinkInside } from './glob.js'
 import { splitNul } from './git-repo.js'
 import type { RawTree } from './raw-tree.js'
+import { assertLinksStayInside, type TreeLink } from './symlink-rule.js'
 
 interface IndexRecord {
   mode: string
@@ -40,15 +40,15 @@ function readLinkText(abs: string, path: string): Buffer {
       `${JSON.stringify(path)} is tracked by git but missing from the working tree; restore it (git checkout -- <path>) or commit its removal`,
     )
   }
-  assertSymlinkInside(path, decodePathName(target, path))
   return target
 }
 
 /**
- * Lists the files git tracks in a working tree (the index, never stray files), reading their
- * bytes from disk. Files that git converts on checkout are compared with their blobs first.
+ * Lists the files git tracks in a working tree (the index, never stray files) that `keep` accepts,
+ * reading their bytes from disk. Files that git converts on checkout are compared with their
+ * blobs first.
  */
-export async function listGitIndex(dir: string): Promise<RawTree> {
+export async function listGitIndex(dir: string, keep: (path: string) => boolean): Promise<RawTree> {
   const records = await readIndex(dir)
   // The conversion check asks git about every path; it runs while the files are being hashed.
   const pending = refuseConvertedFiles(dir, records)
@@ -56,14 +56,20 @@ export async function listGitIndex(dir: string): Promise<RawTree> {
     /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
   })
   const out: RawTree = { files: [], fixed: [], pending }
+  const links: TreeLink[] = []
   for (const r of records) {
+    if (!keep(r.path)) continue
     const abs = join(dir, r.path)
     if (r.mode === '160000') out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid })
-    else if (r.mode === '120000')
-      out.fixed.push({ path: r.path, kind: 'symlink', content: readLinkText(abs, r.path) })
+    else if (r.mode === '120000') {
+      const content = readLinkText(abs, r.path)
+      links.push({ path: r.path, target: decodePathName(content, r.path) })
+      out.fixed.push({ path: r.path, kind: 'symlink', content })
+    }
     // Regular files are opened with O_NOFOLLOW by the hasher, which reports a missing file itself.
     else out.files.push({ path: r.path, job: { abs, where: r.path } })
   }
+  assertLinksStayInside(links)
   return out
 }
 

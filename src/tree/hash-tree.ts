@@ -115,10 +115,7 @@ export async function hashTree(options: HashTreeOptions): Promise<TreeHash> {
         `${dir} is a bare repository with no working tree; pass --rev to hash a commit`,
       )
     }
-    const raw = await listGitIndex(dir)
-    const keep = pathFilter(options.include, options.exclude)
-    raw.files = raw.files.filter((f) => keep(f.path))
-    raw.fixed = raw.fixed.filter((f) => keep(f.path))
+    const raw = await listGitIndex(dir, pathFilter(options.include, options.exclude))
     // A conversion refusal wins over any error from hashing the converted bytes.
     const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options), raw.pending])
     if (checked.status === 'rejected') throw checked.reason
