@@ -49,7 +49,7 @@ function readLinkText(abs: string, path: string): Buffer {
  * blobs first.
  */
 export async function listGitIndex(dir: string, keep: (path: string) => boolean): Promise<RawTree> {
-  const records = await readIndex(dir)
+  const [records, fileMode] = await Promise.all([readIndex(dir), gitConfigBool(dir, 'core.fileMode')])
   // The conversion check asks git about every path; it runs while the files are being hashed.
   const pending = refuseConvertedFiles(dir, records)
   pending.catch(() => {
@@ -57,6 +57,9 @@ export async function listGitIndex(dir: string, keep: (path: string) => boolean)
   })
   const out: RawTree = { files: [], fixed: [], pending }
   const links: TreeLink[] = []
+  // With core.fileMode=false git ignores the file's bits and keeps the index's mode (a checkout on
+  // a file system without execute bits, or one that sets them all); so does the hash.
+  const indexModes = fileMode === false
   for (const r of records) {
     if (!keep(r.path)) continue
     const abs = join(dir, r.path)
@@ -67,7 +70,12 @@ export async function listGitIndex(dir: string, keep: (path: string) => boolean)
       out.fixed.push({ path: r.path, kind: 'symlink', content })
     }
     // Regular files are opened with O_NOFOLLOW by the hasher, which reports a missing file itself.
-    else out.files.push({ path: r.path, job: { abs, where: r.path } })
+    else
+      out.files.push({
+        path: r.path,
+        job: { abs, where: r.path },
+        ...(indexModes ? { kind: r.mode === '100755' ? 'executable' : 'file' } : {}),
+      })
   }
   assertLinksStayInside(links)
   return out
@@ -146,6 +154,13 @@ async function readCheckAttr(
     onStdout,
   })
   return found
+}
+
+/** A boolean setting as git reads it (`false`, `no`, `off`, `0`…), or undefined when unset. */
+async function gitConfigBool(dir: string, key: string): Promise<boolean | undefined> {
+  const r = await runGit(['config', '--type=bool', '--get', key], { cwd: dir, okCodes: [0, 1] })
+  const value = r.stdout.toString('utf8').trim()
+  return r.code === 0 ? value === 'true' : undefined
 }
 
 async function gitConfig(dir: string, key: string): Promise<string> {

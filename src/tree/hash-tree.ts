@@ -65,7 +65,7 @@ async function hashRaw(raw: RawTree, options: HashTreeOptions): Promise<TreeEntr
   )
   const entries: TreeEntry[] = raw.files.map((f, i) => {
     const d = digests[i]!
-    const kind = d.executable ? 'executable' : 'file'
+    const kind = f.kind ?? (d.executable ? 'executable' : 'file')
     return { path: f.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 }
   })
   for (const x of raw.fixed) {
