@@ -14,7 +14,7 @@ interface IndexRecord {
 }
 
 async function readIndex(dir: string): Promise<IndexRecord[]> {
-  const out = (await runGit(['ls-files', '--stage', '-z'], { cwd: dir })).stdout
+  const out = (await runGit(['ls-files', '--stage', '-z'], { cwd: dir, ambientConfig: true })).stdout
   return splitNul(out).map((rec) => {
     const tab = rec.indexOf(0x09)
     const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ')
@@ -150,6 +150,7 @@ async function readCheckAttr(
   }
   await runGit(['check-attr', '-z', '--stdin', ...attrs], {
     cwd: dir,
+    ambientConfig: true,
     input: `${paths.join('\0')}\0`,
     onStdout,
   })
@@ -158,13 +159,17 @@ async function readCheckAttr(
 
 /** A boolean setting as git reads it (`false`, `no`, `off`, `0`…), or undefined when unset. */
 async function gitConfigBool(dir: string, key: string): Promise<boolean | undefined> {
-  const r = await runGit(['config', '--type=bool', '--get', key], { cwd: dir, okCodes: [0, 1] })
+  const r = await runGit(['config', '--type=bool', '--get', key], {
+    cwd: dir,
+    ambientConfig: true,
+    okCodes: [0, 1],
+  })
   const value = r.stdout.toString('utf8').trim()
   return r.code === 0 ? value === 'true' : undefined
 }
 
 async function gitConfig(dir: string, key: string): Promise<string> {
-  return (await runGit(['config', '--get', key], { cwd: dir, okCodes: [0, 1] })).stdout
+  return (await runGit(['config', '--get', key], { cwd: dir, ambientConfig: true, okCodes: [0, 1] })).stdout
     .toString('utf8')
     .trim()
 }
@@ -200,6 +205,7 @@ async function refuseConvertedFiles(dir: string, records: readonly IndexRecord[]
   const oids = (
     await runGit(['hash-object', '--no-filters', '--stdin-paths'], {
       cwd: dir,
+      ambientConfig: true,
       input: suspects.map((x) => x.f.path).join('\n') + '\n',
     })
   ).stdout

@@ -14,7 +14,7 @@ interface TreeRecord {
 async function listCommitTree(dir: string, commit: string, prefix: string): Promise<TreeRecord[]> {
   const args = ['ls-tree', '-r', '-z', '--full-tree', commit]
   if (prefix !== '') args.push('--', prefix)
-  const out = (await runGit(args, { cwd: dir })).stdout
+  const out = (await runGit(args, { cwd: dir, ambientConfig: true })).stdout
   return splitNul(out).map((rec) => {
     const tab = rec.indexOf(0x09)
     const [mode = '', , oid = ''] = rec.subarray(0, tab).toString('latin1').split(' ')
@@ -68,7 +68,7 @@ function streamBlobs(
 ): Promise<BlobDigest[]> {
   const results: BlobDigest[] = []
   if (blobs.length === 0) return Promise.resolve(results)
-  const child = spawnGit(['cat-file', '--batch'], { cwd: dir })
+  const child = spawnGit(['cat-file', '--batch'], { cwd: dir, ambientConfig: true })
   // cat-file --batch answers each id with "<oid> blob <size>\n", the bytes, then "\n".
   let state: 'header' | 'body' | 'newline' = 'header'
   let header: Buffer[] = []
