@@ -143,6 +143,40 @@ describe('when the ambient config allows ext:: (protocol.ext.allow=always)', () 
   })
 })
 
+describe('when the global config redirects a remote (url.<evil>.insteadOf)', () => {
+  it("the updater's fetch still reads the remote it was given", async () => {
+    const good = makeRepo({ 'who.txt': 'good\n' })
+    const evil = makeRepo({ 'who.txt': 'evil\n' })
+    const dir = tempDir()
+    const globalConfig = join(dir, 'gitconfig')
+    writeFileSync(globalConfig, `[url "${evil}"]\n\tinsteadOf = ${good}\n`)
+    const store = join(dir, 'store.git')
+    execFileSync(REAL_GIT, ['init', '-q', '--bare', store])
+    Object.assign(process.env, { GIT_CONFIG_GLOBAL: globalConfig, GIT_CONFIG_NOSYSTEM: '1' })
+    // plain git follows the redirect: the attack is real
+    execFileSync(REAL_GIT, ['fetch', '-q', good, '+main:refs/plain'], { cwd: store })
+    expect(git(store, 'rev-parse', 'refs/plain')).toBe(git(evil, 'rev-parse', 'HEAD'))
+    await runGit(['fetch', '-q', '--no-tags', '--end-of-options', good, '+main:refs/relseal'], { cwd: store })
+    expect(git(store, 'rev-parse', 'refs/relseal')).toBe(git(good, 'rev-parse', 'HEAD'))
+  })
+})
+
+describe('isolated git in a checkout owned by someone else (a runner container)', () => {
+  it('still honours the ambient safe.directory, and nothing else of the global config', async () => {
+    const repo = makeRepo()
+    const globalConfig = join(tempDir(), 'gitconfig')
+    writeFileSync(globalConfig, `[safe]\n\tdirectory = ${repo}\n[relseal]\n\tprobe = global\n`)
+    process.env.GIT_TEST_ASSUME_DIFFERENT_OWNER = '1'
+    process.env.GIT_CONFIG_GLOBAL = '/dev/null'
+    await expect(runGit(['rev-parse', 'HEAD'], { cwd: repo })).rejects.toMatchObject({ code: 'E_GIT' })
+    process.env.GIT_CONFIG_GLOBAL = globalConfig
+    const head = await runGit(['rev-parse', 'HEAD'], { cwd: repo })
+    expect(head.stdout.toString().trim()).toBe(git(repo, 'rev-parse', 'HEAD'))
+    const probe = await runGit(['config', '--get', 'relseal.probe'], { cwd: repo, okCodes: [0, 1] })
+    expect(probe.code).toBe(1)
+  })
+})
+
 describe('a remote that never answers', () => {
   let server: Server | undefined
   afterEach(() => server?.close())

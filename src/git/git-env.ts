@@ -49,16 +49,27 @@ const isAmbientConfigVar = (name: string): boolean =>
 /** At most this many safe.directory values are carried into isolated git. */
 const MAX_SAFE_DIRECTORIES = 64
 
-let safeDirectories: string[] | undefined
+/** The values read, keyed by the variables that choose which system and global files git reads. */
+const safeDirectoriesSeen = new Map<string, string[]>()
 
 /**
  * The ambient `safe.directory` values (system and global files). An isolated git reads neither
  * file, but the one thing it must keep from them is which directories their owner declared safe
  * (a runner's checkout in a container is owned by another uid): a command-line `-c` is protected
- * configuration, so they are passed that way. Read once per process.
+ * configuration, so they are passed that way. Read once per set of configuration files.
  */
 function ambientSafeDirectories(): string[] {
-  if (safeDirectories !== undefined) return safeDirectories
+  const e = process.env
+  const key = [
+    e.HOME,
+    e.XDG_CONFIG_HOME,
+    e.GIT_CONFIG_GLOBAL,
+    e.GIT_CONFIG_SYSTEM,
+    e.GIT_CONFIG_NOSYSTEM,
+  ].join('\0')
+  const seen = safeDirectoriesSeen.get(key)
+  if (seen !== undefined) return seen
+  let safeDirectories: string[]
   try {
     const out = execFileSync(
       'git',
@@ -74,6 +85,7 @@ function ambientSafeDirectories(): string[] {
   } catch {
     safeDirectories = [] // unset (exit 1) or git missing: runGit reports the latter itself
   }
+  safeDirectoriesSeen.set(key, safeDirectories)
   return safeDirectories
 }
 
