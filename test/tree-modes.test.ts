@@ -2,6 +2,7 @@ import { chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { hashTree, type TreeHash } from '../src/tree/index.js'
+import { runCli } from './helpers/cli.js'
 import { commitAll, git, makeRepo } from './helpers/git-repo.js'
 import { tempDir } from './helpers/tmp.js'
 
@@ -52,6 +53,22 @@ describe('execute bits, as git sees them', () => {
     expect((await hashTree({ dir: clone })).codeHash).toBe(
       (await hashTree({ dir: clone, rev: 'HEAD' })).codeHash,
     )
+  })
+})
+
+describe('relseal verify --dir on a checkout with a 0654 file', () => {
+  it('passes against the manifest signed for its own commit', async () => {
+    const repo = repoWithPerms()
+    git(repo, 'remote', 'add', 'origin', 'git@github.com:acme/app.git')
+    git(repo, 'tag', 'v1.0.0')
+    expect((await runCli(['keygen', '--out', 'k'], repo)).code).toBe(0)
+    const signed = await runCli(['sign', '--key', 'k.key', '--tag', 'v1.0.0'], repo)
+    expect(signed.stderr).toBe('')
+    expect(signed.code).toBe(0)
+    expect(git(repo, 'status', '--porcelain', '--untracked-files=no')).toBe('')
+    const v = await runCli(['verify', 'release_manifest.json', '--pubkey', 'k.pub', '--dir', '.'], repo)
+    expect(v.stderr).toBe('')
+    expect(v.code).toBe(0)
   })
 })
 
