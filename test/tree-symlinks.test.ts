@@ -1,10 +1,10 @@
-import { readFileSync, realpathSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { hashTree } from '../src/tree/index.js'
 import { assertLinksStayInside, MAX_LINK_NESTING } from '../src/tree/symlink-rule.js'
 import { runCli } from './helpers/cli.js'
-import { makeRepo, type TreeSpec } from './helpers/git-repo.js'
+import { git, makeRepo, type TreeSpec } from './helpers/git-repo.js'
 
 // `d -> .` makes d/d/…/d the tree root, so enough `..` after it reach the file system root, while
 // a purely textual normalisation sees `d/d/…/..` cancel out and calls the link "inside".
@@ -43,6 +43,17 @@ describe('when a pinned commit holds d -> . and passwd -> d/d/…/../../etc/pass
       expect(r.stderr).toContain('E_SYMLINK_ESCAPE')
       expect(r.stderr).toContain('"passwd"')
     }
+  })
+
+  it('refuses it in `relseal sign`, before anything is signed', async () => {
+    const repo = makeRepo(ATTACK)
+    git(repo, 'remote', 'add', 'origin', 'git@github.com:acme/app.git')
+    git(repo, 'tag', 'v1.0.0')
+    expect((await runCli(['keygen', '--out', 'k'], repo)).code).toBe(0)
+    const r = await runCli(['sign', '--key', 'k.key', '--tag', 'v1.0.0'], repo)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('E_SYMLINK_ESCAPE')
+    expect(existsSync(join(repo, 'release_manifest.json'))).toBe(false)
   })
 
   it('refuses the same escape when it goes through a chain of links and directories', async () => {
