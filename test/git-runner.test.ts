@@ -208,6 +208,7 @@ describe('a remote that never answers', () => {
       code: 'E_TIMEOUT',
       details: { remote: `https://***@127.0.0.1:${port}/acme/app.git` },
     })
+    await expect(p).rejects.not.toHaveProperty('message', expect.stringContaining('secret'))
     expect(Date.now() - started).toBeLessThan(10_000)
     expect(closed.length).toBeGreaterThan(0)
     // The helper held the connection; the server sees it closed only if the helper died too.
@@ -247,6 +248,7 @@ describe('a remote that never answers', () => {
     expect(deadlineFor(['push', 'origin'], {})).toBeGreaterThan(0)
     expect(deadlineFor(['fetch'], { timeoutMs: 5 })).toBe(5)
     expect(deadlineFor(['rev-parse', 'HEAD'], {})).toBeUndefined()
+    expect(deadlineFor(['constructor'], {})).toBeUndefined()
   })
 })
 

@@ -71,7 +71,11 @@ export function deadlineFor(
   args: readonly string[],
   options: Pick<GitOptions, 'timeoutMs'>,
 ): number | undefined {
-  return options.timeoutMs ?? NETWORK_DEADLINES_MS[commandOf(args).command]
+  const { command } = commandOf(args)
+  return (
+    options.timeoutMs ??
+    (Object.hasOwn(NETWORK_DEADLINES_MS, command) ? NETWORK_DEADLINES_MS[command] : undefined)
+  )
 }
 
 /** A remote as it may be shown: credentials in a URL's user part are hidden. */
@@ -94,12 +98,13 @@ export function spawnGit(
 
 function timeoutError(args: readonly string[], ms: number): RelsealError {
   const { command, operand } = commandOf(args)
-  const remote = command in NETWORK_DEADLINES_MS && operand !== undefined ? showRemote(operand) : undefined
+  const remote =
+    Object.hasOwn(NETWORK_DEADLINES_MS, command) && operand !== undefined ? showRemote(operand) : undefined
   return new RelsealError(
     'E_TIMEOUT',
-    `git ${command}${remote === undefined ? '' : ` from ${JSON.stringify(remote)}`} did not finish within ${ms / 1000} s ` +
+    `git ${command}${remote === undefined ? '' : ` (remote ${JSON.stringify(remote)})`} did not finish within ${ms / 1000} s ` +
       `and was stopped; ${remote === undefined ? 'try again' : 'check that the remote is reachable and answers, then try again'}`,
-    { details: { args: [...args], timeoutMs: ms, ...(remote === undefined ? {} : { remote }) } },
+    { details: { args: args.map(showRemote), timeoutMs: ms, ...(remote === undefined ? {} : { remote }) } },
   )
 }
 
@@ -145,9 +150,9 @@ export async function runGit(args: readonly string[], options: GitOptions): Prom
   if (!(options.okCodes ?? [0]).includes(code)) {
     throw new RelsealError(
       'E_GIT',
-      `git ${describeArgs(args)} failed (exit ${code}): ${result.stderr.trim() || 'no output'}`,
+      `git ${describeArgs(args.map(showRemote))} failed (exit ${code}): ${result.stderr.trim() || 'no output'}`,
       {
-        details: { args: [...args], code, stderr: result.stderr },
+        details: { args: args.map(showRemote), code, stderr: result.stderr },
       },
     )
   }
