@@ -37,6 +37,7 @@ export type RelsealErrorCode =
   | 'E_GIT'
   | 'E_IO'
   | 'E_NETWORK'
+  | 'E_TIMEOUT'
   | 'E_LOCKED'
   | 'E_NOT_INITIALISED'
   | 'E_INSTALL_FAILED'

@@ -1,15 +1,17 @@
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { compileGlob, dirExcluded, pathFilter, assertSymlinkInside } from './glob.js'
+import { compileGlob, dirExcluded, pathFilter } from './glob.js'
 import { decodePathName } from './entry.js'
 import type { FileJob } from './hash-pool.js'
 import type { RawTree } from './raw-tree.js'
+import { assertLinksStayInside, type TreeLink } from './symlink-rule.js'
 
 /** Lists a plain directory: every regular file and symlink, filtered by globs; no git involved. */
 export function listDirectory(root: string, include: readonly string[], exclude: readonly string[]): RawTree {
   const keep = pathFilter(include, exclude)
   const excludeRes = exclude.map(compileGlob)
   const out: RawTree = { files: [], fixed: [] }
+  const links: TreeLink[] = []
   const walk = (absDir: string, relDir: string): void => {
     const names = readdirSync(absDir, { encoding: 'buffer' })
     for (const raw of names) {
@@ -22,12 +24,12 @@ export function listDirectory(root: string, include: readonly string[], exclude:
       } else if (!keep(rel)) continue
       else if (st.isSymbolicLink()) {
         const target = readlinkSync(abs, { encoding: 'buffer' })
-        const text = decodePathName(target, rel)
-        assertSymlinkInside(rel, text)
+        links.push({ path: rel, target: decodePathName(target, rel) })
         out.fixed.push({ path: rel, kind: 'symlink', content: target })
       } else if (st.isFile()) out.files.push({ path: rel, job: { abs, where: rel } satisfies FileJob })
     }
   }
   walk(root, '')
+  assertLinksStayInside(links)
   return out
 }

@@ -3,9 +3,9 @@ import { join } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { runGit } from '../git/git.js'
 import { decodePathName } from './entry.js'
-import { assertSymlinkInside } from './glob.js'
 import { splitNul } from './git-repo.js'
 import type { RawTree } from './raw-tree.js'
+import { assertLinksStayInside, type TreeLink } from './symlink-rule.js'
 
 interface IndexRecord {
   mode: string
@@ -14,7 +14,7 @@ interface IndexRecord {
 }
 
 async function readIndex(dir: string): Promise<IndexRecord[]> {
-  const out = (await runGit(['ls-files', '--stage', '-z'], { cwd: dir })).stdout
+  const out = (await runGit(['ls-files', '--stage', '-z'], { cwd: dir, ambientConfig: true })).stdout
   return splitNul(out).map((rec) => {
     const tab = rec.indexOf(0x09)
     const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ')
@@ -40,30 +40,44 @@ function readLinkText(abs: string, path: string): Buffer {
       `${JSON.stringify(path)} is tracked by git but missing from the working tree; restore it (git checkout -- <path>) or commit its removal`,
     )
   }
-  assertSymlinkInside(path, decodePathName(target, path))
   return target
 }
 
 /**
- * Lists the files git tracks in a working tree (the index, never stray files), reading their
- * bytes from disk. Files that git converts on checkout are compared with their blobs first.
+ * Lists the files git tracks in a working tree (the index, never stray files) that `keep` accepts,
+ * reading their bytes from disk. Files that git converts on checkout are compared with their
+ * blobs first.
  */
-export async function listGitIndex(dir: string): Promise<RawTree> {
-  const records = await readIndex(dir)
+export async function listGitIndex(dir: string, keep: (path: string) => boolean): Promise<RawTree> {
+  const [records, fileMode] = await Promise.all([readIndex(dir), gitConfigBool(dir, 'core.fileMode')])
   // The conversion check asks git about every path; it runs while the files are being hashed.
   const pending = refuseConvertedFiles(dir, records)
   pending.catch(() => {
     /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
   })
   const out: RawTree = { files: [], fixed: [], pending }
+  const links: TreeLink[] = []
+  // With core.fileMode=false git ignores the file's bits and keeps the index's mode (a checkout on
+  // a file system without execute bits, or one that sets them all); so does the hash.
+  const indexModes = fileMode === false
   for (const r of records) {
+    if (!keep(r.path)) continue
     const abs = join(dir, r.path)
     if (r.mode === '160000') out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid })
-    else if (r.mode === '120000')
-      out.fixed.push({ path: r.path, kind: 'symlink', content: readLinkText(abs, r.path) })
+    else if (r.mode === '120000') {
+      const content = readLinkText(abs, r.path)
+      links.push({ path: r.path, target: decodePathName(content, r.path) })
+      out.fixed.push({ path: r.path, kind: 'symlink', content })
+    }
     // Regular files are opened with O_NOFOLLOW by the hasher, which reports a missing file itself.
-    else out.files.push({ path: r.path, job: { abs, where: r.path } })
+    else
+      out.files.push({
+        path: r.path,
+        job: { abs, where: r.path },
+        ...(indexModes ? { kind: r.mode === '100755' ? 'executable' : 'file' } : {}),
+      })
   }
+  assertLinksStayInside(links)
   return out
 }
 
@@ -136,14 +150,26 @@ async function readCheckAttr(
   }
   await runGit(['check-attr', '-z', '--stdin', ...attrs], {
     cwd: dir,
+    ambientConfig: true,
     input: `${paths.join('\0')}\0`,
     onStdout,
   })
   return found
 }
 
+/** A boolean setting as git reads it (`false`, `no`, `off`, `0`…), or undefined when unset. */
+async function gitConfigBool(dir: string, key: string): Promise<boolean | undefined> {
+  const r = await runGit(['config', '--type=bool', '--get', key], {
+    cwd: dir,
+    ambientConfig: true,
+    okCodes: [0, 1],
+  })
+  const value = r.stdout.toString('utf8').trim()
+  return r.code === 0 ? value === 'true' : undefined
+}
+
 async function gitConfig(dir: string, key: string): Promise<string> {
-  return (await runGit(['config', '--get', key], { cwd: dir, okCodes: [0, 1] })).stdout
+  return (await runGit(['config', '--get', key], { cwd: dir, ambientConfig: true, okCodes: [0, 1] })).stdout
     .toString('utf8')
     .trim()
 }
@@ -179,6 +205,7 @@ async function refuseConvertedFiles(dir: string, records: readonly IndexRecord[]
   const oids = (
     await runGit(['hash-object', '--no-filters', '--stdin-paths'], {
       cwd: dir,
+      ambientConfig: true,
       input: suspects.map((x) => x.f.path).join('\n') + '\n',
     })
   ).stdout

@@ -2,8 +2,8 @@ import { createHash, type Hash } from 'node:crypto'
 import { RelsealError } from '../errors.js'
 import { runGit, spawnGit } from '../git/git.js'
 import { decodePathName, MODE_OF_KIND, type TreeEntry } from './entry.js'
-import { assertSymlinkInside } from './glob.js'
 import { splitNul } from './git-repo.js'
+import { assertLinksStayInside, type TreeLink } from './symlink-rule.js'
 
 interface TreeRecord {
   mode: string
@@ -14,7 +14,7 @@ interface TreeRecord {
 async function listCommitTree(dir: string, commit: string, prefix: string): Promise<TreeRecord[]> {
   const args = ['ls-tree', '-r', '-z', '--full-tree', commit]
   if (prefix !== '') args.push('--', prefix)
-  const out = (await runGit(args, { cwd: dir })).stdout
+  const out = (await runGit(args, { cwd: dir, ambientConfig: true })).stdout
   return splitNul(out).map((rec) => {
     const tab = rec.indexOf(0x09)
     const [mode = '', , oid = ''] = rec.subarray(0, tab).toString('latin1').split(' ')
@@ -43,12 +43,15 @@ export async function hashCommitTree(
     else blobs.push(r)
   }
   const digests = await streamBlobs(dir, blobs, onProgress)
+  const links: TreeLink[] = []
   blobs.forEach((r, i) => {
     const d = digests[i]!
     const kind = r.mode === '120000' ? 'symlink' : r.mode === '100755' ? 'executable' : 'file'
-    if (kind === 'symlink') assertSymlinkInside(r.path, decodePathName(d.content ?? Buffer.alloc(0), r.path))
+    if (kind === 'symlink')
+      links.push({ path: r.path, target: decodePathName(d.content ?? Buffer.alloc(0), r.path) })
     entries.push({ path: r.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 })
   })
+  assertLinksStayInside(links)
   return entries
 }
 
@@ -65,7 +68,7 @@ function streamBlobs(
 ): Promise<BlobDigest[]> {
   const results: BlobDigest[] = []
   if (blobs.length === 0) return Promise.resolve(results)
-  const child = spawnGit(['cat-file', '--batch'], { cwd: dir })
+  const child = spawnGit(['cat-file', '--batch'], { cwd: dir, ambientConfig: true })
   // cat-file --batch answers each id with "<oid> blob <size>\n", the bytes, then "\n".
   let state: 'header' | 'body' | 'newline' = 'header'
   let header: Buffer[] = []

@@ -8,10 +8,15 @@ export interface RepoInfo {
   prefix: string
 }
 
+// src/tree reads a checkout as its owner's git does (runGit's `ambientConfig`): core.autocrlf,
+// core.eol and safe.directory from the global configuration decide what is on disk and whether git
+// opens the repository at all. Protocols stay pinned; nothing here talks to a remote.
+
 /** Describes the repository `dir` belongs to, or returns undefined when it is none. */
 export async function probeRepo(dir: string): Promise<RepoInfo | undefined> {
   const r = await runGit(['rev-parse', '--is-bare-repository', '--is-inside-work-tree', '--show-prefix'], {
     cwd: dir,
+    ambientConfig: true,
     okCodes: [0, 128],
   })
   if (r.code !== 0) return undefined
@@ -24,6 +29,7 @@ export async function resolveCommit(dir: string, rev: string): Promise<string> {
   assertSafeRef(rev, 'revision')
   const r = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
     cwd: dir,
+    ambientConfig: true,
     okCodes: [0, 1, 128],
   })
   const id = r.stdout.toString('utf8').trim()

@@ -1,4 +1,3 @@
-import { posix } from 'node:path'
 import { RelsealError } from '../errors.js'
 
 /**
@@ -52,19 +51,4 @@ export function pathFilter(
 /** True when a directory can be skipped entirely because an exclude glob covers it. */
 export function dirExcluded(exclude: readonly RegExp[], dirPath: string): boolean {
   return exclude.some((r) => r.test(dirPath))
-}
-
-/**
- * Refuses a symlink whose target leaves the tree (absolute, or climbing above the root). The
- * target is only read as text; it is never followed.
- */
-export function assertSymlinkInside(linkPath: string, target: string): void {
-  const resolved = posix.normalize(posix.join(posix.dirname(linkPath), target))
-  if (target.startsWith('/') || resolved === '..' || resolved.startsWith('../')) {
-    throw new RelsealError(
-      'E_SYMLINK_ESCAPE',
-      `symlink ${JSON.stringify(linkPath)} points outside the tree (to ${JSON.stringify(target)}); ` +
-        `a release must be self-contained: make the link relative and inside the tree, or remove it`,
-    )
-  }
 }

@@ -65,7 +65,7 @@ async function hashRaw(raw: RawTree, options: HashTreeOptions): Promise<TreeEntr
   )
   const entries: TreeEntry[] = raw.files.map((f, i) => {
     const d = digests[i]!
-    const kind = d.executable ? 'executable' : 'file'
+    const kind = f.kind ?? (d.executable ? 'executable' : 'file')
     return { path: f.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 }
   })
   for (const x of raw.fixed) {
@@ -115,10 +115,7 @@ export async function hashTree(options: HashTreeOptions): Promise<TreeHash> {
         `${dir} is a bare repository with no working tree; pass --rev to hash a commit`,
       )
     }
-    const raw = await listGitIndex(dir)
-    const keep = pathFilter(options.include, options.exclude)
-    raw.files = raw.files.filter((f) => keep(f.path))
-    raw.fixed = raw.fixed.filter((f) => keep(f.path))
+    const raw = await listGitIndex(dir, pathFilter(options.include, options.exclude))
     // A conversion refusal wins over any error from hashing the converted bytes.
     const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options), raw.pending])
     if (checked.status === 'rejected') throw checked.reason

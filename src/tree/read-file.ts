@@ -5,6 +5,9 @@ import { RelsealError } from '../errors.js'
 /** Chunk size for streamed reads: memory stays flat however large a file is. */
 export const READ_CHUNK_BYTES = 1024 * 1024
 
+/** The owner's execute bit (S_IXUSR): the only one git looks at. */
+const OWNER_EXECUTE = 0o100
+
 export interface FileDigest {
   sha256: string
   size: number
@@ -77,7 +80,9 @@ export function hashFileSync(path: string, where: string, buffer: Buffer): FileD
         `${where} changed while it was being read (${before.size} bytes before, ${total} read); hash again once nothing writes to the tree`,
       )
     }
-    return { sha256: hash.digest('hex'), size: total, executable: (before.mode & 0o111) !== 0 }
+    // git's rule (create_ce_mode): a file is 100755 when its owner may execute it; the group's and
+    // others' bits are ignored, so 0654 is 100644 and 0744 is 100755 (docs/code-hash.md).
+    return { sha256: hash.digest('hex'), size: total, executable: (before.mode & OWNER_EXECUTE) !== 0 }
   } catch (e) {
     throw e instanceof RelsealError ? e : fsError(e, where)
   } finally {
