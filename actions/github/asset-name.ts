@@ -25,9 +25,12 @@ const isKept = (c: number) =>
 export function assetNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'it is empty'
   if (name.length > MAX_ASSET_NAME_LENGTH) return `it is longer than ${MAX_ASSET_NAME_LENGTH} characters`
-  for (let i = 0; i < name.length; i++)
-    if (!isKept(name.charCodeAt(i)))
-      return `GitHub would replace ${JSON.stringify(name[i])} (position ${i + 1}) with "."`
+  let position = 0
+  for (const c of name) {
+    position++
+    if (!isKept(c.codePointAt(0)!))
+      return `GitHub would replace ${JSON.stringify(c)} (character ${position}) with "."`
+  }
   if (name.startsWith('.') || name.endsWith('.'))
     return 'GitHub renames names with a leading or trailing period'
   return undefined

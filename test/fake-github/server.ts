@@ -102,6 +102,7 @@ export async function startFakeGitHub(repository = 'acme/app'): Promise<FakeGitH
     if (host === 'objects') return handleDownload(fake.state, q)
     const fault = takeFault(fake.faults, q.method, q.path)
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs))
+    fault?.before?.(fake.state)
     if (fault && fault.status !== 200) {
       if (fault.leavesStarter && host === 'uploads') leaveStarter(fake.state, q)
       return {

@@ -31,6 +31,8 @@ export interface Fault {
   /** The `message` of the JSON body (default `injected <status>`). */
   message?: string
   delayMs?: number
+  /** Runs on the state before the request is answered: another job acting meanwhile (a race). */
+  before?: (s: FakeState) => void
   /**
    * On an upload: leave an empty asset of the requested name in state `starter`, as GitHub may after
    * a 502 ("This may leave an empty asset with a state of starter", upload-release-asset).
@@ -94,4 +96,39 @@ export function secondaryRateLimit(
     headers,
     message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
   }
+}
+
+/**
+ * Puts a release straight into the state, as another workflow or a person would have made it:
+ * published unless `draft`, with the assets given (complete uploads unless they say otherwise).
+ */
+export function addRelease(
+  s: FakeState,
+  tag: string,
+  extra: Partial<Omit<FakeRelease, 'assets'>> & { assets?: Partial<FakeAsset>[] } = {},
+): FakeRelease {
+  const { assets = [], ...rest } = extra
+  const r: FakeRelease = {
+    id: s.nextId++,
+    tag_name: tag,
+    target_commitish: 'main',
+    name: tag,
+    body: '',
+    draft: false,
+    prerelease: false,
+    immutable: false,
+    ...rest,
+    assets: assets.map((a) => ({
+      id: s.nextId++,
+      name: 'asset',
+      data: Buffer.alloc(0),
+      content_type: 'application/octet-stream',
+      state: 'uploaded',
+      ...a,
+    })),
+  }
+  s.releases.push(r)
+  if (!r.draft && r.immutable) s.immutableTags.add(tag)
+  if (!r.draft && !r.prerelease) s.latestId = r.id
+  return r
 }
