@@ -152,14 +152,24 @@ export async function createRelease(
   return res.data
 }
 
-/** Changes a release; publishing a draft (draft: false) is what creates its tag on GitHub. */
+/**
+ * Changes a release; publishing a draft (draft: false) is what creates its tag on GitHub. The tag
+ * name is always sent: users report that a PATCH of a draft without it can leave the draft on an
+ * `untagged-…` placeholder tag (tauri-apps/tauri-action#914, brightwave-inc/tidebreak#646).
+ */
 export async function updateRelease(
   gh: GitHubClient,
   release: Release,
   r: { draft?: boolean; prerelease?: boolean; body?: string; make_latest?: 'true' | 'false' | 'legacy' },
 ): Promise<Release> {
   const res = await gh.call(`updating release ${release.tag_name}`, (o) =>
-    o.request(UPDATE_RELEASE, { owner: gh.owner, repo: gh.repo, release_id: release.id, ...r }),
+    o.request(UPDATE_RELEASE, {
+      owner: gh.owner,
+      repo: gh.repo,
+      release_id: release.id,
+      tag_name: release.tag_name,
+      ...r,
+    }),
   )
   return res.data
 }

@@ -357,7 +357,8 @@ export const ROUTES: Route[] = [
     handle: (s, q, [repo]) => {
       const b = JSON.parse(q.body.toString('utf8') || '{}') as ReleaseBody
       if (s.immutableTags.has(b.tag_name ?? '')) return tagUsedByImmutable()
-      // One published release per tag; several drafts may share a tag (and one with the published).
+      // One published release per tag; several drafts may share a tag, "unlike normal releases"
+      // (ncipollo/release-action#7; github/developer.github.com#784: drafts are found by listing).
       if (publishedWithTag(s, b.tag_name)) return invalid('Release', 'tag_name', 'already_exists')
       const r: FakeRelease = {
         id: s.nextId++,
