@@ -76,6 +76,12 @@ describe('the fake: immutable releases', () => {
     await expect(putReleaseAsset(c, published, 'b.txt', Buffer.from('b'), false)).rejects.toMatchObject({
       code: 'E_IMMUTABLE_RELEASE',
     })
+    // and says the same when the release was published after it was read
+    const before = fake.requests.length
+    await expect(putReleaseAsset(c, draft, 'b.txt', Buffer.from('b'), false, [])).rejects.toMatchObject({
+      code: 'E_IMMUTABLE_RELEASE',
+    })
+    expect(fake.requests.slice(before).map((r) => r.status)).toEqual([422])
 
     fake.state.releases = [] // even once the release is deleted
     const again = await refusal(createRelease(c, { tag: 'v1.0.0', draft: true }))

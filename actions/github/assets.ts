@@ -43,6 +43,14 @@ export async function assetHolds(gh: GitHubClient, asset: ReleaseAsset, data: Ui
   return (await downloadReleaseAsset(gh, asset)).equals(Buffer.from(data))
 }
 
+/** GitHub's 422 "Cannot upload assets to an immutable release." (wrapped in a RelsealError). */
+function saysImmutable(e: unknown): boolean {
+  const raw = (e instanceof RelsealError ? e.cause : e) as
+    { status?: number; response?: { data?: { message?: unknown } } } | undefined
+  const message = raw?.response?.data?.message
+  return raw?.status === 422 && typeof message === 'string' && message.includes('immutable release')
+}
+
 /** A complete asset; anything else (GitHub's `starter` after a failed upload) is a leftover. */
 const isComplete = (a: ReleaseAsset) => a.state === undefined || a.state === 'uploaded'
 
@@ -63,6 +71,9 @@ async function uploadRecovering(
   try {
     return await uploadReleaseAsset(gh, release, name, data)
   } catch (e) {
+    // Published (and so locked) by someone else since it was read: say so, with the flow to use.
+    if (saysImmutable(e))
+      throw immutableReleaseError(release, `${name} cannot be uploaded (GitHub refused it)`)
     if (!isAlreadyExists(e)) throw e
     const left = (await listReleaseAssets(gh, release)).find((a) => a.name === name)
     if (!left) throw e
