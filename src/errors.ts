@@ -44,6 +44,7 @@ export type RelsealErrorCode =
   | 'E_HEALTH_FAILED'
   | 'E_UPDATE_FAILED'
   | 'E_GITHUB'
+  | 'E_IMMUTABLE_RELEASE'
   // release-gate: the gates that stop a release before anything is created
   | 'E_BAD_VERSION'
   | 'E_NOT_INCREASING'

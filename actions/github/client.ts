@@ -1,5 +1,5 @@
 import { getOctokit } from '@actions/github'
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js'
+import { DEFAULT_RETRY, withRetry, type RateLimitBudget, type RetryPolicy } from './retry.js'
 import { githubError } from './errors.js'
 import { httpClientFetch } from './transport.js'
 
@@ -36,6 +36,8 @@ export function createClient(o: ClientOptions): GitHubClient {
     request: { fetch: httpClientFetch() },
   })
   const policy = { ...DEFAULT_RETRY, ...o.retry }
+  // One budget for every call of the client: a run waits out rate limits for so long, in all.
+  const budget: RateLimitBudget = { spentMs: 0 }
   return {
     octokit,
     owner,
@@ -46,6 +48,7 @@ export function createClient(o: ClientOptions): GitHubClient {
           () => fn(octokit),
           policy,
           (why) => o.log?.(`${context}: ${why}`),
+          budget,
         )
       } catch (e) {
         throw githubError(e, context)

@@ -1,4 +1,5 @@
 import { RelsealError } from '../../src/errors.js'
+import { isRateLimited, rateLimitWait } from './retry.js'
 
 interface HttpLikeError {
   status?: number
@@ -18,8 +19,13 @@ export function githubError(e: unknown, context: string): RelsealError {
   const says = gh?.message
     ? `GitHub says: ${gh.message}${details ? ` (${details})` : ''}`
     : (err.message ?? String(e))
+  const rateLimited = isRateLimited(e)
   let advice: string
-  if (status === 401) advice = 'the token is invalid or expired: pass a valid github-token'
+  if (rateLimited)
+    advice =
+      `GitHub's rate limit stopped the request and asked to wait ${Math.ceil(rateLimitWait(e, 0, Date.now()) / 1000)} s, ` +
+      'past what this run waits for rate limits in all; re-run the job later, or run fewer jobs against the API at once'
+  else if (status === 401) advice = 'the token is invalid or expired: pass a valid github-token'
   else if (status === 403)
     advice = 'the token lacks permission: add `permissions: contents: write` to the job that runs this step'
   else if (status === 404)
@@ -32,7 +38,17 @@ export function githubError(e: unknown, context: string): RelsealError {
     `${context} failed${status ? ` (HTTP ${status})` : ''}: ${advice}. ${says}`,
     {
       cause: e,
-      details: { status },
+      details: { status, ...(rateLimited ? { rateLimited } : {}) },
     },
   )
+}
+
+/**
+ * Whether GitHub refused because the thing exists already (422 Validation Failed, code
+ * already_exists): a release for a published tag, an asset of that name. Takes the raw Octokit error
+ * or the RelsealError that wraps it.
+ */
+export function isAlreadyExists(e: unknown): boolean {
+  const raw = (e instanceof RelsealError ? e.cause : e) as HttpLikeError | undefined
+  return raw?.status === 422 && (raw.response?.data?.errors ?? []).some((x) => x.code === 'already_exists')
 }

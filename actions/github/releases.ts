@@ -9,6 +9,8 @@ export interface Release {
   prerelease: boolean
   target_commitish: string
   body?: string | null
+  /** Published while the repository's immutable-releases setting was on: assets and tag are locked. */
+  immutable?: boolean
 }
 
 export interface ReleaseAsset {
@@ -16,6 +18,10 @@ export interface ReleaseAsset {
   name: string
   size: number
   url: string
+  /** `uploaded` when complete; `starter` for the empty asset a failed upload can leave behind. */
+  state?: string
+  /** `sha256:<hex>` of the bytes, when GitHub has computed it. */
+  digest?: string | null
 }
 
 const GET_RELEASE_BY_TAG = 'GET /repos/{owner}/{repo}/releases/tags/{tag}'
@@ -61,13 +67,72 @@ export async function getLatestRelease(gh: GitHubClient): Promise<Release | unde
   return r?.data
 }
 
-/** Every release, drafts included (paginated with Link). */
-export async function listReleases(gh: GitHubClient): Promise<Release[]> {
-  return gh.call('listing releases', (o) =>
-    o.paginate(LIST_RELEASES, { owner: gh.owner, repo: gh.repo, per_page: 100 }),
-  )
+/**
+ * GitHub lists no further than this many releases: a page past it answers 422 "Only the first 1000
+ * results are available." (documented at list-releases' documentation_url; iree-org/iree#16506).
+ */
+export const MAX_LISTED_RELEASES = 1000
+const RELEASES_PER_PAGE = 100
+
+/**
+ * Releases, drafts included (only with push access), newest first, paginated with Link; no more than
+ * the MAX_LISTED_RELEASES GitHub can list. `complete` is false when there were more.
+ */
+export async function listReleasesPaged(
+  gh: GitHubClient,
+): Promise<{ releases: Release[]; complete: boolean }> {
+  let complete = true
+  const releases = await gh.call('listing releases', (o) => {
+    let pages = 0
+    return o.paginate(
+      LIST_RELEASES,
+      { owner: gh.owner, repo: gh.repo, per_page: RELEASES_PER_PAGE },
+      (res, done) => {
+        // Stop before asking for a page GitHub refuses to serve.
+        if (
+          ++pages * RELEASES_PER_PAGE >= MAX_LISTED_RELEASES &&
+          (res.headers.link ?? '').includes('rel="next"')
+        ) {
+          complete = false
+          done()
+        }
+        return res.data
+      },
+    )
+  })
+  return { releases, complete }
 }
 
+/** Every release GitHub lists, drafts included (see listReleasesPaged). */
+export async function listReleases(gh: GitHubClient): Promise<Release[]> {
+  return (await listReleasesPaged(gh)).releases
+}
+
+/** The releases of one tag: the published one, and drafts newest first (GitHub allows several). */
+export interface TagReleases {
+  published: Release | undefined
+  drafts: Release[]
+  /** False when the repository has more releases than GitHub lists, so an old draft may be missed. */
+  complete: boolean
+}
+
+/**
+ * Finds every release of `tag`, drafts included. `GET /releases/tags/{tag}` returns "a published
+ * release with the specified tag" only (GitHub's get-release-by-tag), so drafts are found by listing
+ * all releases and matching tag_name; the published one is read by tag as well, so it is found even
+ * past the listing limit.
+ */
+export async function findReleasesByTag(gh: GitHubClient, tag: string): Promise<TagReleases> {
+  const [listed, published] = await Promise.all([listReleasesPaged(gh), getReleaseByTag(gh, tag)])
+  const mine = listed.releases.filter((r) => r.tag_name === tag)
+  return {
+    published: published ?? mine.find((r) => !r.draft),
+    drafts: mine.filter((r) => r.draft),
+    complete: listed.complete,
+  }
+}
+
+/** Creates a release (answers 422 already_exists when a published release has the tag). */
 export async function createRelease(
   gh: GitHubClient,
   r: { tag: string; target?: string; name?: string; body?: string; draft?: boolean; prerelease?: boolean },
@@ -87,14 +152,24 @@ export async function createRelease(
   return res.data
 }
 
-/** Changes a release; publishing a draft (draft: false) is what creates its tag on GitHub. */
+/**
+ * Changes a release; publishing a draft (draft: false) is what creates its tag on GitHub. The tag
+ * name is always sent: users report that a PATCH of a draft without it can leave the draft on an
+ * `untagged-…` placeholder tag (tauri-apps/tauri-action#914, brightwave-inc/tidebreak#646).
+ */
 export async function updateRelease(
   gh: GitHubClient,
   release: Release,
   r: { draft?: boolean; prerelease?: boolean; body?: string; make_latest?: 'true' | 'false' | 'legacy' },
 ): Promise<Release> {
   const res = await gh.call(`updating release ${release.tag_name}`, (o) =>
-    o.request(UPDATE_RELEASE, { owner: gh.owner, repo: gh.repo, release_id: release.id, ...r }),
+    o.request(UPDATE_RELEASE, {
+      owner: gh.owner,
+      repo: gh.repo,
+      release_id: release.id,
+      tag_name: release.tag_name,
+      ...r,
+    }),
   )
   return res.data
 }

@@ -1,6 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { handleDownload, handleUpload, ROUTES, type FakeRequest, type FakeResponse } from './handlers.js'
+import {
+  handleDownload,
+  handleUpload,
+  leaveStarter,
+  ROUTES,
+  type FakeRequest,
+  type FakeResponse,
+} from './handlers.js'
 import { openApiViolation } from './openapi.js'
 import { newState, type Fault, type FakeState } from './state.js'
 
@@ -95,12 +102,15 @@ export async function startFakeGitHub(repository = 'acme/app'): Promise<FakeGitH
     if (host === 'objects') return handleDownload(fake.state, q)
     const fault = takeFault(fake.faults, q.method, q.path)
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs))
-    if (fault && fault.status !== 200)
+    fault?.before?.(fake.state)
+    if (fault && fault.status !== 200) {
+      if (fault.leavesStarter && host === 'uploads') leaveStarter(fake.state, q)
       return {
         status: fault.status,
         headers: fault.headers ?? {},
-        body: { message: `injected ${fault.status}` },
+        body: { message: fault.message ?? `injected ${fault.status}` },
       }
+    }
     const violation = await openApiViolation(q)
     if (violation) {
       fake.violations.push(violation)

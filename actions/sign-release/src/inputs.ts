@@ -3,12 +3,14 @@ import { RelsealError } from '../../../src/errors.js'
 import { parseSigningKey, type SigningKey } from '../../../src/keys/index.js'
 import {
   assertTagMatchesVersion,
+  FILES_ASSET,
   MANIFEST_ASSET,
   parseTagPrefix,
   releaseVersionOfTag,
   type ManifestBuilder,
 } from '../../../src/manifest/index.js'
 import { readToken, requiredSignersPath } from '../../common/inputs.js'
+import { checkAssetName } from '../../github/asset-name.js'
 
 export interface SignInputs {
   key: SigningKey
@@ -23,6 +25,10 @@ export interface SignInputs {
   expiresIn: string
   upload: boolean
   createRelease: boolean
+  /** Publish a draft release once it is signed (make_latest false for a lower version). */
+  publish: boolean
+  /** Upload the files `artifacts` matches to the release too (while it is a draft). */
+  uploadArtifacts: boolean
   overwrite: boolean
   /** allowed_signers path when the tag must be SSH-signed, else undefined. */
   allowedSigners: string | undefined
@@ -53,6 +59,14 @@ function maskKey(text: string, key: SigningKey): void {
   ]) {
     core.setSecret(form)
   }
+}
+
+/** manifest-name, checked against GitHub's renaming rule before any request. */
+function manifestAssetName(): string {
+  const name = checkAssetName(core.getInput('manifest-name') || MANIFEST_ASSET, 'input manifest-name')
+  if (name === FILES_ASSET)
+    throw new RelsealError('E_USAGE', `input manifest-name cannot be ${FILES_ASSET}, the file list's name`)
+  return name
 }
 
 /** Reads every input once (and the runner's environment) into a typed object. */
@@ -109,9 +123,11 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): SignInputs {
     expiresIn: core.getInput('expires-in'),
     upload: core.getBooleanInput('upload'),
     createRelease: core.getBooleanInput('create-release'),
+    publish: core.getBooleanInput('publish'),
+    uploadArtifacts: core.getBooleanInput('upload-artifacts'),
     overwrite: core.getBooleanInput('overwrite'),
     allowedSigners: requiredSignersPath(),
-    manifestName: core.getInput('manifest-name') || MANIFEST_ASSET,
+    manifestName: manifestAssetName(),
     token,
     repository,
     apiUrl: env.GITHUB_API_URL,

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { isRelsealError, RelsealError } from '../../../src/errors.js'
 import { parsePublicKey } from '../../../src/keys/index.js'
 import { parseDuration } from '../../../src/manifest/duration.js'
@@ -15,26 +15,30 @@ import {
 import { hashTree } from '../../../src/tree/index.js'
 import { verifyTagForCommit } from '../../../src/tag/index.js'
 import { readRepoFile } from '../../common/inputs.js'
-import { assertHeadIs, hashReleaseFiles, matchFiles } from '../../common/workspace.js'
+import { assertHeadIs, hashReleaseFiles, matchFiles, type ReleaseFile } from '../../common/workspace.js'
+import { checkAssetName } from '../../github/asset-name.js'
 import type { SignInputs } from './inputs.js'
+import type { Release } from '../../github/index.js'
 import { lookUpRelease, uploadSigned } from './upload.js'
 import { writeSummary } from './summary.js'
 
 const utcSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 
-async function hashArtifacts(patterns: string[]): Promise<ManifestArtifact[]> {
-  const files = await matchFiles(patterns)
-  if (patterns.length > 0 && files.length === 0)
+/** The files `artifacts` matches; with upload-artifacts their names are checked before any request. */
+async function findArtifacts(inputs: SignInputs): Promise<string[]> {
+  const files = await matchFiles(inputs.artifacts)
+  if (inputs.artifacts.length > 0 && files.length === 0)
     throw new RelsealError(
       'E_BAD_INPUT',
-      `input artifacts matched no file (${patterns.join(', ')}); build them before signing`,
+      `input artifacts matched no file (${inputs.artifacts.join(', ')}); build them before signing`,
     )
-  return (await hashReleaseFiles(files, 'E_BAD_INPUT')).map(({ name, size, sha256 }) => ({
-    name,
-    size,
-    sha256,
-  }))
+  if (inputs.uploadArtifacts && inputs.upload)
+    for (const f of files) checkAssetName(basename(f), `artifact ${f}`)
+  return files
 }
+
+const listed = (files: ReleaseFile[]): ManifestArtifact[] =>
+  files.map(({ name, size, sha256 }) => ({ name, size, sha256 }))
 
 /** A maintainer's SSH signature on the tag, a second trust domain beside the CI key. */
 async function verifyTag(
@@ -59,6 +63,7 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
     'commit',
     'check out that commit (actions/checkout with ref) or set commit',
   )
+  const artifactFiles = await findArtifacts(inputs)
   // git streams the blobs and this thread mostly waits for them, so the release is looked up
   // meanwhile; nothing is created or uploaded until the manifest is signed and re-verified.
   const [hashed, found] = await Promise.allSettled([
@@ -69,7 +74,7 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
   if (found.status === 'rejected') throw found.reason
   const tree = hashed.value
   core.info(`${tree.files} entries, ${tree.bytes} bytes, code hash ${tree.codeHash}`)
-  const artifacts = await hashArtifacts(inputs.artifacts)
+  const artifacts = await hashReleaseFiles(artifactFiles, 'E_BAD_INPUT')
   core.endGroup()
   const tagSigner = inputs.allowedSigners === undefined ? undefined : await verifyTag(dir, inputs)
 
@@ -84,7 +89,7 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
     code_hash: tree.codeHash,
     file_manifest_hash: tree.fileManifestHash,
     file_count: tree.files,
-    artifacts,
+    artifacts: listed(artifacts),
     created_at: utcSeconds(now),
     ...(inputs.expiresIn
       ? {
@@ -120,17 +125,19 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
   writeFileSync(filesPath, tree.fileManifest)
   core.endGroup()
 
-  let releaseUrl = ''
+  let release: Release | undefined
   if (inputs.upload) {
     core.startGroup(`Uploading to release ${inputs.tag}`)
-    releaseUrl = await uploadSigned(inputs, found.value!, {
+    release = await uploadSigned(inputs, found.value!, {
       payload,
       envelope,
       manifestPath,
       files: Buffer.from(tree.fileManifest),
+      artifacts,
     })
     core.endGroup()
   }
+  const releaseUrl = release?.html_url ?? ''
   await writeSummary(payload, inputs.key.keyId, releaseUrl || undefined)
   return {
     'manifest-path': manifestPath,
@@ -141,5 +148,7 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
     version: payload.version,
     commit: payload.commit,
     'release-url': releaseUrl,
+    'release-id': release ? String(release.id) : '',
+    'release-state': release ? (release.draft ? 'draft' : 'published') : '',
   }
 }

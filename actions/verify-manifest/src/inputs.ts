@@ -1,12 +1,16 @@
 import * as core from '@actions/core'
 import { RelsealError } from '../../../src/errors.js'
 import { parsePublicKey, type PublicKeyInfo } from '../../../src/keys/index.js'
-import { isStrictSemver, parseTagPrefix } from '../../../src/manifest/index.js'
+import { FILES_ASSET, isStrictSemver, MANIFEST_ASSET, parseTagPrefix } from '../../../src/manifest/index.js'
 import { readToken } from '../../common/inputs.js'
+import { checkAssetName } from '../../github/asset-name.js'
 
 export interface VerifyInputs {
   /** A path, or a release of this repository: `{ tag }` (or `latest`). */
   manifest: { path: string } | { release: string }
+  /** The asset names looked up on a release (checked against GitHub's renaming rule). */
+  manifestName: string
+  filesName: string
   keys: PublicKeyInfo[]
   threshold: number
   path: string
@@ -44,6 +48,18 @@ export function splitKeyList(text: string): string[] {
   return keys
 }
 
+/** manifest-name and files-name: the release assets to download, under one naming rule. */
+function assetNames(): { manifestName: string; filesName: string } {
+  const manifestName = checkAssetName(core.getInput('manifest-name') || MANIFEST_ASSET, 'input manifest-name')
+  const filesName = checkAssetName(core.getInput('files-name') || FILES_ASSET, 'input files-name')
+  if (manifestName === filesName)
+    throw new RelsealError(
+      'E_USAGE',
+      `inputs manifest-name and files-name are both ${manifestName}; name two assets`,
+    )
+  return { manifestName, filesName }
+}
+
 export function readInputs(env: NodeJS.ProcessEnv = process.env): VerifyInputs {
   const token = readToken()
   const manifest = core.getInput('manifest', { required: true })
@@ -71,6 +87,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): VerifyInputs {
     manifest: manifest.startsWith('release:')
       ? { release: manifest.slice('release:'.length) }
       : { path: manifest },
+    ...assetNames(),
     keys,
     threshold,
     path: core.getInput('path'),

@@ -3,8 +3,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { isRelsealError, REFUSAL_CODES, RelsealError } from '../../../src/errors.js'
 import {
-  FILES_ASSET,
-  MANIFEST_ASSET,
   MAX_MANIFEST_BYTES,
   readManifestFile,
   verifyArtifacts,
@@ -42,17 +40,18 @@ async function fromRelease(i: VerifyInputs, which: string): Promise<{ manifest: 
   const assets = await listReleaseAssets(gh, release)
   const dir = join(i.runnerTemp, 'relseal-verify', String(release.id))
   mkdirSync(dir, { recursive: true })
-  const out: { manifest: string; files?: string } = { manifest: join(dir, MANIFEST_ASSET) }
+  const out: { manifest: string; files?: string } = { manifest: join(dir, i.manifestName) }
   for (const [name, max] of [
-    [MANIFEST_ASSET, MAX_MANIFEST_BYTES],
-    [FILES_ASSET, MAX_FILES_BYTES],
+    [i.manifestName, MAX_MANIFEST_BYTES],
+    [i.filesName, MAX_FILES_BYTES],
   ] as const) {
-    const asset = assets.find((a) => a.name === name)
+    // A starter asset (a failed upload's leftover) is empty: as good as missing.
+    const asset = assets.find((a) => a.name === name && (a.state ?? 'uploaded') === 'uploaded')
     if (!asset) {
-      if (name === MANIFEST_ASSET)
+      if (name === i.manifestName)
         throw new RelsealError(
           'E_UNSIGNED',
-          `release ${release.tag_name} has no ${MANIFEST_ASSET}: it was never signed; run actions/sign-release for it`,
+          `release ${release.tag_name} has no ${name}: it was never signed; run actions/sign-release for it (or set manifest-name to the name it used)`,
         )
       continue
     }
@@ -62,7 +61,7 @@ async function fromRelease(i: VerifyInputs, which: string): Promise<{ manifest: 
         `${name} on release ${release.tag_name} is ${asset.size} bytes, over ${max}`,
       )
     writeFileSync(join(dir, name), await downloadReleaseAsset(gh, asset))
-    if (name === FILES_ASSET) out.files = join(dir, name)
+    if (name === i.filesName) out.files = join(dir, name)
     core.info(`downloaded ${name} from release ${release.tag_name}`)
   }
   return out
