@@ -16,7 +16,8 @@ import { hashTree } from '../../../src/tree/index.js'
 import { verifyTagForCommit } from '../../../src/tag/index.js'
 import { readRepoFile } from '../../common/inputs.js'
 import { assertHeadIs, hashReleaseFiles, matchFiles } from '../../common/workspace.js'
-import type { SignInputs } from './inputs.js'
+import { readInputs, type SignInputs } from './inputs.js'
+import { runAction } from '../../common/inputs.js'
 import { lookUpRelease, uploadSigned } from './upload.js'
 import { writeSummary } from './summary.js'
 
@@ -143,3 +144,6 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
     'release-url': releaseUrl,
   }
 }
+
+/** The action (index.ts calls it; so does `npx @github/local-action run . src/main.ts .env`). */
+export const run = (): Promise<void> => runAction(() => readInputs(), sign)
