@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { FakeGitHub } from './fake-github/server.js'
@@ -78,28 +78,81 @@ function addRelease(tag: string, extra: Partial<FakeRelease> = {}): FakeRelease 
 }
 
 const TOKEN = 'test-token'
+/** The runner gives every JavaScript action ACTIONS_RUNTIME_TOKEN (artifacts, cache), in check mode too. */
+const RUNTIME_TOKEN = 'runtime-token-0b5c1e'
 
-function gate(p: Project, inputs: Record<string, string>, env: Record<string, string> = {}) {
+const runnerEnv = (p: Project, env: Record<string, string>) => ({
+  GITHUB_REPOSITORY: 'acme/app',
+  GITHUB_API_URL: fake.url,
+  GITHUB_SHA: p.sha,
+  GITHUB_WORKSPACE: p.repo,
+  GITHUB_RUN_ID: '7001',
+  GITHUB_RUN_ATTEMPT: '1',
+  ACTIONS_RUNTIME_URL: 'https://pipelines.actions.example/',
+  ACTIONS_RUNTIME_TOKEN: RUNTIME_TOKEN,
+  ...env,
+})
+
+/** The check job's step: mode check, no token, the tests and the build. */
+function check(p: Project, inputs: Record<string, string>, env: Record<string, string> = {}) {
   return runAction(
     'release-gate',
     {
+      mode: 'check',
       'test-command': 'node emit-junit.mjs reports/junit.xml 5 0 1',
       'junit-report': 'reports/*.xml',
       'build-command': 'node build.mjs 1.1.0',
       artifacts: 'out/*',
-      'github-token': TOKEN,
       ...inputs,
     },
-    {
-      GITHUB_REPOSITORY: 'acme/app',
-      GITHUB_API_URL: fake.url,
-      GITHUB_SHA: p.sha,
-      GITHUB_WORKSPACE: p.repo,
-      GITHUB_RUN_ID: '7001',
-      GITHUB_RUN_ATTEMPT: '1',
-      ...env,
-    },
+    runnerEnv(p, env),
   )
+}
+
+/** actions/upload-artifact then download-artifact: the staged folder's files, in a fresh folder. */
+function handOver(staged: string): string {
+  const dir = tempDir('relseal-downloaded-')
+  for (const f of readdirSync(staged)) copyFileSync(join(staged, f), join(dir, f))
+  return dir
+}
+
+/** The publish job's step: mode publish with the write token and the handed-over artifacts. */
+function publish(
+  p: Project,
+  artifactsDir: string,
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {},
+) {
+  return runAction(
+    'release-gate',
+    { mode: 'publish', 'github-token': TOKEN, 'artifacts-dir': artifactsDir, ...inputs },
+    runnerEnv(p, env),
+  )
+}
+
+/** Both jobs of release.yml in order; publish only when check passed. */
+async function gate(p: Project, inputs: Record<string, string>, env: Record<string, string> = {}) {
+  const { version, ...checkOnly } = inputs
+  const shared = Object.fromEntries(
+    Object.entries(inputs).filter(([k]) =>
+      [
+        'version',
+        'tag-prefix',
+        'allow-prerelease',
+        'target',
+        'release-notes',
+        'draft',
+        'require-signed-tag',
+        'allowed-signers',
+      ].includes(k),
+    ),
+  )
+  const forCheck = Object.fromEntries(Object.entries(checkOnly).filter(([k]) => k !== 'draft'))
+  const before = fake.requests.length
+  const c = await check(p, { version: version!, ...forCheck }, env)
+  expect(fake.requests.slice(before)).toEqual([]) // the check step never talks to GitHub
+  if (c.status !== 0) return c
+  return publish(p, handOver(c.outputs['artifacts-dir']!), shared, env)
 }
 
 /** Nothing was created: no new release, no new tag on GitHub, on origin or locally. */
@@ -111,10 +164,21 @@ function expectNothingCreated(p: Project, releasesBefore: number): void {
 }
 
 describe('actions/release-gate (dist/index.js as the runner runs it)', () => {
-  it('runs every gate, tags the target, publishes the release with artifacts whose SHA256SUMS passes sha256sum -c', async () => {
+  it('check runs every gate without a token; publish tags the target and releases the artifacts, whose SHA256SUMS passes sha256sum -c', async () => {
     const p = project()
     addRelease('v1.0.0')
-    const r = await gate(p, { version: '1.1.0' })
+    const c = await check(p, { version: '1.1.0' })
+    expect(c.stdout).not.toContain('::error')
+    expect(c.status).toBe(0)
+    expect(fake.requests).toEqual([])
+    expect(c.outputs).toMatchObject({ tag: 'v1.1.0', version: '1.1.0', 'pass-rate': '1', 'release-id': '' })
+    expect(c.summary).toContain('checked, ready to publish')
+    expect(c.summary).toContain('5 passed, 0 failed, 0 errored; 1 skipped')
+    const staged = c.outputs['artifacts-dir']!
+    expect(staged.startsWith(c.runnerTemp)).toBe(true)
+    expect(readdirSync(staged).sort()).toEqual(['SHA256SUMS', 'app-1.1.0.sbom.json', 'app-1.1.0.tgz'])
+
+    const r = await publish(p, handOver(staged), { version: '1.1.0' })
     expect(r.stdout).not.toContain('::error')
     expect(r.status).toBe(0)
     const release = fake.state.releases.find((x) => x.tag_name === 'v1.1.0')!
@@ -135,15 +199,14 @@ describe('actions/release-gate (dist/index.js as the runner runs it)', () => {
     )
     const artifacts = JSON.parse(r.outputs.artifacts!) as { name: string; size: number; sha256: string }[]
     expect(artifacts.map((a) => a.name)).toEqual(['app-1.1.0.sbom.json', 'app-1.1.0.tgz'])
+    expect(r.outputs.artifacts).toBe(c.outputs.artifacts)
     expect(r.outputs).toMatchObject({
       tag: 'v1.1.0',
       version: '1.1.0',
       'release-id': String(release.id),
       'release-url': 'https://github.com/acme/app/releases/tag/v1.1.0',
-      'pass-rate': '1',
     })
     expect(r.summary).toContain('new and increasing')
-    expect(r.summary).toContain('5 passed, 0 failed, 0 errored; 1 skipped')
     expect(r.summary).toContain('app-1.1.0.tgz')
     expect(shownLog(r.stdout + r.stderr)).not.toContain(TOKEN)
   })
@@ -193,14 +256,13 @@ describe('actions/release-gate (dist/index.js as the runner runs it)', () => {
     expect(ok.status).toBe(0)
   })
 
-  it('refuses a duplicate found only as a draft release', async () => {
+  it('publish refuses a duplicate found only as a draft release, which the tokenless check cannot see', async () => {
     const p = project()
     addRelease('v1.1.0', { draft: true })
     const r = await gate(p, { version: '1.1.0' })
     expect(r.status).toBe(1)
     expect(r.stdout).toContain('E_DUPLICATE_TAG')
     expect(r.stdout).toContain('already exists as a GitHub draft release')
-    expect(existsSync(join(p.repo, 'reports'))).toBe(false)
     expect(fake.state.releases).toHaveLength(1)
     expect(fake.state.refs.size).toBe(0)
   })
@@ -256,7 +318,7 @@ describe('actions/release-gate (dist/index.js as the runner runs it)', () => {
   ])('pass rate 0.9 with min-pass-rate %s passes: %s (%s the threshold)', async (min, passes) => {
     const p = project()
     // 9 passed, 1 failed, 3 skipped (skipped are shown apart, not counted): rate 0.9. The runner exits 0.
-    const r = await gate(p, {
+    const r = await check(p, {
       version: '1.1.0',
       'test-command': 'node emit-junit.mjs reports/junit.xml 9 1 3',
       'min-pass-rate': min,
@@ -264,7 +326,7 @@ describe('actions/release-gate (dist/index.js as the runner runs it)', () => {
     if (passes) {
       expect(r.status).toBe(0)
       expect(r.outputs['pass-rate']).toBe('0.9')
-      expect(fake.state.releases).toHaveLength(1)
+      expect(existsSync(r.outputs['artifacts-dir']!)).toBe(true)
     } else {
       expect(r.status).toBe(1)
       expect(r.stdout).toContain(
@@ -333,22 +395,6 @@ describe('actions/release-gate (dist/index.js as the runner runs it)', () => {
     expect(fake.state.refs.get('refs/tags/v1.1.0')).toBe(p.sha)
   })
 
-  it('never hands the token to the test and build commands, and never logs it', async () => {
-    const p = project()
-    const r = await gate(p, {
-      version: '1.1.0',
-      'test-command': [
-        'node emit-junit.mjs reports/junit.xml 1 0 0',
-        `node -e "require('fs').writeFileSync('env.json', JSON.stringify(process.env))"`,
-      ].join('\n'),
-    })
-    expect(r.status).toBe(0)
-    const env = readFileSync(join(p.repo, 'env.json'), 'utf8')
-    expect(env).not.toContain(TOKEN)
-    expect(env).not.toContain('INPUT_')
-    expect(shownLog(r.stdout + r.stderr)).not.toContain(TOKEN)
-  })
-
   it('refuses a target that is not the checkout HEAD, and a tag-prefix that git could read as an option', async () => {
     const p = project()
     const head = await gate(p, { version: '1.1.0', target: 'v1.0.0' })
@@ -360,6 +406,109 @@ describe('actions/release-gate (dist/index.js as the runner runs it)', () => {
     const notes = await gate(p, { version: '1.1.0', 'release-notes': relative(p.repo, outside) })
     expect(notes.stdout).toContain('is outside the repository checkout')
     expect(existsSync(join(p.repo, 'reports'))).toBe(false)
+    expectNothingCreated(p, 0)
+  })
+})
+
+/** `sh` line that dumps the command's own environment and its parent's start-up environment. */
+const DUMP_ENV = `sh -c 'env > env.txt; tr "\\000" "\\n" < /proc/$PPID/environ > parent-env.txt'`
+const SECRET_VARS =
+  /^(GITHUB_TOKEN|GH_TOKEN|INPUT_GITHUB-TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN)=[^\0\n]/m
+
+describe('actions/release-gate: two trust zones', () => {
+  it('the probe reads a token from /proc/$PPID/environ when nothing wipes it', () => {
+    const dir = tempDir('relseal-probe-')
+    execFileSync(
+      process.execPath,
+      ['-e', `require('child_process').execFileSync('sh', ['-c', process.argv[1]])`, DUMP_ENV.slice(7, -1)],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH, ACTIONS_RUNTIME_TOKEN: RUNTIME_TOKEN },
+      },
+    )
+    expect(readFileSync(join(dir, 'parent-env.txt'), 'utf8')).toContain(RUNTIME_TOKEN)
+  })
+
+  it("a command of a check step finds no token in its environment, nor in its parent's", async () => {
+    const p = project()
+    const r = await check(p, {
+      version: '1.1.0',
+      'test-command': `node emit-junit.mjs reports/junit.xml 1 0 0\n${DUMP_ENV}`,
+    })
+    expect(r.stdout).not.toContain('::error')
+    expect(r.status).toBe(0)
+    for (const f of ['env.txt', 'parent-env.txt']) {
+      const text = readFileSync(join(p.repo, f), 'utf8')
+      expect(text).toContain('GITHUB_REPOSITORY=acme/app') // it read a real environment
+      expect(text).not.toContain(RUNTIME_TOKEN)
+      expect(text).not.toMatch(SECRET_VARS)
+    }
+    expect(readFileSync(join(p.repo, 'env.txt'), 'utf8')).not.toContain('INPUT_')
+    expect(fake.requests).toEqual([])
+  })
+
+  it.each([
+    ['a github-token input', { 'github-token': TOKEN }, {}],
+    ['GITHUB_TOKEN in the job env', {}, { GITHUB_TOKEN: TOKEN }],
+    ['id-token: write (an OIDC request token)', {}, { ACTIONS_ID_TOKEN_REQUEST_TOKEN: TOKEN }],
+  ])('check refuses %s with E_USAGE before any command runs', async (_, inputs, env) => {
+    const p = project()
+    const r = await check(p, { version: '1.1.0', ...inputs }, env)
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain('E_USAGE: mode check runs the test and build commands')
+    expect(existsSync(join(p.repo, 'reports'))).toBe(false)
+    expect(shownLog(r.stdout + r.stderr)).not.toContain(TOKEN)
+    expect(fake.requests).toEqual([])
+  })
+
+  it.each(['test-command', 'build-command', 'junit-report', 'artifacts'])(
+    'publish refuses %s: it runs no project code',
+    async (input) => {
+      const p = project()
+      const r = await publish(p, '', { version: '1.1.0', [input]: 'node build.mjs 1.1.0' })
+      expect(r.status).toBe(1)
+      expect(r.stdout).toContain(
+        `E_USAGE: mode publish holds the write token and runs no project code, so input ${input} is refused`,
+      )
+      expect(existsSync(join(p.repo, 'out'))).toBe(false)
+      expect(fake.requests).toEqual([])
+    },
+  )
+
+  it('publish needs a token, and mode is check or publish', async () => {
+    const p = project()
+    const noToken = await publish(p, '', { version: '1.1.0', 'github-token': '' })
+    expect(noToken.stdout).toContain('E_USAGE: mode publish creates the tag and the release')
+    const odd = await check(p, { version: '1.1.0', mode: 'all' })
+    expect(odd.stdout).toContain('E_USAGE: input mode is "all"')
+    expect(existsSync(join(p.repo, 'reports'))).toBe(false)
+    expect(fake.requests).toEqual([])
+  })
+
+  it('publish refuses artifacts that are not exactly what the check step listed in SHA256SUMS', async () => {
+    const p = project()
+    const c = await check(p, { version: '1.1.0' })
+    expect(c.status).toBe(0)
+    const staged = c.outputs['artifacts-dir']!
+    const altered = handOver(staged)
+    writeFileSync(join(altered, 'app-1.1.0.tgz'), 'something else\n')
+    const extra = handOver(staged)
+    writeFileSync(join(extra, 'evil.sh'), 'echo\n')
+    const missing = handOver(staged)
+    rmSync(join(missing, 'app-1.1.0.sbom.json'))
+    const unlisted = handOver(staged)
+    rmSync(join(unlisted, 'SHA256SUMS'))
+    for (const [dir, says] of [
+      [altered, 'artifact app-1.1.0.tgz in artifacts-dir has sha256'],
+      [extra, 'not listed: evil.sh'],
+      [missing, 'missing: app-1.1.0.sbom.json'],
+      [unlisted, 'holds no SHA256SUMS'],
+    ] as const) {
+      const r = await publish(p, dir, { version: '1.1.0' })
+      expect(r.status).toBe(1)
+      expect(r.stdout).toContain('E_BAD_INPUT')
+      expect(r.stdout).toContain(says)
+    }
     expectNothingCreated(p, 0)
   })
 })

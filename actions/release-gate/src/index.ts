@@ -1,5 +1,3 @@
-import { runAction } from '../../common/inputs.js'
-import { readInputs } from './inputs.js'
-import { gate } from './main.js'
+import { run } from './main.js'
 
-await runAction(() => readInputs(), gate)
+await run()

@@ -5,7 +5,16 @@ import { readToken, requiredSignersPath } from '../../common/inputs.js'
 import { parseCommands } from './command-line.js'
 import { parseReleaseVersion, type ReleaseVersion } from './version.js'
 
+/**
+ * Which half of the release this step runs. `check` runs the project's code (tests, build) and holds
+ * no token; `publish` holds the write token and runs no project code. Default `check`: a step that
+ * forgets to choose can write nothing.
+ */
+export type GateMode = 'check' | 'publish'
+export const GATE_MODES: readonly GateMode[] = ['check', 'publish']
+
 export interface GateInputs {
+  mode: GateMode
   release: ReleaseVersion
   tagPrefix: string
   testCommands: string[][]
@@ -13,6 +22,8 @@ export interface GateInputs {
   minPassRate: number
   buildCommands: string[][]
   artifacts: string[]
+  /** publish: the folder holding the check step's artifacts and their SHA256SUMS. */
+  artifactsDir: string
   draft: boolean
   /** A commit-ish; resolved to a full commit id against the workspace. */
   target: string
@@ -42,9 +53,81 @@ function readPassRate(): number {
   return n
 }
 
+function readMode(): GateMode {
+  const raw = core.getInput('mode') || 'check'
+  const mode = GATE_MODES.find((m) => m === raw)
+  if (!mode)
+    throw new RelsealError(
+      'E_USAGE',
+      `input mode is ${JSON.stringify(raw)}; give check (tests and build, no token) or publish (tag, draft release, uploads; no project code)`,
+    )
+  return mode
+}
+
+/** Environment variables that mean the job handed a token to a check step on purpose. */
+const TOKENS_REFUSED_IN_CHECK = ['GITHUB_TOKEN', 'GH_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'] as const
+
+/**
+ * Check mode runs the project's tests and build, and any process can read its ancestors' environment
+ * (/proc/<pid>/environ): so it takes no token at all, and says how to take away the one it was given.
+ */
+function refuseTokensInCheck(token: string, env: NodeJS.ProcessEnv): void {
+  if (token)
+    throw new RelsealError(
+      'E_USAGE',
+      'mode check runs the test and build commands, so it takes no token; remove github-token from this step (publish mode takes it)',
+    )
+  const found = TOKENS_REFUSED_IN_CHECK.find((k) => env[k])
+  if (found)
+    throw new RelsealError(
+      'E_USAGE',
+      `mode check runs the test and build commands, but this job hands them ${found}; ` +
+        (found === 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'
+          ? 'remove id-token: write from the job that runs the checks'
+          : `remove ${found} from the env of this job and step`),
+    )
+}
+
+/** Publish mode holds the write token: the inputs that run or read project output are refused. */
+function refuseProjectCodeInPublish(given: Record<string, unknown[]>): void {
+  const input = Object.keys(given).find((k) => given[k]!.length > 0)
+  if (input)
+    throw new RelsealError(
+      'E_USAGE',
+      `mode publish holds the write token and runs no project code, so input ${input} is refused; ` +
+        `run it in the check step (mode: check) and hand the artifacts over with artifacts-dir`,
+    )
+}
+
 /** Reads every input once; the version is validated before it is used anywhere. */
 export function readInputs(env: NodeJS.ProcessEnv = process.env): GateInputs {
+  const mode = readMode()
   const token = readToken()
+  const testCommands = parseCommands(core.getInput('test-command'), 'test-command')
+  const junitReport = lines('junit-report')
+  const buildCommands = parseCommands(core.getInput('build-command'), 'build-command')
+  const artifacts = lines('artifacts')
+  const artifactsDir = core.getInput('artifacts-dir')
+  if (mode === 'check') {
+    refuseTokensInCheck(token, env)
+    if (artifactsDir)
+      throw new RelsealError(
+        'E_USAGE',
+        'input artifacts-dir is for mode publish; in mode check give the artifact globs in artifacts',
+      )
+  } else {
+    refuseProjectCodeInPublish({
+      'test-command': testCommands,
+      'build-command': buildCommands,
+      'junit-report': junitReport,
+      artifacts,
+    })
+    if (!token)
+      throw new RelsealError(
+        'E_USAGE',
+        'mode publish creates the tag and the release: set github-token: ${{ github.token }} on this step, in a job with contents: write',
+      )
+  }
   const tagPrefix = parseTagPrefix(core.getInput('tag-prefix', { trimWhitespace: false }), 'input tag-prefix')
   // Not trimmed: a version with whitespace around it is refused, not silently repaired.
   const rawVersion = core.getInput('version', { required: true, trimWhitespace: false })
@@ -59,13 +142,15 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): GateInputs {
       'input target is empty and GITHUB_SHA is not set; set target to a commit',
     )
   return {
+    mode,
     release,
     tagPrefix,
-    testCommands: parseCommands(core.getInput('test-command'), 'test-command'),
-    junitReport: lines('junit-report'),
+    testCommands,
+    junitReport,
     minPassRate: readPassRate(),
-    buildCommands: parseCommands(core.getInput('build-command'), 'build-command'),
-    artifacts: lines('artifacts'),
+    buildCommands,
+    artifacts,
+    artifactsDir,
     draft: core.getBooleanInput('draft'),
     target,
     releaseNotes: core.getInput('release-notes'),

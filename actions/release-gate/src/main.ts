@@ -1,6 +1,5 @@
 import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
-import { basename } from 'node:path'
 import semver from 'semver'
 import { RelsealError } from '../../../src/errors.js'
 import { verifyTagForCommit } from '../../../src/tag/index.js'
@@ -15,17 +14,21 @@ import {
   type GitHubClient,
   type Release,
 } from '../../github/index.js'
-import { readRepoFile } from '../../common/inputs.js'
-import {
-  actionClient,
-  assertHeadIs,
-  hashReleaseFiles,
-  matchFiles,
-  type ReleaseFile,
-} from '../../common/workspace.js'
+import { readRepoFile, runAction } from '../../common/inputs.js'
+import { actionClient, assertHeadIs } from '../../common/workspace.js'
 import { resolveCommit } from '../../../src/tree/git-repo.js'
-import type { GateInputs } from './inputs.js'
+import { gitText } from '../../../src/git/git.js'
+import { readInputs, type GateInputs } from './inputs.js'
+import {
+  artifactsJson,
+  hashArtifacts,
+  readStagedArtifacts,
+  sha256sums,
+  stageArtifacts,
+  SUMS_NAME,
+} from './artifacts.js'
 import { runCommands } from './run-commands.js'
+import { wipeRunnerSecrets } from './runner-secrets.js'
 import { writeSummary, type GateReport } from './summary.js'
 import {
   basicCredential,
@@ -39,10 +42,6 @@ import {
 } from './tags.js'
 import { annotateFailures, checkPassRate, formatRate, readReports } from './test-gate.js'
 import { versionOfTag } from './version.js'
-
-const SUMS_NAME = 'SHA256SUMS'
-// GitHub renames asset names with other characters, which would break SHA256SUMS; refuse them instead.
-const SAFE_ASSET_NAME = /^[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*$/
 
 /** The hidden line that marks a release as created by this run for this commit (for re-runs). */
 const marker = (runId: string, commit: string) =>
@@ -66,6 +65,7 @@ function gitAuth(i: GateInputs, origin: string | undefined): Record<string, stri
   return remoteAuthEnv(i.token, i.serverUrl, origin)
 }
 
+/** Publish mode: releases (drafts included, which only a token with push access sees) and tags. */
 async function survey(gh: GitHubClient, dir: string, i: GateInputs, commit: string): Promise<Landscape> {
   const releases = await listReleases(gh)
   const own = releases.find(
@@ -82,6 +82,28 @@ async function survey(gh: GitHubClient, dir: string, i: GateInputs, commit: stri
     apiTag: await getTagCommit(gh, i.release.tag),
     own,
   }
+}
+
+/**
+ * Check mode has no token: it sees the checkout's tags (all of them with fetch-depth: 0) and origin's
+ * tags when origin answers without credentials (a public repository). Draft releases need a token
+ * with push access, so only publish mode sees them; it runs every check again before creating anything.
+ */
+async function surveyWithoutToken(dir: string): Promise<Landscape> {
+  const origin = await originUrl(dir)
+  const remote =
+    origin === undefined
+      ? undefined
+      : await remoteTags(dir).catch((e: unknown) => {
+          core.warning(
+            `origin's tags could not be listed without a token (${e instanceof Error ? e.message : String(e)}); ` +
+              "the checkout's tags were checked, and the publish step checks again with its token",
+          )
+          return undefined
+        })
+  if ((await gitText(['rev-parse', '--is-shallow-repository'], { cwd: dir })) === 'true')
+    core.warning('the checkout is shallow and may lack tags; check it out with fetch-depth: 0')
+  return { releases: [], origin, local: await localTags(dir), remote, apiTag: undefined, own: undefined }
 }
 
 /** Gate 2: the version is above every existing release version (tags with the prefix included). */
@@ -137,26 +159,6 @@ function checkDuplicate(i: GateInputs, l: Landscape, commit: string): string {
   return l.own ? `continuing release id ${l.own.id} that this run created` : `${tag} is new`
 }
 
-async function hashArtifacts(patterns: string[]): Promise<ReleaseFile[]> {
-  const files = await matchFiles(patterns)
-  if (patterns.length > 0 && files.length === 0)
-    throw new RelsealError(
-      'E_BUILD_FAILED',
-      `build: artifacts matched no file (${patterns.join(', ')}); check the globs against what build-command writes`,
-    )
-  const bad = files.map((f) => basename(f)).find((name) => !SAFE_ASSET_NAME.test(name) || name === SUMS_NAME)
-  if (bad !== undefined)
-    throw new RelsealError(
-      'E_BUILD_FAILED',
-      `artifact ${JSON.stringify(bad)} cannot be a release asset name; use letters, digits and . _ + @ - (and not ${SUMS_NAME})`,
-    )
-  return hashReleaseFiles(files, 'E_BUILD_FAILED')
-}
-
-/** SHA256SUMS in sha256sum's own format, so `sha256sum -c SHA256SUMS` checks the downloads. */
-export const sha256sums = (artifacts: ReleaseFile[]) =>
-  artifacts.map((a) => `${a.sha256}  ${a.name}\n`).join('')
-
 /** Release notes generated from the commits since the previous release's tag. */
 async function generatedNotes(i: GateInputs, dir: string, l: Landscape, commit: string): Promise<string> {
   const previous = [...l.local.keys()]
@@ -169,7 +171,7 @@ async function generatedNotes(i: GateInputs, dir: string, l: Landscape, commit: 
 
 /** Runs the gates in order, then creates (or continues) the release. Returns the outputs. */
 export async function gate(i: GateInputs): Promise<Record<string, string>> {
-  const report: GateReport = { tag: i.release.tag, gates: [], artifacts: [] }
+  const report: GateReport = { mode: i.mode, tag: i.release.tag, gates: [], artifacts: [] }
   const step = async <T>(name: string, fn: () => Promise<T>, detail: (t: T) => string): Promise<T> => {
     core.startGroup(name)
     try {
@@ -184,7 +186,7 @@ export async function gate(i: GateInputs): Promise<Record<string, string>> {
     }
   }
   try {
-    return await gateSteps(i, report, step)
+    return await (i.mode === 'check' ? checkSteps : publishSteps)(i, report, step)
   } finally {
     await writeSummary(report)
   }
@@ -192,7 +194,8 @@ export async function gate(i: GateInputs): Promise<Record<string, string>> {
 
 type Step = <T>(name: string, fn: () => Promise<T>, detail: (t: T) => string) => Promise<T>
 
-async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise<Record<string, string>> {
+/** Gate 1 (semver, already parsed with the inputs), the checkout at the target, the notes file. */
+async function prelude(i: GateInputs, report: GateReport) {
   const dir = i.workspace
   report.gates.push({
     name: 'semver',
@@ -208,8 +211,10 @@ async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise
     'target',
     'the gate tests and builds the checkout, so check out the target first',
   )
-  const gh = actionClient(i)
-  const land = await survey(gh, dir, i, commit)
+  return { dir, notesFile, commit }
+}
+
+async function versionGates(i: GateInputs, land: Landscape, commit: string, step: Step): Promise<void> {
   await step(
     'new and increasing',
     () => Promise.resolve(checkIncreasing(i, land)),
@@ -220,18 +225,41 @@ async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise
     () => Promise.resolve(checkDuplicate(i, land, commit)),
     (d) => d,
   )
-  if (i.allowedSigners) {
-    await step(
-      'signed tag',
-      async () => {
-        if (!land.local.has(i.release.tag)) await fetchTag(dir, i.release.tag, gitAuth(i, land.origin))
-        const allowedSigners = readRepoFile(dir, i.allowedSigners!, 'allowed-signers')
-        return verifyTagForCommit({ repoDir: dir, tag: i.release.tag, commit, allowedSigners })
-      },
-      (v) => `signed by ${v.principal} (${v.fingerprint})`,
-    )
-  }
+}
 
+/** Mode check: the version gates (without a token), the tests, the build, the staged artifacts. */
+async function checkSteps(i: GateInputs, report: GateReport, step: Step): Promise<Record<string, string>> {
+  const left = wipeRunnerSecrets()
+  if (left.length)
+    core.warning(
+      `could not remove ${left.join(', ')} from this process's start-up environment (no /proc/self/mem here); the test and build commands can read it`,
+    )
+  const { dir, commit } = await prelude(i, report)
+  await versionGates(i, await surveyWithoutToken(dir), commit, step)
+  const rate = await testStep(i, dir, report, step)
+  const artifacts = await step(
+    'build',
+    async () => {
+      await runCommands(i.buildCommands, dir, 'E_BUILD_FAILED', 'build')
+      return hashArtifacts(i.artifacts)
+    },
+    (a) => `${a.length} artifact(s)`,
+  )
+  report.artifacts = artifacts
+  const staged = stageArtifacts(i.runnerTemp, artifacts)
+  core.info(`artifacts and ${SUMS_NAME} staged in ${staged} for actions/upload-artifact`)
+  return {
+    tag: i.release.tag,
+    version: i.release.version,
+    'release-id': '',
+    'release-url': '',
+    'pass-rate': rate === undefined ? '' : formatRate(rate),
+    artifacts: artifactsJson(artifacts),
+    'artifacts-dir': staged,
+  }
+}
+
+async function testStep(i: GateInputs, dir: string, report: GateReport, step: Step) {
   const testsStarted = new Date()
   const rate = await step(
     'tests',
@@ -263,14 +291,34 @@ async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise
     (r) => (r === undefined ? 'commands passed' : `pass rate ${formatRate(r)}`),
   )
   if (rate !== undefined) report.passRate = rate
+  return rate
+}
 
+/**
+ * Mode publish: every version gate again, now with the token (drafts, GitHub's tags), the signed tag,
+ * the staged artifacts checked against their SHA256SUMS; then the draft, the uploads and the tag.
+ * No project code runs here.
+ */
+async function publishSteps(i: GateInputs, report: GateReport, step: Step): Promise<Record<string, string>> {
+  const { dir, notesFile, commit } = await prelude(i, report)
+  const gh = actionClient(i)
+  const land = await survey(gh, dir, i, commit)
+  await versionGates(i, land, commit, step)
+  if (i.allowedSigners) {
+    await step(
+      'signed tag',
+      async () => {
+        if (!land.local.has(i.release.tag)) await fetchTag(dir, i.release.tag, gitAuth(i, land.origin))
+        const allowedSigners = readRepoFile(dir, i.allowedSigners!, 'allowed-signers')
+        return verifyTagForCommit({ repoDir: dir, tag: i.release.tag, commit, allowedSigners })
+      },
+      (v) => `signed by ${v.principal} (${v.fingerprint})`,
+    )
+  }
   const artifacts = await step(
-    'build',
-    async () => {
-      await runCommands(i.buildCommands, dir, 'E_BUILD_FAILED', 'build')
-      return hashArtifacts(i.artifacts)
-    },
-    (a) => `${a.length} artifact(s)`,
+    'artifacts',
+    () => readStagedArtifacts(i.artifactsDir),
+    (a) => `${a.length} artifact(s) match the check step's ${SUMS_NAME}`,
   )
   report.artifacts = artifacts
 
@@ -321,7 +369,14 @@ async function gateSteps(i: GateInputs, report: GateReport, step: Step): Promise
     version: i.release.version,
     'release-id': String(release.id),
     'release-url': release.html_url,
-    'pass-rate': rate === undefined ? '' : formatRate(rate),
-    artifacts: JSON.stringify(artifacts.map(({ name, size, sha256 }) => ({ name, size, sha256 }))),
+    'pass-rate': '',
+    artifacts: artifactsJson(artifacts),
+    'artifacts-dir': '',
   }
 }
+
+/**
+ * The action: reads the inputs, runs the gate, sets the outputs or fails the step. index.ts calls it;
+ * so does GitHub's local runner: `npx @github/local-action run . src/main.ts .env` from this folder.
+ */
+export const run = (): Promise<void> => runAction(() => readInputs(), gate)

@@ -1,15 +1,6 @@
 import * as exec from '@actions/exec'
 import { RelsealError, type RelsealErrorCode } from '../../../src/errors.js'
-
-/**
- * The environment a test or build command gets: the runner's, minus every INPUT_* variable, so the
- * github-token given to this action never reaches code under test.
- */
-function commandEnv(): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('INPUT_')) env[k] = v
-  return env
-}
+import { commandEnv } from './runner-secrets.js'
 
 /**
  * Runs each command (an argument list, started directly, never through a shell) in `cwd`, stopping at

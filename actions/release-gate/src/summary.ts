@@ -5,6 +5,7 @@ import type { JUnitTotals } from './junit.js'
 import { formatRate } from './test-gate.js'
 
 export interface GateReport {
+  mode: 'check' | 'publish'
   tag: string
   gates: { name: string; ok: boolean; detail: string }[]
   totals?: JUnitTotals
@@ -16,10 +17,14 @@ export interface GateReport {
 /** The job summary: each gate with its verdict, the test counts, the artifacts, the release. */
 export async function writeSummary(r: GateReport): Promise<void> {
   const failed = r.gates.some((g) => !g.ok)
-  const s = core.summary.addHeading(
-    `relseal release gate: ${esc(r.tag)} ${failed ? 'stopped' : 'released'}`,
-    2,
-  )
+  const verdict = failed
+    ? 'stopped'
+    : r.mode === 'check'
+      ? 'checked, ready to publish'
+      : r.release?.draft
+        ? 'drafted'
+        : 'released'
+  const s = core.summary.addHeading(`relseal release gate (${r.mode}): ${esc(r.tag)} ${verdict}`, 2)
   s.addTable([
     [
       { data: 'gate', header: true },
@@ -59,6 +64,11 @@ export async function writeSummary(r: GateReport): Promise<void> {
   if (stoppedAt === 'release')
     s.addRaw('<p>The draft release stays; re-run the failed jobs to continue it.</p>', true)
   else if (stoppedAt)
-    s.addRaw('<p>Nothing was created: every gate runs before the tag and the release.</p>', true)
+    s.addRaw(
+      r.mode === 'check'
+        ? '<p>Nothing was created: the check step holds no token.</p>'
+        : '<p>Nothing was created: every gate runs before the tag and the release.</p>',
+      true,
+    )
   await s.write()
 }

@@ -17,8 +17,9 @@ import { verifyTagForCommit } from '../../../src/tag/index.js'
 import { readRepoFile } from '../../common/inputs.js'
 import { assertHeadIs, hashReleaseFiles, matchFiles, type ReleaseFile } from '../../common/workspace.js'
 import { checkAssetName } from '../../github/asset-name.js'
-import type { SignInputs } from './inputs.js'
+import { readInputs, type SignInputs } from './inputs.js'
 import type { Release } from '../../github/index.js'
+import { runAction } from '../../common/inputs.js'
 import { lookUpRelease, uploadSigned } from './upload.js'
 import { writeSummary } from './summary.js'
 
@@ -152,3 +153,6 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
     'release-state': release ? (release.draft ? 'draft' : 'published') : '',
   }
 }
+
+/** The action (index.ts calls it; so does `npx @github/local-action run . src/main.ts .env`). */
+export const run = (): Promise<void> => runAction(() => readInputs(), sign)

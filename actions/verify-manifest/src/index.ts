@@ -1,5 +1,3 @@
-import { runAction } from '../../common/inputs.js'
-import { readInputs } from './inputs.js'
-import { verify } from './main.js'
+import { run } from './main.js'
 
-await runAction(() => readInputs(), verify)
+await run()

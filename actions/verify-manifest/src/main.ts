@@ -17,7 +17,8 @@ import {
   listReleaseAssets,
 } from '../../github/index.js'
 import { actionClient, matchFiles } from '../../common/workspace.js'
-import type { VerifyInputs } from './inputs.js'
+import { readInputs, type VerifyInputs } from './inputs.js'
+import { runAction } from '../../common/inputs.js'
 import { writeSummary, type Check } from './summary.js'
 
 /** release_files.sha256 lists every file of the tree: allow far more than a manifest. */
@@ -149,3 +150,6 @@ async function verifySteps(i: VerifyInputs, checks: Check[]): Promise<Record<str
     keyids: verified.keyIds.join('\n'),
   }
 }
+
+/** The action (index.ts calls it; so does `npx @github/local-action run . src/main.ts .env`). */
+export const run = (): Promise<void> => runAction(() => readInputs(), verify)
