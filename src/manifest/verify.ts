@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises'
 import semver from 'semver'
 import { RelsealError } from '../errors.js'
 import { verifyDetached } from '../keys/ed25519.js'
+import { escapeUntrusted } from '../text/escape.js'
 import { resolvePolicy, type ResolvedPolicy, type TrustPolicy } from '../trust/policy.js'
 import {
   MANIFEST_PAYLOAD_TYPE,
@@ -23,9 +24,17 @@ export interface VerifiedManifest {
   payloadBytes: Uint8Array
 }
 
-const short = (id: string): string => id.slice(0, 16)
+/** A key id as shown in messages: cut to 16 characters and escaped, since it may be untrusted. */
+const short = (id: string): string => escapeUntrusted(id, 16)
 
-/** Counts distinct trusted keys with a valid signature; unknown keys are ignored, repeats count once. */
+/**
+ * Counts distinct trusted keys with a valid signature (docs/manifest-spec.md, "Verification
+ * order" step 4). The work is bounded: parseEnvelope refused more than MAX_SIGNATURES; a
+ * signature with a keyid is tried against that one trusted key only (ids are compared before any
+ * crypto, as minisign does); a signature without one is tried against each trusted key not yet
+ * verified, and counts for the first that verifies it. So each signature costs at most one
+ * verification per trusted key, and a key once verified is never tried again.
+ */
 function verifiedKeyIds(
   env: UntrustedEnvelope,
   policy: ResolvedPolicy,
@@ -34,13 +43,20 @@ function verifiedKeyIds(
   const good = new Set<string>()
   const bad = new Set<string>()
   for (const s of env.signatures) {
-    // Compare key ids before any crypto (minisign does the same); no keyid means: try each key.
-    const candidates =
-      s.keyid === '' ? [...policy.keys.values()] : [policy.keys.get(s.keyid)].filter((k) => k !== undefined)
-    for (const key of candidates) {
-      if (good.has(key.keyId)) continue
+    if (s.keyid !== '') {
+      const key = policy.keys.get(s.keyid)
+      if (key === undefined || good.has(key.keyId)) continue
       if (s.sig && verifyDetached(key.publicKey, pae, s.sig)) good.add(key.keyId)
-      else if (s.keyid !== '') bad.add(key.keyId)
+      else bad.add(key.keyId)
+      continue
+    }
+    if (!s.sig) continue
+    for (const key of policy.keys.values()) {
+      if (good.has(key.keyId)) continue
+      if (verifyDetached(key.publicKey, pae, s.sig)) {
+        good.add(key.keyId)
+        break
+      }
     }
   }
   return { good, bad }
@@ -119,7 +135,7 @@ export function verifyManifest(envelope: Uint8Array, policy: TrustPolicy): Verif
   if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) {
     throw new RelsealError(
       'E_BAD_INPUT',
-      `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not ${MANIFEST_PAYLOAD_TYPE}: this is not a relseal release manifest`,
+      `the envelope's payloadType is "${escapeUntrusted(env.payloadType)}", not ${MANIFEST_PAYLOAD_TYPE}: this is not a relseal release manifest`,
     )
   }
   if (env.signatures.length === 0) {
