@@ -35,6 +35,8 @@ export type RelsealErrorCode =
   | 'E_GIT'
   | 'E_IO'
   | 'E_NETWORK'
+  | 'E_TIMEOUT'
+  | 'E_INSECURE_TRANSPORT'
   | 'E_LOCKED'
   | 'E_NOT_INITIALISED'
   | 'E_INSTALL_FAILED'

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
 import semver from 'semver'
 import { RelsealError } from '../errors.js'
 import { verifyDetached } from '../keys/ed25519.js'
@@ -13,6 +12,7 @@ import {
   type UntrustedEnvelope,
 } from './dsse.js'
 import { parsePayload, type ManifestPayload } from './payload.js'
+import { readBoundedFile } from './read-bounded.js'
 
 export interface VerifiedManifest {
   payload: ManifestPayload
@@ -157,21 +157,10 @@ export function verifyManifest(envelope: Uint8Array, policy: TrustPolicy): Verif
   }
 }
 
-/** Reads a manifest file with a bound: a file over MAX_MANIFEST_BYTES is refused before reading. */
+/**
+ * Reads a manifest file with a bound: more than MAX_MANIFEST_BYTES is E_TOO_LARGE, checked while
+ * reading, so a FIFO or /dev/zero cannot exhaust memory.
+ */
 export async function readManifestFile(path: string): Promise<Uint8Array> {
-  let size: number
-  try {
-    size = (await stat(path)).size
-  } catch (e) {
-    throw new RelsealError('E_NOT_FOUND', `manifest ${path} cannot be read: ${(e as Error).message}`, {
-      cause: e,
-    })
-  }
-  if (size > MAX_MANIFEST_BYTES) {
-    throw new RelsealError(
-      'E_TOO_LARGE',
-      `manifest ${path} is ${size} bytes, more than the ${MAX_MANIFEST_BYTES} a relseal manifest may have`,
-    )
-  }
-  return readFile(path)
+  return readBoundedFile(path, MAX_MANIFEST_BYTES, 'manifest')
 }
