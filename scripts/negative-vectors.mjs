@@ -65,6 +65,36 @@ const okPayload = withField({})
 const okSig = sig(okPayload)
 // Envelope grammar and verification order
 env(
+  'envelope.json',
+  'nesting 33 levels deep',
+  Buffer.from(
+    envelope(okPayload)
+      .toString()
+      .replace('"signatures":', `"x":${'['.repeat(33)}${']'.repeat(33)},"signatures":`),
+  ),
+  'E_BAD_INPUT',
+)
+env(
+  'envelope.json',
+  'an object of 1,001 members',
+  Buffer.from(
+    envelope(okPayload)
+      .toString()
+      .replace('{', `{${Array.from({ length: 998 }, (_, i) => `"x${i}":0,`).join('')}`),
+  ),
+  'E_BAD_INPUT',
+)
+env(
+  'envelope.json',
+  'an object of 1,000 members (extensions are ignored)',
+  Buffer.from(
+    envelope(okPayload)
+      .toString()
+      .replace('{', `{${Array.from({ length: 997 }, (_, i) => `"x${i}":0,`).join('')}`),
+  ),
+  'OK',
+)
+env(
   'envelope.utf8',
   'a UTF-8 byte-order mark before the envelope',
   Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), envelope(okPayload)]),

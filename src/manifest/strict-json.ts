@@ -1,6 +1,18 @@
 import { RelsealError } from '../errors.js'
 import { escapeUntrusted } from '../text/escape.js'
 
+/**
+ * Arrays and objects nest at most this deep. A manifest needs 3; V8 takes most of a second to
+ * build (and then refuse) 1 MiB of unclosed `[`, so depth is checked before JSON.parse runs.
+ */
+export const MAX_JSON_DEPTH = 32
+
+/**
+ * An object has at most this many members (a manifest's largest has 13). JSON.parse needs most of
+ * a second for one object of 100,000 members, so this too is checked before it runs.
+ */
+export const MAX_JSON_OBJECT_MEMBERS = 1000
+
 export interface StrictJsonOptions {
   /**
    * Every number in the document must be written as a non-negative integer: `0` or a digit
@@ -21,6 +33,7 @@ export function parseStrictJson(text: string, what: string, o: StrictJsonOptions
     throw new RelsealError('E_BAD_INPUT', `${what} is not valid JSON: ${why} at offset ${at}`)
   }
   if (text.charCodeAt(0) === 0xfeff) fail('a byte-order mark', 0)
+  checkShape(text, fail)
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -44,7 +57,7 @@ export function parseStrictJson(text: string, what: string, o: StrictJsonOptions
     else if (c === ',') expectKey = stack.at(-1)?.object ?? false
     else if (c === '"') {
       const { end, escaped } = stringEnd(text, i)
-      const str = expectKey || escaped ? (JSON.parse(text.slice(i, end + 1)) as string) : ''
+      const str = escaped ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end)
       if (escaped && !isWellFormed(str)) fail('a \\u escape of an unpaired surrogate', i)
       if (expectKey) {
         const keys = stack.at(-1)!.keys
@@ -58,6 +71,26 @@ export function parseStrictJson(text: string, what: string, o: StrictJsonOptions
     }
   }
   return value
+}
+
+/**
+ * Refuses nesting deeper than MAX_JSON_DEPTH and objects with more than MAX_JSON_OBJECT_MEMBERS
+ * members, counting brackets and colons outside strings, before JSON.parse builds anything.
+ */
+function checkShape(text: string, fail: (why: string, at: number) => never): void {
+  const members: number[] = [] // per open bracket: members so far, or -1 for an array
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === '"') i = stringEnd(text, i).end
+    else if (c === '[' || c === '{') {
+      members.push(c === '{' ? 0 : -1)
+      if (members.length > MAX_JSON_DEPTH) fail(`nesting deeper than ${MAX_JSON_DEPTH} levels`, i)
+    } else if (c === ']' || c === '}') members.pop()
+    else if (c === ':' && members.length > 0 && members[members.length - 1]! >= 0) {
+      const n = ++members[members.length - 1]!
+      if (n > MAX_JSON_OBJECT_MEMBERS) fail(`an object with more than ${MAX_JSON_OBJECT_MEMBERS} members`, i)
+    }
+  }
 }
 
 function stringEnd(text: string, start: number): { end: number; escaped: boolean } {
