@@ -1,11 +1,15 @@
 /* eslint-disable no-control-regex -- the tests look for control characters that must not appear */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { MAX_SIGNATURES } from '../src/manifest/dsse.js'
 import { signManifest, verifyManifest } from '../src/manifest/index.js'
 import { escapeControls, escapeUntrusted } from '../src/text/escape.js'
 import { isBase64 } from '../src/text/base64.js'
 import { forgeEnvelope, nodeSign, paeOf, payloadBytes } from './helpers/forge.js'
+import { runCli } from './helpers/cli.js'
 import { editEnvelope, testKey, testPayload } from './helpers/manifest.js'
+import { tempDir } from './helpers/tmp.js'
 
 const A = testKey(1)
 const B = testKey(2)
@@ -127,5 +131,39 @@ describe('when a BOM precedes the envelope', () => {
   it('refuses it with E_BAD_INPUT', () => {
     const env = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), signManifest(testPayload(), [A])])
     expect(() => verifyManifest(env, trustA)).toThrow(expect.objectContaining({ code: 'E_BAD_INPUT' }))
+  })
+})
+
+describe('the CLI shows unauthenticated text escaped', () => {
+  const bytes = payloadBytes(testPayload({ tag: 'v1.2.3' }))
+  const evilId = '\u001b[2J\nrelseal verify: verified acme/app'
+
+  it('in verify refusals and in inspect output', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'pub'), Buffer.from(A.publicKey).toString('base64'))
+    writeFileSync(
+      join(dir, 'm.json'),
+      forgeEnvelope(bytes, [{ keyid: evilId, sig: nodeSign(9, paeOf(bytes)) }], `x\u009b31m${evilId}`),
+    )
+    const v = await runCli(['verify', 'm.json', '--pubkey', 'pub'], dir)
+    expect(v.code).toBe(2)
+    expect(v.stderr).toContain('E_BAD_INPUT')
+    expect(v.stderr).not.toMatch(/[\u001b\u009b]/)
+    expect(v.stderr.trim().split('\n')).toHaveLength(1)
+
+    writeFileSync(
+      join(dir, 'm.json'),
+      forgeEnvelope(bytes, [{ keyid: evilId, sig: nodeSign(9, paeOf(bytes)) }]),
+    )
+    const u = await runCli(['verify', 'm.json', '--pubkey', 'pub'], dir)
+    expect(u.code).toBe(1)
+    expect(u.stderr).toContain('E_UNTRUSTED_KEY')
+    expect(u.stderr).toContain('\\x1b[2J')
+    expect(u.stderr.trim().split('\n')).toHaveLength(1)
+
+    const i = await runCli(['inspect', 'm.json'], dir)
+    expect(i.code).toBe(0)
+    expect(i.stdout).not.toMatch(/\u001b/)
+    expect(i.stdout).toContain('\\x1b[2J\\x0arelseal verify')
   })
 })
