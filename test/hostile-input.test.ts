@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { MAX_SIGNATURES } from '../src/manifest/dsse.js'
-import { signManifest, verifyManifest } from '../src/manifest/index.js'
+import { appendSignature, signManifest, verifyManifest } from '../src/manifest/index.js'
 import { escapeControls, escapeUntrusted } from '../src/text/escape.js'
 import { isBase64 } from '../src/text/base64.js'
 import { forgeEnvelope, nodeSign, paeOf, payloadBytes } from './helpers/forge.js'
@@ -165,5 +165,13 @@ describe('the CLI shows unauthenticated text escaped', () => {
     expect(i.code).toBe(0)
     expect(i.stdout).not.toMatch(/\u001b/)
     expect(i.stdout).toContain('\\x1b[2J\\x0arelseal verify')
+  })
+})
+
+describe('when a 17th signature is appended', () => {
+  it('refuses with E_USAGE instead of writing a manifest every verifier refuses', () => {
+    let env = signManifest(testPayload(), [testKey(100)])
+    for (let i = 101; i < 100 + MAX_SIGNATURES; i++) env = appendSignature(env, testKey(i))
+    expect(() => appendSignature(env, testKey(200))).toThrow(expect.objectContaining({ code: 'E_USAGE' }))
   })
 })
