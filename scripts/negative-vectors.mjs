@@ -65,6 +65,12 @@ const okPayload = withField({})
 const okSig = sig(okPayload)
 // Envelope grammar and verification order
 env(
+  'envelope.utf8',
+  'a \\u escape of an unpaired surrogate in the envelope',
+  Buffer.from(envelope(okPayload).toString().replace('{', '{"x":"\\udc00",')),
+  'E_BAD_INPUT',
+)
+env(
   'envelope.json',
   'nesting 33 levels deep',
   Buffer.from(
