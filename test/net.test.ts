@@ -217,3 +217,16 @@ describe('relseal update refuses insecure transports', () => {
     expect(readFileSync(join(root, '.relseal/evidence.jsonl'), 'utf8')).toContain('E_INSECURE_TRANSPORT')
   })
 })
+
+describe('when the server breaks off', () => {
+  it('reports a body cut short as E_NETWORK at once, not after the deadline', async () => {
+    const s = await serve((q, res) => {
+      res.writeHead(200, { 'content-length': '100' })
+      res.write('only part')
+      setTimeout(() => q.socket.destroy(), 50)
+    })
+    const t = Date.now()
+    await expect(req(`${s.base}/cut`, { deadlineMs: 10_000 })).rejects.toMatchObject({ code: 'E_NETWORK' })
+    expect(Date.now() - t).toBeLessThan(5000)
+  })
+})

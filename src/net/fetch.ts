@@ -73,15 +73,16 @@ function getOnce(url: URL, headers: Record<string, string>, x: Exchange): Promis
   return new Promise((resolve, reject) => {
     let settled = false
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-    const req = send(url, { method: 'GET', headers })
+    // agent: false, one connection per request, closed afterwards: nothing pooled outlives a fetch.
+    const req = send(url, { method: 'GET', headers, agent: false })
     const finish = (err: Error | undefined, value?: PinnedResponse): void => {
       if (settled) return
       settled = true
       clearTimeout(timer)
-      if (err) {
-        req.destroy()
-        reject(err)
-      } else resolve(value!)
+      // A redirect's body is never read, and an error abandons the answer: close the connection.
+      if (err || (value && isRedirect(value.status))) req.destroy()
+      if (err) reject(err)
+      else resolve(value!)
     }
     const timer = setTimeout(() => finish(timeoutError(url, x)), Math.max(0, x.deadline - Date.now()))
     req.on('error', (e) =>
@@ -104,13 +105,14 @@ function getOnce(url: URL, headers: Record<string, string>, x: Exchange): Promis
       res.on('end', () =>
         finish(undefined, { status, headers: res.headers, body: Buffer.concat(chunks), url: url.href }),
       )
-      res.on('error', (e) =>
+      const brokeOff = (why: string, cause?: unknown) =>
         finish(
-          new RelsealError('E_NETWORK', `${x.what}: ${url.origin} broke off the answer: ${e.message}`, {
-            cause: e,
-          }),
-        ),
-      )
+          new RelsealError('E_NETWORK', `${x.what}: ${url.origin} broke off the answer: ${why}`, { cause }),
+        )
+      res.on('error', (e) => brokeOff(e.message, e))
+      res.on('close', () => {
+        if (!res.complete) brokeOff('the connection closed before the end of the body')
+      })
     })
     req.end()
   })
@@ -136,9 +138,7 @@ export async function fetchPinned(r: PinnedRequest): Promise<PinnedResponse> {
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     // The token goes to the origin it was given for, and only over a transport checkFetchUrl allowed.
     const headers =
-      r.token !== undefined && url.origin === start.origin
-        ? { ...base, authorization: `Bearer ${r.token}` }
-        : base
+      r.token && url.origin === start.origin ? { ...base, authorization: `Bearer ${r.token}` } : base
     const res = await getOnce(url, headers, x)
     if (!isRedirect(res.status)) return res
     const location = res.headers.location
