@@ -38,6 +38,7 @@ export type RelsealErrorCode =
   | 'E_IO'
   | 'E_NETWORK'
   | 'E_TIMEOUT'
+  | 'E_INSECURE_TRANSPORT'
   | 'E_LOCKED'
   | 'E_NOT_INITIALISED'
   | 'E_INSTALL_FAILED'

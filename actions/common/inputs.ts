@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { readFileSync, realpathSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { isRelsealError, REFUSAL_CODES, RelsealError } from '../../src/errors.js'
+import { escapeControls } from '../../src/text/escape.js'
 
 /** The allowed_signers path when the tag must be SSH-signed by a maintainer, else undefined. */
 export function requiredSignersPath(): string | undefined {
@@ -34,7 +35,8 @@ export async function runAction<T>(
     const outputs = await work(readInputs())
     for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v)
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e)
+    // Escaped: the message may quote text from an unverified manifest or a server.
+    const message = escapeControls(e instanceof Error ? e.message : String(e))
     if (e instanceof Error && e.cause instanceof Error) core.debug(`cause: ${e.cause.message}`)
     // One error annotation, titled with the code: a refusal reads differently from a broken setup.
     const title = isRelsealError(e)

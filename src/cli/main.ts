@@ -1,4 +1,5 @@
 import { REFUSAL_CODES, RelsealError } from '../errors.js'
+import { escapeControls } from '../text/escape.js'
 import { COMMANDS } from './commands.js'
 import { processIO, type CliIO } from './io.js'
 
@@ -37,7 +38,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     return await command(rest, io)
   } catch (e) {
     if (e instanceof RelsealError) {
-      io.stderr.write(`relseal ${name}: error ${e.code}: ${e.message}\n`)
+      // Messages escape untrusted text where it enters; this catches anything that slipped through.
+      io.stderr.write(`relseal ${name}: error ${e.code}: ${escapeControls(e.message)}\n`)
       return exitCodeFor(e)
     }
     io.stderr.write(

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto'
 import { RelsealError } from '../errors.js'
 import { ED25519_PUBLIC_KEY_BYTES, isWeakPublicKey, keyPairFromSeed } from './ed25519.js'
 import { keyIdOf } from './key-id.js'
+import { decodeCheckedBase64, isBase64 } from '../text/base64.js'
 import { SshReader } from './ssh-format.js'
 
 export interface PublicKeyInfo {
@@ -25,11 +26,9 @@ function badKey(source: string, what: string): RelsealError {
   return new RelsealError('E_BAD_KEY', `the key from ${source} ${what}; ${ACCEPTED}`)
 }
 
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
-
 /** Decodes standard base64 strictly (alphabet and padding), or returns undefined. */
 export function decodeStrictBase64(text: string): Buffer | undefined {
-  return STRICT_BASE64.test(text) ? Buffer.from(text, 'base64') : undefined
+  return isBase64(text, 'strict') ? decodeCheckedBase64(text) : undefined
 }
 
 function fromSeed(seed: Uint8Array): SigningKey {

@@ -3,12 +3,19 @@
  * encoding that every signature covers.
  */
 import { RelsealError } from '../errors.js'
+import { decodeCheckedBase64, isBase64 } from '../text/base64.js'
 import { parseStrictJson } from './strict-json.js'
 
 export const MANIFEST_PAYLOAD_TYPE = 'application/vnd.relseal.manifest.v1+json'
 
 /** A release manifest larger than this is refused before it is parsed. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024
+
+/**
+ * More signatures than this are refused (E_BAD_INPUT) before any cryptography: each costs a
+ * verification, and a 1 MiB manifest could otherwise carry thousands (issue 23).
+ */
+export const MAX_SIGNATURES = 16
 
 export interface DsseSignature {
   keyid: string
@@ -19,6 +26,7 @@ export interface UntrustedEnvelope {
   payloadType: string
   /** The payload bytes, decoded but not yet verified. */
   untrustedPayload: Buffer
+  /** `keyid` is '' when the signature has none (DSSE makes it optional). */
   signatures: { keyid: string; sig: Buffer | undefined }[]
 }
 
@@ -33,22 +41,18 @@ export function preAuthEncoding(payloadType: string, payload: Uint8Array): Buffe
   ])
 }
 
-const BASE64_ANY =
-  /^(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+/_-]{3}=?)?$/
-
 /**
  * Decodes base64 as DSSE requires verifiers to: the standard or the URL-safe alphabet, padded
  * or not, but nothing else (no whitespace, no stray characters, no bad padding).
  */
 export function decodeDsseBase64(text: string, what: string): Buffer {
-  const mixed = /[+/]/.test(text) && /[-_]/.test(text)
-  if (!BASE64_ANY.test(text) || mixed) {
+  if (!isBase64(text, 'dsse')) {
     throw new RelsealError(
       'E_BAD_INPUT',
       `${what} is not valid base64 (standard or URL-safe, correctly padded)`,
     )
   }
-  return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
+  return decodeCheckedBase64(text)
 }
 
 /**
@@ -64,7 +68,8 @@ export function parseEnvelope(bytes: Uint8Array): UntrustedEnvelope {
   }
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    // ignoreBOM keeps a byte-order mark in the text, so that parseStrictJson refuses it.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
   } catch {
     throw new RelsealError('E_BAD_INPUT', 'the manifest is not UTF-8 text; is this a release_manifest.json?')
   }
@@ -82,8 +87,14 @@ export function parseEnvelope(bytes: Uint8Array): UntrustedEnvelope {
       'the manifest envelope needs a string payloadType, a string payload and a signatures array',
     )
   }
+  if (signatures.length > MAX_SIGNATURES) {
+    throw new RelsealError(
+      'E_BAD_INPUT',
+      `the manifest carries ${signatures.length} signatures; at most ${MAX_SIGNATURES} are considered, so it is refused unverified`,
+    )
+  }
   const sigs = signatures.map((s, i) => {
-    if (typeof s !== 'object' || s === null)
+    if (typeof s !== 'object' || s === null || Array.isArray(s))
       throw new RelsealError('E_BAD_INPUT', `signature ${i} is not an object`)
     const { keyid, sig } = s as Record<string, unknown>
     if (typeof sig !== 'string' || (keyid !== undefined && typeof keyid !== 'string')) {

@@ -1,5 +1,16 @@
 import semver from 'semver'
 import { RelsealError } from '../errors.js'
+import { escapeUntrusted } from '../text/escape.js'
+import {
+  hasNoControl,
+  isArtifactName,
+  isCommitId,
+  isLowerHexOf,
+  isRepository,
+  isSha256Digest,
+  isTagName,
+  isUtcTimestamp,
+} from './grammar.js'
 import { parseStrictJson } from './strict-json.js'
 
 export const MANIFEST_SCHEMA = 'https://relseal.dev/manifest/v1'
@@ -55,18 +66,6 @@ export const MANIFEST_FIELDS = [
 const REQUIRED = MANIFEST_FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer')
 const BUILDER_FIELDS = ['workflow_ref', 'run_id', 'run_attempt', 'runner_os', 'event', 'ref'] as const
 
-const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/
-const COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
-const DIGEST = /^sha256:[0-9a-f]{64}$/
-const HEX64 = /^[0-9a-f]{64}$/
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/
-// A git tag name that cannot act as an option nor smuggle control characters (git check-ref-format rules).
-const TAG =
-  // eslint-disable-next-line no-control-regex
-  /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)(?!.*\.$)(?!\/)[^\x00-\x20\x7f~^:?*[\\]{1,250}(?<!\/)$/
-// eslint-disable-next-line no-control-regex
-const ARTIFACT_NAME = /^(?!\.)(?!-)[^\x00-\x1f\x7f/\\]{1,255}$/
-
 function bad(field: string, why: string): RelsealError {
   return new RelsealError('E_BAD_INPUT', `manifest field ${field} ${why}`)
 }
@@ -74,14 +73,21 @@ function bad(field: string, why: string): RelsealError {
 function str(
   obj: Record<string, unknown>,
   field: string,
-  pattern: RegExp,
+  valid: (s: string) => boolean,
   form: string,
   prefix = '',
 ): string {
   const v = obj[field]
-  if (typeof v !== 'string' || !pattern.test(v)) throw bad(`${prefix}${field}`, `must be ${form}`)
+  if (typeof v !== 'string' || !valid(v)) throw bad(`${prefix}${field}`, `must be ${form}`)
   return v
 }
+
+/** A non-negative JSON integer no larger than 2^53 - 1 (strict-json already refused 3.0 and 1e3). */
+function isCount(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0
+}
+
+const isSha256Hex = (s: string): boolean => isLowerHexOf(s, 64)
 
 function onlyKnown(obj: Record<string, unknown>, known: readonly string[], where: string): void {
   for (const k of Object.keys(obj))
@@ -106,16 +112,15 @@ function parseArtifacts(v: unknown): ManifestArtifact[] {
     const name = str(
       a,
       'name',
-      ARTIFACT_NAME,
-      'a file name without slashes or control characters',
+      isArtifactName,
+      'a file name of 1 to 255 bytes without slashes, backslashes or control characters, not starting with "." or "-"',
       `artifacts[${i}].`,
     )
-    const sha256 = str(a, 'sha256', HEX64, '64 lower-case hex digits', `artifacts[${i}].`)
-    if (!Number.isSafeInteger(a.size) || (a.size as number) < 0)
-      throw bad(`artifacts[${i}].size`, 'must be a whole number of bytes')
-    if (names.has(name)) throw bad(`artifacts[${i}].name`, `repeats ${JSON.stringify(name)}`)
+    const sha256 = str(a, 'sha256', isSha256Hex, '64 lower-case hex digits', `artifacts[${i}].`)
+    if (!isCount(a.size)) throw bad(`artifacts[${i}].size`, 'must be a whole number of bytes')
+    if (names.has(name)) throw bad(`artifacts[${i}].name`, `repeats "${escapeUntrusted(name)}"`)
     names.add(name)
-    return { name, size: a.size as number, sha256 }
+    return { name, size: a.size, sha256 }
   })
 }
 
@@ -125,8 +130,7 @@ function parseBuilder(v: unknown): ManifestBuilder {
   const out: ManifestBuilder = {}
   for (const k of BUILDER_FIELDS) {
     if (v[k] === undefined) continue
-    // eslint-disable-next-line no-control-regex
-    if (typeof v[k] !== 'string' || /[\x00-\x1f\x7f]/.test(v[k]))
+    if (typeof v[k] !== 'string' || !hasNoControl(v[k]))
       throw bad(`builder.${k}`, 'must be a string without control characters')
     out[k] = v[k]
   }
@@ -138,7 +142,14 @@ function parseBuilder(v: unknown): ManifestBuilder {
  * duplicate keys, every field of the right type and form, no unknown field.
  */
 export function parsePayload(bytes: Uint8Array): ManifestPayload {
-  const obj = parseStrictJson(Buffer.from(bytes).toString('utf8'), 'the manifest payload')
+  let text: string
+  try {
+    // Strict UTF-8; ignoreBOM keeps a byte-order mark in the text so that parseStrictJson refuses it.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
+  } catch {
+    throw new RelsealError('E_BAD_INPUT', 'the manifest payload is not valid UTF-8')
+  }
+  const obj = parseStrictJson(text, 'the manifest payload', { integersOnly: true })
   if (!isObject(obj)) throw new RelsealError('E_BAD_INPUT', 'the manifest payload is not a JSON object')
   onlyKnown(obj, MANIFEST_FIELDS, '')
   for (const f of REQUIRED) if (obj[f] === undefined) throw bad(f, 'is missing')
@@ -146,31 +157,41 @@ export function parsePayload(bytes: Uint8Array): ManifestPayload {
   const version = obj.version
   if (typeof version !== 'string' || !isStrictSemver(version))
     throw bad('version', 'must be a strict SemVer 2.0.0 version such as 1.2.3')
-  if (!Number.isSafeInteger(obj.file_count) || (obj.file_count as number) < 0)
-    throw bad('file_count', 'must be a whole number')
-  const created = str(obj, 'created_at', TIMESTAMP, 'an RFC 3339 UTC time such as 2026-01-01T00:00:00Z')
+  if (!isCount(obj.file_count)) throw bad('file_count', 'must be a whole number')
+  const created = str(
+    obj,
+    'created_at',
+    isUtcTimestamp,
+    'a real RFC 3339 UTC time ending in Z, such as 2026-01-01T00:00:00Z',
+  )
   const payload: ManifestPayload = {
     schema: MANIFEST_SCHEMA,
-    repository: str(obj, 'repository', REPOSITORY, 'owner/name'),
-    tag: str(obj, 'tag', TAG, 'a git tag name (not starting with "-", no control characters)'),
+    repository: str(obj, 'repository', isRepository, 'owner/name'),
+    tag: str(obj, 'tag', isTagName, 'a git tag name (git check-ref-format, not starting with "-")'),
     version,
-    commit: str(obj, 'commit', COMMIT, 'a full lower-case hex commit id'),
-    code_hash: str(obj, 'code_hash', DIGEST, 'sha256:<64 hex digits>'),
-    file_manifest_hash: str(obj, 'file_manifest_hash', DIGEST, 'sha256:<64 hex digits>'),
-    file_count: obj.file_count as number,
+    commit: str(obj, 'commit', isCommitId, 'a full lower-case hex commit id'),
+    code_hash: str(obj, 'code_hash', isSha256Digest, 'sha256:<64 hex digits>'),
+    file_manifest_hash: str(obj, 'file_manifest_hash', isSha256Digest, 'sha256:<64 hex digits>'),
+    file_count: obj.file_count,
     artifacts: parseArtifacts(obj.artifacts),
     created_at: created,
   }
   if (obj.expires_at !== undefined) {
-    payload.expires_at = str(obj, 'expires_at', TIMESTAMP, 'an RFC 3339 UTC time')
+    payload.expires_at = str(obj, 'expires_at', isUtcTimestamp, 'a real RFC 3339 UTC time ending in Z')
     if (Date.parse(payload.expires_at) <= Date.parse(created))
       throw bad('expires_at', 'must be after created_at')
   }
   if (obj.builder !== undefined) payload.builder = parseBuilder(obj.builder)
   if (obj.tag_signer !== undefined) {
     const t = obj.tag_signer
-    if (!isObject(t) || typeof t.principal !== 'string' || typeof t.fingerprint !== 'string') {
-      throw bad('tag_signer', 'must be { principal, fingerprint } strings')
+    if (
+      !isObject(t) ||
+      typeof t.principal !== 'string' ||
+      typeof t.fingerprint !== 'string' ||
+      !hasNoControl(t.principal) ||
+      !hasNoControl(t.fingerprint)
+    ) {
+      throw bad('tag_signer', 'must be { principal, fingerprint }, strings without control characters')
     }
     onlyKnown(t, ['principal', 'fingerprint'], 'tag_signer.')
     payload.tag_signer = { principal: t.principal, fingerprint: t.fingerprint }

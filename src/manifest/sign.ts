@@ -1,7 +1,13 @@
 import { RelsealError } from '../errors.js'
 import { signDetached } from '../keys/ed25519.js'
 import type { PublicKeyInfo, SigningKey } from '../keys/key-formats.js'
-import { MANIFEST_PAYLOAD_TYPE, parseEnvelope, preAuthEncoding, serializeEnvelope } from './dsse.js'
+import {
+  MANIFEST_PAYLOAD_TYPE,
+  MAX_SIGNATURES,
+  parseEnvelope,
+  preAuthEncoding,
+  serializeEnvelope,
+} from './dsse.js'
 import { serializePayload, type ManifestPayload } from './payload.js'
 import { verifyEverySignature } from './verify.js'
 
@@ -48,6 +54,12 @@ export function appendSignature(
   const existing = (
     JSON.parse(Buffer.from(envelope).toString('utf8')) as { signatures: { keyid: string; sig: string }[] }
   ).signatures
+  if (existing.length >= MAX_SIGNATURES) {
+    throw new RelsealError(
+      'E_USAGE',
+      `the manifest already carries ${existing.length} signatures, the most a verifier considers (${MAX_SIGNATURES})`,
+    )
+  }
   if (existing.some((s) => s.keyid === key.keyId)) {
     throw new RelsealError(
       'E_EXISTS',

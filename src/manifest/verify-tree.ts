@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto'
 import { basename } from 'node:path'
 import { RelsealError } from '../errors.js'
+import { escapeUntrusted } from '../text/escape.js'
 import { diffFileManifests, hashFile, type TreeHash } from '../tree/index.js'
 import type { ManifestPayload } from './payload.js'
 
@@ -7,15 +9,27 @@ const MAX_PATHS_SHOWN = 10
 
 /**
  * Checks a hashed tree against a verified payload. With the release's file manifest at hand the
- * error names the first differing paths.
+ * error names the first differing paths, but only once the file manifest's sha256 equals the
+ * signed file_manifest_hash: an unsigned list must not decide which paths are reported.
  */
-export function verifyTree(payload: ManifestPayload, tree: TreeHash, filesText?: string): void {
+export function verifyTree(payload: ManifestPayload, tree: TreeHash, files?: string | Uint8Array): void {
   if (tree.codeHash === payload.code_hash && tree.fileManifestHash === payload.file_manifest_hash) return
   let where = ''
-  if (filesText !== undefined) {
-    const paths = diffFileManifests(filesText, tree.fileManifest)
+  const bytes = typeof files === 'string' ? Buffer.from(files, 'utf8') : files
+  const signed =
+    bytes !== undefined &&
+    `sha256:${createHash('sha256').update(bytes).digest('hex')}` === payload.file_manifest_hash
+  if (bytes !== undefined && !signed) {
+    where =
+      '; the file list given is not the one the manifest signs (its sha256 differs from file_manifest_hash), ' +
+      `so differing paths cannot be named: use release_files.sha256 of release ${payload.version}`
+  } else if (bytes !== undefined) {
+    const paths = diffFileManifests(Buffer.from(bytes).toString('utf8'), tree.fileManifest)
     if (paths.length > 0)
-      where = `; differing paths: ${paths.slice(0, MAX_PATHS_SHOWN).join(', ')}${paths.length > MAX_PATHS_SHOWN ? ', …' : ''}`
+      where = `; differing paths: ${paths
+        .slice(0, MAX_PATHS_SHOWN)
+        .map((p) => escapeUntrusted(p))
+        .join(', ')}${paths.length > MAX_PATHS_SHOWN ? ', …' : ''}`
     else where = '; every file matches, so a mode, symlink or submodule differs'
   }
   throw new RelsealError(

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
 import semver from 'semver'
 import { RelsealError } from '../errors.js'
 import { verifyDetached } from '../keys/ed25519.js'
 import type { PublicKeyInfo } from '../keys/key-formats.js'
+import { escapeUntrusted } from '../text/escape.js'
 import { resolvePolicy, type ResolvedPolicy, type TrustPolicy } from '../trust/policy.js'
 import {
   MANIFEST_PAYLOAD_TYPE,
@@ -14,6 +14,7 @@ import {
 } from './dsse.js'
 import { parsePayload, type ManifestPayload } from './payload.js'
 import { assertTagMatchesVersion } from './tag-version.js'
+import { readBoundedFile } from './read-bounded.js'
 
 export interface VerifiedManifest {
   payload: ManifestPayload
@@ -25,9 +26,17 @@ export interface VerifiedManifest {
   payloadBytes: Uint8Array
 }
 
-const short = (id: string): string => id.slice(0, 16)
+/** A key id as shown in messages: cut to 16 characters and escaped, since it may be untrusted. */
+const short = (id: string): string => escapeUntrusted(id, 16)
 
-/** Counts distinct trusted keys with a valid signature; unknown keys are ignored, repeats count once. */
+/**
+ * Counts distinct trusted keys with a valid signature (docs/manifest-spec.md, "Verification
+ * order" step 4). The work is bounded: parseEnvelope refused more than MAX_SIGNATURES; a
+ * signature with a keyid is tried against that one trusted key only (ids are compared before any
+ * crypto, as minisign does); a signature without one is tried against each trusted key not yet
+ * verified, and counts for the first that verifies it. So each signature costs at most one
+ * verification per trusted key, and a key once verified is never tried again.
+ */
 function verifiedKeyIds(
   env: UntrustedEnvelope,
   policy: ResolvedPolicy,
@@ -36,13 +45,20 @@ function verifiedKeyIds(
   const good = new Set<string>()
   const bad = new Set<string>()
   for (const s of env.signatures) {
-    // Compare key ids before any crypto (minisign does the same); no keyid means: try each key.
-    const candidates =
-      s.keyid === '' ? [...policy.keys.values()] : [policy.keys.get(s.keyid)].filter((k) => k !== undefined)
-    for (const key of candidates) {
-      if (good.has(key.keyId)) continue
+    if (s.keyid !== '') {
+      const key = policy.keys.get(s.keyid)
+      if (key === undefined || good.has(key.keyId)) continue
       if (s.sig && verifyDetached(key.publicKey, pae, s.sig)) good.add(key.keyId)
-      else if (s.keyid !== '') bad.add(key.keyId)
+      else bad.add(key.keyId)
+      continue
+    }
+    if (!s.sig) continue
+    for (const key of policy.keys.values()) {
+      if (good.has(key.keyId)) continue
+      if (verifyDetached(key.publicKey, pae, s.sig)) {
+        good.add(key.keyId)
+        break
+      }
     }
   }
   return { good, bad }
@@ -125,7 +141,7 @@ export function verifyManifest(envelope: Uint8Array, policy: TrustPolicy): Verif
   if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) {
     throw new RelsealError(
       'E_BAD_INPUT',
-      `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not ${MANIFEST_PAYLOAD_TYPE}: this is not a relseal release manifest`,
+      `the envelope's payloadType is "${escapeUntrusted(env.payloadType)}", not ${MANIFEST_PAYLOAD_TYPE}: this is not a relseal release manifest`,
     )
   }
   if (env.signatures.length === 0) {
@@ -179,21 +195,10 @@ export function verifyEverySignature(env: UntrustedEnvelope, keys: PublicKeyInfo
   }
 }
 
-/** Reads a manifest file with a bound: a file over MAX_MANIFEST_BYTES is refused before reading. */
+/**
+ * Reads a manifest file with a bound: more than MAX_MANIFEST_BYTES is E_TOO_LARGE, checked while
+ * reading, so a FIFO or /dev/zero cannot exhaust memory.
+ */
 export async function readManifestFile(path: string): Promise<Uint8Array> {
-  let size: number
-  try {
-    size = (await stat(path)).size
-  } catch (e) {
-    throw new RelsealError('E_NOT_FOUND', `manifest ${path} cannot be read: ${(e as Error).message}`, {
-      cause: e,
-    })
-  }
-  if (size > MAX_MANIFEST_BYTES) {
-    throw new RelsealError(
-      'E_TOO_LARGE',
-      `manifest ${path} is ${size} bytes, more than the ${MAX_MANIFEST_BYTES} a relseal manifest may have`,
-    )
-  }
-  return readFile(path)
+  return readBoundedFile(path, MAX_MANIFEST_BYTES, 'manifest')
 }

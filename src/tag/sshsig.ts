@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import { RelsealError } from '../errors.js'
+import { escapeUntrusted } from '../text/escape.js'
 import { verifyDetached } from '../keys/ed25519.js'
 import { decodeStrictBase64 } from '../keys/key-formats.js'
 import { SshReader, sshString } from '../keys/ssh-format.js'
@@ -47,7 +48,7 @@ export function parseSshSignature(armor: string): SshSignature {
     const sigType = sig.string()
     if (keyType !== 'ssh-ed25519' || sigType !== 'ssh-ed25519') {
       throw badSig(
-        `uses a ${keyType} key; relseal verifies ssh-ed25519 tag signatures only (ssh-keygen -t ed25519)`,
+        `uses a ${escapeUntrusted(keyType, 40)} key; relseal verifies ssh-ed25519 tag signatures only (ssh-keygen -t ed25519)`,
       )
     }
     return { publicKeyBlob, keyType, publicKey: pk.bytes(), namespace, hashAlgorithm, signature: sig.bytes() }

@@ -49,8 +49,22 @@ async function readTag(repoDir: string, tag: string, ref: string): Promise<TagOb
     .toString('utf8')
     .trim()
   const header = raw.subarray(0, Math.max(0, raw.indexOf('\n\n'))).toString('utf8')
-  const tagger = /^tagger .* (\d+) [+-]\d{4}$/m.exec(header)
-  return { raw, commit, taggerTime: tagger ? new Date(Number(tagger[1]) * 1000) : undefined }
+  return { raw, commit, taggerTime: taggerTime(header) }
+}
+
+/**
+ * The time of the `tagger NAME <EMAIL> SECONDS +ZZZZ` header line, read field by field from the
+ * end of the line (a tag object is untrusted input: no backtracking pattern runs over it).
+ */
+function taggerTime(header: string): Date | undefined {
+  const line = header.split('\n').find((l) => l.startsWith('tagger '))
+  const fields = line?.split(' ') ?? []
+  const seconds = fields.at(-2) ?? ''
+  const zone = fields.at(-1) ?? ''
+  const digits = (s: string) => s !== '' && [...s].every((c) => c >= '0' && c <= '9')
+  const zoneOk = zone.length === 5 && (zone[0] === '+' || zone[0] === '-') && digits(zone.slice(1))
+  if (fields.length < 4 || !digits(seconds) || !zoneOk) return undefined
+  return new Date(Number(seconds) * 1000)
 }
 
 function validAt(s: AllowedSigner, when: Date): boolean {

@@ -1,104 +1,101 @@
 import { RelsealError } from '../errors.js'
 import { MANIFEST_ASSET, MAX_MANIFEST_BYTES, readManifestFile } from '../manifest/index.js'
+import { checkFetchUrl, expectOk, fetchPinned, MAX_API_JSON_BYTES } from '../net/index.js'
 
 export interface SourceOptions {
-  /** GitHub REST API base (default https://api.github.com). */
+  /** GitHub REST API base (default https://api.github.com); https, or http to loopback only. */
   apiUrl?: string
-  /** Optional token for the GitHub API; sent only to apiUrl and never logged. */
+  /** Optional token for the GitHub API; sent only to apiUrl's origin and never logged. */
   token?: string
+  /** Milliseconds each download may take in all (default 30 s). */
+  deadlineMs?: number
+  /** Replaces GitHub's asset hosts as redirect targets for the asset download (tests). */
+  assetHosts?: readonly string[]
 }
 
 const GITHUB_SOURCE = /^github:([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})@(.+)$/
+const DEFAULT_API = 'https://api.github.com'
 
-async function boundedBody(res: Response, what: string): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length') ?? '0')
-  if (declared > MAX_MANIFEST_BYTES) throw tooLarge(what)
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = res.body?.getReader()
-  while (reader) {
-    const r = (await reader.read()) as { done: boolean; value?: Uint8Array }
-    if (r.done || r.value === undefined) break
-    size += r.value.length
-    if (size > MAX_MANIFEST_BYTES) {
-      await reader.cancel()
-      throw tooLarge(what)
-    }
-    chunks.push(r.value)
-  }
-  return Buffer.concat(chunks)
-}
-
-function tooLarge(what: string): RelsealError {
-  return new RelsealError(
-    'E_TOO_LARGE',
-    `${what} is larger than ${MAX_MANIFEST_BYTES} bytes; it is not a relseal manifest`,
-  )
-}
-
-async function get(url: string, headers: Record<string, string>, what: string): Promise<Response> {
-  let res: Response
+function parseRelease(body: Buffer, what: string): { name: unknown; url: unknown }[] {
+  let release: unknown
   try {
-    res = await fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(30_000) })
+    release = JSON.parse(body.toString('utf8'))
   } catch (e) {
-    throw new RelsealError(
-      'E_NETWORK',
-      `cannot reach ${new URL(url).origin} for ${what}: ${(e as Error).message}`,
-      { cause: e },
-    )
+    throw new RelsealError('E_NETWORK', `${what}: the GitHub API answered with something that is not JSON`, {
+      cause: e,
+    })
   }
-  if (!res.ok) {
-    const hint =
-      res.status === 404
-        ? 'check the repository, tag and asset name'
-        : res.status === 401 || res.status === 403
-          ? 'check GITHUB_TOKEN'
-          : 'try again later'
-    throw new RelsealError('E_NETWORK', `${what}: HTTP ${res.status} from ${new URL(url).origin}; ${hint}`)
-  }
-  return res
+  const assets = (release as { assets?: unknown } | null)?.assets
+  return Array.isArray(assets) ? (assets as { name: unknown; url: unknown }[]) : []
 }
 
 async function fromGitHub(owner: string, repo: string, tag: string, o: SourceOptions): Promise<Uint8Array> {
-  const api = (o.apiUrl ?? 'https://api.github.com').replace(/\/$/, '')
-  const headers: Record<string, string> = {
+  // Checked before anything is sent: the token must never travel over plain http off this machine.
+  const api = checkFetchUrl(o.apiUrl ?? DEFAULT_API, '--api-url (GITHUB_API_URL)')
+  const base = api.href.replace(/\/+$/, '')
+  const headers = {
     accept: 'application/vnd.github+json',
     'x-github-api-version': '2022-11-28',
     'user-agent': 'relseal',
   }
-  if (o.token) headers.authorization = `Bearer ${o.token}`
+  const common = { token: o.token, headers, ...(o.deadlineMs ? { deadlineMs: o.deadlineMs } : {}) }
   const route = tag === 'latest' ? 'releases/latest' : `releases/tags/${encodeURIComponent(tag)}`
   const what = `the ${tag} release of ${owner}/${repo}`
-  const release = (await (await get(`${api}/repos/${owner}/${repo}/${route}`, headers, what)).json()) as {
-    assets?: { name: string; url: string }[]
-  }
-  const asset = release.assets?.find((a) => a.name === MANIFEST_ASSET)
-  if (!asset)
+  const res = await fetchPinned({
+    ...common,
+    url: `${base}/repos/${owner}/${repo}/${route}`,
+    what,
+    maxBytes: MAX_API_JSON_BYTES,
+  })
+  const asset = parseRelease(expectOk(res, what).body, what).find((a) => a.name === MANIFEST_ASSET)
+  if (!asset || typeof asset.url !== 'string')
     throw new RelsealError(
       'E_UNSIGNED',
       `${what} has no ${MANIFEST_ASSET} asset: the release is unsigned, and is refused`,
     )
-  // The asset API answers with a redirect to the download host; the token must not follow it there.
-  const assetUrl = new URL(asset.url)
-  if (assetUrl.origin !== new URL(api).origin)
-    throw new RelsealError('E_BAD_INPUT', `${what} lists its manifest on another host`)
-  const res = await get(
-    asset.url,
-    { ...headers, accept: 'application/octet-stream' },
-    `${MANIFEST_ASSET} of ${what}`,
-  )
-  return boundedBody(res, `${MANIFEST_ASSET} of ${what}`)
+  // The asset is fetched through the API (with the token), which redirects to GitHub's storage
+  // host; fetchPinned drops the token there.
+  let assetUrl: URL | undefined
+  try {
+    assetUrl = new URL(asset.url)
+  } catch {
+    assetUrl = undefined
+  }
+  if (assetUrl?.origin !== api.origin)
+    throw new RelsealError('E_BAD_INPUT', `${what} lists its manifest on another host; refused`)
+  const assetWhat = `${MANIFEST_ASSET} of ${what}`
+  const download = await fetchPinned({
+    ...common,
+    url: assetUrl.href,
+    what: assetWhat,
+    headers: { ...headers, accept: 'application/octet-stream' },
+    maxBytes: MAX_MANIFEST_BYTES,
+    assetRedirects: true,
+    ...(o.assetHosts ? { assetHosts: o.assetHosts } : {}),
+  })
+  return expectOk(download, assetWhat).body
 }
 
 /**
- * Loads manifest bytes from a file path, an http(s) URL, or `github:OWNER/REPO@TAG` /
- * `github:OWNER/REPO@latest` (the release's release_manifest.json asset). Reads are bounded.
+ * Loads manifest bytes from a file path, an https URL (http only to loopback), or
+ * `github:OWNER/REPO@TAG` / `github:OWNER/REPO@latest` (the release's release_manifest.json
+ * asset). Every read is bounded to MAX_MANIFEST_BYTES and every download has a deadline.
  */
 export async function loadManifestSource(src: string, o: SourceOptions = {}): Promise<Uint8Array> {
   const gh = GITHUB_SOURCE.exec(src)
   if (gh) return fromGitHub(gh[1]!, gh[2]!, gh[3]!, o)
   if (src.startsWith('github:'))
     throw new RelsealError('E_USAGE', `${src} is not github:OWNER/REPO@TAG or github:OWNER/REPO@latest`)
-  if (/^https?:\/\//.test(src)) return boundedBody(await get(src, { 'user-agent': 'relseal' }, src), src)
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(src)) {
+    const what = 'the manifest'
+    const res = await fetchPinned({
+      url: src,
+      what,
+      maxBytes: MAX_MANIFEST_BYTES,
+      headers: { 'user-agent': 'relseal' },
+      ...(o.deadlineMs ? { deadlineMs: o.deadlineMs } : {}),
+    })
+    return expectOk(res, what).body
+  }
   return readManifestFile(src)
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import {
   parseTagPrefix,
@@ -7,6 +6,7 @@ import {
   verifyManifest,
   verifyTree,
 } from '../../manifest/index.js'
+import { readBoundedFile } from '../../manifest/read-bounded.js'
 import { hashTree } from '../../tree/index.js'
 import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
@@ -15,6 +15,9 @@ import { loadPublicKey } from '../key-input.js'
 const USAGE =
   'relseal verify MANIFEST --pubkey KEY... [--threshold N] [--repository OWNER/NAME] [--dir DIR] [--files release_files.sha256] ' +
   '[--artifact FILE]... [--min-version V] [--tag-prefix P] [--allow-expired] [--json]'
+
+/** release_files.sha256 lists every file of a tree: far more than a manifest, but still bounded. */
+const MAX_FILE_LIST_BYTES = 256 * 1024 * 1024
 
 /** `relseal verify`: exit 0 verified, 1 refused, 2 usage or unreadable input. */
 export const run: Command = async (args, io) => {
@@ -52,7 +55,10 @@ export const run: Command = async (args, io) => {
   const checked = ['signature']
   if (values.dir !== undefined) {
     const tree = await hashTree({ dir: resolve(io.cwd, values.dir) })
-    const files = values.files === undefined ? undefined : readFileSync(resolve(io.cwd, values.files), 'utf8')
+    const files =
+      values.files === undefined
+        ? undefined
+        : await readBoundedFile(resolve(io.cwd, values.files), MAX_FILE_LIST_BYTES, '--files')
     verifyTree(p, tree, files)
     checked.push('tree')
   }
