@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync, readlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { hashTree, parsePublicKey, verifyManifest, verifyTree } from '../src/index.js'
@@ -87,5 +88,59 @@ describe('killed at any moment, the next run succeeds', () => {
       else if ((await currentIsVerified(root, o)) !== v) problems.push(`${at}: current is not ${v}`)
     }
     expect(problems).toEqual([])
+  })
+})
+
+describe('a stale lock of a killed updater', () => {
+  it("clears git's lock files and the git processes it left, and nothing else", async () => {
+    const o = await makeOrigin(['1.0.0', '2.0.0'])
+    const root = join(tempDir('relseal-app-'), 'app')
+    await runCli(['init', '--app-root', root, '--remote', o.bare, '--repository', 'acme/app'], '/')
+    const update = (v: string) =>
+      runCli(
+        [
+          'update',
+          '--app-root',
+          root,
+          '--manifest',
+          join(o.out, `v${v}.release_manifest.json`),
+          '--pubkey',
+          o.pubFile,
+        ],
+        '/',
+      )
+    await signVersion(o, '1.0.0')
+    await signVersion(o, '2.0.0')
+    expect((await update('1.0.0')).code).toBe(0)
+
+    const dead = spawnSync('true').pid
+    writeFileSync(
+      join(root, '.relseal/lock'),
+      JSON.stringify({ pid: dead, host: hostname(), started: 'then' }),
+    )
+    const store = join(root, 'store.git')
+    const worktree = join(store, 'worktrees/1.0.0')
+    const left = [
+      join(store, 'shallow.lock'),
+      join(store, 'packed-refs.lock'),
+      join(store, 'refs/relseal/releases/2.0.0.lock'),
+      join(worktree, 'index.lock'),
+    ]
+    mkdirSync(join(store, 'refs/relseal/releases'), { recursive: true })
+    for (const f of left) writeFileSync(f, '')
+    const kept = [join(root, 'releases/1.0.0/notes.lock'), join(store, 'hooks/mine.lock')]
+    for (const f of kept) writeFileSync(f, 'mine\n')
+    // a git process the killed updater left working in the store (it waits on its stdin forever)
+    const orphan = spawn('git', ['cat-file', '--batch'], { cwd: store, stdio: ['pipe', 'ignore', 'ignore'] })
+    const orphanGone = new Promise((res) => orphan.once('exit', res))
+
+    const r = await update('2.0.0')
+    expect(r.stderr).not.toContain('error')
+    expect(r.code).toBe(0)
+    await orphanGone
+    expect(orphan.signalCode).toBe('SIGKILL')
+    expect(left.filter((f) => existsSync(f))).toEqual([])
+    expect(kept.map((f) => readFileSync(f, 'utf8'))).toEqual(['mine\n', 'mine\n'])
+    await currentIsVerified(root, o)
   })
 })
