@@ -322,7 +322,8 @@ describe('relseal update', () => {
 })
 
 describe('crash safety', () => {
-  it('survives SIGKILL at every step boundary and inside the swap', async () => {
+  // 14 × (init, install, killed run, next run): minutes on a loaded machine
+  it('survives SIGKILL at every step boundary and inside the swap', { timeout: 300_000 }, async () => {
     const o = await makeOrigin(['1.0.0', '2.0.0'])
     const m1 = await signVersion(o, '1.0.0')
     const m2 = await signVersion(o, '2.0.0')

@@ -1,30 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import { isRelsealError, RelsealError, REFUSAL_CODES } from '../errors.js'
-import { assertSafeRef, runGit } from '../git/git.js'
-import { verifyManifest, verifyTree, type VerifiedManifest } from '../manifest/index.js'
-import { hashTree } from '../tree/index.js'
+import { assertSafeRef } from '../git/git.js'
+import { verifyManifest } from '../manifest/index.js'
 import type { TrustPolicy } from '../trust/policy.js'
 import { appendEvidence, type EvidenceRecord, type ReleaseRef, type StepRecord } from './evidence.js'
-import {
-  isRealDir,
-  olderInstalled,
-  readInstalled,
-  releaseRef,
-  removeRelease,
-  writeInstalled,
-  type InstalledRelease,
-} from './installed.js'
+import { installRelease, refOf, type StepFn } from './install-release.js'
+import { olderInstalled, readInstalled, removeRelease, writeInstalled } from './installed.js'
 import {
   appLayout,
   assertAppRootFolders,
   readAppConfig,
   recordAppRepository,
-  releaseDir,
   resolveAppRepository,
-  type AppLayout,
 } from './layout.js'
 import { acquireLock } from './lock.js'
-import { verifyTagForCommit } from '../tag/index.js'
 import { loadManifestSource, type SourceOptions } from './manifest-source.js'
 import {
   readPointer,
@@ -36,10 +25,6 @@ import {
 import { pruneReleases } from './prune.js'
 import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
 import { checkReleaseOrder } from './release-order.js'
-import { verifyReleaseFolder } from './reverify.js'
-import { runReleaseCommand } from './run-command.js'
-import { hashUntracked } from './untracked.js'
-import { lstatSync } from 'node:fs'
 
 export { pruneReleases }
 
@@ -97,12 +82,6 @@ export interface UpdateResult {
   evidence: EvidenceRecord
 }
 
-const refOf = (v: VerifiedManifest): ReleaseRef => ({
-  version: v.payload.version,
-  commit: v.payload.commit,
-  code_hash: v.payload.code_hash,
-})
-
 /** Errors after verification that are not refusals mean "failed, nothing swapped" (CLI exit 3). */
 function asFailure(e: unknown): unknown {
   if (
@@ -117,17 +96,6 @@ function asFailure(e: unknown): unknown {
     cause: e,
   })
 }
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path)
-    return true
-  } catch {
-    return false
-  }
-}
-
-type StepFn = <T>(name: UpdateStep, percent: number, message: string, fn: () => Promise<T> | T) => Promise<T>
 
 function stepRunner(o: UpdateOptions, steps: StepRecord[]): StepFn {
   return async (name, percent, message, fn) => {
@@ -251,113 +219,4 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
   } finally {
     lock.release()
   }
-}
-
-/**
- * The steps from verify-tag to health: the release folder made (or, for the release `rollback`
- * names, re-verified where it is: it is never deleted), verified, installed and checked. Sets
- * `made.dir` once it creates a folder (removed on failure); returns the record to write at the swap.
- */
-async function installRelease(
-  o: UpdateOptions,
-  layout: AppLayout,
-  remote: string,
-  verified: VerifiedManifest,
-  step: StepFn,
-  evidence: EvidenceRecord,
-  made: { dir?: string },
-): Promise<InstalledRelease> {
-  const target = refOf(verified)
-  const dir = releaseDir(layout, target.version)
-  if (o.allowedSigners !== undefined) {
-    const signers = o.allowedSigners
-    evidence.tag_signer = await step(
-      'verify-tag',
-      20,
-      `verifying the signed tag ${verified.payload.tag}`,
-      () => verifyRemoteTag(layout, remote, verified, signers),
-    )
-  }
-  await step('fetch', 25, `fetching commit ${target.commit}`, () =>
-    // Only the pinned commit, by id; the ref records it, so later fetches can tell the remote which
-    // objects the store already has.
-    runGit(
-      [
-        'fetch',
-        '-q',
-        '--no-tags',
-        '--depth=1',
-        '--end-of-options',
-        remote,
-        `+${target.commit}:${releaseRef(target.version)}`,
-      ],
-      { cwd: layout.store },
-    ),
-  )
-  await step('verify-commit', 45, 'verifying the commit tree before checkout', async () =>
-    verifyTree(verified.payload, await hashTree({ dir: layout.store, rev: target.commit })),
-  )
-  const reuse = target.version === readPointer(layout.rollback) && isRealDir(dir)
-  await step(
-    'worktree',
-    60,
-    reuse ? `re-using releases/${target.version}` : `checking out releases/${target.version}`,
-    async () => {
-      if (reuse) return
-      if (exists(dir)) await removeRelease(layout, dir) // a leftover of a killed run, or an unpinned old copy
-      await runGit(['worktree', 'prune'], { cwd: layout.store })
-      made.dir = dir
-      await runGit(['worktree', 'add', '-q', '--detach', '--end-of-options', dir, target.commit], {
-        cwd: layout.store,
-      })
-    },
-  )
-  const record = readInstalled(layout, target.version)
-  await step('verify-worktree', 70, 'verifying the checked-out tree', () =>
-    verifyReleaseFolder(dir, verified.payload, reuse ? record : undefined),
-  )
-  // A kept release was installed when it was first made; its install step is not run again.
-  if (o.installCommand && !reuse) {
-    await step('install', 80, 'running the install command', () =>
-      runReleaseCommand(o.installCommand!, dir, o.installTimeoutMs ?? 300_000, 'E_INSTALL_FAILED'),
-    )
-  }
-  const untracked = reuse ? record?.untracked : await hashUntracked(dir)
-  if (o.healthCommand || o.healthCheck) {
-    await step('health', 90, 'checking the new release', async () => {
-      if (o.healthCommand)
-        await runReleaseCommand(o.healthCommand, dir, o.healthTimeoutMs ?? 60_000, 'E_HEALTH_FAILED')
-      if (o.healthCheck)
-        await o.healthCheck(dir).catch((e: unknown) =>
-          Promise.reject(
-            new RelsealError('E_HEALTH_FAILED', `health check failed: ${(e as Error).message}`, {
-              cause: e,
-            }),
-          ),
-        )
-    })
-  }
-  return {
-    ...target,
-    tag: verified.payload.tag,
-    manifest_digest: verified.digest,
-    key_ids: verified.keyIds,
-    ...(untracked ? { untracked: { files: untracked.files, hash: untracked.hash } } : {}),
-  }
-}
-
-/** Fetches the manifest's tag from the remote into the store and verifies its SSH signature and target. */
-async function verifyRemoteTag(
-  layout: AppLayout,
-  remote: string,
-  verified: VerifiedManifest,
-  allowedSigners: string,
-): Promise<{ principal: string; fingerprint: string }> {
-  const { tag, commit } = verified.payload
-  const ref = `refs/relseal/tags/${tag}`
-  await runGit(['fetch', '-q', '--no-tags', '--end-of-options', remote, `+refs/tags/${tag}:${ref}`], {
-    cwd: layout.store,
-  })
-  const v = await verifyTagForCommit({ repoDir: layout.store, tag, ref, commit, allowedSigners })
-  return { principal: v.principal, fingerprint: v.fingerprint }
 }
