@@ -11,6 +11,7 @@ export type RelsealErrorCode =
   | 'E_THRESHOLD'
   | 'E_EXPIRED'
   | 'E_DOWNGRADE'
+  | 'E_VERSION_REUSED'
   | 'E_TREE_MISMATCH'
   | 'E_REPOSITORY_MISMATCH'
   | 'E_TAG_UNSIGNED'
@@ -61,6 +62,7 @@ export const REFUSAL_CODES: ReadonlySet<RelsealErrorCode> = new Set<RelsealError
   'E_THRESHOLD',
   'E_EXPIRED',
   'E_DOWNGRADE',
+  'E_VERSION_REUSED',
   'E_TREE_MISMATCH',
   'E_REPOSITORY_MISMATCH',
   'E_TAG_UNSIGNED',

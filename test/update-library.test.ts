@@ -11,7 +11,7 @@ describe('updateToRelease (library)', () => {
   it('reports progress per step and lets an async health check refuse a release', async () => {
     const o = await makeOrigin(['1.0.0', '2.0.0'])
     const appRoot = join(tempDir(), 'app')
-    await initAppRoot({ appRoot, remote: o.bare })
+    await initAppRoot({ appRoot, remote: o.bare, repository: 'acme/app' })
     const policy = { keys: [parsePublicKey(readFileSync(o.pubFile, 'utf8'), 'pub')] }
     const progress: [string, number][] = []
     const r = await updateToRelease({

@@ -32,7 +32,7 @@ describe('relseal update --allowed-signers', () => {
     git(o.work, 'push', '-q', '-f', o.bare, 'refs/tags/v2.0.0')
 
     const root = join(tempDir(), 'app')
-    await runCli(['init', '--app-root', root, '--remote', o.bare], '/')
+    await runCli(['init', '--app-root', root, '--remote', o.bare, '--repository', 'acme/app'], '/')
     const update = (m: string) =>
       runCli(
         ['update', '--app-root', root, '--manifest', m, '--pubkey', o.pubFile, '--allowed-signers', allowed],

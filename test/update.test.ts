@@ -22,7 +22,7 @@ import { tempDir } from './helpers/tmp.js'
 
 async function appRoot(o: Origin): Promise<string> {
   const root = join(tempDir('relseal-app-'), 'app')
-  const r = await runCli(['init', '--app-root', root, '--remote', o.bare], '/')
+  const r = await runCli(['init', '--app-root', root, '--remote', o.bare, '--repository', 'acme/app'], '/')
   expect(r.code).toBe(0)
   return root
 }
@@ -85,13 +85,13 @@ describe('relseal update', () => {
     expect(again.code).toBe(0)
     expect(again.stdout).toContain('up to date')
 
-    const back = await runCli(['rollback', '--app-root', root], '/')
+    const back = await runCli(['rollback', '--app-root', root, '--pubkey', o.pubFile], '/')
     expect(back.code).toBe(0)
     expect(current(root)).toBe('releases/1.0.0')
-    expect(readlinkSync(join(root, 'rollback'))).toBe('releases/2.0.0')
+    expect(existsSync(join(root, 'rollback'))).toBe(false) // nothing older than 1.0.0: rollback goes back only
 
     expect((await update(root, o, await signVersion(o, '3.0.0'), ['--keep', '2'])).code).toBe(0)
-    expect(readdirSync(join(root, 'releases')).sort()).toEqual(['1.0.0', '3.0.0']) // current 3, rollback 1
+    expect(readdirSync(join(root, 'releases')).sort()).toEqual(['2.0.0', '3.0.0']) // current 3, rollback 2
 
     const log = evidence(root)
     expect(log.map((e) => e.outcome)).toEqual(['updated', 'updated', 'up-to-date', 'rolled-back', 'updated'])
@@ -99,7 +99,8 @@ describe('relseal update', () => {
       from: { version: '1.0.0' },
       to: { version: '2.0.0', commit: o.commits['2.0.0'] },
     })
-    expect(log[1]!.rollback_command).toBe(`relseal rollback --app-root ${root}`)
+    expect(log[1]!.rollback_command).toBe(`relseal rollback --app-root ${root} --pubkey KEY`)
+    expect(log[0]!.rollback_command).toBeUndefined() // after a first install there is nothing to roll back to
     expect((log[1]!.steps as { step: string }[]).map((s) => s.step)).toEqual([
       'lock',
       'load',
@@ -116,7 +117,7 @@ describe('relseal update', () => {
     const st = await runCli(['status', '--app-root', root, '--json'], '/')
     expect(JSON.parse(st.stdout)).toMatchObject({
       current: { version: '3.0.0' },
-      rollback: { version: '1.0.0' },
+      rollback: { version: '2.0.0' },
     })
   })
 
@@ -222,7 +223,19 @@ describe('relseal update', () => {
     expect(r.code).toBe(3)
     expect(r.stderr).toContain('E_UPDATE_FAILED')
     const gone = join(tempDir('relseal-app-'), 'app')
-    await runCli(['init', '--app-root', gone, '--remote', join(o.out, 'no-such-remote.git')], '/')
+    await runCli(
+      [
+        'init',
+        '--app-root',
+        gone,
+        '--remote',
+        join(o.out, 'no-such-remote.git'),
+        '--repository',
+        'acme/app',
+        '--offline',
+      ],
+      '/',
+    )
     const u = await update(gone, o, join(o.out, 'v1.0.0.release_manifest.json'))
     expect(u.code).toBe(3)
     expect(current(gone)).toBeUndefined()
@@ -309,7 +322,8 @@ describe('relseal update', () => {
 })
 
 describe('crash safety', () => {
-  it('survives SIGKILL at every step boundary and inside the swap', async () => {
+  // 14 × (init, install, killed run, next run): minutes on a loaded machine
+  it('survives SIGKILL at every step boundary and inside the swap', { timeout: 300_000 }, async () => {
     const o = await makeOrigin(['1.0.0', '2.0.0'])
     const m1 = await signVersion(o, '1.0.0')
     const m2 = await signVersion(o, '2.0.0')

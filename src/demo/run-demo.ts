@@ -82,7 +82,7 @@ export async function runDemo(workDir: string, report: (step: DemoStep) => void)
   })
 
   const app = join(workDir, 'app')
-  await initAppRoot({ appRoot: app, remote: origin })
+  await initAppRoot({ appRoot: app, remote: origin, repository: 'demo/app' })
   const policy = { keys: [key], repository: 'demo/app' }
   for (const m of manifests) {
     const r = await updateToRelease({
@@ -93,7 +93,7 @@ export async function runDemo(workDir: string, report: (step: DemoStep) => void)
     })
     report({
       title: `app updated to ${r.to.version}`,
-      detail: `${r.from ? `from ${r.from.version}, ` : ''}current -> ${readlinkSync(join(app, 'current'))}, health check passed; rollback: ${r.evidence.rollback_command}`,
+      detail: `${r.from ? `from ${r.from.version}, ` : ''}current -> ${readlinkSync(join(app, 'current'))}, health check passed; rollback: ${r.evidence.rollback_command ?? 'none (first release)'}`,
     })
   }
 

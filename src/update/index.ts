@@ -1,4 +1,4 @@
-export { initAppRoot } from './init.js'
+export { initAppRoot, type InitOptions } from './init.js'
 export {
   updateToRelease,
   pruneReleases,

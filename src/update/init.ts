@@ -1,24 +1,80 @@
 import { existsSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { RelsealError } from '../errors.js'
-import { assertSafeRef, runGit } from '../git/git.js'
+import { runGit } from '../git/git.js'
 import { writeFileAtomic } from './atomic-file.js'
 import { appLayout, type AppConfig } from './layout.js'
+import { normalizeRemote, parseRepository, repositoryFromRemote, sameRepository } from './remote.js'
+
+/** How long `init` waits for the remote to answer `git ls-remote`. */
+export const REMOTE_CHECK_TIMEOUT_MS = 30_000
+
+export interface InitOptions {
+  appRoot: string
+  /** https://, ssh://, scp-like ssh, or a local path (made absolute against `cwd`). */
+  remote: string
+  /** owner/name the releases are signed for; derived from a GitHub remote URL when absent. */
+  repository?: string
+  /** Skip the check that the remote answers (`git ls-remote`). */
+  offline?: boolean
+  /** Base for a relative local remote (default: the process's working directory). */
+  cwd?: string
+}
+
+function chooseRepository(remote: string, given: string | undefined): string {
+  const derived = repositoryFromRemote(remote)
+  if (given === undefined) {
+    if (derived !== undefined) return derived
+    throw new RelsealError(
+      'E_USAGE',
+      `cannot tell which GitHub repository ${remote} is; pass --repository OWNER/NAME (the repository the releases are signed for)`,
+    )
+  }
+  parseRepository(given, '--repository')
+  if (derived !== undefined && !sameRepository(derived, given)) {
+    throw new RelsealError(
+      'E_USAGE',
+      `--repository ${given} contradicts the remote ${remote}, which is ${derived}; pass the repository the remote serves`,
+    )
+  }
+  return given
+}
+
+async function checkRemoteAnswers(remote: string): Promise<void> {
+  try {
+    await runGit(['ls-remote', '--end-of-options', remote, 'HEAD'], {
+      cwd: tmpdir(),
+      timeoutMs: REMOTE_CHECK_TIMEOUT_MS,
+    })
+  } catch (e) {
+    throw new RelsealError(
+      'E_NETWORK',
+      `the remote ${remote} did not answer git ls-remote within ${REMOTE_CHECK_TIMEOUT_MS / 1000} s ` +
+        `(${e instanceof Error ? e.message : String(e)}); check the URL and your access, or pass --offline to record it unchecked`,
+      { cause: e },
+    )
+  }
+}
 
 /**
- * Prepares an app root: a bare object store, releases/, the state folder and the recorded
- * remote. Fetches nothing: objects arrive only through verified updates.
+ * Prepares an app root: a bare object store, releases/, the state folder, the recorded remote and
+ * the repository its releases are signed for. Fetches nothing: objects arrive only through
+ * verified updates. Returns the recorded config.
  *
  * @example await initAppRoot({ appRoot: '/srv/app', remote: 'https://github.com/acme/app.git' })
  */
-export async function initAppRoot(o: { appRoot: string; remote: string }): Promise<void> {
+export async function initAppRoot(o: InitOptions): Promise<AppConfig> {
   const layout = appLayout(o.appRoot)
-  assertSafeRef(o.remote, 'remote URL')
+  const remote = normalizeRemote(o.remote, o.cwd ?? process.cwd())
+  const repository = chooseRepository(remote, o.repository)
   if (existsSync(layout.config)) {
     throw new RelsealError('E_EXISTS', `${layout.root} is already a relseal app root; nothing was changed`)
   }
+  if (!o.offline) await checkRemoteAnswers(remote)
   for (const dir of [layout.root, layout.releases, layout.state, layout.manifests])
     mkdirSync(dir, { recursive: true })
   if (!existsSync(layout.store)) await runGit(['init', '-q', '--bare', layout.store], { cwd: layout.root })
-  const config: AppConfig = { remote: o.remote }
+  const config: AppConfig = { remote, repository }
   writeFileAtomic(layout.config, `${JSON.stringify(config, null, 2)}\n`)
+  return config
 }

@@ -57,3 +57,16 @@ export function removeStalePointerTemps(root: string): void {
     if (/^(current|rollback)\.tmp-/.test(name)) rmSync(join(root, name), { force: true })
   }
 }
+
+/** Removes a pointer (a symlink or pointer file is unlinked, never followed). */
+export function removePointer(path: string): void {
+  if (!existsSync(path) && !isSymlink(path)) return
+  rmSync(path, { force: true })
+  syncDir(dirname(path))
+}
+
+/** Points `rollback` at `version`, or removes it when there is nothing to roll back to. */
+export function setRollbackPointer(path: string, version: string | undefined): void {
+  if (version === undefined) removePointer(path)
+  else swapPointer(path, version)
+}

@@ -1,71 +1,124 @@
 import { randomUUID } from 'node:crypto'
-import { RelsealError } from '../errors.js'
-import { hashTree } from '../tree/index.js'
+import { isRelsealError, REFUSAL_CODES, RelsealError } from '../errors.js'
+import { verifyManifest } from '../manifest/index.js'
+import type { TrustPolicy } from '../trust/policy.js'
 import { appendEvidence, readEvidence, type EvidenceRecord } from './evidence.js'
-import { readInstalled, type InstalledRelease } from './installed.js'
-import { appLayout, readAppConfig, releaseDir } from './layout.js'
+import { olderInstalled, readInstalled, readStoredEnvelope, type InstalledRelease } from './installed.js'
+import {
+  appLayout,
+  assertAppRootFolders,
+  readAppConfig,
+  recordAppRepository,
+  releaseDir,
+  resolveAppRepository,
+  type AppLayout,
+} from './layout.js'
 import { acquireLock } from './lock.js'
-import { readPointer, swapPointer } from './pointer.js'
+import { readPointer, setRollbackPointer, swapPointer } from './pointer.js'
+import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
+import { verifyReleaseFolder } from './reverify.js'
+
+const refOf = (r: InstalledRelease) => ({ version: r.version, commit: r.commit, code_hash: r.code_hash })
+
+/** Picks the release to go back to and re-verifies it from its stored signed manifest. */
+async function verifiedTarget(
+  layout: AppLayout,
+  policy: TrustPolicy,
+  from: InstalledRelease,
+): Promise<InstalledRelease> {
+  const version = olderInstalled(layout, from.version)
+  if (version === undefined) {
+    throw new RelsealError(
+      'E_NOT_FOUND',
+      `no release older than the running ${from.version} is installed in ${layout.root}: there is nothing to roll back to ` +
+        `(rollback only goes back; to install another release use relseal update)`,
+    )
+  }
+  // The signed envelope, not the local record: a record edited on disk proves nothing. Expiry is
+  // not enforced: the manifest was current when this release was installed from it.
+  const verified = verifyManifest(readStoredEnvelope(layout, version), { ...policy, enforceExpiry: false })
+  if (verified.payload.version !== version) {
+    throw new RelsealError(
+      'E_TREE_MISMATCH',
+      `the stored manifest of releases/${version} is signed for ${verified.payload.version}; reinstall ${version} with relseal update`,
+    )
+  }
+  const record = readInstalled(layout, version)
+  await verifyReleaseFolder(releaseDir(layout, version), verified.payload, record)
+  return { ...record!, ...refOf({ ...record!, ...verified.payload }) }
+}
 
 /**
- * Switches `current` back to the rollback release after re-verifying that release's tree against
- * the code hash recorded when it was verified and installed. The two pointers trade places.
+ * Moves `current` back to the newest installed release older than it (never forward), after
+ * re-verifying that release against its stored signed manifest with `policy`: signature, commit,
+ * tracked files and untracked files. `rollback` then names the next older release, if any.
+ *
+ * @example await rollback({ appRoot: '/srv/app', policy: { keys: [parsePublicKey(pub, 'release.pub')] } })
  */
 export async function rollback(o: {
   appRoot: string
+  policy: TrustPolicy
 }): Promise<{ from: InstalledRelease; to: InstalledRelease }> {
   const layout = appLayout(o.appRoot)
-  readAppConfig(layout)
-  const release = acquireLock(layout.lock)
+  const config = readAppConfig(layout)
+  const lock = acquireLock(layout.lock, () => clearGitLockFiles(layout))
+  const record: EvidenceRecord = {
+    run_id: randomUUID(),
+    time: new Date().toISOString(),
+    outcome: 'failed',
+    steps: [],
+  }
   try {
+    if (lock.tookOverStale) await clearKilledRunLeftovers(layout)
+    assertAppRootFolders(layout)
+    const repo = resolveAppRepository(layout, config, o.policy.repository)
     const from = readInstalled(layout, readPointer(layout.current))
-    const to = readInstalled(layout, readPointer(layout.rollback))
-    if (!from || !to || from.version === to.version) {
-      throw new RelsealError('E_NOT_FOUND', `${layout.root} has no earlier release to roll back to`)
-    }
-    const tree = await hashTree({ dir: releaseDir(layout, to.version) })
-    if (tree.codeHash !== to.code_hash) {
-      throw new RelsealError(
-        'E_TREE_MISMATCH',
-        `releases/${to.version} no longer matches its verified code hash (${to.code_hash}, now ${tree.codeHash}); ` +
-          `it was modified on disk: reinstall it with relseal update --allow-downgrade`,
-      )
-    }
-    swapPointer(layout.rollback, from.version)
+    if (!from)
+      throw new RelsealError('E_NOT_FOUND', `${layout.root} runs no release yet; nothing to roll back`)
+    record.from = refOf(from)
+    const to = await verifiedTarget(layout, { ...o.policy, repository: repo.repository }, from)
+    record.to = refOf(to)
+    // rollback first, as in an update: a crash between the renames leaves both naming whole releases
+    setRollbackPointer(layout.rollback, olderInstalled(layout, to.version))
     swapPointer(layout.current, to.version)
-    const record: EvidenceRecord = {
-      run_id: randomUUID(),
-      time: new Date().toISOString(),
-      outcome: 'rolled-back',
-      from: { version: from.version, commit: from.commit, code_hash: from.code_hash },
-      to: { version: to.version, commit: to.commit, code_hash: to.code_hash },
-      steps: [],
-      rollback_command: `relseal rollback --app-root ${layout.root}`,
-    }
+    if (repo.record) recordAppRepository(layout, config, repo.repository)
+    record.outcome = 'rolled-back'
+    if (readPointer(layout.rollback) !== undefined)
+      record.rollback_command = `relseal rollback --app-root ${layout.root} --pubkey KEY`
     appendEvidence(layout.evidence, record)
     return { from, to }
+  } catch (e) {
+    record.outcome = isRelsealError(e) && REFUSAL_CODES.has(e.code) ? 'refused' : 'failed'
+    if (isRelsealError(e)) record.error_code = e.code
+    record.error = (e as Error).message
+    appendEvidence(layout.evidence, record)
+    throw e
   } finally {
-    release()
+    lock.release()
   }
 }
 
 export interface AppStatus {
   appRoot: string
   remote: string
+  /** owner/name the app root accepts manifests for (absent in app roots made before it was recorded). */
+  repository?: string
   current?: InstalledRelease
+  /** The release `relseal rollback` would go to: installed and older than current; absent when none. */
   rollback?: InstalledRelease
   runs: EvidenceRecord[]
 }
 
-/** The current and rollback releases and the last runs of an app root. */
+/** The current release, the one a rollback would go to, and the last runs of an app root. */
 export function status(o: { appRoot: string; runs?: number }): AppStatus {
   const layout = appLayout(o.appRoot)
   const config = readAppConfig(layout)
   const current = readInstalled(layout, readPointer(layout.current))
-  const back = readInstalled(layout, readPointer(layout.rollback))
+  const back = current ? readInstalled(layout, olderInstalled(layout, current.version)) : undefined
   return {
     appRoot: layout.root,
     remote: config.remote,
+    ...(config.repository ? { repository: config.repository } : {}),
     ...(current ? { current } : {}),
     ...(back ? { rollback: back } : {}),
     runs: readEvidence(layout.evidence, o.runs ?? 5),

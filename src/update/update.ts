@@ -1,19 +1,32 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync, rmSync } from 'node:fs'
-import semver from 'semver'
 import { isRelsealError, RelsealError, REFUSAL_CODES } from '../errors.js'
-import { assertSafeRef, runGit } from '../git/git.js'
-import { verifyManifest, verifyTree, type VerifiedManifest } from '../manifest/index.js'
-import { hashTree } from '../tree/index.js'
+import { assertSafeRef } from '../git/git.js'
+import { verifyManifest } from '../manifest/index.js'
 import type { TrustPolicy } from '../trust/policy.js'
 import { appendEvidence, type EvidenceRecord, type ReleaseRef, type StepRecord } from './evidence.js'
-import { installedVersions, readInstalled, releaseRef, removeRelease, writeInstalled } from './installed.js'
-import { appLayout, readAppConfig, releaseDir, type AppLayout } from './layout.js'
+import { installRelease, refOf, type StepFn } from './install-release.js'
+import { olderInstalled, readInstalled, removeRelease, writeInstalled } from './installed.js'
+import {
+  appLayout,
+  assertAppRootFolders,
+  readAppConfig,
+  recordAppRepository,
+  resolveAppRepository,
+} from './layout.js'
 import { acquireLock } from './lock.js'
-import { verifyTagForCommit } from '../tag/index.js'
 import { loadManifestSource, type SourceOptions } from './manifest-source.js'
-import { readPointer, removeStalePointerTemps, swapPointer, type KillPoint } from './pointer.js'
-import { runReleaseCommand } from './run-command.js'
+import {
+  readPointer,
+  removeStalePointerTemps,
+  setRollbackPointer,
+  swapPointer,
+  type KillPoint,
+} from './pointer.js'
+import { pruneReleases } from './prune.js'
+import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
+import { checkReleaseOrder } from './release-order.js'
+
+export { pruneReleases }
 
 export type UpdateStep =
   | 'lock'
@@ -34,6 +47,10 @@ export interface UpdateOptions {
   appRoot: string
   /** A manifest source (file, https URL, github:OWNER/REPO@TAG) or the manifest bytes. */
   manifest: string | Uint8Array
+  /**
+   * Trusted keys and threshold. `repository` may only repeat the one the app root recorded at
+   * init (an app root made before that record takes it from here once).
+   */
   policy: TrustPolicy
   installCommand?: string
   healthCommand?: string
@@ -44,6 +61,7 @@ export interface UpdateOptions {
   healthTimeoutMs?: number
   /** Releases kept on disk, current and rollback always among them (default 3). */
   keep?: number
+  /** Allows a lower version than the running one (never the same version with other contents). */
   allowDowngrade?: boolean
   /**
    * allowed_signers text: when set, the manifest's tag must be SSH-signed by an allowed signer and
@@ -64,12 +82,6 @@ export interface UpdateResult {
   evidence: EvidenceRecord
 }
 
-const refOf = (v: VerifiedManifest): ReleaseRef => ({
-  version: v.payload.version,
-  commit: v.payload.commit,
-  code_hash: v.payload.code_hash,
-})
-
 /** Errors after verification that are not refusals mean "failed, nothing swapped" (CLI exit 3). */
 function asFailure(e: unknown): unknown {
   if (
@@ -85,28 +97,8 @@ function asFailure(e: unknown): unknown {
   })
 }
 
-/**
- * Updates an app root to the release a signed manifest pins, or leaves it exactly as it was.
- * Verification happens before any git command; the commit's tree is verified from the object
- * store before checkout and again in the new worktree; `current` switches by one atomic rename.
- *
- * @example
- * await updateToRelease({ appRoot: '/srv/app', manifest: 'github:acme/app@latest',
- *   policy: { keys: [parsePublicKey(pub, 'release.pub')], repository: 'acme/app' },
- *   healthCommand: 'node healthcheck.js', onProgress: (step, pct, msg) => log(step, pct, msg) })
- */
-export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
-  const layout = appLayout(o.appRoot)
-  const config = readAppConfig(layout)
-  const runId = randomUUID()
-  const steps: StepRecord[] = []
-  const evidence: EvidenceRecord = { run_id: runId, time: new Date().toISOString(), outcome: 'failed', steps }
-  const step = async <T>(
-    name: UpdateStep,
-    percent: number,
-    message: string,
-    fn: () => Promise<T> | T,
-  ): Promise<T> => {
+function stepRunner(o: UpdateOptions, steps: StepRecord[]): StepFn {
+  return async (name, percent, message, fn) => {
     o.killPoint?.(`before:${name}`)
     o.onProgress?.(name, percent, message)
     const started = Date.now()
@@ -126,16 +118,46 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
       rec.duration_ms = Date.now() - started
     }
   }
-  const release = await step('lock', 0, 'taking the update lock', () => acquireLock(layout.lock))
-  let created: string | undefined
+}
+
+/**
+ * Updates an app root to the release a signed manifest pins, or leaves it exactly as it was.
+ * Verification happens before any git command; the commit's tree is verified from the object
+ * store before checkout and again in the new worktree; `current` switches by one atomic rename.
+ *
+ * @example
+ * await updateToRelease({ appRoot: '/srv/app', manifest: 'github:acme/app@latest',
+ *   policy: { keys: [parsePublicKey(pub, 'release.pub')] },
+ *   healthCommand: 'node healthcheck.js', onProgress: (step, pct, msg) => log(step, pct, msg) })
+ */
+export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
+  const layout = appLayout(o.appRoot)
+  const config = readAppConfig(layout)
+  const runId = randomUUID()
+  const steps: StepRecord[] = []
+  const evidence: EvidenceRecord = { run_id: runId, time: new Date().toISOString(), outcome: 'failed', steps }
+  const step = stepRunner(o, steps)
+  const lock = await step('lock', 0, 'taking the update lock', async () => {
+    const held = acquireLock(layout.lock, () => clearGitLockFiles(layout))
+    try {
+      if (held.tookOverStale) await clearKilledRunLeftovers(layout)
+    } catch (e) {
+      held.release()
+      throw e
+    }
+    return held
+  })
+  const made: { dir?: string } = {}
   let swapped = false
   try {
+    assertAppRootFolders(layout)
+    const repo = resolveAppRepository(layout, config, o.policy.repository)
     removeStalePointerTemps(layout.root)
     const bytes = await step('load', 5, 'loading the manifest', () =>
       typeof o.manifest === 'string' ? loadManifestSource(o.manifest, o.source) : o.manifest,
     )
     const verified = await step('verify', 10, 'verifying the manifest signature', () =>
-      verifyManifest(bytes, o.policy),
+      verifyManifest(bytes, { ...o.policy, repository: repo.repository }),
     )
     const target = refOf(verified)
     Object.assign(evidence, { to: target, manifest_digest: verified.digest, key_ids: verified.keyIds })
@@ -145,9 +167,10 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
     if (installed)
       evidence.from = { version: installed.version, commit: installed.commit, code_hash: installed.code_hash }
     const upToDate = await step('freeze', 15, 'checking version order', () =>
-      checkOrder(installed, verified, o.allowDowngrade),
+      checkReleaseOrder(layout, installed, verified, o.allowDowngrade),
     )
     if (upToDate) {
+      if (repo.record) recordAppRepository(layout, config, repo.repository)
       evidence.outcome = 'up-to-date'
       appendEvidence(layout.evidence, evidence)
       return {
@@ -158,88 +181,24 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
         ...(evidence.from ? { from: evidence.from } : {}),
       }
     }
-    const dir = releaseDir(layout, target.version)
-    if (o.allowedSigners !== undefined) {
-      const signers = o.allowedSigners
-      evidence.tag_signer = await step(
-        'verify-tag',
-        20,
-        `verifying the signed tag ${verified.payload.tag}`,
-        () => verifyRemoteTag(layout, config.remote, verified, signers),
-      )
-    }
     try {
-      await step('fetch', 25, `fetching commit ${target.commit}`, () =>
-        // Only the pinned commit, by id. The ref records it, so later fetches can tell the remote which
-        // objects the store already has. (Not --depth=1: git 2.39 then spends ~9 s of system time
-        // checking out a 38k-file tree from the shallow store, more than the history costs once.)
-        runGit(
-          [
-            'fetch',
-            '-q',
-            '--no-tags',
-            '--depth=1',
-            '--end-of-options',
-            config.remote,
-            `+${target.commit}:${releaseRef(target.version)}`,
-          ],
-          { cwd: layout.store },
-        ),
-      )
-      await step('verify-commit', 45, 'verifying the commit tree before checkout', async () =>
-        verifyTree(verified.payload, await hashTree({ dir: layout.store, rev: target.commit })),
-      )
-      await step('worktree', 60, `checking out releases/${target.version}`, async () => {
-        if (existsSync(dir) && target.version !== currentVersion) await removeRelease(layout, dir)
-        created = dir
-        await runGit(['worktree', 'add', '-q', '--detach', '--end-of-options', dir, target.commit], {
-          cwd: layout.store,
-        })
-      })
-      await step('verify-worktree', 70, 'verifying the checked-out tree', async () =>
-        verifyTree(verified.payload, await hashTree({ dir })),
-      )
-      if (o.installCommand) {
-        await step('install', 80, 'running the install command', () =>
-          runReleaseCommand(o.installCommand!, dir, o.installTimeoutMs ?? 300_000, 'E_INSTALL_FAILED'),
-        )
-      }
-      if (o.healthCommand || o.healthCheck) {
-        await step('health', 90, 'checking the new release', async () => {
-          if (o.healthCommand)
-            await runReleaseCommand(o.healthCommand, dir, o.healthTimeoutMs ?? 60_000, 'E_HEALTH_FAILED')
-          if (o.healthCheck)
-            await o.healthCheck(dir).catch((e: unknown) =>
-              Promise.reject(
-                new RelsealError('E_HEALTH_FAILED', `health check failed: ${(e as Error).message}`, {
-                  cause: e,
-                }),
-              ),
-            )
-        })
-      }
+      const record = await installRelease(o, layout, config.remote, verified, step, evidence, made)
       await step('swap', 95, `switching current to ${target.version}`, () => {
-        writeInstalled(
-          layout,
-          {
-            ...target,
-            tag: verified.payload.tag,
-            manifest_digest: verified.digest,
-            key_ids: verified.keyIds,
-          },
-          bytes,
-        )
-        // rollback first: a crash between the two renames leaves both naming whole releases
-        if (currentVersion !== undefined) swapPointer(layout.rollback, currentVersion)
+        writeInstalled(layout, record, bytes)
+        // rollback first: a crash between the two renames leaves both naming whole releases. It
+        // names the newest installed release older than the new current (issue 22, item 5).
+        setRollbackPointer(layout.rollback, olderInstalled(layout, target.version))
         o.killPoint?.('swap:rollback-set')
         swapPointer(layout.current, target.version, o.killPoint)
         swapped = true
+        if (repo.record) recordAppRepository(layout, config, repo.repository)
       })
     } catch (e) {
       throw asFailure(e)
     }
     evidence.outcome = 'updated'
-    evidence.rollback_command = `relseal rollback --app-root ${layout.root}`
+    if (readPointer(layout.rollback) !== undefined)
+      evidence.rollback_command = `relseal rollback --app-root ${layout.root} --pubkey KEY`
     await step('prune', 100, 'pruning old releases', () => pruneReleases(layout, o.keep ?? 3))
     o.killPoint?.('before:evidence')
     appendEvidence(layout.evidence, evidence)
@@ -251,66 +210,13 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
       ...(evidence.from ? { from: evidence.from } : {}),
     }
   } catch (e) {
-    if (created !== undefined && !swapped) await removeRelease(layout, created).catch(() => undefined)
+    if (made.dir !== undefined && !swapped) await removeRelease(layout, made.dir).catch(() => undefined)
     evidence.outcome = isRelsealError(e) && REFUSAL_CODES.has(e.code) ? 'refused' : 'failed'
     if (isRelsealError(e)) evidence.error_code = e.code
     evidence.error = (e as Error).message
     appendEvidence(layout.evidence, evidence)
     throw e
   } finally {
-    release()
+    lock.release()
   }
-}
-
-/** True when the release is already running; refuses a downgrade unless allowed. */
-function checkOrder(
-  installed: ReturnType<typeof readInstalled>,
-  verified: VerifiedManifest,
-  allowDowngrade = false,
-): boolean {
-  if (!installed) return false
-  const p = verified.payload
-  if (installed.code_hash === p.code_hash) return true
-  if (!allowDowngrade && semver.lte(p.version, installed.version)) {
-    throw new RelsealError(
-      'E_DOWNGRADE',
-      `the manifest is for ${p.version}, not newer than the running ${installed.version}; pass --allow-downgrade to install it anyway`,
-    )
-  }
-  return false
-}
-
-/** Removes releases beyond `keep`, oldest first, never current or rollback. */
-export async function pruneReleases(layout: AppLayout, keep: number): Promise<string[]> {
-  const pinned = new Set(
-    [readPointer(layout.current), readPointer(layout.rollback)].filter((v) => v !== undefined),
-  )
-  const versions = installedVersions(layout)
-    .filter((v) => semver.valid(v))
-    .sort(semver.rcompare)
-  const removable = versions.filter((v) => !pinned.has(v))
-  const excess = Math.max(0, versions.length - Math.max(keep, pinned.size))
-  const removed = excess === 0 ? [] : removable.slice(Math.max(0, removable.length - excess))
-  for (const v of removed) {
-    await removeRelease(layout, releaseDir(layout, v))
-    rmSync(`${layout.manifests}/${v}.json`, { force: true })
-    rmSync(`${layout.manifests}/${v}.release_manifest.json`, { force: true })
-  }
-  return removed
-}
-
-/** Fetches the manifest's tag from the remote into the store and verifies its SSH signature and target. */
-async function verifyRemoteTag(
-  layout: AppLayout,
-  remote: string,
-  verified: VerifiedManifest,
-  allowedSigners: string,
-): Promise<{ principal: string; fingerprint: string }> {
-  const { tag, commit } = verified.payload
-  const ref = `refs/relseal/tags/${tag}`
-  await runGit(['fetch', '-q', '--no-tags', '--end-of-options', remote, `+refs/tags/${tag}:${ref}`], {
-    cwd: layout.store,
-  })
-  const v = await verifyTagForCommit({ repoDir: layout.store, tag, ref, commit, allowedSigners })
-  return { principal: v.principal, fingerprint: v.fingerprint }
 }

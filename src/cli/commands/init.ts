@@ -3,13 +3,19 @@ import { initAppRoot } from '../../update/index.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../io.js'
 
-const USAGE = 'relseal init --app-root DIR --remote URL'
+const USAGE = 'relseal init --app-root DIR --remote URL [--repository OWNER/NAME] [--offline]'
 
-/** `relseal init`: prepares an app root; fetches nothing. */
+/** `relseal init`: prepares an app root; checks the remote answers; fetches nothing. */
 export const run: Command = async (args, io) => {
   const { values } = parseCommandArgs(
     args,
-    { 'app-root': { type: 'string' }, remote: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    {
+      'app-root': { type: 'string' },
+      remote: { type: 'string' },
+      repository: { type: 'string' },
+      offline: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     USAGE,
     false,
   )
@@ -18,9 +24,15 @@ export const run: Command = async (args, io) => {
     return values.help ? 0 : 2
   }
   const root = resolve(io.cwd, values['app-root'])
-  await initAppRoot({ appRoot: root, remote: values.remote })
+  const config = await initAppRoot({
+    appRoot: root,
+    remote: values.remote,
+    cwd: io.cwd,
+    ...(values.repository === undefined ? {} : { repository: values.repository }),
+    offline: Boolean(values.offline),
+  })
   io.stdout.write(
-    `initialised ${root} (remote ${values.remote}); nothing fetched: objects arrive only through verified updates\n`,
+    `initialised ${root} for ${config.repository} (remote ${config.remote}); nothing fetched: objects arrive only through verified updates\n`,
   )
   return 0
 }

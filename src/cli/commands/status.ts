@@ -25,7 +25,8 @@ export const run: Command = (args, io) => {
         ? `${r.version} (commit ${r.commit}, ${r.code_hash}, keys ${r.key_ids.map((k) => k.slice(0, 16)).join(', ')})`
         : 'none'
     io.stdout.write(
-      `app root: ${s.appRoot}\nremote:   ${s.remote}\ncurrent:  ${rel(s.current)}\nrollback: ${rel(s.rollback)}\nlast runs:\n`,
+      `app root: ${s.appRoot}\nremote:   ${s.remote}\nrepository: ${s.repository ?? 'not recorded (pass --repository once to update)'}\n` +
+        `current:  ${rel(s.current)}\n${s.rollback ? `rollback: ${rel(s.rollback)}\n` : ''}last runs:\n`,
     )
     for (const r of s.runs)
       io.stdout.write(

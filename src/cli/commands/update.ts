@@ -67,11 +67,12 @@ export const run: Command = async (args, io) => {
     ...(killAt ? { killPoint: (p: string) => p === killAt && process.kill(process.pid, 'SIGKILL') } : {}),
   })
   const r = result.to
+  const back = result.evidence.rollback_command
   io.stdout.write(
     result.outcome === 'up-to-date'
-      ? `up to date: ${r.version} (${r.code_hash}) is already running\n`
+      ? `up to date: ${r.version} (commit ${r.commit}, ${r.code_hash}) is already running\n`
       : `updated${result.from ? ` ${result.from.version} ->` : ''} ${r.version} (commit ${r.commit})\n` +
-          `roll back with: ${result.evidence.rollback_command}\n`,
+          (back ? `roll back with: ${back}\n` : ''),
   )
   return 0
 }

@@ -1,0 +1,27 @@
+import { writeSync } from 'node:fs'
+import { releaseHeldLocks } from '../update/lock.js'
+import { killDescendants } from '../update/processes.js'
+
+/** Exit codes of a shell for a process ended by SIGINT and SIGTERM (128 + signal number). */
+const EXIT_ON: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 }
+
+/**
+ * Makes SIGINT and SIGTERM end any command promptly (issue 23, item 8): the children it started
+ * (git, install and health commands, with their process groups) are killed, the update lock is
+ * released (git's lock files left by the killed children go with it), and the process exits 130 or
+ * 143. What the interrupted update left half-made is removed by the next run, as after a crash.
+ * Only for the `relseal` binary: a library caller owns its own process's signals.
+ */
+export function installSignalHandlers(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      try {
+        killDescendants()
+        releaseHeldLocks()
+        writeSync(2, `relseal: stopped by ${signal}\n`)
+      } finally {
+        process.exit(EXIT_ON[signal])
+      }
+    })
+  }
+}
