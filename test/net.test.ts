@@ -201,7 +201,9 @@ describe('relseal update refuses insecure transports', () => {
   it('exits 2 with E_INSECURE_TRANSPORT for --manifest http://non-loopback and --api-url http://…', async () => {
     const o = await makeOrigin(['1.0.0'])
     const root = join(tempDir('relseal-app-'), 'app')
-    expect((await runCli(['init', '--app-root', root, '--remote', o.bare], '/')).code).toBe(0)
+    expect(
+      (await runCli(['init', '--app-root', root, '--remote', o.bare, '--repository', 'acme/app'], '/')).code,
+    ).toBe(0)
     const base = ['update', '--app-root', root, '--pubkey', o.pubFile]
     const plain = await runCli([...base, '--manifest', 'http://example.com/release_manifest.json'], '/')
     expect(plain.code).toBe(2)

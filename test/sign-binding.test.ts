@@ -164,7 +164,9 @@ describe('a validly signed relabelled release (version 9.9.9, tag and commit of 
     const bare = join(tempDir('relseal-origin-'), 'origin.git')
     execFileSync('git', ['clone', '-q', '--bare', r.repo, bare], { env: GIT_TEST_ENV })
     const root = join(tempDir('relseal-app-'), 'app')
-    expect((await runCli(['init', '--app-root', root, '--remote', bare], '/')).code).toBe(0)
+    expect(
+      (await runCli(['init', '--app-root', root, '--remote', bare, '--repository', 'acme/app'], '/')).code,
+    ).toBe(0)
     const listing = () => execFileSync('find', [root, '-printf', '%p %s\\n'], { encoding: 'utf8' })
     const before = listing()
     const u = await runCli(
