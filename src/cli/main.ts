@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { REFUSAL_CODES, RelsealError } from '../errors.js'
 import { COMMANDS } from './commands.js'
 import { processIO, type CliIO } from './io.js'
@@ -9,6 +10,14 @@ function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length))
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
   return `usage: relseal <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nrun 'relseal <command> --help' for a command's options\n`
+}
+
+/** The package's version, from the package.json beside src/ (or build/). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
+  return pkg.version
 }
 
 /** Maps an error to the CLI's exit code: refusals 1, failures after verification 3, the rest 2. */
@@ -26,6 +35,10 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io[name === undefined ? 'stderr' : 'stdout'].write(usage())
     return name === undefined ? EXIT.usage : EXIT.ok
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`relseal ${packageVersion()}\n`)
+    return EXIT.ok
   }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
   if (entry === undefined) {
