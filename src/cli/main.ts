@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { REFUSAL_CODES, RelsealError } from '../errors.js'
 import { COMMANDS } from './commands.js'
+import { fromFileSystemError } from './fs-mistakes.js'
 import { processIO, type CliIO } from './io.js'
 
 /** Exit codes shared by every command. */
@@ -9,7 +10,7 @@ export const EXIT = { ok: 0, refused: 1, usage: 2, failed: 3 } as const
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length))
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
-  return `usage: relseal <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nrun 'relseal <command> --help' for a command's options\n`
+  return `usage: relseal <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nrun 'relseal help <command>' for a command's options; 'relseal --version' for the version\n`
 }
 
 /** The package's version, from the package.json beside src/ (or build/). */
@@ -31,7 +32,8 @@ export function exitCodeFor(err: RelsealError): number {
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
-  const [name, ...rest] = argv
+  // `relseal help CMD` is `relseal CMD --help`, as with git and gh.
+  const [name, ...rest] = argv[0] === 'help' && argv[1] !== undefined ? [argv[1], '--help'] : argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io[name === undefined ? 'stderr' : 'stdout'].write(usage())
     return name === undefined ? EXIT.usage : EXIT.ok
@@ -48,7 +50,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   try {
     const command = await entry.load()
     return await command(rest, io)
-  } catch (e) {
+  } catch (caught) {
+    const e = fromFileSystemError(caught) ?? caught
     if (e instanceof RelsealError) {
       io.stderr.write(`relseal ${name}: error ${e.code}: ${e.message}\n`)
       return exitCodeFor(e)

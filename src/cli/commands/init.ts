@@ -7,15 +7,28 @@ const USAGE = 'relseal init --app-root DIR --remote URL'
 
 /** `relseal init`: prepares an app root; fetches nothing. */
 export const run: Command = async (args, io) => {
-  const { values } = parseCommandArgs(
+  const { values, help } = parseCommandArgs(
     args,
-    { 'app-root': { type: 'string' }, remote: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    {
+      'app-root': {
+        type: 'string',
+        value: 'DIR',
+        required: true,
+        description: 'the folder that will hold the releases, `current` and the evidence log',
+      },
+      remote: {
+        type: 'string',
+        value: 'URL',
+        required: true,
+        description: 'the git URL updates fetch pinned commits from',
+      },
+    },
     USAGE,
     false,
   )
-  if (values.help || !values['app-root'] || !values.remote) {
-    io[values.help ? 'stdout' : 'stderr'].write(`usage: ${USAGE}\n`)
-    return values.help ? 0 : 2
+  if (help !== undefined) {
+    io.stdout.write(help)
+    return 0
   }
   const root = resolve(io.cwd, values['app-root'])
   await initAppRoot({ appRoot: root, remote: values.remote })

@@ -7,15 +7,22 @@ const USAGE = 'relseal rollback --app-root DIR'
 
 /** `relseal rollback`: back to the rollback release, after re-verifying its tree. */
 export const run: Command = async (args, io) => {
-  const { values } = parseCommandArgs(
+  const { values, help } = parseCommandArgs(
     args,
-    { 'app-root': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    {
+      'app-root': {
+        type: 'string',
+        value: 'DIR',
+        required: true,
+        description: 'the app root made by relseal init',
+      },
+    },
     USAGE,
     false,
   )
-  if (values.help || !values['app-root']) {
-    io[values.help ? 'stdout' : 'stderr'].write(`usage: ${USAGE}\n`)
-    return values.help ? 0 : 2
+  if (help !== undefined) {
+    io.stdout.write(help)
+    return 0
   }
   const { from, to } = await rollback({ appRoot: resolve(io.cwd, values['app-root']) })
   io.stdout.write(`rolled back ${from.version} -> ${to.version} (tree re-verified: ${to.code_hash})\n`)

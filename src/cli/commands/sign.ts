@@ -23,7 +23,13 @@ const USAGE =
 /** Writes a file through a temp name and a rename, so a reader never sees half of it. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, data)
+  try {
+    writeFileSync(tmp, data)
+  } catch (e) {
+    // Name the file the user asked for, not the temp name, in the CLI's error.
+    ;(e as NodeJS.ErrnoException).path = path
+    throw e
+  }
   renameSync(tmp, path)
 }
 
@@ -34,34 +40,84 @@ function required(value: string | undefined, what: string, hint: string): string
 
 /** `relseal sign`: hashes the commit's tree, builds payload v1 and signs it. */
 export const run: Command = async (args, io) => {
-  const { values } = parseCommandArgs(
+  const { values, help } = parseCommandArgs(
     args,
     {
-      key: { type: 'string' },
-      version: { type: 'string' },
-      tag: { type: 'string' },
-      commit: { type: 'string' },
-      repository: { type: 'string' },
-      dir: { type: 'string' },
-      artifact: { type: 'string', multiple: true },
-      'expires-in': { type: 'string' },
-      out: { type: 'string' },
-      'files-out': { type: 'string' },
-      append: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+      key: {
+        type: 'string',
+        value: 'KEY',
+        required: true,
+        description:
+          'the signing key: a file or env:NAME (never inline); PKCS#8 (encrypted too), OpenSSH or base64',
+      },
+      version: {
+        type: 'string',
+        value: 'V',
+        description: 'the release version',
+        defaultText: 'the tag without its v',
+      },
+      tag: { type: 'string', value: 'T', description: 'the release tag', defaultText: 'the tag at HEAD' },
+      commit: {
+        type: 'string',
+        value: 'SHA',
+        description: 'the commit to pin',
+        defaultText: 'HEAD of --dir',
+      },
+      repository: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description: 'the GitHub repository the release belongs to',
+        defaultText: 'from the origin remote',
+      },
+      dir: {
+        type: 'string',
+        value: 'DIR',
+        description: 'the repository (or plain folder) to hash',
+        defaultText: '.',
+      },
+      artifact: {
+        type: 'string',
+        multiple: true,
+        value: 'FILE',
+        description: 'list a file in the manifest with its size and SHA-256',
+      },
+      'expires-in': {
+        type: 'string',
+        value: 'DURATION',
+        description: 'how long the manifest stays valid, e.g. 90d, 12h (units s, m, h, d, w)',
+        defaultText: 'no expiry',
+      },
+      out: {
+        type: 'string',
+        value: 'FILE',
+        description: 'where to write the manifest',
+        defaultText: 'release_manifest.json',
+      },
+      'files-out': {
+        type: 'string',
+        value: 'FILE',
+        description: 'where to write the file manifest',
+        defaultText: 'release_files.sha256 beside --out',
+      },
+      append: { type: 'boolean', description: "add this key's signature to the existing manifest at --out" },
+      json: { type: 'boolean', description: 'print the result as JSON' },
     },
     USAGE,
     false,
   )
-  if (values.help) {
-    io.stdout.write(`usage: ${USAGE}\n`)
+  if (help !== undefined) {
+    io.stdout.write(help)
     return 0
   }
-  const key = loadSigningKey(required(values.key, 'the signing key', 'pass --key FILE or --key env:NAME'), io)
+  const key = await loadSigningKey(values.key, io)
   const out = resolve(io.cwd, values.out ?? 'release_manifest.json')
   if (values.append) {
     writeFileAtomic(out, appendSignature(await readManifestFile(out), key))
-    io.stdout.write(`added a signature by key ${key.keyId} to ${out}\n`)
+    io.stdout.write(
+      values.json
+        ? `${JSON.stringify({ appended: true, keyid: key.keyId, manifest: out }, null, 2)}\n`
+        : `added a signature by key ${key.keyId} to ${out}\n`,
+    )
     return 0
   }
   const dir = resolve(io.cwd, values.dir ?? '.')
@@ -106,6 +162,11 @@ export const run: Command = async (args, io) => {
   writeFileAtomic(out, envelope)
   const filesOut = resolve(io.cwd, values['files-out'] ?? `${out.replace(/[^/]*$/, '')}release_files.sha256`)
   writeFileAtomic(filesOut, tree.fileManifest)
+  if (values.json) {
+    const summary = { ...payload, keyid: key.keyId, manifest: out, files: filesOut }
+    io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
+    return 0
+  }
   io.stdout.write(
     `signed ${repository} ${tag} (${version}) at ${payload.commit}\n` +
       `code hash: ${tree.codeHash}\nkey id:    ${key.keyId}\nmanifest:  ${out}\nfiles:     ${filesOut}\n`,
