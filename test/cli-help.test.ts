@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { MARK_UNDOCUMENTED } from '../src/cli/args.js'
 import { COMMANDS } from '../src/cli/commands.js'
@@ -74,5 +75,32 @@ describe('usage mistakes', () => {
     expect(closestSpelling('allow-expird', names)).toBe('allow-expired')
     expect(closestSpelling('minversion', names)).toBe('min-version')
     expect(closestSpelling('colour', names)).toBeUndefined()
+  })
+})
+
+describe('output conventions', () => {
+  it('shows progress on stderr off a terminal only with --progress', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'a.txt'), 'a\n')
+    const quiet = await runCli(['hash', dir, '--plain'], dir)
+    expect(quiet.code).toBe(0)
+    expect(quiet.stderr).toBe('')
+    const shown = await runCli(['hash', dir, '--plain', '--progress'], dir)
+    expect(shown.stderr).toMatch(/^hashing: \d+ files/m)
+    expect(shown.stdout).toBe(quiet.stdout)
+  })
+
+  it('prints JSON with --json on keygen and init', async () => {
+    const dir = tempDir()
+    const kg = await runCli(['keygen', '--out', 'k', '--json'], dir)
+    expect(JSON.parse(kg.stdout)).toMatchObject({
+      keyid: expect.stringMatching(/^[0-9a-f]{64}$/),
+      encrypted: false,
+    })
+    const init = await runCli(
+      ['init', '--app-root', 'app', '--remote', 'https://example.com/a.git', '--json'],
+      dir,
+    )
+    expect(JSON.parse(init.stdout)).toMatchObject({ initialised: true, remote: 'https://example.com/a.git' })
   })
 })

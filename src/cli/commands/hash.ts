@@ -3,7 +3,7 @@ import { expectPositionals, parseCommandArgs } from '../args.js'
 import type { Command } from '../io.js'
 
 const USAGE =
-  'relseal hash [DIR] [--rev REV] [--plain] [--files] [--json] [--include GLOB]... [--exclude GLOB]...'
+  'relseal hash [DIR] [--rev REV] [--plain] [--files] [--json] [--include GLOB]... [--exclude GLOB]... [--progress | --quiet]'
 
 /** `relseal hash`: prints the code hash, the file manifest (--files) or a JSON summary (--json). */
 export const run: Command = async (args, io) => {

@@ -17,8 +17,8 @@ import { loadSigningKey } from '../key-input.js'
 
 const USAGE =
   'relseal sign --key KEY --version V [--tag T] [--commit SHA] [--repository OWNER/NAME] [--dir DIR] ' +
-  '[--artifact FILE]... [--expires-in DURATION] [--out release_manifest.json] [--files-out release_files.sha256]\n' +
-  '       relseal sign --append --key KEY [--out release_manifest.json]'
+  '[--artifact FILE]... [--expires-in DURATION] [--out release_manifest.json] [--files-out release_files.sha256] [--json]\n' +
+  '       relseal sign --append --key KEY [--out release_manifest.json] [--json]'
 
 /** Writes a file through a temp name and a rename, so a reader never sees half of it. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {

@@ -7,7 +7,7 @@ import { loadPublicKey } from '../key-input.js'
 
 const USAGE =
   'relseal update --app-root DIR --manifest SRC --pubkey KEY... [--threshold N] [--repository OWNER/NAME] ' +
-  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--api-url URL]'
+  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--api-url URL] [--progress | --quiet] [--json]'
 
 /** `relseal update`: exit 0 updated or up to date, 1 refused, 2 usage, 3 failed after verification. */
 export const run: Command = async (args, io) => {
