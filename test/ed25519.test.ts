@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { keyPairFromSeed, signDetached, verifyDetached } from '../src/keys/ed25519.js'
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'))
-const vectorsDir = new URL('../../shared/vectors/', import.meta.url)
+const vectorsDir = new URL('./vectors/', import.meta.url)
 
 interface RfcVector {
   name: string

@@ -29,7 +29,52 @@ describe('key formats', () => {
     const { priv, pub } = opensslKeyPair(tempDir())
     const signing = parseSigningKey(priv, 'k.pem')
     expect(parsePublicKey(pub, 'k.pub.pem').keyId).toBe(signing.keyId)
-    expect(parsePublicKey(priv, 'k.pem').keyId).toBe(signing.keyId)
+  })
+
+  describe('when a private key is given where a public key belongs', () => {
+    it.each([
+      ['PKCS#8 PEM', () => opensslKeyPair(tempDir()).priv],
+      ['a 64-byte tweetnacl secret key', () => Buffer.from(testKey(3).secretKey).toString('base64')],
+      [
+        'an OpenSSH private key',
+        () => {
+          const dir = tempDir()
+          execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id')])
+          return readFileSync(join(dir, 'id'), 'utf8')
+        },
+      ],
+    ])('refuses %s with E_BAD_KEY', (_n, make) => {
+      expect(() => parsePublicKey(make(), 'the test input')).toThrow(
+        expect.objectContaining({ code: 'E_BAD_KEY', details: { private: true } }),
+      )
+    })
+  })
+
+  describe('a passphrase-encrypted PKCS#8 key (openssl pkcs8 -topk8 -v2 aes-256-cbc)', () => {
+    function encrypted(): { text: string; keyId: string } {
+      const dir = tempDir()
+      const { priv } = opensslKeyPair(dir)
+      execFileSync(
+        'openssl',
+        ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-in', 'k.pem', '-out', 'enc.pem', '-passout', 'env:PASS'],
+        { cwd: dir, env: { ...process.env, PASS: 'correct horse' } },
+      )
+      return { text: readFileSync(join(dir, 'enc.pem'), 'utf8'), keyId: parseSigningKey(priv, 'k.pem').keyId }
+    }
+
+    it('is read with its passphrase, to the same key id', () => {
+      const { text, keyId } = encrypted()
+      expect(text).toContain('BEGIN ENCRYPTED PRIVATE KEY')
+      expect(parseSigningKey(text, 'enc.pem', 'correct horse').keyId).toBe(keyId)
+    })
+
+    it('is refused with E_BAD_KEY without a passphrase or with a wrong one', () => {
+      const { text } = encrypted()
+      expect(() => parseSigningKey(text, 'enc.pem')).toThrow(expect.objectContaining({ code: 'E_BAD_KEY' }))
+      expect(() => parseSigningKey(text, 'enc.pem', 'wrong')).toThrow(
+        expect.objectContaining({ code: 'E_BAD_KEY' }),
+      )
+    })
   })
 
   it('reads ssh-keygen Ed25519 keys: public line and unencrypted private key', () => {

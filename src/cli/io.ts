@@ -1,3 +1,5 @@
+import { readPassphraseFromTty } from './passphrase.js'
+
 /** What a CLI command may touch of the outside world; tests pass their own. */
 export interface CliIO {
   stdout: { write(chunk: string): unknown }
@@ -6,6 +8,8 @@ export interface CliIO {
   cwd: string
   /** True when stderr is a terminal (progress output goes there only then). */
   stderrIsTTY: boolean
+  /** Asks for a passphrase on the terminal without echo; absent when stdin is not a terminal. */
+  readPassphrase?: (prompt: string) => Promise<string>
 }
 
 export function processIO(): CliIO {
@@ -15,6 +19,7 @@ export function processIO(): CliIO {
     env: process.env,
     cwd: process.cwd(),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    ...(process.stdin.isTTY ? { readPassphrase: readPassphraseFromTty } : {}),
   }
 }
 

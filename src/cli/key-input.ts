@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { RelsealError } from '../errors.js'
+import { isRelsealError, RelsealError } from '../errors.js'
 import { parsePublicKey, parseSigningKey, type PublicKeyInfo, type SigningKey } from '../keys/index.js'
 import type { CliIO } from './io.js'
 
@@ -40,12 +40,43 @@ function readKeySource(spec: string, io: CliIO, allowInline: boolean): { text: s
   )
 }
 
-export function loadSigningKey(spec: string, io: CliIO): SigningKey {
-  const { text, source } = readKeySource(spec, io, false)
-  return parseSigningKey(text, source)
+/** The passphrase of an encrypted key: RELSEAL_KEY_PASSPHRASE, else asked on the terminal. */
+export async function keyPassphrase(io: CliIO, prompt: string): Promise<string> {
+  const fromEnv = io.env.RELSEAL_KEY_PASSPHRASE
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv
+  if (io.readPassphrase === undefined) {
+    throw new RelsealError(
+      'E_BAD_KEY',
+      'the key is passphrase-encrypted and there is no terminal to ask on; set RELSEAL_KEY_PASSPHRASE',
+    )
+  }
+  return io.readPassphrase(prompt)
 }
 
+export async function loadSigningKey(spec: string, io: CliIO): Promise<SigningKey> {
+  const { text, source } = readKeySource(spec, io, false)
+  const passphrase = text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')
+    ? await keyPassphrase(io, `passphrase for ${source}: `)
+    : undefined
+  return parseSigningKey(text, source, passphrase)
+}
+
+/**
+ * A public key from a file, env:NAME or inline. A value that is neither an existing file nor a
+ * public key is reported as a missing file (the usual case: a mistyped path), not as a bad key.
+ */
 export function loadPublicKey(spec: string, io: CliIO): PublicKeyInfo {
   const { text, source } = readKeySource(spec, io, true)
-  return parsePublicKey(text, source)
+  try {
+    return parsePublicKey(text, source)
+  } catch (e) {
+    if (source !== 'the command line' || !isRelsealError(e, 'E_BAD_KEY') || e.details?.private === true)
+      throw e
+    throw new RelsealError(
+      'E_NOT_FOUND',
+      `no such file: ${spec}; --pubkey takes a file, env:NAME, or an inline public key ` +
+        '(base64 of 32 bytes or an ssh-ed25519 line)',
+      { cause: e },
+    )
+  }
 }

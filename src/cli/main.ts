@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs'
 import { REFUSAL_CODES, RelsealError } from '../errors.js'
 import { escapeControls } from '../text/escape.js'
 import { COMMANDS } from './commands.js'
+import { fromFileSystemError } from './fs-mistakes.js'
 import { processIO, type CliIO } from './io.js'
 
 /** Exit codes shared by every command. */
@@ -9,7 +11,15 @@ export const EXIT = { ok: 0, refused: 1, usage: 2, failed: 3 } as const
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length))
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
-  return `usage: relseal <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nrun 'relseal <command> --help' for a command's options\n`
+  return `usage: relseal <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nrun 'relseal help <command>' for a command's options; 'relseal --version' for the version\n`
+}
+
+/** The package's version, from the package.json beside src/ (or build/). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
+  return pkg.version
 }
 
 /** Maps an error to the CLI's exit code: refusals 1, failures after verification 3, the rest 2. */
@@ -23,10 +33,15 @@ export function exitCodeFor(err: RelsealError): number {
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
-  const [name, ...rest] = argv
+  // `relseal help CMD` is `relseal CMD --help`, as with git and gh.
+  const [name, ...rest] = argv[0] === 'help' && argv[1] !== undefined ? [argv[1], '--help'] : argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io[name === undefined ? 'stderr' : 'stdout'].write(usage())
     return name === undefined ? EXIT.usage : EXIT.ok
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`relseal ${packageVersion()}\n`)
+    return EXIT.ok
   }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
   if (entry === undefined) {
@@ -36,7 +51,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   try {
     const command = await entry.load()
     return await command(rest, io)
-  } catch (e) {
+  } catch (caught) {
+    const e = fromFileSystemError(caught) ?? caught
     if (e instanceof RelsealError) {
       // Messages escape untrusted text where it enters; this catches anything that slipped through.
       io.stderr.write(`relseal ${name}: error ${e.code}: ${escapeControls(e.message)}\n`)

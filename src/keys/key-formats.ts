@@ -48,19 +48,37 @@ function jwkBytes(value: string | undefined): Buffer {
   return Buffer.from(value ?? '', 'base64url')
 }
 
-function parsePem(text: string, source: string, want: 'private' | 'public'): SigningKey | PublicKeyInfo {
+function parsePem(
+  text: string,
+  source: string,
+  want: 'private' | 'public',
+  passphrase: string | undefined,
+): SigningKey | PublicKeyInfo {
   const isPrivate = text.includes('PRIVATE KEY-----')
   if (!isPrivate && want === 'private')
     throw badKey(source, 'is a public key, but a private (signing) key is needed')
-  if (text.includes('ENCRYPTED PRIVATE KEY')) {
-    throw badKey(source, 'is encrypted; decrypt a copy with `openssl pkey -in KEY -out plain.pem` first')
+  const encrypted = text.includes('ENCRYPTED PRIVATE KEY')
+  if (encrypted && passphrase === undefined) {
+    throw new RelsealError(
+      'E_BAD_KEY',
+      `the key from ${source} is passphrase-encrypted; give its passphrase (the CLI reads ` +
+        'RELSEAL_KEY_PASSPHRASE or asks on the terminal)',
+    )
   }
   let key
   try {
     key = isPrivate
-      ? createPrivateKey({ key: text, format: 'pem' })
+      ? createPrivateKey({ key: text, format: 'pem', ...(encrypted ? { passphrase } : {}) })
       : createPublicKey({ key: text, format: 'pem' })
-  } catch {
+  } catch (e) {
+    if (encrypted)
+      throw new RelsealError(
+        'E_BAD_KEY',
+        `the key from ${source} cannot be decrypted with the passphrase given`,
+        {
+          cause: e,
+        },
+      )
     throw badKey(source, 'is not a readable PEM key')
   }
   if (key.asymmetricKeyType !== 'ed25519')
@@ -110,10 +128,15 @@ function parseSshPublicLine(text: string, source: string): PublicKeyInfo {
   return checkedPublic(r.bytes(), source)
 }
 
-function parseAny(text: string, source: string, want: 'private' | 'public'): SigningKey | PublicKeyInfo {
+function parseAny(
+  text: string,
+  source: string,
+  want: 'private' | 'public',
+  passphrase?: string,
+): SigningKey | PublicKeyInfo {
   const t = text.trim()
   if (t.includes('-----BEGIN OPENSSH PRIVATE KEY-----')) return parseOpenSshPrivate(t, source)
-  if (t.startsWith('-----BEGIN ')) return parsePem(t, source, want)
+  if (t.startsWith('-----BEGIN ')) return parsePem(t, source, want, passphrase)
   if (/^(ssh-|ecdsa-|sk-)/.test(t)) {
     if (want === 'private')
       throw badKey(source, 'is an SSH public key line, but a private (signing) key is needed')
@@ -132,24 +155,38 @@ function parseAny(text: string, source: string, want: 'private' | 'public'): Sig
 }
 
 /**
- * Parses an Ed25519 signing key in any accepted form (see ACCEPTED). `source` names where it came
- * from in errors; the key material itself never appears in an error.
+ * Parses an Ed25519 signing key in any accepted form (see ACCEPTED), or a passphrase-encrypted
+ * PKCS#8 PEM (`relseal keygen --encrypt`, `openssl pkcs8 -topk8 -v2 aes-256-cbc`) with
+ * `passphrase`. `source` names where it came from in errors; the key material never appears.
  *
  * @example const key = parseSigningKey(readFileSync('release.key', 'utf8'), 'release.key')
  */
-export function parseSigningKey(text: string, source: string): SigningKey {
-  const key = parseAny(text, source, 'private')
+export function parseSigningKey(text: string, source: string, passphrase?: string): SigningKey {
+  const key = parseAny(text, source, 'private', passphrase)
   if (!('secretKey' in key)) throw badKey(source, 'is a public key, but a private (signing) key is needed')
   return key
 }
 
+function privateWherePublicBelongs(source: string): RelsealError {
+  return new RelsealError(
+    'E_BAD_KEY',
+    `the key from ${source} is a private key, where a public key belongs; pass the public key ` +
+      '(the .pub file relseal keygen writes beside the .key) and keep the private key out of ' +
+      'trust settings, variables and command lines',
+    { details: { private: true } },
+  )
+}
+
 /**
- * Parses an Ed25519 public key in any accepted form; a private key yields its public half.
- * Raw 32-byte base64 is read as a public key.
+ * Parses an Ed25519 public key in any accepted form. A private key is refused (E_BAD_KEY): where
+ * a public key belongs, a private one is a secret about to be spread. Raw 32-byte base64 is read
+ * as a public key.
  *
  * @example const trusted = parsePublicKey('ssh-ed25519 AAAAC3Nz… ci', 'workflow input')
  */
 export function parsePublicKey(text: string, source: string): PublicKeyInfo {
+  if (text.includes('PRIVATE KEY-----')) throw privateWherePublicBelongs(source)
   const key = parseAny(text, source, 'public')
+  if ('secretKey' in key) throw privateWherePublicBelongs(source)
   return { publicKey: key.publicKey, keyId: key.keyId }
 }

@@ -1,13 +1,13 @@
 /**
  * SSHSIG (OpenSSH PROTOCOL.sshsig): the signature format of `ssh-keygen -Y sign` and of git tags
- * signed with gpg.format=ssh. Ed25519 only; other key types are refused with a clear error.
+ * signed with gpg.format=ssh. Ed25519, RSA (rsa-sha2-256/512) and ECDSA (nistp256/384/521) keys,
+ * as ssh-keygen makes them (./ssh-public-key.ts); other types are refused with a clear error.
  */
 import { createHash } from 'node:crypto'
 import { RelsealError } from '../errors.js'
-import { escapeUntrusted } from '../text/escape.js'
-import { verifyDetached } from '../keys/ed25519.js'
 import { decodeStrictBase64 } from '../keys/key-formats.js'
 import { SshReader, sshString } from '../keys/ssh-format.js'
+import { sshVerifier, type SshVerifier } from './ssh-public-key.js'
 
 export const SSHSIG_BEGIN = '-----BEGIN SSH SIGNATURE-----'
 const SSHSIG_END = '-----END SSH SIGNATURE-----'
@@ -17,11 +17,12 @@ export interface SshSignature {
   /** The signer's public key blob (SSH wire format). */
   publicKeyBlob: Buffer
   keyType: string
-  /** 32 bytes for ssh-ed25519. */
-  publicKey: Buffer
+  /** Checks signatures by the signer's key. */
+  verifier: SshVerifier
   namespace: string
   hashAlgorithm: string
-  signature: Buffer
+  /** The signature in SSH wire format: algorithm name, then the signature bytes. */
+  signatureBlob: Buffer
 }
 
 function badSig(why: string): RelsealError {
@@ -42,16 +43,9 @@ export function parseSshSignature(armor: string): SshSignature {
     const namespace = r.string()
     r.bytes() // reserved
     const hashAlgorithm = r.string()
-    const sig = new SshReader(r.bytes(), 'the signature')
-    const pk = new SshReader(publicKeyBlob, 'the public key')
-    const keyType = pk.string()
-    const sigType = sig.string()
-    if (keyType !== 'ssh-ed25519' || sigType !== 'ssh-ed25519') {
-      throw badSig(
-        `uses a ${escapeUntrusted(keyType, 40)} key; relseal verifies ssh-ed25519 tag signatures only (ssh-keygen -t ed25519)`,
-      )
-    }
-    return { publicKeyBlob, keyType, publicKey: pk.bytes(), namespace, hashAlgorithm, signature: sig.bytes() }
+    const signatureBlob = r.bytes()
+    const verifier = sshVerifier(publicKeyBlob)
+    return { publicKeyBlob, keyType: verifier.keyType, verifier, namespace, hashAlgorithm, signatureBlob }
   } catch (e) {
     if (e instanceof RelsealError && e.code === 'E_TAG_BAD_SIGNATURE') throw e
     throw badSig('is truncated or malformed')
@@ -75,5 +69,9 @@ export function verifySshSignature(sig: SshSignature, message: Buffer, namespace
     sshString(sig.hashAlgorithm),
     sshString(digest),
   ])
-  return verifyDetached(sig.publicKey, signed, sig.signature)
+  try {
+    return sig.verifier.verify(signed, sig.signatureBlob)
+  } catch {
+    return false // a truncated or malformed signature blob verifies nothing
+  }
 }

@@ -1,6 +1,30 @@
 import { spawn } from 'node:child_process'
 import { RelsealError, type RelsealErrorCode } from '../errors.js'
 
+/** How much of a failed command's output its error keeps: the end, where npm and friends say why. */
+export const MAX_KEPT_OUTPUT_BYTES = 4000
+
+/**
+ * Keeps whole lines from the end of `bytes` that fit in `maxBytes`: a failing install prints its
+ * cause last, and a line cut in half (or a UTF-8 character cut in two) hides it. A last line longer
+ * than the cap keeps its end, from a character boundary. `droppedBefore` bytes came before `bytes`
+ * and were already let go; the text says how much was left out.
+ */
+export function tailLines(bytes: Buffer, maxBytes = MAX_KEPT_OUTPUT_BYTES, droppedBefore = 0): string {
+  let end = bytes.length
+  while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end--
+  let start = Math.max(0, end - maxBytes)
+  const atLineStart = start === 0 ? droppedBefore === 0 : bytes[start - 1] === 0x0a
+  if (!atLineStart) {
+    const newline = bytes.indexOf(0x0a, start)
+    if (newline >= 0 && newline < end) start = newline + 1
+    else while (start < end && ((bytes[start] ?? 0) & 0xc0) === 0x80) start++
+  }
+  const omitted = droppedBefore + start
+  const tail = bytes.subarray(start, end).toString('utf8')
+  return omitted > 0 ? `[… ${omitted} earlier bytes of output left out]\n${tail}` : tail
+}
+
 /**
  * Runs an operator-supplied install or health command inside a release, with a timeout. The
  * command line is the operator's own (from their CLI call or config), never manifest data, so it
@@ -14,8 +38,17 @@ export function runReleaseCommand(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', command], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    let output = ''
-    const keep = (b: Buffer) => (output = (output + b.toString('utf8')).slice(-4000))
+    // Raw bytes, in arrival order, trimmed to a bounded tail; cut at a line boundary at the end.
+    let output = Buffer.alloc(0)
+    let dropped = 0
+    const keep = (b: Buffer) => {
+      output = Buffer.concat([output, b])
+      const excess = output.length - 2 * MAX_KEPT_OUTPUT_BYTES
+      if (excess > 0) {
+        output = output.subarray(excess)
+        dropped += excess
+      }
+    }
     child.stdout.on('data', keep)
     child.stderr.on('data', keep)
     const timer = setTimeout(() => {
@@ -42,7 +75,7 @@ export function runReleaseCommand(
         reject(
           new RelsealError(
             code,
-            `\`${command}\` exited ${status}; the new release was removed and the current one kept\n${output.trim()}`,
+            `\`${command}\` exited ${status}; the new release was removed and the current one kept; its last output:\n${tailLines(output, MAX_KEPT_OUTPUT_BYTES, dropped)}`,
           ),
         )
     })

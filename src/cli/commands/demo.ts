@@ -9,14 +9,20 @@ const USAGE = 'relseal demo [--keep]'
 
 /** `relseal demo` (npm start): the whole chain on an embedded default, offline, in a temp folder. */
 export const run: Command = async (args, io) => {
-  const { values } = parseCommandArgs(
+  const { values, help } = parseCommandArgs(
     args,
-    { keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    {
+      keep: {
+        type: 'boolean',
+        description: 'keep the temp folder (repositories, keys, app root) and print its path',
+        defaultText: 'off: removed afterwards',
+      },
+    },
     USAGE,
     false,
   )
-  if (values.help) {
-    io.stdout.write(`usage: ${USAGE}\n`)
+  if (help !== undefined) {
+    io.stdout.write(help)
     return 0
   }
   const work = mkdtempSync(join(tmpdir(), 'relseal-demo-'))

@@ -1,42 +1,73 @@
 import { hashTree } from '../../tree/index.js'
-import { parseCommandArgs } from '../args.js'
+import { expectPositionals, parseCommandArgs } from '../args.js'
 import type { Command } from '../io.js'
 
 const USAGE =
-  'relseal hash [DIR] [--rev REV] [--plain] [--files] [--json] [--include GLOB]... [--exclude GLOB]...'
+  'relseal hash [DIR] [--rev REV] [--plain] [--files] [--json] [--include GLOB]... [--exclude GLOB]... [--progress | --quiet]'
 
 /** `relseal hash`: prints the code hash, the file manifest (--files) or a JSON summary (--json). */
 export const run: Command = async (args, io) => {
-  const { values, positionals } = parseCommandArgs(
+  const { values, positionals, help } = parseCommandArgs(
     args,
     {
-      rev: { type: 'string' },
-      plain: { type: 'boolean' },
-      files: { type: 'boolean' },
-      json: { type: 'boolean' },
-      include: { type: 'string', multiple: true },
-      exclude: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' },
+      rev: {
+        type: 'string',
+        value: 'REV',
+        description: 'hash this commit, read from the object store, not the working tree',
+        defaultText: 'the working tree',
+      },
+      plain: {
+        type: 'boolean',
+        description: 'hash DIR as a plain directory (every file), even inside a git repository',
+        defaultText: 'off: in a repository, what git tracks',
+      },
+      files: {
+        type: 'boolean',
+        description: 'print the file manifest (sha256sum format), not the code hash',
+      },
+      json: {
+        type: 'boolean',
+        description: 'print code hash, file manifest hash, file and byte counts as JSON',
+      },
+      include: {
+        type: 'string',
+        multiple: true,
+        value: 'GLOB',
+        description: 'hash only the paths that match GLOB',
+        defaultText: 'every path',
+      },
+      exclude: {
+        type: 'string',
+        multiple: true,
+        value: 'GLOB',
+        description: 'leave out the paths that match GLOB',
+      },
+      progress: {
+        type: 'boolean',
+        description: 'show progress on stderr even when it is not a terminal',
+        defaultText: 'on a terminal only',
+      },
+      quiet: { type: 'boolean', short: 'q', description: 'no progress output, even on a terminal' },
     },
     USAGE,
   )
-  if (values.help) {
-    io.stdout.write(`usage: ${USAGE}\n`)
+  if (help !== undefined) {
+    io.stdout.write(help)
     return 0
   }
-  if (positionals.length > 1) {
-    io.stderr.write(`relseal hash: one directory at most\nusage: ${USAGE}\n`)
-    return 2
-  }
+  expectPositionals(positionals, ['DIR'], USAGE, 1)
   let lastShown = 0
-  const progress = io.stderrIsTTY
-    ? (p: { files: number; bytes: number }) => {
-        const now = Date.now()
-        if (now - lastShown < 200) return
-        lastShown = now
-        io.stderr.write(`\rhashing: ${p.files} files, ${(p.bytes / 1e6).toFixed(1)} MB`)
-      }
-    : undefined
+  // On a terminal one line redrawn in place; elsewhere (--progress) a plain line per update.
+  const progress =
+    !values.quiet && (values.progress || io.stderrIsTTY)
+      ? (p: { files: number; bytes: number }) => {
+          const now = Date.now()
+          if (now - lastShown < 200) return
+          lastShown = now
+          const line = `hashing: ${p.files} files, ${(p.bytes / 1e6).toFixed(1)} MB`
+          io.stderr.write(io.stderrIsTTY ? `\r${line}` : `${line}\n`)
+        }
+      : undefined
   const tree = await hashTree({
     dir: positionals[0] ?? io.cwd,
     ...(values.rev === undefined ? {} : { rev: values.rev }),
@@ -45,7 +76,7 @@ export const run: Command = async (args, io) => {
     ...(values.exclude ? { exclude: values.exclude } : {}),
     ...(progress ? { onProgress: progress } : {}),
   })
-  if (progress && lastShown > 0) io.stderr.write('\r\x1b[K')
+  if (progress && lastShown > 0 && io.stderrIsTTY) io.stderr.write('\r\x1b[K')
   if (values.json) {
     const out = {
       code_hash: tree.codeHash,

@@ -3,25 +3,44 @@ import { initAppRoot } from '../../update/index.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../io.js'
 
-const USAGE = 'relseal init --app-root DIR --remote URL [--repository OWNER/NAME] [--offline]'
+const USAGE = 'relseal init --app-root DIR --remote URL [--repository OWNER/NAME] [--offline] [--json]'
 
 /** `relseal init`: prepares an app root; checks the remote answers; fetches nothing. */
 export const run: Command = async (args, io) => {
-  const { values } = parseCommandArgs(
+  const { values, help } = parseCommandArgs(
     args,
     {
-      'app-root': { type: 'string' },
-      remote: { type: 'string' },
-      repository: { type: 'string' },
-      offline: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+      'app-root': {
+        type: 'string',
+        value: 'DIR',
+        required: true,
+        description: 'the folder that will hold the releases, `current` and the evidence log',
+      },
+      remote: {
+        type: 'string',
+        value: 'URL',
+        required: true,
+        description:
+          'the git URL updates fetch pinned commits from: https://, ssh://, user@host:path or a local path',
+      },
+      repository: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description: 'the GitHub repository releases are signed for; every update refuses any other',
+        defaultText: 'derived from a GitHub remote URL, else required',
+      },
+      offline: {
+        type: 'boolean',
+        description: 'skip the check that the remote answers (git ls-remote)',
+      },
+      json: { type: 'boolean', description: 'print the result as JSON' },
     },
     USAGE,
     false,
   )
-  if (values.help || !values['app-root'] || !values.remote) {
-    io[values.help ? 'stdout' : 'stderr'].write(`usage: ${USAGE}\n`)
-    return values.help ? 0 : 2
+  if (help !== undefined) {
+    io.stdout.write(help)
+    return 0
   }
   const root = resolve(io.cwd, values['app-root'])
   const config = await initAppRoot({
@@ -31,6 +50,12 @@ export const run: Command = async (args, io) => {
     ...(values.repository === undefined ? {} : { repository: values.repository }),
     offline: Boolean(values.offline),
   })
+  if (values.json) {
+    io.stdout.write(
+      `${JSON.stringify({ initialised: true, app_root: root, repository: config.repository, remote: config.remote }, null, 2)}\n`,
+    )
+    return 0
+  }
   io.stdout.write(
     `initialised ${root} for ${config.repository} (remote ${config.remote}); nothing fetched: objects arrive only through verified updates\n`,
   )

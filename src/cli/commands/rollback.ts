@@ -4,7 +4,8 @@ import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
 import { loadPublicKey } from '../key-input.js'
 
-const USAGE = 'relseal rollback --app-root DIR --pubkey KEY... [--threshold N] [--repository OWNER/NAME]'
+const USAGE =
+  'relseal rollback --app-root DIR --pubkey KEY... [--threshold N] [--repository OWNER/NAME] [--json]'
 
 /**
  * `relseal rollback`: back to the newest installed release older than current, after re-verifying
@@ -12,21 +13,43 @@ const USAGE = 'relseal rollback --app-root DIR --pubkey KEY... [--threshold N] [
  * 2 when there is nothing older.
  */
 export const run: Command = async (args, io) => {
-  const { values } = parseCommandArgs(
+  const { values, help } = parseCommandArgs(
     args,
     {
-      'app-root': { type: 'string' },
-      pubkey: { type: 'string', multiple: true },
-      threshold: { type: 'string' },
-      repository: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      'app-root': {
+        type: 'string',
+        value: 'DIR',
+        required: true,
+        description: 'the app root made by relseal init',
+      },
+      pubkey: {
+        type: 'string',
+        multiple: true,
+        required: true,
+        value: 'KEY',
+        description:
+          "a trusted public key (as for update): the older release's stored manifest is verified again with it",
+      },
+      threshold: {
+        type: 'string',
+        value: 'N',
+        description: 'how many distinct trusted keys must have signed',
+        defaultText: '1',
+      },
+      repository: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description: "must repeat the app root's repository (recorded once on app roots made before it was)",
+        defaultText: 'the recorded repository',
+      },
+      json: { type: 'boolean', description: 'print the result as JSON' },
     },
     USAGE,
     false,
   )
-  if (values.help || !values['app-root'] || !values.pubkey) {
-    io[values.help ? 'stdout' : 'stderr'].write(`usage: ${USAGE}\n`)
-    return values.help ? 0 : 2
+  if (help !== undefined) {
+    io.stdout.write(help)
+    return 0
   }
   const { from, to } = await rollback({
     appRoot: resolve(io.cwd, values['app-root']),
@@ -36,6 +59,10 @@ export const run: Command = async (args, io) => {
       ...(values.repository ? { repository: values.repository } : {}),
     },
   })
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify({ rolled_back: true, from, to }, null, 2)}\n`)
+    return 0
+  }
   io.stdout.write(
     `rolled back ${from.version} -> ${to.version} (signature and tree re-verified: ${to.code_hash})\n`,
   )

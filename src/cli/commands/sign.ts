@@ -18,14 +18,20 @@ import { loadPublicKey, loadSigningKey } from '../key-input.js'
 
 const USAGE =
   'relseal sign --key KEY [--tag T] [--version V] [--tag-prefix P] [--commit SHA] [--repository OWNER/NAME] [--dir DIR] ' +
-  '[--artifact FILE]... [--expires-in DURATION] [--out release_manifest.json] [--files-out release_files.sha256]\n' +
+  '[--artifact FILE]... [--expires-in DURATION] [--out release_manifest.json] [--files-out release_files.sha256] [--json]\n' +
   '       relseal sign --append --key KEY --pubkey KEY... [--dir DIR] [--artifact FILE]... [--repository OWNER/NAME] ' +
-  '[--tag-prefix P] [--out release_manifest.json]'
+  '[--tag-prefix P] [--out release_manifest.json] [--json]'
 
 /** Writes a file through a temp name and a rename, so a reader never sees half of it. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, data)
+  try {
+    writeFileSync(tmp, data)
+  } catch (e) {
+    // Name the file the user asked for, not the temp name, in the CLI's error.
+    ;(e as NodeJS.ErrnoException).path = path
+    throw e
+  }
   renameSync(tmp, path)
 }
 
@@ -36,32 +42,97 @@ function required(value: string | undefined, what: string, hint: string): string
 
 /** `relseal sign`: hashes the commit's tree, builds payload v1 and signs it. */
 export const run: Command = async (args, io) => {
-  const { values } = parseCommandArgs(
+  const { values, help } = parseCommandArgs(
     args,
     {
-      key: { type: 'string' },
-      version: { type: 'string' },
-      tag: { type: 'string' },
-      'tag-prefix': { type: 'string' },
-      pubkey: { type: 'string', multiple: true },
-      commit: { type: 'string' },
-      repository: { type: 'string' },
-      dir: { type: 'string' },
-      artifact: { type: 'string', multiple: true },
-      'expires-in': { type: 'string' },
-      out: { type: 'string' },
-      'files-out': { type: 'string' },
-      append: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+      key: {
+        type: 'string',
+        value: 'KEY',
+        required: true,
+        description:
+          'the signing key: a file or env:NAME (never inline); PKCS#8 (encrypted too), OpenSSH or base64',
+      },
+      version: {
+        type: 'string',
+        value: 'V',
+        description: 'the release version; the tag must name it (v<version>, <version>, or --tag-prefix)',
+        defaultText: 'the version the tag names',
+      },
+      tag: {
+        type: 'string',
+        value: 'T',
+        description: "the release tag; its commit (peeled) is signed, never HEAD's",
+        defaultText: 'the tag at --commit, else at HEAD',
+      },
+      'tag-prefix': {
+        type: 'string',
+        value: 'P',
+        description: 'release tags are P followed by the version (monorepos: app-v)',
+        defaultText: 'v<version> or <version>',
+      },
+      pubkey: {
+        type: 'string',
+        multiple: true,
+        value: 'KEY',
+        description: 'with --append: the public key of every existing signer, whose signatures must verify',
+      },
+      commit: {
+        type: 'string',
+        value: 'SHA',
+        description: 'the commit to pin; --tag must point at it',
+        defaultText: "the tag's commit",
+      },
+      repository: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description: 'the GitHub repository the release belongs to',
+        defaultText: 'from the origin remote',
+      },
+      dir: {
+        type: 'string',
+        value: 'DIR',
+        description: 'the git repository to hash (with --append: where the co-signer re-derives every fact)',
+        defaultText: '.',
+      },
+      artifact: {
+        type: 'string',
+        multiple: true,
+        value: 'FILE',
+        description: 'list a file in the manifest with its size and SHA-256',
+      },
+      'expires-in': {
+        type: 'string',
+        value: 'DURATION',
+        description: 'how long the manifest stays valid, e.g. 90d, 12h (units s, m, h, d, w)',
+        defaultText: 'no expiry',
+      },
+      out: {
+        type: 'string',
+        value: 'FILE',
+        description: 'where to write the manifest',
+        defaultText: 'release_manifest.json',
+      },
+      'files-out': {
+        type: 'string',
+        value: 'FILE',
+        description: 'where to write the file manifest',
+        defaultText: 'release_files.sha256 beside --out',
+      },
+      append: {
+        type: 'boolean',
+        description:
+          "co-sign: re-derive every fact of the manifest at --out in --dir, then add this key's signature",
+      },
+      json: { type: 'boolean', description: 'print the result as JSON' },
     },
     USAGE,
     false,
   )
-  if (values.help) {
-    io.stdout.write(`usage: ${USAGE}\n`)
+  if (help !== undefined) {
+    io.stdout.write(help)
     return 0
   }
-  const key = loadSigningKey(required(values.key, 'the signing key', 'pass --key FILE or --key env:NAME'), io)
+  const key = await loadSigningKey(values.key, io)
   const out = resolve(io.cwd, values.out ?? 'release_manifest.json')
   const dir = resolve(io.cwd, values.dir ?? '.')
   const tagPrefix = parseTagPrefix(values['tag-prefix'] ?? '', '--tag-prefix')
@@ -93,8 +164,10 @@ export const run: Command = async (args, io) => {
     })
     writeFileAtomic(out, envelope)
     io.stdout.write(
-      `re-derived ${payload.repository} ${payload.tag} (${payload.version}) at ${payload.commit}: every fact matches\n` +
-        `added a signature by key ${key.keyId} to ${out}\n`,
+      values.json
+        ? `${JSON.stringify({ appended: true, rederived: true, keyid: key.keyId, manifest: out }, null, 2)}\n`
+        : `re-derived ${payload.repository} ${payload.tag} (${payload.version}) at ${payload.commit}: every fact matches\n` +
+            `added a signature by key ${key.keyId} to ${out}\n`,
     )
     return 0
   }
@@ -140,6 +213,11 @@ export const run: Command = async (args, io) => {
   writeFileAtomic(out, envelope)
   const filesOut = resolve(io.cwd, values['files-out'] ?? `${out.replace(/[^/]*$/, '')}release_files.sha256`)
   writeFileAtomic(filesOut, tree.fileManifest)
+  if (values.json) {
+    const summary = { ...payload, keyid: key.keyId, manifest: out, files: filesOut }
+    io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
+    return 0
+  }
   io.stdout.write(
     `signed ${repository} ${tag} (${version}) at ${payload.commit}\n` +
       `code hash: ${tree.codeHash}\nkey id:    ${key.keyId}\nmanifest:  ${out}\nfiles:     ${filesOut}\n`,

@@ -7,15 +7,23 @@ const USAGE = 'relseal status --app-root DIR [--json]'
 
 /** `relseal status`: current, rollback, installed manifest and the last runs. */
 export const run: Command = (args, io) => {
-  const { values } = parseCommandArgs(
+  const { values, help } = parseCommandArgs(
     args,
-    { 'app-root': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    {
+      'app-root': {
+        type: 'string',
+        value: 'DIR',
+        required: true,
+        description: 'the app root made by relseal init',
+      },
+      json: { type: 'boolean', description: 'print the status as JSON' },
+    },
     USAGE,
     false,
   )
-  if (values.help || !values['app-root']) {
-    io[values.help ? 'stdout' : 'stderr'].write(`usage: ${USAGE}\n`)
-    return Promise.resolve(values.help ? 0 : 2)
+  if (help !== undefined) {
+    io.stdout.write(help)
+    return Promise.resolve(0)
   }
   const s = status({ appRoot: resolve(io.cwd, values['app-root']) })
   if (values.json) io.stdout.write(`${JSON.stringify(s, null, 2)}\n`)

@@ -8,34 +8,96 @@ import { loadPublicKey } from '../key-input.js'
 
 const USAGE =
   'relseal update --app-root DIR --manifest SRC --pubkey KEY... [--threshold N] [--repository OWNER/NAME] ' +
-  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--api-url URL] [--tag-prefix P]'
+  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--api-url URL] [--tag-prefix P] [--progress | --quiet] [--json]'
 
 /** `relseal update`: exit 0 updated or up to date, 1 refused, 2 usage, 3 failed after verification. */
 export const run: Command = async (args, io) => {
-  const { values } = parseCommandArgs(
+  const { values, help } = parseCommandArgs(
     args,
     {
-      'app-root': { type: 'string' },
-      manifest: { type: 'string' },
-      pubkey: { type: 'string', multiple: true },
-      threshold: { type: 'string' },
-      repository: { type: 'string' },
-      'tag-prefix': { type: 'string' },
-      'install-cmd': { type: 'string' },
-      'health-cmd': { type: 'string' },
-      'health-timeout': { type: 'string' },
-      keep: { type: 'string' },
-      'allow-downgrade': { type: 'boolean' },
-      'api-url': { type: 'string' },
-      'allowed-signers': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      'app-root': {
+        type: 'string',
+        value: 'DIR',
+        required: true,
+        description: 'the app root made by relseal init',
+      },
+      manifest: {
+        type: 'string',
+        value: 'SRC',
+        required: true,
+        description: 'the manifest: a file, an https URL or github:OWNER/REPO@TAG|latest',
+      },
+      pubkey: {
+        type: 'string',
+        multiple: true,
+        required: true,
+        value: 'KEY',
+        description: 'a trusted public key: file, env:NAME, or inline base64 / ssh-ed25519 line',
+      },
+      threshold: {
+        type: 'string',
+        value: 'N',
+        description: 'how many distinct trusted keys must have signed',
+        defaultText: '1',
+      },
+      repository: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description: "must repeat the app root's repository (recorded once on app roots made before it was)",
+        defaultText: 'the recorded repository',
+      },
+      'tag-prefix': {
+        type: 'string',
+        value: 'P',
+        description: 'release tags are P followed by the version (monorepos: app-v)',
+        defaultText: 'v<version> or <version>',
+      },
+      'install-cmd': {
+        type: 'string',
+        value: 'CMD',
+        description: 'run in the new release before the health check (sh -c)',
+      },
+      'health-cmd': {
+        type: 'string',
+        value: 'CMD',
+        description: 'must exit 0 in the new release before the swap (sh -c)',
+      },
+      'health-timeout': {
+        type: 'string',
+        value: 'S',
+        description: 'seconds the health command may take',
+        defaultText: '60',
+      },
+      keep: { type: 'string', value: 'N', description: 'releases kept on disk', defaultText: '3' },
+      'allow-downgrade': {
+        type: 'boolean',
+        description: 'accept a lower version than the running one (never the same version with other code)',
+      },
+      'api-url': {
+        type: 'string',
+        value: 'URL',
+        description: 'the GitHub API for github: sources',
+        defaultText: '$GITHUB_API_URL, else https://api.github.com',
+      },
+      'allowed-signers': {
+        type: 'string',
+        value: 'FILE',
+        description: "require the manifest's tag to be SSH-signed by a signer in this allowed_signers file",
+      },
+      progress: {
+        type: 'boolean',
+        description: 'show progress on stderr even when it is not a terminal',
+        defaultText: 'on a terminal only',
+      },
+      quiet: { type: 'boolean', short: 'q', description: 'no progress output, even on a terminal' },
+      json: { type: 'boolean', description: 'print the result as JSON' },
     },
     USAGE,
     false,
   )
-  if (values.help || !values['app-root'] || !values.manifest || !values.pubkey) {
-    io[values.help ? 'stdout' : 'stderr'].write(`usage: ${USAGE}\n`)
-    return values.help ? 0 : 2
+  if (help !== undefined) {
+    io.stdout.write(help)
+    return 0
   }
   const manifest = /^(https?|github):/.test(values.manifest)
     ? values.manifest
@@ -62,12 +124,23 @@ export const run: Command = async (args, io) => {
       ? { allowedSigners: readFileSync(resolve(io.cwd, values['allowed-signers']), 'utf8') }
       : {}),
     source: { ...(apiUrl ? { apiUrl } : {}), ...(token ? { token } : {}) },
-    onProgress: (step, percent, message) =>
-      io.stderr.write(`[${String(percent).padStart(3)}%] ${step}: ${message}\n`),
+    ...(!values.quiet && (values.progress || io.stderrIsTTY)
+      ? {
+          onProgress: (step: string, percent: number, message: string) =>
+            io.stderr.write(`[${String(percent).padStart(3)}%] ${step}: ${message}\n`),
+        }
+      : {}),
     ...(killAt ? { killPoint: (p: string) => p === killAt && process.kill(process.pid, 'SIGKILL') } : {}),
   })
   const r = result.to
   const back = result.evidence.rollback_command
+  if (values.json) {
+    const { outcome, runId, from, to } = result
+    io.stdout.write(
+      `${JSON.stringify({ outcome, run_id: runId, from, to, rollback_command: back }, null, 2)}\n`,
+    )
+    return 0
+  }
   io.stdout.write(
     result.outcome === 'up-to-date'
       ? `up to date: ${r.version} (commit ${r.commit}, ${r.code_hash}) is already running\n`

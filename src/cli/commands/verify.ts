@@ -8,7 +8,7 @@ import {
 } from '../../manifest/index.js'
 import { readBoundedFile } from '../../manifest/read-bounded.js'
 import { hashTree } from '../../tree/index.js'
-import { parseCommandArgs, parseIntegerFlag } from '../args.js'
+import { expectPositionals, parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
 import { loadPublicKey } from '../key-input.js'
 
@@ -21,27 +21,63 @@ const MAX_FILE_LIST_BYTES = 256 * 1024 * 1024
 
 /** `relseal verify`: exit 0 verified, 1 refused, 2 usage or unreadable input. */
 export const run: Command = async (args, io) => {
-  const { values, positionals } = parseCommandArgs(
+  const { values, positionals, help } = parseCommandArgs(
     args,
     {
-      pubkey: { type: 'string', multiple: true },
-      threshold: { type: 'string' },
-      repository: { type: 'string' },
-      'tag-prefix': { type: 'string' },
-      dir: { type: 'string' },
-      files: { type: 'string' },
-      artifact: { type: 'string', multiple: true },
-      'min-version': { type: 'string' },
-      'allow-expired': { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+      pubkey: {
+        type: 'string',
+        multiple: true,
+        required: true,
+        value: 'KEY',
+        description: 'a trusted public key: file, env:NAME, or inline base64 / ssh-ed25519 line',
+      },
+      threshold: {
+        type: 'string',
+        value: 'N',
+        description: 'how many distinct trusted keys must have signed',
+        defaultText: '1',
+      },
+      repository: {
+        type: 'string',
+        value: 'OWNER/NAME',
+        description: 'refuse a manifest for another repository',
+        defaultText: 'any repository',
+      },
+      'tag-prefix': {
+        type: 'string',
+        value: 'P',
+        description: 'release tags are P followed by the version (monorepos: app-v)',
+        defaultText: 'v<version> or <version>',
+      },
+      dir: {
+        type: 'string',
+        value: 'DIR',
+        description: "re-hash this checkout and compare it with the manifest's code hash",
+        defaultText: 'no tree check',
+      },
+      files: {
+        type: 'string',
+        value: 'FILE',
+        description:
+          'the release_files.sha256, to name the paths that differ (with --dir; used only when its hash is the signed one)',
+      },
+      artifact: {
+        type: 'string',
+        multiple: true,
+        value: 'FILE',
+        description: "check a downloaded artifact against the manifest's digest",
+      },
+      'min-version': { type: 'string', value: 'V', description: 'refuse a version below V (strict SemVer)' },
+      'allow-expired': { type: 'boolean', description: 'accept a manifest past its expires_at' },
+      json: { type: 'boolean', description: 'print the result as JSON' },
     },
     USAGE,
   )
-  if (values.help || positionals.length !== 1 || !values.pubkey) {
-    io[values.help ? 'stdout' : 'stderr'].write(`usage: ${USAGE}\n`)
-    return values.help ? 0 : 2
+  if (help !== undefined) {
+    io.stdout.write(help)
+    return 0
   }
+  expectPositionals(positionals, ['MANIFEST'], USAGE)
   const keys = values.pubkey.map((k) => loadPublicKey(k, io))
   const verified = verifyManifest(await readManifestFile(resolve(io.cwd, positionals[0]!)), {
     keys,
