@@ -335,9 +335,9 @@ payload(
 )
 payload(
   'payload.tag',
-  'a tag with non-ASCII letters and slashes',
+  'a tag with non-ASCII letters and slashes passes the tag grammar; the tag/version rule then refuses it',
   withField({ tag: 'release/v1.2.3-ü' }),
-  'OK',
+  'E_TAG_VERSION_MISMATCH',
 )
 payload(
   'payload.repository',

@@ -98,9 +98,24 @@ describe('output conventions', () => {
       encrypted: false,
     })
     const init = await runCli(
-      ['init', '--app-root', 'app', '--remote', 'https://example.com/a.git', '--json'],
+      // --offline: the test must not reach example.com (init checks a remote answers unless told not to)
+      [
+        'init',
+        '--app-root',
+        'app',
+        '--remote',
+        'https://example.com/a.git',
+        '--repository',
+        'acme/app',
+        '--offline',
+        '--json',
+      ],
       dir,
     )
-    expect(JSON.parse(init.stdout)).toMatchObject({ initialised: true, remote: 'https://example.com/a.git' })
+    expect(JSON.parse(init.stdout)).toMatchObject({
+      initialised: true,
+      repository: 'acme/app',
+      remote: 'https://example.com/a.git',
+    })
   })
 })

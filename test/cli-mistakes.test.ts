@@ -84,11 +84,29 @@ const WALK: [string, string[]][] = [
   ['inspect: an unreadable manifest', ['inspect', '@U']],
   [
     'init: a file as the app root',
-    ['init', '--app-root', 'file.txt', '--remote', 'https://example.com/a.git'],
+    [
+      'init',
+      '--app-root',
+      'file.txt',
+      '--remote',
+      'https://example.com/a.git',
+      '--repository',
+      'acme/app',
+      '--offline',
+    ],
   ],
   [
     'init: an app root it may not create',
-    ['init', '--app-root', '@W/app', '--remote', 'https://example.com/a.git'],
+    [
+      'init',
+      '--app-root',
+      '@W/app',
+      '--remote',
+      'https://example.com/a.git',
+      '--repository',
+      'acme/app',
+      '--offline',
+    ],
   ],
   [
     'update: a missing app root',
