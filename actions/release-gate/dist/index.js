@@ -34848,273 +34848,3358 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1036:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   AI: () => (/* binding */ readToken),
-/* harmony export */   Cs: () => (/* binding */ runAction),
-/* harmony export */   aE: () => (/* binding */ requiredSignersPath),
-/* harmony export */   v6: () => (/* binding */ readRepoFile)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8806);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4379);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6378);
-
-
-
-
-/** The allowed_signers path when the tag must be SSH-signed by a maintainer, else undefined. */
-function requiredSignersPath() {
-    const path = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('allowed-signers');
-    if (!_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('require-signed-tag'))
-        return undefined;
-    if (!path)
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelsealError */ .Ng('E_USAGE', 'require-signed-tag is true but allowed-signers is empty; set it to the allowed_signers file in the repository');
-    return path;
-}
-/** The github-token input, masked before anything can print it. */
-function readToken() {
-    const token = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('github-token');
-    if (token)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(token);
-    return token;
-}
-/**
- * An action's top level: read inputs, do the work, set outputs. Every failure, Error or not, fails
- * the step with one error annotation carrying its code (as core.setFailed does); causes go to debug.
- */
-async function runAction(readInputs, work) {
-    try {
-        const outputs = await work(readInputs());
-        for (const [k, v] of Object.entries(outputs))
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(k, v);
-    }
-    catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        if (e instanceof Error && e.cause instanceof Error)
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`cause: ${e.cause.message}`);
-        // One error annotation, titled with the code: a refusal reads differently from a broken setup.
-        const title = (0,_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .isRelsealError */ .Tv)(e)
-            ? `relseal ${_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .REFUSAL_CODES */ .eJ.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
-            : 'relseal failed';
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3((0,_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .isRelsealError */ .Tv)(e) ? `${e.code}: ${message}` : message, { title });
-        process.exitCode = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .ExitCode */ .yU.Failure;
-    }
-}
-/**
- * Reads a file named by an input as a path inside the repository checkout `dir`; a path that leaves
- * the checkout (`../`, an absolute path elsewhere, a symlink out) or does not exist is an error.
- */
-function readRepoFile(dir, rel, input) {
-    const root = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.realpathSync)(dir);
-    let file;
-    try {
-        file = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.realpathSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(root, rel));
-    }
-    catch {
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelsealError */ .Ng('E_NOT_FOUND', `input ${input}: ${rel} does not exist in the repository checkout`);
-    }
-    const inside = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.relative)(root, file);
-    if (inside === '' || inside.startsWith('..') || (0,node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute)(inside))
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelsealError */ .Ng('E_BAD_INPUT', `input ${input}: ${rel} is outside the repository checkout; give a path inside the repository`);
-    return (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8');
-}
-
-
-/***/ }),
-
 /***/ 3018:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _common_inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1036);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2741);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(383);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(651);
 
-
-
-await (0,_common_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(() => (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readInputs */ .K)(), _main_js__WEBPACK_IMPORTED_MODULE_2__/* .gate */ .G);
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 2741:
+/***/ 651:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  K: () => (/* binding */ readInputs)
+  e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 8 modules
-var core = __nccwpck_require__(8806);
-// EXTERNAL MODULE: ../../src/errors.ts
-var errors = __nccwpck_require__(6378);
-// EXTERNAL MODULE: ../common/inputs.ts
-var inputs = __nccwpck_require__(1036);
-;// CONCATENATED MODULE: ./src/command-line.ts
+// UNUSED EXPORTS: gate
 
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
 /**
- * Splits one command line into an argument list the way a POSIX shell splits words, and nothing
- * more: 'single' and "double" quotes and backslash escapes group words; no variables, globs,
- * pipes or redirections are interpreted. The program is then started directly, never through a
- * shell, so nothing in the line can inject a second command. A line that wants a shell says so:
- * `bash -c 'npm test | tee test.log'`.
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
  */
-function splitCommandLine(line, what) {
-    const args = [];
-    let word = '';
-    let inWord = false;
-    let quote;
-    for (let i = 0; i < line.length; i++) {
-        const c = line[i];
-        if (quote === "'") {
-            if (c === "'")
-                quote = undefined;
-            else
-                word += c;
-        }
-        else if (quote === '"') {
-            if (c === '"')
-                quote = undefined;
-            else if (c === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]))
-                word += line[++i];
-            else
-                word += c;
-        }
-        else if (c === "'" || c === '"') {
-            quote = c;
-            inWord = true;
-        }
-        else if (c === '\\' && i + 1 < line.length) {
-            word += line[++i];
-            inWord = true;
-        }
-        else if (c === ' ' || c === '\t') {
-            if (inWord)
-                args.push(word);
-            word = '';
-            inWord = false;
-        }
-        else {
-            word += c;
-            inWord = true;
-        }
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
     }
-    if (quote)
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} has an unclosed ${quote} quote: ${JSON.stringify(line)}; close it or escape it with \\`);
-    if (inWord)
-        args.push(word);
-    return args;
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
 }
-/** The non-empty, non-comment lines of a multi-line command input, each split into arguments. */
-function parseCommands(text, input) {
-    return text
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !l.startsWith('#'))
-        .map((l, i) => splitCommandLine(l, `line ${i + 1} of input ${input}`));
-}
-
-// EXTERNAL MODULE: ./src/version.ts
-var version = __nccwpck_require__(6918);
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-
-
-const SAFE_PREFIX = /^$|^[A-Za-z0-9][A-Za-z0-9._/]*$/;
-const lines = (name) => core/* getMultilineInput */.q3(name).filter((l) => l.trim() !== '');
-function readPassRate() {
-    const raw = core/* getInput */.V4('min-pass-rate') || '1';
-    const n = Number(raw);
-    if (!/^\d*\.?\d+$/.test(raw) || !(n >= 0 && n <= 1))
-        throw new errors/* RelsealError */.Ng('E_USAGE', `input min-pass-rate is ${JSON.stringify(raw)}; give a number from 0 to 1, e.g. 0.98`);
-    return n;
-}
-/** Reads every input once; the version is validated before it is used anywhere. */
-function readInputs(env = process.env) {
-    const token = (0,inputs/* readToken */.AI)();
-    const tagPrefix = core/* getInput */.V4('tag-prefix', { trimWhitespace: false });
-    if (!SAFE_PREFIX.test(tagPrefix))
-        throw new errors/* RelsealError */.Ng('E_USAGE', `input tag-prefix ${JSON.stringify(tagPrefix)} must start with a letter or digit and hold only letters, digits, . _ /; the usual one is v`);
-    // Not trimmed: a version with whitespace around it is refused, not silently repaired.
-    const rawVersion = core/* getInput */.V4('version', { required: true, trimWhitespace: false });
-    const release = (0,version/* parseReleaseVersion */.LQ)(rawVersion, tagPrefix, core/* getBooleanInput */.Vt('allow-prerelease'));
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    if (!repository)
-        throw new errors/* RelsealError */.Ng('E_USAGE', 'GITHUB_REPOSITORY is not set; this action runs on GitHub Actions');
-    const target = core/* getInput */.V4('target') || env.GITHUB_SHA || '';
-    if (!target)
-        throw new errors/* RelsealError */.Ng('E_USAGE', 'input target is empty and GITHUB_SHA is not set; set target to a commit');
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function utils_toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
     return {
-        release,
-        tagPrefix,
-        testCommands: parseCommands(core/* getInput */.V4('test-command'), 'test-command'),
-        junitReport: lines('junit-report'),
-        minPassRate: readPassRate(),
-        buildCommands: parseCommands(core/* getInput */.V4('build-command'), 'build-command'),
-        artifacts: lines('artifacts'),
-        draft: core/* getBooleanInput */.Vt('draft'),
-        target,
-        releaseNotes: core/* getInput */.V4('release-notes'),
-        allowedSigners: (0,inputs/* requiredSignersPath */.aE)(),
-        token,
-        repository,
-        apiUrl: env.GITHUB_API_URL,
-        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-        workspace: env.GITHUB_WORKSPACE || process.cwd(),
-        runnerTemp: env.RUNNER_TEMP || env.TMPDIR || '/tmp',
-        runId: env.GITHUB_RUN_ID ?? '',
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
     };
 }
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/command.js
 
 
-/***/ }),
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
 
-/***/ 383:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  G: () => (/* binding */ gate)
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ../../node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(5070);
+// EXTERNAL MODULE: ../../node_modules/undici/index.js
+var undici = __nccwpck_require__(1684);
+;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class lib_HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/auth.js
+var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_namespaceObject.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(5574);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+;// CONCATENATED MODULE: ../../node_modules/@actions/io/lib/io-util.js
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+function exists(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_namespaceObject.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ../../node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_namespaceObject.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec_exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
 });
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_namespaceObject.platform();
+const arch = external_os_namespaceObject.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
 
-// UNUSED EXPORTS: sha256sums
 
-// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(8806);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(4379);
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_namespaceObject.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ../../node_modules/semver/index.js
 var semver = __nccwpck_require__(84);
 var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
-// EXTERNAL MODULE: ../../src/errors.ts
-var errors = __nccwpck_require__(6378);
-// EXTERNAL MODULE: ../../src/git/git.ts + 1 modules
-var git = __nccwpck_require__(2233);
+;// CONCATENATED MODULE: ../../src/errors.ts
+/** Codes that mean "we looked and refused": the CLI exits 1 for these. */
+const REFUSAL_CODES = new Set([
+    'E_UNSIGNED',
+    'E_BAD_SIGNATURE',
+    'E_UNTRUSTED_KEY',
+    'E_THRESHOLD',
+    'E_EXPIRED',
+    'E_DOWNGRADE',
+    'E_VERSION_REUSED',
+    'E_TREE_MISMATCH',
+    'E_REPOSITORY_MISMATCH',
+    'E_TAG_UNSIGNED',
+    'E_TAG_BAD_SIGNATURE',
+    'E_TAG_UNTRUSTED',
+    'E_TAG_MISMATCH',
+    'E_TAG_VERSION_MISMATCH',
+    'E_PAYLOAD_MISMATCH',
+]);
+class errors_RelsealError extends Error {
+    code;
+    /** Extra machine-readable facts (paths, key ids) for JSON output and evidence logs. */
+    details;
+    constructor(code, message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'RelsealError';
+        this.code = code;
+        this.details = options.details;
+    }
+}
+/** True when `err` is a RelsealError, optionally with the given code. */
+function isRelsealError(err, code) {
+    return err instanceof errors_RelsealError && (code === undefined || err.code === code);
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../../src/git/git-env.ts
+/**
+ * What every git process relseal starts is told, whoever started relseal: which transports it may
+ * use, which configuration it reads, and where its repository is (only `cwd`).
+ */
+
+
+/**
+ * Transports git may use: https, ssh and local paths. `ext::` and `fd::` run commands or read
+ * descriptors, `git://` and `http://` are unauthenticated; each is named explicitly because a
+ * `protocol.<name>.allow` set anywhere (a repository's config, GIT_CONFIG_COUNT) beats
+ * `protocol.allow`, and only a command-line `-c` beats every other source.
+ */
+const PINNED_PROTOCOLS = [
+    'protocol.allow=never',
+    'protocol.https.allow=always',
+    'protocol.ssh.allow=always',
+    'protocol.file.allow=always',
+    'protocol.ext.allow=never',
+    'protocol.fd.allow=never',
+    'protocol.http.allow=never',
+    'protocol.git.allow=never',
+].flatMap((c) => ['-c', c]);
+/**
+ * Set by git for its hooks and aliases; inherited, they would point git at another repository than
+ * `cwd` (relseal run from a hook hashes the wrong tree). Callers that mean them pass them in `env`.
+ */
+const REPOSITORY_LOCATION = [
+    'GIT_DIR',
+    'GIT_WORK_TREE',
+    'GIT_INDEX_FILE',
+    'GIT_OBJECT_DIRECTORY',
+    'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+    'GIT_COMMON_DIR',
+    'GIT_NAMESPACE',
+    'GIT_PREFIX',
+];
+/** Ambient configuration besides the files: legacy GIT_CONFIG, `git -c` of a parent, GIT_CONFIG_COUNT. */
+const isAmbientConfigVar = (name) => name === 'GIT_CONFIG' ||
+    name === 'GIT_CONFIG_SYSTEM' ||
+    name === 'GIT_CONFIG_PARAMETERS' ||
+    name === 'GIT_CONFIG_COUNT' ||
+    name.startsWith('GIT_CONFIG_KEY_') ||
+    name.startsWith('GIT_CONFIG_VALUE_');
+/** At most this many safe.directory values are carried into isolated git. */
+const MAX_SAFE_DIRECTORIES = 64;
+/** The values read, keyed by the variables that choose which system and global files git reads. */
+const safeDirectoriesSeen = new Map();
+/**
+ * The ambient `safe.directory` values (system and global files). An isolated git reads neither
+ * file, but the one thing it must keep from them is which directories their owner declared safe
+ * (a runner's checkout in a container is owned by another uid): a command-line `-c` is protected
+ * configuration, so they are passed that way. Read once per set of configuration files.
+ */
+function ambientSafeDirectories() {
+    const e = process.env;
+    const key = [
+        e.HOME,
+        e.XDG_CONFIG_HOME,
+        e.GIT_CONFIG_GLOBAL,
+        e.GIT_CONFIG_SYSTEM,
+        e.GIT_CONFIG_NOSYSTEM,
+    ].join('\0');
+    const seen = safeDirectoriesSeen.get(key);
+    if (seen !== undefined)
+        return seen;
+    let safeDirectories;
+    try {
+        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', [...PINNED_PROTOCOLS, 'config', '--get-all', '--null', 'safe.directory'], {
+            env: { ...withoutRepositoryLocation(process.env), GIT_PROTOCOL_FROM_USER: '0' },
+            cwd: '/',
+            stdio: ['ignore', 'pipe', 'ignore'],
+            timeout: 10_000,
+        });
+        safeDirectories = out.toString('utf8').split('\0').filter(Boolean).slice(0, MAX_SAFE_DIRECTORIES);
+    }
+    catch {
+        safeDirectories = []; // unset (exit 1) or git missing: runGit reports the latter itself
+    }
+    safeDirectoriesSeen.set(key, safeDirectories);
+    return safeDirectories;
+}
+function withoutRepositoryLocation(env) {
+    const out = { ...env };
+    for (const name of REPOSITORY_LOCATION)
+        delete out[name];
+    return out;
+}
+/**
+ * The environment of a git process: no prompts, no pager, C locale, no inherited repository
+ * location, `GIT_PROTOCOL_FROM_USER=0`. Isolated, it also reads no system or global configuration
+ * and no configuration from inherited environment variables; `extra` (the caller's own, e.g. a
+ * credential passed as GIT_CONFIG_COUNT) is applied last and always kept.
+ */
+function gitEnv(extra = {}, isolated = false) {
+    const env = withoutRepositoryLocation(process.env);
+    if (isolated) {
+        for (const name of Object.keys(env))
+            if (isAmbientConfigVar(name))
+                delete env[name];
+        env.GIT_CONFIG_NOSYSTEM = '1';
+        env.GIT_CONFIG_GLOBAL = external_node_os_namespaceObject.devNull;
+    }
+    return {
+        ...env,
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_ASKPASS: '',
+        SSH_ASKPASS: '',
+        GCM_INTERACTIVE: 'never',
+        GIT_PAGER: 'cat',
+        GIT_PROTOCOL_FROM_USER: '0',
+        LC_ALL: 'C',
+        ...extra,
+    };
+}
+/** The `-c` options in front of every git command. */
+function gitConfigArgs(isolated) {
+    const safe = isolated ? ambientSafeDirectories().flatMap((d) => ['-c', `safe.directory=${d}`]) : [];
+    return ['-c', 'core.quotePath=false', ...PINNED_PROTOCOLS, ...safe];
+}
+
+;// CONCATENATED MODULE: ../../src/git/kill-tree.ts
+/**
+ * Ends a git process and every process below it. git runs its transports as children
+ * (git-remote-https, ssh, the command of GIT_SSH_COMMAND) that do not die with git: killed alone,
+ * git leaves them holding the connection and, for a fetch, the repository's `shallow.lock`.
+ * git stays in relseal's own process group (so whoever ends relseal's group ends git too), so
+ * its descendants are found by parent pid rather than by a group of their own.
+ */
+
+
+/** pid -> parent pid of every process, from /proc (Linux) or `ps` (macOS, BSD). */
+function parentPids() {
+    const parents = new Map();
+    try {
+        for (const name of (0,external_node_fs_namespaceObject.readdirSync)('/proc')) {
+            if (!/^\d+$/.test(name))
+                continue;
+            try {
+                // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces and parentheses.
+                const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${name}/stat`, 'latin1');
+                const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+                parents.set(Number(name), ppid);
+            }
+            catch {
+                /* the process ended while we looked */
+            }
+        }
+        if (parents.size > 0)
+            return parents;
+    }
+    catch {
+        /* no /proc: ask ps */
+    }
+    try {
+        const out = (0,external_node_child_process_namespaceObject.execFileSync)('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8', timeout: 10_000 });
+        for (const line of out.split('\n')) {
+            const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+            if (pid !== undefined && ppid !== undefined && !Number.isNaN(pid))
+                parents.set(pid, ppid);
+        }
+    }
+    catch {
+        /* nothing more can be learnt; the root is still killed */
+    }
+    return parents;
+}
+/** The pids below `root`, found before any is killed (an orphan's parent becomes pid 1). */
+function descendants(root) {
+    const children = new Map();
+    for (const [pid, ppid] of parentPids()) {
+        const list = children.get(ppid);
+        if (list)
+            list.push(pid);
+        else
+            children.set(ppid, [pid]);
+    }
+    const found = [];
+    for (let queue = [root]; queue.length > 0;) {
+        const next = children.get(queue.pop()) ?? [];
+        found.push(...next);
+        queue.push(...next);
+    }
+    return found;
+}
+/** Sends SIGKILL to `pid` and all its descendants. */
+function killProcessTree(pid) {
+    const below = process.platform === 'win32' ? [] : descendants(pid);
+    for (const p of [pid, ...below]) {
+        try {
+            process.kill(p, 'SIGKILL');
+        }
+        catch {
+            /* already gone */
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ../../src/git/git.ts
+/**
+ * The only code in relseal that runs git. Every call is an argument array (never a shell
+ * string), prompts are disabled, and callers put `--end-of-options` before refs and `--`
+ * before paths; `assertSafeRef` refuses refs that could be read as options. Every call pins the
+ * transports (https, ssh, local paths only), reads no system or global configuration unless asked
+ * (`ambientConfig`), and network commands have a deadline that kills git's whole process tree.
+ */
+
+
+
+
+
+/**
+ * Default deadlines of the commands that talk to a remote: a remote that accepts and never answers
+ * would otherwise hold the updater (and its lock) forever.
+ */
+const NETWORK_DEADLINES_MS = {
+    fetch: 10 * 60_000,
+    clone: 10 * 60_000,
+    pull: 10 * 60_000,
+    push: 10 * 60_000,
+    'ls-remote': 60_000,
+};
+/** The git subcommand of an argument list (after any `-c key=value` / `-C dir`), and its first operand. */
+function commandOf(args) {
+    let i = 0;
+    while (i < args.length && args[i].startsWith('-'))
+        i += args[i] === '-c' || args[i] === '-C' ? 2 : 1;
+    const command = args[i] ?? '';
+    const operand = args.slice(i + 1).find((a) => !a.startsWith('-'));
+    return { command, operand };
+}
+/** The deadline a call gets: the caller's, else the default of its command, else none. */
+function deadlineFor(args, options) {
+    const { command } = commandOf(args);
+    return (options.timeoutMs ??
+        (Object.hasOwn(NETWORK_DEADLINES_MS, command) ? NETWORK_DEADLINES_MS[command] : undefined));
+}
+/** A remote as it may be shown: credentials in a URL's user part are hidden. */
+function showRemote(remote) {
+    return remote.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+}
+/** Starts a long-lived git process (for streamed use such as `git cat-file --batch`). */
+function git_spawnGit(args, options) {
+    const isolated = options.ambientConfig !== true;
+    return (0,external_node_child_process_namespaceObject.spawn)('git', [...gitConfigArgs(isolated), ...args], {
+        cwd: options.cwd,
+        env: gitEnv(options.env, isolated),
+        stdio: ['pipe', 'pipe', 'pipe'],
+    });
+}
+function timeoutError(args, ms) {
+    const { command, operand } = commandOf(args);
+    const remote = Object.hasOwn(NETWORK_DEADLINES_MS, command) && operand !== undefined ? showRemote(operand) : undefined;
+    return new errors_RelsealError('E_TIMEOUT', `git ${command}${remote === undefined ? '' : ` (remote ${JSON.stringify(remote)})`} did not finish within ${ms / 1000} s ` +
+        `and was stopped; ${remote === undefined ? 'try again' : 'check that the remote is reachable and answers, then try again'}`, { details: { args: args.map(showRemote), timeoutMs: ms, ...(remote === undefined ? {} : { remote }) } });
+}
+/** Runs git to completion and returns its output; a non-zero exit throws `E_GIT`, a deadline `E_TIMEOUT`. */
+async function git_runGit(args, options) {
+    const child = git_spawnGit(args, options);
+    const out = [];
+    const err = [];
+    child.stdout.on('data', options.onStdout ?? ((b) => out.push(b)));
+    child.stderr.on('data', (b) => err.push(b));
+    const deadline = deadlineFor(args, options);
+    let expired = false;
+    const timer = deadline === undefined
+        ? undefined
+        : setTimeout(() => {
+            expired = true;
+            if (child.pid !== undefined)
+                killProcessTree(child.pid);
+            // A descendant that escaped the kill must not keep 'close' from firing by holding a pipe.
+            child.stdout.destroy();
+            child.stderr.destroy();
+        }, deadline);
+    child.stdin.on('error', () => {
+        /* git may exit before reading all input; the exit code tells the story */
+    });
+    child.stdin.end(options.input ?? '');
+    const code = await new Promise((resolve, reject) => {
+        child.on('error', (e) => reject(new errors_RelsealError('E_GIT', `could not start git (${e.message}); install git and make sure it is on PATH`, {
+            cause: e,
+        })));
+        child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+    }).finally(() => clearTimeout(timer));
+    if (expired)
+        throw timeoutError(args, deadline);
+    const result = { stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code };
+    if (!(options.okCodes ?? [0]).includes(code)) {
+        throw new errors_RelsealError('E_GIT', `git ${describeArgs(args.map(showRemote))} failed (exit ${code}): ${result.stderr.trim() || 'no output'}`, {
+            details: { args: args.map(showRemote), code, stderr: result.stderr },
+        });
+    }
+    return result;
+}
+/** Runs git and returns stdout as trimmed UTF-8 text. */
+async function gitText(args, options) {
+    return (await git_runGit(args, options)).stdout.toString('utf8').trim();
+}
+function describeArgs(args) {
+    return args
+        .filter((a) => !a.includes('\n'))
+        .slice(0, 4)
+        .join(' ');
+}
+// A control character anywhere, or a leading '-', would let a ref from a manifest act as an option
+// or smuggle a second line into git's batch protocols.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/**
+ * Refuses a ref, tag, commit id or path that starts with `-` or holds control characters,
+ * before it reaches any git command.
+ */
+function assertSafeRef(value, what) {
+    if (value.length === 0 || value.startsWith('-') || CONTROL_CHARS.test(value)) {
+        throw new errors_RelsealError('E_BAD_INPUT', `${what} ${JSON.stringify(value)} is not safe to pass to git: it is empty, starts with '-' or holds control characters; ` +
+            `use a plain tag, branch or full commit id`);
+    }
+    return value;
+}
+const FULL_COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** True for a full SHA-1 or SHA-256 commit id in lower-case hex. */
+function isFullCommitId(value) {
+    return FULL_COMMIT_ID.test(value);
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ../../node_modules/tweetnacl/nacl-fast.js
 var nacl_fast = __nccwpck_require__(9384);
-var nacl_fast_default = /*#__PURE__*/__nccwpck_require__.n(nacl_fast);
 ;// CONCATENATED MODULE: ../../src/keys/ed25519.ts
 /**
  * The one tweetnacl wrapper. Everything in relseal that signs or verifies Ed25519 goes
  * through these three functions, which add the checks tweetnacl leaves out (RFC 8032
  * section 5.1.7: S must be below the group order L, so signatures are not malleable).
  */
+
 
 const ed25519_ED25519_PUBLIC_KEY_BYTES = 32;
 const ED25519_SEED_BYTES = 32;
@@ -35171,14 +38256,27 @@ function ed25519_isWeakPublicKey(publicKey) {
 }
 /**
  * Verifies an Ed25519 signature strictly: wrong lengths, non-canonical S and weak public keys are
- * rejected before tweetnacl runs. Never throws for malformed input; returns false.
+ * rejected before the curve arithmetic runs. Never throws for malformed input; returns false.
+ *
+ * The arithmetic is node:crypto's (OpenSSL, RFC 8032 pure Ed25519, cofactorless like tweetnacl):
+ * tweetnacl needs about 100 ms to verify a 1 MiB manifest, OpenSSL about 4, and a verifier may
+ * have to check 16 signatures against each trusted key (docs/manifest-spec.md, step 4).
  */
 function verifyDetached(publicKey, message, signature) {
     if (publicKey.length !== ed25519_ED25519_PUBLIC_KEY_BYTES || signature.length !== ED25519_SIGNATURE_BYTES)
         return false;
     if (!hasCanonicalScalar(signature) || ed25519_isWeakPublicKey(publicKey))
         return false;
-    return nacl_fast_default().sign.detached.verify(message, signature, publicKey);
+    try {
+        const key = (0,external_node_crypto_.createPublicKey)({
+            key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
+            format: 'jwk',
+        });
+        return (0,external_node_crypto_.verify)(null, message, key, signature);
+    }
+    catch {
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ../../src/keys/key-id.ts
@@ -35191,6 +38289,61 @@ function verifyDetached(publicKey, message, signature) {
  */
 function key_id_keyIdOf(publicKey) {
     return createHash('sha256').update(publicKey).digest('hex');
+}
+
+;// CONCATENATED MODULE: ../../src/text/base64.ts
+/**
+ * Base64 checks written as one pass over the text, never a regular expression: a backtracking
+ * pattern over 200 untrusted characters can run for hours (issue 23).
+ */
+/** What a character is in base64: 0 not base64, 1 both alphabets, 2 standard only, 3 URL-safe only. */
+function alphabetOf(c) {
+    if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39))
+        return 1;
+    if (c === 0x2b || c === 0x2f)
+        return 2; // + /
+    if (c === 0x2d || c === 0x5f)
+        return 3; // - _
+    return 0;
+}
+/**
+ * True when `text` is base64 of the form asked for, checked in linear time:
+ * - `dsse`: the standard or the URL-safe alphabet (not both in one string), padding optional,
+ *   but if present one or two `=` that complete a group of four (DSSE protocol.md);
+ * - `strict`: the standard alphabet, padded to a multiple of four.
+ * Either way no whitespace, and never a length that leaves one character in the last group.
+ */
+function isBase64(text, form) {
+    let end = text.length;
+    let pad = 0;
+    while (pad < 2 && end > 0 && text.charCodeAt(end - 1) === 0x3d) {
+        end--;
+        pad++;
+    }
+    let standard = false;
+    let urlSafe = false;
+    for (let i = 0; i < end; i++) {
+        const a = alphabetOf(text.charCodeAt(i));
+        if (a === 0)
+            return false;
+        if (a === 2)
+            standard = true;
+        else if (a === 3)
+            urlSafe = true;
+    }
+    if (standard && urlSafe)
+        return false;
+    if (form === 'strict' && urlSafe)
+        return false;
+    if (end % 4 === 1)
+        return false;
+    if ((pad > 0 || form === 'strict') && (end + pad) % 4 !== 0)
+        return false;
+    return true;
+}
+/** Decodes text that {@link isBase64} accepted (Node's decoder reads both alphabets). */
+function decodeCheckedBase64(text) {
+    return Buffer.from(text, 'base64');
 }
 
 ;// CONCATENATED MODULE: ../../src/keys/ssh-format.ts
@@ -35233,7 +38386,7 @@ class ssh_format_SshReader {
         return this.buf.length - this.pos;
     }
     truncated() {
-        return new errors/* RelsealError */.Ng('E_BAD_KEY', `${this.what} is truncated or malformed`);
+        return new errors_RelsealError('E_BAD_KEY', `${this.what} is truncated or malformed`);
     }
 }
 /** Encodes SSH wire-format strings. */
@@ -35254,6 +38407,7 @@ function sshEd25519Blob(publicKey) {
 
 
 
+
 const ACCEPTED = (/* unused pure expression or super */ null && ('accepted forms: PKCS#8 / SPKI PEM (openssl genpkey -algorithm ed25519), an OpenSSH Ed25519 key ' +
     '(ssh-ed25519 AAAA… public line, or an unencrypted OPENSSH PRIVATE KEY), or raw base64 ' +
     '(32-byte seed or public key, 64-byte tweetnacl secret key)'));
@@ -35261,10 +38415,9 @@ function badKey(source, what) {
     // Never echo the material itself: it may be a secret.
     return new RelsealError('E_BAD_KEY', `the key from ${source} ${what}; ${ACCEPTED}`);
 }
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** Decodes standard base64 strictly (alphabet and padding), or returns undefined. */
 function decodeStrictBase64(text) {
-    return STRICT_BASE64.test(text) ? Buffer.from(text, 'base64') : undefined;
+    return isBase64(text, 'strict') ? decodeCheckedBase64(text) : undefined;
 }
 function fromSeed(seed) {
     const kp = keyPairFromSeed(seed);
@@ -35280,20 +38433,26 @@ function checkedPublic(publicKey, source) {
 function jwkBytes(value) {
     return Buffer.from(value ?? '', 'base64url');
 }
-function parsePem(text, source, want) {
+function parsePem(text, source, want, passphrase) {
     const isPrivate = text.includes('PRIVATE KEY-----');
     if (!isPrivate && want === 'private')
         throw badKey(source, 'is a public key, but a private (signing) key is needed');
-    if (text.includes('ENCRYPTED PRIVATE KEY')) {
-        throw badKey(source, 'is encrypted; decrypt a copy with `openssl pkey -in KEY -out plain.pem` first');
+    const encrypted = text.includes('ENCRYPTED PRIVATE KEY');
+    if (encrypted && passphrase === undefined) {
+        throw new RelsealError('E_BAD_KEY', `the key from ${source} is passphrase-encrypted; give its passphrase (the CLI reads ` +
+            'RELSEAL_KEY_PASSPHRASE or asks on the terminal)');
     }
     let key;
     try {
         key = isPrivate
-            ? createPrivateKey({ key: text, format: 'pem' })
+            ? createPrivateKey({ key: text, format: 'pem', ...(encrypted ? { passphrase } : {}) })
             : createPublicKey({ key: text, format: 'pem' });
     }
-    catch {
+    catch (e) {
+        if (encrypted)
+            throw new RelsealError('E_BAD_KEY', `the key from ${source} cannot be decrypted with the passphrase given`, {
+                cause: e,
+            });
         throw badKey(source, 'is not a readable PEM key');
     }
     if (key.asymmetricKeyType !== 'ed25519')
@@ -35342,12 +38501,12 @@ function parseSshPublicLine(text, source) {
         throw badKey(source, 'has a key blob that is not ssh-ed25519');
     return checkedPublic(r.bytes(), source);
 }
-function parseAny(text, source, want) {
+function parseAny(text, source, want, passphrase) {
     const t = text.trim();
     if (t.includes('-----BEGIN OPENSSH PRIVATE KEY-----'))
         return parseOpenSshPrivate(t, source);
     if (t.startsWith('-----BEGIN '))
-        return parsePem(t, source, want);
+        return parsePem(t, source, want, passphrase);
     if (/^(ssh-|ecdsa-|sk-)/.test(t)) {
         if (want === 'private')
             throw badKey(source, 'is an SSH public key line, but a private (signing) key is needed');
@@ -35367,25 +38526,36 @@ function parseAny(text, source, want) {
     return want === 'private' ? fromSeed(raw) : checkedPublic(raw, source);
 }
 /**
- * Parses an Ed25519 signing key in any accepted form (see ACCEPTED). `source` names where it came
- * from in errors; the key material itself never appears in an error.
+ * Parses an Ed25519 signing key in any accepted form (see ACCEPTED), or a passphrase-encrypted
+ * PKCS#8 PEM (`relseal keygen --encrypt`, `openssl pkcs8 -topk8 -v2 aes-256-cbc`) with
+ * `passphrase`. `source` names where it came from in errors; the key material never appears.
  *
  * @example const key = parseSigningKey(readFileSync('release.key', 'utf8'), 'release.key')
  */
-function parseSigningKey(text, source) {
-    const key = parseAny(text, source, 'private');
+function parseSigningKey(text, source, passphrase) {
+    const key = parseAny(text, source, 'private', passphrase);
     if (!('secretKey' in key))
         throw badKey(source, 'is a public key, but a private (signing) key is needed');
     return key;
 }
+function privateWherePublicBelongs(source) {
+    return new RelsealError('E_BAD_KEY', `the key from ${source} is a private key, where a public key belongs; pass the public key ` +
+        '(the .pub file relseal keygen writes beside the .key) and keep the private key out of ' +
+        'trust settings, variables and command lines', { details: { private: true } });
+}
 /**
- * Parses an Ed25519 public key in any accepted form; a private key yields its public half.
- * Raw 32-byte base64 is read as a public key.
+ * Parses an Ed25519 public key in any accepted form. A private key is refused (E_BAD_KEY): where
+ * a public key belongs, a private one is a secret about to be spread. Raw 32-byte base64 is read
+ * as a public key.
  *
  * @example const trusted = parsePublicKey('ssh-ed25519 AAAAC3Nz… ci', 'workflow input')
  */
 function parsePublicKey(text, source) {
+    if (text.includes('PRIVATE KEY-----'))
+        throw privateWherePublicBelongs(source);
     const key = parseAny(text, source, 'public');
+    if ('secretKey' in key)
+        throw privateWherePublicBelongs(source);
     return { publicKey: key.publicKey, keyId: key.keyId };
 }
 
@@ -35488,16 +38658,192 @@ function parseAllowedSigners(text, source) {
             out.push(parseLine(line, i + 1));
         }
         catch (e) {
-            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${source} line ${i + 1}: ${e.message}; see ssh-keygen(1), ALLOWED SIGNERS`);
+            throw new errors_RelsealError('E_BAD_INPUT', `${source} line ${i + 1}: ${e.message}; see ssh-keygen(1), ALLOWED SIGNERS`);
         }
     });
     return out;
 }
 
+;// CONCATENATED MODULE: ../../src/text/escape.ts
+/**
+ * Untrusted text (key ids, tag names, payload types, anything read from an unverified envelope or
+ * a server) is shown through this one function before it reaches a terminal, a log or an
+ * annotation: a key id holding `ESC [ 2 J` or a newline must not clear a screen or forge a log line.
+ */
+/** Longest untrusted text shown in a message; the rest is cut with "…". */
+const MAX_SHOWN_CHARS = 200;
+function hex(cp, width) {
+    return cp.toString(16).padStart(width, '0');
+}
+function needsEscape(cp) {
+    return (cp < 0x20 || // C0 controls, including newline and ESC
+        (cp >= 0x7f && cp <= 0x9f) || // DEL and C1 controls (0x9b is a one-byte CSI)
+        cp === 0x2028 ||
+        cp === 0x2029 || // line and paragraph separators
+        (cp >= 0x200b && cp <= 0x200f) || // zero-width and direction marks
+        (cp >= 0x202a && cp <= 0x202e) || // bidi embeddings and overrides
+        (cp >= 0x2066 && cp <= 0x2069) || // bidi isolates
+        cp === 0xfeff ||
+        (cp >= 0xd800 && cp <= 0xdfff) // an unpaired surrogate
+    );
+}
+/**
+ * Escapes untrusted text for display: control, bidi and invisible characters become `\xHH` or
+ * `\uHHHH`, a backslash becomes `\\`, and text longer than `maxChars` is cut with "…". Linear time.
+ *
+ * @example escapeUntrusted('v1\x1b[2J') // 'v1\\x1b[2J'
+ */
+function escape_escapeUntrusted(text, maxChars = MAX_SHOWN_CHARS) {
+    return escapeChars(text, maxChars, true);
+}
+function escapeChars(text, maxChars, backslash) {
+    let out = '';
+    let shown = 0;
+    for (const ch of text) {
+        if (shown >= maxChars)
+            return `${out}…`;
+        const cp = ch.codePointAt(0);
+        // The backslash is doubled so every escape reads back unambiguously.
+        if (cp === 0x5c && backslash)
+            out += '\\\\';
+        else if (needsEscape(cp))
+            out += cp < 0x100 ? `\\x${hex(cp, 2)}` : `\\u${hex(cp, 4)}`;
+        else
+            out += ch;
+        shown++;
+    }
+    return out;
+}
+/**
+ * The last line of defence for a whole message or a pretty-printed block: newlines are kept,
+ * other control, bidi and invisible characters escaped, backslashes left alone (the message may
+ * already hold escapeUntrusted output, which must not be escaped twice). No length cut.
+ */
+function escapeControls(text) {
+    return text
+        .split('\n')
+        .map((line) => escapeChars(line, Number.POSITIVE_INFINITY, false))
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ../../src/tag/ssh-public-key.ts
+/**
+ * The SSH public key types git and ssh-keygen sign tags with, verified through node:crypto (RSA,
+ * ECDSA) or relseal's strict Ed25519 wrapper. Blob layouts: RFC 4253 section 6.6 (ssh-rsa),
+ * RFC 8332 (rsa-sha2-256/512 signatures), RFC 5656 section 3.1 (ecdsa-sha2-nistp*).
+ */
+
+
+
+
+
+/** ECDSA curves: SSH name → JWK curve, hash, and the byte length of r and s. */
+const ECDSA = {
+    nistp256: { crv: 'P-256', hash: 'sha256', size: 32 },
+    nistp384: { crv: 'P-384', hash: 'sha384', size: 48 },
+    nistp521: { crv: 'P-521', hash: 'sha512', size: 66 },
+};
+const RSA_SIGNATURE_HASH = { 'rsa-sha2-256': 'sha256', 'rsa-sha2-512': 'sha512' };
+/** RSA keys below this size are refused, as OpenSSH (since 8.8) and git do. */
+const MIN_RSA_BITS = 1024;
+function unsupported(keyType) {
+    return new errors_RelsealError('E_TAG_BAD_SIGNATURE', `the tag's SSH signature uses a ${escape_escapeUntrusted(keyType, 40)} key; relseal verifies ssh-ed25519, ssh-rsa ` +
+        '(rsa-sha2-256/512) and ecdsa-sha2-nistp256/384/521 keys');
+}
+/** An mpint (RFC 4251 section 5) as unsigned big-endian bytes without leading zeros. */
+const unsigned = (mpint) => {
+    let i = 0;
+    while (i < mpint.length - 1 && mpint[i] === 0)
+        i++;
+    return mpint.subarray(i);
+};
+const leftPad = (b, size) => b.length > size ? undefined : Buffer.concat([Buffer.alloc(size - b.length), b]);
+function rsaVerifier(r) {
+    const e = unsigned(r.bytes());
+    const n = unsigned(r.bytes());
+    const key = (0,external_node_crypto_.createPublicKey)({
+        key: { kty: 'RSA', e: e.toString('base64url'), n: n.toString('base64url') },
+        format: 'jwk',
+    });
+    if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS)
+        throw unsupported('too short RSA');
+    return {
+        keyType: 'ssh-rsa',
+        verify(data, signatureBlob) {
+            const s = new ssh_format_SshReader(signatureBlob, 'the RSA signature');
+            // Plain "ssh-rsa" means SHA-1, which SSHSIG (and git) refuse.
+            const hash = RSA_SIGNATURE_HASH[s.string()];
+            return hash !== undefined && (0,external_node_crypto_.verify)(hash, data, key, s.bytes());
+        },
+    };
+}
+function ecdsaVerifier(keyType, r) {
+    const curveName = r.string();
+    const curve = Object.hasOwn(ECDSA, curveName) ? ECDSA[curveName] : undefined;
+    if (curve === undefined || keyType !== `ecdsa-sha2-${curveName}`)
+        throw unsupported(keyType);
+    const q = r.bytes();
+    if (q.length !== 1 + 2 * curve.size || q[0] !== 0x04)
+        throw unsupported(`malformed ${keyType}`);
+    const key = (0,external_node_crypto_.createPublicKey)({
+        key: {
+            kty: 'EC',
+            crv: curve.crv,
+            x: q.subarray(1, 1 + curve.size).toString('base64url'),
+            y: q.subarray(1 + curve.size).toString('base64url'),
+        },
+        format: 'jwk',
+    });
+    return {
+        keyType,
+        verify(data, signatureBlob) {
+            const s = new ssh_format_SshReader(signatureBlob, 'the ECDSA signature');
+            if (s.string() !== keyType)
+                return false;
+            const rs = new ssh_format_SshReader(s.bytes(), 'the ECDSA signature');
+            const [sr, ss] = [leftPad(unsigned(rs.bytes()), curve.size), leftPad(unsigned(rs.bytes()), curve.size)];
+            if (sr === undefined || ss === undefined)
+                return false;
+            return (0,external_node_crypto_.verify)(curve.hash, data, { key, dsaEncoding: 'ieee-p1363' }, Buffer.concat([sr, ss]));
+        },
+    };
+}
+/**
+ * A verifier for an SSH public key blob, or E_TAG_BAD_SIGNATURE for a type relseal does not
+ * verify (security keys `sk-*`, certificates, DSA).
+ */
+function sshVerifier(publicKeyBlob) {
+    const r = new ssh_format_SshReader(publicKeyBlob, 'the public key');
+    const keyType = r.string();
+    if (keyType === 'ssh-ed25519') {
+        const publicKey = r.bytes();
+        return {
+            keyType,
+            verify(data, signatureBlob) {
+                const s = new ssh_format_SshReader(signatureBlob, 'the Ed25519 signature');
+                return s.string() === 'ssh-ed25519' && verifyDetached(publicKey, data, s.bytes());
+            },
+        };
+    }
+    try {
+        if (keyType === 'ssh-rsa')
+            return rsaVerifier(r);
+        if (keyType.startsWith('ecdsa-sha2-'))
+            return ecdsaVerifier(keyType, r);
+    }
+    catch (e) {
+        if (e instanceof errors_RelsealError)
+            throw e;
+        throw unsupported(`malformed ${keyType}`);
+    }
+    throw unsupported(keyType);
+}
+
 ;// CONCATENATED MODULE: ../../src/tag/sshsig.ts
 /**
  * SSHSIG (OpenSSH PROTOCOL.sshsig): the signature format of `ssh-keygen -Y sign` and of git tags
- * signed with gpg.format=ssh. Ed25519 only; other key types are refused with a clear error.
+ * signed with gpg.format=ssh. Ed25519, RSA (rsa-sha2-256/512) and ECDSA (nistp256/384/521) keys,
+ * as ssh-keygen makes them (./ssh-public-key.ts); other types are refused with a clear error.
  */
 
 
@@ -35508,7 +38854,7 @@ const SSHSIG_BEGIN = '-----BEGIN SSH SIGNATURE-----';
 const SSHSIG_END = '-----END SSH SIGNATURE-----';
 const MAGIC = Buffer.from('SSHSIG', 'latin1');
 function badSig(why) {
-    return new errors/* RelsealError */.Ng('E_TAG_BAD_SIGNATURE', `the tag's SSH signature ${why}`);
+    return new errors_RelsealError('E_TAG_BAD_SIGNATURE', `the tag's SSH signature ${why}`);
 }
 /** Parses an armored SSHSIG. */
 function parseSshSignature(armor) {
@@ -35526,17 +38872,12 @@ function parseSshSignature(armor) {
         const namespace = r.string();
         r.bytes(); // reserved
         const hashAlgorithm = r.string();
-        const sig = new ssh_format_SshReader(r.bytes(), 'the signature');
-        const pk = new ssh_format_SshReader(publicKeyBlob, 'the public key');
-        const keyType = pk.string();
-        const sigType = sig.string();
-        if (keyType !== 'ssh-ed25519' || sigType !== 'ssh-ed25519') {
-            throw badSig(`uses a ${keyType} key; relseal verifies ssh-ed25519 tag signatures only (ssh-keygen -t ed25519)`);
-        }
-        return { publicKeyBlob, keyType, publicKey: pk.bytes(), namespace, hashAlgorithm, signature: sig.bytes() };
+        const signatureBlob = r.bytes();
+        const verifier = sshVerifier(publicKeyBlob);
+        return { publicKeyBlob, keyType: verifier.keyType, verifier, namespace, hashAlgorithm, signatureBlob };
     }
     catch (e) {
-        if (e instanceof errors/* RelsealError */.Ng && e.code === 'E_TAG_BAD_SIGNATURE')
+        if (e instanceof errors_RelsealError && e.code === 'E_TAG_BAD_SIGNATURE')
             throw e;
         throw badSig('is truncated or malformed');
     }
@@ -35559,7 +38900,12 @@ function verifySshSignature(sig, message, namespace) {
         sshString(sig.hashAlgorithm),
         sshString(digest),
     ]);
-    return verifyDetached(sig.publicKey, signed, sig.signature);
+    try {
+        return sig.verifier.verify(signed, sig.signatureBlob);
+    }
+    catch {
+        return false; // a truncated or malformed signature blob verifies nothing
+    }
 }
 
 ;// CONCATENATED MODULE: ../../src/tag/verify-tag.ts
@@ -35568,24 +38914,38 @@ function verifySshSignature(sig, message, namespace) {
 
 
 async function readTag(repoDir, tag, ref) {
-    const resolved = await (0,git/* runGit */.EO)(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], {
+    const resolved = await git_runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], {
         cwd: repoDir,
         okCodes: [0, 1, 128],
     });
     const oid = resolved.stdout.toString('utf8').trim();
     if (resolved.code !== 0 || oid === '')
-        throw new errors/* RelsealError */.Ng('E_NOT_FOUND', `tag ${tag} does not exist in ${repoDir}; fetch it first`);
-    const type = (await (0,git/* runGit */.EO)(['cat-file', '-t', oid], { cwd: repoDir })).stdout.toString('utf8').trim();
+        throw new errors_RelsealError('E_NOT_FOUND', `tag ${tag} does not exist in ${repoDir}; fetch it first`);
+    const type = (await git_runGit(['cat-file', '-t', oid], { cwd: repoDir })).stdout.toString('utf8').trim();
     if (type !== 'tag') {
-        throw new errors/* RelsealError */.Ng('E_TAG_UNSIGNED', `tag ${tag} is a lightweight tag: it has no tag object, so no signature; create it with git tag -s`);
+        throw new errors_RelsealError('E_TAG_UNSIGNED', `tag ${tag} is a lightweight tag: it has no tag object, so no signature; create it with git tag -s`);
     }
-    const raw = (await (0,git/* runGit */.EO)(['cat-file', 'tag', oid], { cwd: repoDir })).stdout;
-    const commit = (await (0,git/* runGit */.EO)(['rev-parse', '--verify', '--end-of-options', `${oid}^{commit}`], { cwd: repoDir })).stdout
+    const raw = (await git_runGit(['cat-file', 'tag', oid], { cwd: repoDir })).stdout;
+    const commit = (await git_runGit(['rev-parse', '--verify', '--end-of-options', `${oid}^{commit}`], { cwd: repoDir })).stdout
         .toString('utf8')
         .trim();
     const header = raw.subarray(0, Math.max(0, raw.indexOf('\n\n'))).toString('utf8');
-    const tagger = /^tagger .* (\d+) [+-]\d{4}$/m.exec(header);
-    return { raw, commit, taggerTime: tagger ? new Date(Number(tagger[1]) * 1000) : undefined };
+    return { raw, commit, taggerTime: taggerTime(header) };
+}
+/**
+ * The time of the `tagger NAME <EMAIL> SECONDS +ZZZZ` header line, read field by field from the
+ * end of the line (a tag object is untrusted input: no backtracking pattern runs over it).
+ */
+function taggerTime(header) {
+    const line = header.split('\n').find((l) => l.startsWith('tagger '));
+    const fields = line?.split(' ') ?? [];
+    const seconds = fields.at(-2) ?? '';
+    const zone = fields.at(-1) ?? '';
+    const digits = (s) => s !== '' && [...s].every((c) => c >= '0' && c <= '9');
+    const zoneOk = zone.length === 5 && (zone[0] === '+' || zone[0] === '-') && digits(zone.slice(1));
+    if (fields.length < 4 || !digits(seconds) || !zoneOk)
+        return undefined;
+    return new Date(Number(seconds) * 1000);
 }
 function validAt(s, when) {
     return (!s.validAfter || when >= s.validAfter) && (!s.validBefore || when <= s.validBefore);
@@ -35598,31 +38958,31 @@ function validAt(s, when) {
  * @example const { principal, fingerprint } = await verifySignedTag({ repoDir: '.', tag: 'v1.2.3', allowedSigners })
  */
 async function verifySignedTag(o) {
-    (0,git/* assertSafeRef */.xT)(o.tag, 'tag');
+    assertSafeRef(o.tag, 'tag');
     const t = await readTag(o.repoDir, o.tag, o.ref ?? `refs/tags/${o.tag}`);
     const text = t.raw.toString('utf8');
     if (text.includes('-----BEGIN PGP SIGNATURE-----')) {
-        throw new errors/* RelsealError */.Ng('E_TAG_BAD_SIGNATURE', `tag ${o.tag} is signed with GPG; relseal verifies SSH tag signatures: sign with git -c gpg.format=ssh tag -s`);
+        throw new errors_RelsealError('E_TAG_BAD_SIGNATURE', `tag ${o.tag} is signed with GPG; relseal verifies SSH tag signatures: sign with git -c gpg.format=ssh tag -s`);
     }
     const at = t.raw.indexOf(SSHSIG_BEGIN);
     if (at < 0)
-        throw new errors/* RelsealError */.Ng('E_TAG_UNSIGNED', `tag ${o.tag} is annotated but not signed; create it with git tag -s (gpg.format=ssh)`);
+        throw new errors_RelsealError('E_TAG_UNSIGNED', `tag ${o.tag} is annotated but not signed; create it with git tag -s (gpg.format=ssh)`);
     const sig = parseSshSignature(t.raw.subarray(at).toString('utf8'));
     const fingerprint = sshFingerprint(sig.publicKeyBlob);
     if (!verifySshSignature(sig, t.raw.subarray(0, at), 'git')) {
-        throw new errors/* RelsealError */.Ng('E_TAG_BAD_SIGNATURE', `the signature of tag ${o.tag} (key ${fingerprint}) does not verify: the tag was altered after signing`);
+        throw new errors_RelsealError('E_TAG_BAD_SIGNATURE', `the signature of tag ${o.tag} (key ${fingerprint}) does not verify: the tag was altered after signing`);
     }
     const when = t.taggerTime ?? new Date();
     const entries = parseAllowedSigners(o.allowedSigners, 'allowed_signers').filter((e) => e.publicKeyBlob.equals(sig.publicKeyBlob));
     if (entries.some((e) => e.certAuthority)) {
-        throw new errors/* RelsealError */.Ng('E_TAG_UNTRUSTED', `allowed_signers lists key ${fingerprint} as a cert-authority; relseal does not verify SSH certificates: list the key itself`);
+        throw new errors_RelsealError('E_TAG_UNTRUSTED', `allowed_signers lists key ${fingerprint} as a cert-authority; relseal does not verify SSH certificates: list the key itself`);
     }
     const usable = entries.filter((e) => (!e.namespaces || e.namespaces.includes('git')) && validAt(e, when));
     if (usable.length === 0) {
         const why = entries.length === 0
             ? 'is not listed'
             : 'is listed, but not for namespace "git" or not valid at the tag time ' + when.toISOString();
-        throw new errors/* RelsealError */.Ng('E_TAG_UNTRUSTED', `tag ${o.tag} has a valid signature, but its key ${fingerprint} ${why} in allowed_signers; add the maintainer's key`);
+        throw new errors_RelsealError('E_TAG_UNTRUSTED', `tag ${o.tag} has a valid signature, but its key ${fingerprint} ${why} in allowed_signers; add the maintainer's key`);
     }
     return { tag: o.tag, commit: t.commit, principal: usable[0].principals.join(','), fingerprint };
 }
@@ -35630,7 +38990,7 @@ async function verifySignedTag(o) {
 async function verifyTagForCommit(o) {
     const v = await verifySignedTag(o);
     if (v.commit !== o.commit) {
-        throw new errors/* RelsealError */.Ng('E_TAG_MISMATCH', `tag ${o.tag} points at ${v.commit}, but the manifest pins ${o.commit}; do not install this release`);
+        throw new errors_RelsealError('E_TAG_MISMATCH', `tag ${o.tag} points at ${v.commit}, but the manifest pins ${o.commit}; do not install this release`);
     }
     return v;
 }
@@ -35640,10 +39000,6 @@ async function verifyTagForCommit(o) {
 
 
 
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/github/lib/context.js
 
 
@@ -35655,12 +39011,12 @@ class Context {
         var _a, _b, _c;
         this.payload = {};
         if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
             }
             else {
                 const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
             }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -35699,10 +39055,8 @@ class Context {
 //# sourceMappingURL=context.js.map
 // EXTERNAL MODULE: ../../node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
 var lib = __nccwpck_require__(2039);
-// EXTERNAL MODULE: ../../node_modules/undici/index.js
-var undici = __nccwpck_require__(1684);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/github/lib/internal/utils.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -35732,7 +39086,7 @@ function getProxyAgentDispatcher(destinationUrl) {
 }
 function getProxyFetch(destinationUrl) {
     const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
+    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
         return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
     });
     return proxyFetch;
@@ -35936,7 +39290,7 @@ var DEFAULTS = {
 };
 
 // pkg/dist-src/util/lowercase-keys.js
-function lowercaseKeys(object) {
+function dist_bundle_lowercaseKeys(object) {
   if (!object) {
     return {};
   }
@@ -35988,7 +39342,7 @@ function merge(defaults, route, options) {
   } else {
     options = Object.assign({}, route);
   }
-  options.headers = lowercaseKeys(options.headers);
+  options.headers = dist_bundle_lowercaseKeys(options.headers);
   removeUndefinedProperties(options);
   removeUndefinedProperties(options.headers);
   const mergedOptions = mergeDeep(defaults || {}, options);
@@ -40645,44 +43999,98 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 //# sourceMappingURL=github.js.map
 ;// CONCATENATED MODULE: ../github/retry.ts
-const DEFAULT_RETRY = { attempts: 4, maxWaitMs: 60_000, baseDelayMs: 1000 };
-/** How long to wait before retrying, or undefined when the error is not worth retrying. */
-function retryDelay(e, attempt, policy) {
+/** GitHub: "Otherwise, wait for at least one minute before retrying" (see rateLimitWait). */
+const MIN_SECONDARY_LIMIT_WAIT_MS = 60_000;
+const DEFAULT_RETRY = {
+    attempts: 4,
+    maxWaitMs: 60_000,
+    baseDelayMs: 1000,
+    rateLimitBudgetMs: 5 * 60_000,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    now: () => Date.now(),
+};
+const headersOf = (e) => e.response?.headers ?? {};
+/**
+ * Whether GitHub refused for a (primary or secondary) rate limit. GitHub, "Troubleshooting the REST
+ * API", Rate limit errors: a primary limit is a 403 or 429 with `x-ratelimit-remaining: 0`; a
+ * secondary limit is "a 403 Forbidden or 429 Too Many Requests response and an error message that
+ * indicates that you exceeded a secondary rate limit", with or without `retry-after`. A 403 without
+ * any of these is a permission problem.
+ * https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#rate-limit-errors
+ */
+function isRateLimited(e) {
     const { status, response } = e;
-    const headers = response?.headers ?? {};
-    const retryAfter = headers['retry-after'];
-    const rateLimited = status === 429 ||
-        (status === 403 && (retryAfter !== undefined || headers['x-ratelimit-remaining'] === '0'));
-    if (rateLimited) {
-        const reset = headers['x-ratelimit-reset'];
-        const wait = retryAfter !== undefined
-            ? Number(retryAfter) * 1000
-            : reset !== undefined
-                ? Number(reset) * 1000 - Date.now()
-                : policy.baseDelayMs;
-        return Math.min(Math.max(0, wait), policy.maxWaitMs);
-    }
+    if (status === 429)
+        return true;
+    if (status !== 403)
+        return false;
+    const h = headersOf(e);
+    const data = response?.data;
+    const message = typeof data?.message === 'string' ? data.message.toLowerCase() : '';
+    return (h['retry-after'] !== undefined || h['x-ratelimit-remaining'] === '0' || message.includes('rate limit'));
+}
+const seconds = (v) => v !== undefined && /^\d{1,10}$/.test(v.trim()) ? Number(v.trim()) : undefined;
+/**
+ * How long GitHub asks a rate-limited client to wait, in ms, following the same documentation:
+ * "If the retry-after response header is present, you should not retry your request until after that
+ * many seconds has elapsed. If the x-ratelimit-remaining header is 0, you should not make another
+ * request until after the time specified by the x-ratelimit-reset header [UTC epoch seconds].
+ * Otherwise, wait for at least one minute before retrying. If your request continues to fail due to a
+ * secondary rate limit, wait for an exponentially increasing amount of time between retries."
+ * `limited` counts the rate-limited answers before this one.
+ */
+function rateLimitWait(e, limited, now) {
+    const h = headersOf(e);
+    const retryAfter = seconds(h['retry-after']);
+    if (retryAfter !== undefined)
+        return retryAfter * 1000;
+    const reset = seconds(h['x-ratelimit-reset']);
+    if (h['x-ratelimit-remaining'] === '0' && reset !== undefined)
+        return Math.max(0, reset * 1000 - now);
+    return MIN_SECONDARY_LIMIT_WAIT_MS * 2 ** limited;
+}
+/** How long to back off after a 5xx answer, or undefined when the error is not a 5xx. */
+function retryDelay(e, attempt, policy) {
+    const { status } = e;
     if (status !== undefined && status >= 500)
         return Math.min(policy.baseDelayMs * 2 ** attempt, policy.maxWaitMs);
     return undefined;
 }
-/** Runs `fn`, retrying 5xx answers and (secondary) rate limits a bounded number of times. */
-async function withRetry(fn, policy, onRetry) {
+/**
+ * Runs `fn`, retrying 5xx answers and rate limits a bounded number of times. A rate limit is waited
+ * out as GitHub asks, never shorter; when that would take the client past its budget, the error is
+ * thrown at once instead of sleeping and failing later.
+ */
+async function withRetry(fn, policy, onRetry, budget = { spentMs: 0 }) {
+    let limited = 0;
     for (let attempt = 0;; attempt++) {
         try {
             return await fn();
         }
         catch (e) {
-            const wait = attempt + 1 < policy.attempts ? retryDelay(e, attempt, policy) : undefined;
-            if (wait === undefined)
+            if (attempt + 1 >= policy.attempts)
                 throw e;
-            onRetry?.(`HTTP ${e.status}; retrying in ${Math.round(wait / 1000)} s`);
-            await new Promise((r) => setTimeout(r, wait));
+            let wait;
+            if (isRateLimited(e)) {
+                wait = rateLimitWait(e, limited++, policy.now());
+                if (budget.spentMs + wait > policy.rateLimitBudgetMs)
+                    throw e;
+                budget.spentMs += wait;
+                onRetry?.(`rate limited (HTTP ${e.status}); waiting ${Math.ceil(wait / 1000)} s as GitHub asks`);
+            }
+            else {
+                wait = retryDelay(e, attempt, policy);
+                if (wait === undefined)
+                    throw e;
+                onRetry?.(`HTTP ${e.status}; retrying in ${Math.round(wait / 1000)} s`);
+            }
+            await policy.sleep(wait);
         }
     }
 }
 
 ;// CONCATENATED MODULE: ../github/errors.ts
+
 
 /**
  * Turns an Octokit error into a RelsealError that tells the user what to do; `context` says what
@@ -40696,8 +44104,13 @@ function githubError(e, context) {
     const says = gh?.message
         ? `GitHub says: ${gh.message}${details ? ` (${details})` : ''}`
         : (err.message ?? String(e));
+    const rateLimited = isRateLimited(e);
     let advice;
-    if (status === 401)
+    if (rateLimited)
+        advice =
+            `GitHub's rate limit stopped the request and asked to wait ${Math.ceil(rateLimitWait(e, 0, Date.now()) / 1000)} s, ` +
+                'past what this run waits for rate limits in all; re-run the job later, or run fewer jobs against the API at once';
+    else if (status === 401)
         advice = 'the token is invalid or expired: pass a valid github-token';
     else if (status === 403)
         advice = 'the token lacks permission: add `permissions: contents: write` to the job that runs this step';
@@ -40709,14 +44122,21 @@ function githubError(e, context) {
         advice = 'GitHub failed repeatedly; re-run the job later';
     else
         advice = 'check the network and GITHUB_API_URL';
-    return new errors/* RelsealError */.Ng('E_GITHUB', `${context} failed${status ? ` (HTTP ${status})` : ''}: ${advice}. ${says}`, {
+    return new errors_RelsealError('E_GITHUB', `${context} failed${status ? ` (HTTP ${status})` : ''}: ${advice}. ${says}`, {
         cause: e,
-        details: { status },
+        details: { status, ...(rateLimited ? { rateLimited } : {}) },
     });
 }
+/**
+ * Whether GitHub refused because the thing exists already (422 Validation Failed, code
+ * already_exists): a release for a published tag, an asset of that name. Takes the raw Octokit error
+ * or the RelsealError that wraps it.
+ */
+function isAlreadyExists(e) {
+    const raw = (e instanceof errors_RelsealError ? e.cause : e);
+    return raw?.status === 422 && (raw.response?.data?.errors ?? []).some((x) => x.code === 'already_exists');
+}
 
-// EXTERNAL MODULE: ../../node_modules/@actions/http-client/lib/index.js + 1 modules
-var http_client_lib = __nccwpck_require__(66);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ../github/transport.ts
@@ -40732,7 +44152,7 @@ function bodyOf(body) {
         return external_node_stream_.Readable.from([Buffer.from(body.buffer, body.byteOffset, body.length)]);
     throw new TypeError(`unsupported request body (${Object.prototype.toString.call(body)})`);
 }
-function headersOf(raw) {
+function transport_headersOf(raw) {
     const map = new Map();
     for (const [name, value] of Object.entries(raw))
         if (value !== undefined)
@@ -40747,7 +44167,7 @@ function headersOf(raw) {
  * the Authorization header is dropped when one leaves the host (as fetch does across origins).
  */
 function httpClientFetch() {
-    const http = new http_client_lib/* HttpClient */.Qq(undefined, [], { keepAlive: true, allowRetries: false });
+    const http = new lib_HttpClient(undefined, [], { keepAlive: true, allowRetries: false });
     return async (url, init = {}) => {
         const res = await http.request(init.method ?? 'GET', url, bodyOf(init.body), { ...init.headers });
         const chunks = [];
@@ -40760,7 +44180,7 @@ function httpClientFetch() {
             status,
             statusText: res.message.statusMessage ?? '',
             ok: status >= 200 && status < 300,
-            headers: headersOf(res.message.headers),
+            headers: transport_headersOf(res.message.headers),
             text: () => Promise.resolve(bytes.toString('utf8')),
             json: () => Promise.resolve(JSON.parse(bytes.toString('utf8'))),
             arrayBuffer: () => Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)),
@@ -40786,13 +44206,15 @@ function createClient(o) {
         request: { fetch: httpClientFetch() },
     });
     const policy = { ...DEFAULT_RETRY, ...o.retry };
+    // One budget for every call of the client: a run waits out rate limits for so long, in all.
+    const budget = { spentMs: 0 };
     return {
         octokit,
         owner,
         repo,
         async call(context, fn) {
             try {
-                return await withRetry(() => fn(octokit), policy, (why) => o.log?.(`${context}: ${why}`));
+                return await withRetry(() => fn(octokit), policy, (why) => o.log?.(`${context}: ${why}`), budget);
             }
             catch (e) {
                 throw githubError(e, context);
@@ -40835,10 +44257,52 @@ async function getLatestRelease(gh) {
     const r = await unless404(gh.call('reading the latest release', (o) => o.request(GET_LATEST_RELEASE, { owner: gh.owner, repo: gh.repo })));
     return r?.data;
 }
-/** Every release, drafts included (paginated with Link). */
-async function listReleases(gh) {
-    return gh.call('listing releases', (o) => o.paginate(LIST_RELEASES, { owner: gh.owner, repo: gh.repo, per_page: 100 }));
+/**
+ * GitHub lists no further than this many releases: a page past it answers 422 "Only the first 1000
+ * results are available." (documented at list-releases' documentation_url; iree-org/iree#16506).
+ */
+const MAX_LISTED_RELEASES = 1000;
+const RELEASES_PER_PAGE = 100;
+/**
+ * Releases, drafts included (only with push access), newest first, paginated with Link; no more than
+ * the MAX_LISTED_RELEASES GitHub can list. `complete` is false when there were more.
+ */
+async function listReleasesPaged(gh) {
+    let complete = true;
+    const releases = await gh.call('listing releases', (o) => {
+        let pages = 0;
+        return o.paginate(LIST_RELEASES, { owner: gh.owner, repo: gh.repo, per_page: RELEASES_PER_PAGE }, (res, done) => {
+            // Stop before asking for a page GitHub refuses to serve.
+            if (++pages * RELEASES_PER_PAGE >= MAX_LISTED_RELEASES &&
+                (res.headers.link ?? '').includes('rel="next"')) {
+                complete = false;
+                done();
+            }
+            return res.data;
+        });
+    });
+    return { releases, complete };
 }
+/** Every release GitHub lists, drafts included (see listReleasesPaged). */
+async function listReleases(gh) {
+    return (await listReleasesPaged(gh)).releases;
+}
+/**
+ * Finds every release of `tag`, drafts included. `GET /releases/tags/{tag}` returns "a published
+ * release with the specified tag" only (GitHub's get-release-by-tag), so drafts are found by listing
+ * all releases and matching tag_name; the published one is read by tag as well, so it is found even
+ * past the listing limit.
+ */
+async function findReleasesByTag(gh, tag) {
+    const [listed, published] = await Promise.all([listReleasesPaged(gh), getReleaseByTag(gh, tag)]);
+    const mine = listed.releases.filter((r) => r.tag_name === tag);
+    return {
+        published: published ?? mine.find((r) => !r.draft),
+        drafts: mine.filter((r) => r.draft),
+        complete: listed.complete,
+    };
+}
+/** Creates a release (answers 422 already_exists when a published release has the tag). */
 async function createRelease(gh, r) {
     const res = await gh.call(`creating release ${r.tag}`, (o) => o.request(CREATE_RELEASE, {
         owner: gh.owner,
@@ -40852,9 +44316,19 @@ async function createRelease(gh, r) {
     }));
     return res.data;
 }
-/** Changes a release; publishing a draft (draft: false) is what creates its tag on GitHub. */
+/**
+ * Changes a release; publishing a draft (draft: false) is what creates its tag on GitHub. The tag
+ * name is always sent: users report that a PATCH of a draft without it can leave the draft on an
+ * `untagged-…` placeholder tag (tauri-apps/tauri-action#914, brightwave-inc/tidebreak#646).
+ */
 async function updateRelease(gh, release, r) {
-    const res = await gh.call(`updating release ${release.tag_name}`, (o) => o.request(UPDATE_RELEASE, { owner: gh.owner, repo: gh.repo, release_id: release.id, ...r }));
+    const res = await gh.call(`updating release ${release.tag_name}`, (o) => o.request(UPDATE_RELEASE, {
+        owner: gh.owner,
+        repo: gh.repo,
+        release_id: release.id,
+        tag_name: release.tag_name,
+        ...r,
+    }));
     return res.data;
 }
 /** Annotated tags can point at annotated tags; git itself stops peeling far sooner than this. */
@@ -40912,33 +44386,148 @@ async function downloadReleaseAsset(gh, asset) {
     return Buffer.from(res.data);
 }
 
+;// CONCATENATED MODULE: ../github/asset-name.ts
+
+/** GitHub accepts long names; a release asset name longer than a file name is a mistake. */
+const MAX_ASSET_NAME_LENGTH = 255;
+const isKept = (c) => (c >= 0x30 && c <= 0x39) || // 0-9
+    (c >= 0x41 && c <= 0x5a) || // A-Z
+    (c >= 0x61 && c <= 0x7a) || // a-z
+    c === 0x2e || // .
+    c === 0x5f || // _
+    c === 0x2d; // -
+/**
+ * Why GitHub would store `name` under another name, or undefined when it keeps it as given.
+ *
+ * GitHub's "Upload a release asset" documentation: "GitHub renames asset filenames that have special
+ * characters, non-alphanumeric characters, and leading or trailing periods. The List release assets
+ * endpoint lists the renamed filenames." It gives no exact list; users report spaces, `~`, `:`, `(`
+ * and `)` turned into `.` (softprops/action-gh-release#159, actions/upload-release-asset#57), and `+`
+ * arriving as a space and then a `.` through the API (github/rest-api-description#2968). So the one
+ * rule here is the conservative one: letters, digits, `.`, `_` and `-`, no leading or trailing
+ * period. A renamed asset would not be found under its name on a re-run, or by verify-manifest.
+ */
+function assetNameProblem(name) {
+    if (name.length === 0)
+        return 'it is empty';
+    if (name.length > MAX_ASSET_NAME_LENGTH)
+        return `it is longer than ${MAX_ASSET_NAME_LENGTH} characters`;
+    let position = 0;
+    for (const c of name) {
+        position++;
+        if (!isKept(c.codePointAt(0)))
+            return `GitHub would replace ${JSON.stringify(c)} (character ${position}) with "."`;
+    }
+    if (name.startsWith('.') || name.endsWith('.'))
+        return 'GitHub renames names with a leading or trailing period';
+    return undefined;
+}
+/**
+ * Throws E_BAD_INPUT unless GitHub stores `name` unchanged; `what` says where the name came from
+ * ("input manifest-name", "artifact dist/app 1.tgz"). Every name the actions upload or look up goes
+ * through this before any request.
+ *
+ * @example checkAssetName(inputs.manifestName, 'input manifest-name')
+ */
+function checkAssetName(name, what) {
+    const problem = assetNameProblem(name);
+    if (problem !== undefined)
+        throw new errors_RelsealError('E_BAD_INPUT', `${what}: ${JSON.stringify(name)} cannot be a release asset name: ${problem}; ` +
+            'use letters, digits, ".", "_" and "-", not starting or ending with "."');
+    return name;
+}
+
 ;// CONCATENATED MODULE: ../github/assets.ts
 
 
+
+
+
+/** True for a release whose assets GitHub no longer lets anyone add, change or delete. */
+const isLocked = (release) => !release.draft && release.immutable === true;
+/**
+ * The one refusal for a published immutable release. GitHub, "Immutable releases": once such a
+ * release is published its assets cannot be added, modified or deleted and its tag cannot move;
+ * the documented flow is to create a draft, attach every asset, then publish.
+ * https://docs.github.com/en/code-security/concepts/supply-chain-security/immutable-releases
+ */
+function immutableReleaseError(release, what) {
+    return new errors_RelsealError('E_IMMUTABLE_RELEASE', `release ${release.tag_name} is published and immutable (the repository's "immutable releases" setting ` +
+        `is on), so ${what}. Sign while the release is a draft: create the release as a draft (or let ` +
+        'sign-release create it), upload every asset, let sign-release sign and publish it last; ' +
+        'a published immutable release needs a new version', { details: { releaseId: release.id } });
+}
+/** Whether an asset on GitHub holds exactly `data`: by digest when GitHub gives one, else by download. */
+async function assetHolds(gh, asset, data) {
+    if (asset.size !== data.length)
+        return false;
+    if (typeof asset.digest === 'string' && asset.digest.startsWith('sha256:'))
+        return asset.digest === `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
+    return (await downloadReleaseAsset(gh, asset)).equals(Buffer.from(data));
+}
+/** GitHub's 422 "Cannot upload assets to an immutable release." (wrapped in a RelsealError). */
+function saysImmutable(e) {
+    const raw = (e instanceof errors_RelsealError ? e.cause : e);
+    const message = raw?.response?.data?.message;
+    return raw?.status === 422 && typeof message === 'string' && message.includes('immutable release');
+}
+/** A complete asset; anything else (GitHub's `starter` after a failed upload) is a leftover. */
+const isComplete = (a) => a.state === undefined || a.state === 'uploaded';
+/**
+ * Uploads `name`, recovering from what an interrupted attempt leaves. GitHub's upload-release-asset
+ * documentation: "When an upstream failure occurs, you will receive a 502 Bad Gateway status. This
+ * may leave an empty asset with a state of starter. It can be safely deleted." The client's retry
+ * of that 502 then meets 422 already_exists for the leftover; an asset of this name that was not
+ * there before (a starter, or one whose size or digest differs) is deleted and the upload made once
+ * more, and one that holds these very bytes means the first attempt got through.
+ */
+async function uploadRecovering(gh, release, name, data) {
+    try {
+        return await uploadReleaseAsset(gh, release, name, data);
+    }
+    catch (e) {
+        // Published (and so locked) by someone else since it was read: say so, with the flow to use.
+        if (saysImmutable(e))
+            throw immutableReleaseError(release, `${name} cannot be uploaded (GitHub refused it)`);
+        if (!isAlreadyExists(e))
+            throw e;
+        const left = (await listReleaseAssets(gh, release)).find((a) => a.name === name);
+        if (!left)
+            throw e;
+        if (isComplete(left) && (await assetHolds(gh, left, data)))
+            return left;
+        await deleteReleaseAsset(gh, left);
+        return uploadReleaseAsset(gh, release, name, data);
+    }
+}
 /**
  * Puts an asset on a release idempotently: the same bytes already there are left alone; other
- * bytes fail unless `overwrite`. Replacing uploads the new bytes under a temporary name first, then
- * deletes the old asset and renames the new one, so the release always holds a complete copy
- * (GitHub has no atomic replace; by name, the gap is the one rename request).
+ * bytes fail unless `overwrite`. A leftover of a failed upload (state `starter`) is deleted first.
+ * Replacing uploads the new bytes under a temporary name first, then deletes the old asset and
+ * renames the new one, so the release always holds a complete copy (GitHub has no atomic replace;
+ * by name, the gap is the one rename request). The name is checked before any request.
  */
 async function putReleaseAsset(gh, release, name, data, overwrite, 
 /** The release's assets when the caller has just listed them; listed here otherwise. */
 listed) {
+    checkAssetName(name, `release asset ${name}`);
     const assets = listed ?? (await listReleaseAssets(gh, release));
-    // A temp asset left by a run that died mid-replace is removed first.
-    for (const stale of assets.filter((a) => a.name.startsWith(`${name}.relseal-new-`)))
+    const existing = assets.find((a) => a.name === name && isComplete(a));
+    if (existing && (await assetHolds(gh, existing, data)))
+        return 'unchanged';
+    if (isLocked(release))
+        throw immutableReleaseError(release, `${name} cannot be uploaded or replaced`);
+    // A temp asset left by a run that died mid-replace, and a starter left by a failed upload, go first.
+    for (const stale of assets.filter((a) => a.name.startsWith(`${name}.relseal-new-`) || (a.name === name && !isComplete(a))))
         await deleteReleaseAsset(gh, stale);
-    const existing = assets.find((a) => a.name === name);
     if (!existing) {
-        await uploadReleaseAsset(gh, release, name, data);
+        await uploadRecovering(gh, release, name, data);
         return 'uploaded';
     }
-    if (existing.size === data.length && (await downloadReleaseAsset(gh, existing)).equals(Buffer.from(data)))
-        return 'unchanged';
     if (!overwrite) {
-        throw new errors/* RelsealError */.Ng('E_GITHUB', `release ${release.tag_name} already has a different ${name}; set overwrite: true to replace it, or delete it first`);
+        throw new errors_RelsealError('E_GITHUB', `release ${release.tag_name} already has a different ${name}; set overwrite: true to replace it, or delete it first`);
     }
-    const temp = await uploadReleaseAsset(gh, release, `${name}.relseal-new-${Date.now()}`, data);
+    const temp = await uploadRecovering(gh, release, `${name}.relseal-new-${Date.now()}`, data);
     await deleteReleaseAsset(gh, existing);
     await renameReleaseAsset(gh, temp, name);
     return 'replaced';
@@ -40951,8 +44540,75 @@ listed) {
 
 
 
-// EXTERNAL MODULE: ../common/inputs.ts
-var inputs = __nccwpck_require__(1036);
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ../common/inputs.ts
+
+
+
+
+
+/** The allowed_signers path when the tag must be SSH-signed by a maintainer, else undefined. */
+function requiredSignersPath() {
+    const path = getInput('allowed-signers');
+    if (!getBooleanInput('require-signed-tag'))
+        return undefined;
+    if (!path)
+        throw new errors_RelsealError('E_USAGE', 'require-signed-tag is true but allowed-signers is empty; set it to the allowed_signers file in the repository');
+    return path;
+}
+/** The github-token input, masked before anything can print it. */
+function readToken() {
+    const token = getInput('github-token');
+    if (token)
+        core_setSecret(token);
+    return token;
+}
+/**
+ * An action's top level: read inputs, do the work, set outputs. Every failure, Error or not, fails
+ * the step with one error annotation carrying its code (as core.setFailed does); causes go to debug.
+ */
+async function runAction(readInputs, work) {
+    try {
+        const outputs = await work(readInputs());
+        for (const [k, v] of Object.entries(outputs))
+            setOutput(k, v);
+    }
+    catch (e) {
+        // Escaped: the message may quote text from an unverified manifest or a server.
+        const message = escapeControls(e instanceof Error ? e.message : String(e));
+        if (e instanceof Error && e.cause instanceof Error)
+            core_debug(`cause: ${e.cause.message}`);
+        // One error annotation, titled with the code: a refusal reads differently from a broken setup.
+        const title = isRelsealError(e)
+            ? `relseal ${REFUSAL_CODES.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
+            : 'relseal failed';
+        error(isRelsealError(e) ? `${e.code}: ${message}` : message, { title });
+        // core.ExitCode.Failure, written out: GitHub's local runner (@github/local-action) stubs
+        // @actions/core without ExitCode.
+        process.exitCode = 1;
+    }
+}
+/**
+ * Reads a file named by an input as a path inside the repository checkout `dir`; a path that leaves
+ * the checkout (`../`, an absolute path elsewhere, a symlink out) or does not exist is an error.
+ */
+function readRepoFile(dir, rel, input) {
+    const root = (0,external_node_fs_namespaceObject.realpathSync)(dir);
+    let file;
+    try {
+        file = (0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.resolve)(root, rel));
+    }
+    catch {
+        throw new errors_RelsealError('E_NOT_FOUND', `input ${input}: ${rel} does not exist in the repository checkout`);
+    }
+    const inside = (0,external_node_path_namespaceObject.relative)(root, file);
+    if (inside === '' || inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside))
+        throw new errors_RelsealError('E_BAD_INPUT', `input ${input}: ${rel} is outside the repository checkout; give a path inside the repository`);
+    return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+}
+
 ;// CONCATENATED MODULE: ../../node_modules/@actions/glob/lib/internal-glob-options-helper.js
 
 /**
@@ -40969,36 +44625,32 @@ function getOptions(copy) {
     if (copy) {
         if (typeof copy.followSymbolicLinks === 'boolean') {
             result.followSymbolicLinks = copy.followSymbolicLinks;
-            lib_core/* debug */.Yz(`followSymbolicLinks '${result.followSymbolicLinks}'`);
+            core_debug(`followSymbolicLinks '${result.followSymbolicLinks}'`);
         }
         if (typeof copy.implicitDescendants === 'boolean') {
             result.implicitDescendants = copy.implicitDescendants;
-            lib_core/* debug */.Yz(`implicitDescendants '${result.implicitDescendants}'`);
+            core_debug(`implicitDescendants '${result.implicitDescendants}'`);
         }
         if (typeof copy.matchDirectories === 'boolean') {
             result.matchDirectories = copy.matchDirectories;
-            lib_core/* debug */.Yz(`matchDirectories '${result.matchDirectories}'`);
+            core_debug(`matchDirectories '${result.matchDirectories}'`);
         }
         if (typeof copy.omitBrokenSymbolicLinks === 'boolean') {
             result.omitBrokenSymbolicLinks = copy.omitBrokenSymbolicLinks;
-            lib_core/* debug */.Yz(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
+            core_debug(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
         }
         if (typeof copy.excludeHiddenFiles === 'boolean') {
             result.excludeHiddenFiles = copy.excludeHiddenFiles;
-            lib_core/* debug */.Yz(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
+            core_debug(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
         }
     }
     return result;
 }
 //# sourceMappingURL=internal-glob-options-helper.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/glob/lib/internal-path-helper.js
 
 
-const IS_WINDOWS = process.platform === 'win32';
+const internal_path_helper_IS_WINDOWS = process.platform === 'win32';
 /**
  * Similar to path.dirname except normalizes the path separators and slightly better handling for Windows UNC paths.
  *
@@ -41020,13 +44672,13 @@ function dirname(p) {
     // Normalize slashes and trim unnecessary trailing slash
     p = safeTrimTrailingSeparator(p);
     // Windows UNC root, e.g. \\hello or \\hello\world
-    if (IS_WINDOWS && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
+    if (internal_path_helper_IS_WINDOWS && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
         return p;
     }
     // Get dirname
-    let result = external_path_.dirname(p);
+    let result = external_path_namespaceObject.dirname(p);
     // Trim trailing slash for Windows UNC root, e.g. \\hello\world\
-    if (IS_WINDOWS && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
+    if (internal_path_helper_IS_WINDOWS && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
         result = safeTrimTrailingSeparator(result);
     }
     return result;
@@ -41043,7 +44695,7 @@ function ensureAbsoluteRoot(root, itemPath) {
         return itemPath;
     }
     // Windows
-    if (IS_WINDOWS) {
+    if (internal_path_helper_IS_WINDOWS) {
         // Check for itemPath like C: or C:foo
         if (itemPath.match(/^[A-Z]:[^\\/]|^[A-Z]:$/i)) {
             let cwd = process.cwd();
@@ -41070,7 +44722,7 @@ function ensureAbsoluteRoot(root, itemPath) {
             }
         }
         // Check for itemPath like \ or \foo
-        else if (normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
+        else if (internal_path_helper_normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
             const cwd = process.cwd();
             external_assert_(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
             return `${cwd[0]}:\\${itemPath.substr(1)}`;
@@ -41078,12 +44730,12 @@ function ensureAbsoluteRoot(root, itemPath) {
     }
     external_assert_(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
     // Otherwise ensure root ends with a separator
-    if (root.endsWith('/') || (IS_WINDOWS && root.endsWith('\\'))) {
+    if (root.endsWith('/') || (internal_path_helper_IS_WINDOWS && root.endsWith('\\'))) {
         // Intentionally empty
     }
     else {
         // Append separator
-        root += external_path_.sep;
+        root += external_path_namespaceObject.sep;
     }
     return root + itemPath;
 }
@@ -41094,9 +44746,9 @@ function ensureAbsoluteRoot(root, itemPath) {
 function hasAbsoluteRoot(itemPath) {
     external_assert_(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
     // Normalize separators
-    itemPath = normalizeSeparators(itemPath);
+    itemPath = internal_path_helper_normalizeSeparators(itemPath);
     // Windows
-    if (IS_WINDOWS) {
+    if (internal_path_helper_IS_WINDOWS) {
         // E.g. \\hello\share or C:\hello
         return itemPath.startsWith('\\\\') || /^[A-Z]:\\/i.test(itemPath);
     }
@@ -41110,9 +44762,9 @@ function hasAbsoluteRoot(itemPath) {
 function hasRoot(itemPath) {
     external_assert_(itemPath, `isRooted parameter 'itemPath' must not be empty`);
     // Normalize separators
-    itemPath = normalizeSeparators(itemPath);
+    itemPath = internal_path_helper_normalizeSeparators(itemPath);
     // Windows
-    if (IS_WINDOWS) {
+    if (internal_path_helper_IS_WINDOWS) {
         // E.g. \ or \hello or \\hello
         // E.g. C: or C:\hello
         return itemPath.startsWith('\\') || /^[A-Z]:/i.test(itemPath);
@@ -41123,10 +44775,10 @@ function hasRoot(itemPath) {
 /**
  * Removes redundant slashes and converts `/` to `\` on Windows
  */
-function normalizeSeparators(p) {
+function internal_path_helper_normalizeSeparators(p) {
     p = p || '';
     // Windows
-    if (IS_WINDOWS) {
+    if (internal_path_helper_IS_WINDOWS) {
         // Convert slashes on Windows
         p = p.replace(/\//g, '\\');
         // Remove redundant slashes
@@ -41146,17 +44798,17 @@ function safeTrimTrailingSeparator(p) {
         return '';
     }
     // Normalize separators
-    p = normalizeSeparators(p);
+    p = internal_path_helper_normalizeSeparators(p);
     // No trailing slash
-    if (!p.endsWith(external_path_.sep)) {
+    if (!p.endsWith(external_path_namespaceObject.sep)) {
         return p;
     }
     // Check '/' on Linux/macOS and '\' on Windows
-    if (p === external_path_.sep) {
+    if (p === external_path_namespaceObject.sep) {
         return p;
     }
     // On Windows check if drive root. E.g. C:\
-    if (IS_WINDOWS && /^[A-Z]:\\$/i.test(p)) {
+    if (internal_path_helper_IS_WINDOWS && /^[A-Z]:\\$/i.test(p)) {
         return p;
     }
     // Otherwise trim trailing slash
@@ -44019,7 +47671,7 @@ class Path {
             itemPath = safeTrimTrailingSeparator(itemPath);
             // Not rooted
             if (!hasRoot(itemPath)) {
-                this.segments = itemPath.split(external_path_.sep);
+                this.segments = itemPath.split(external_path_namespaceObject.sep);
             }
             // Rooted
             else {
@@ -44028,7 +47680,7 @@ class Path {
                 let dir = dirname(remaining);
                 while (dir !== remaining) {
                     // Add the segment
-                    const basename = external_path_.basename(remaining);
+                    const basename = external_path_namespaceObject.basename(remaining);
                     this.segments.unshift(basename);
                     // Truncate the last segment
                     remaining = dir;
@@ -44048,7 +47700,7 @@ class Path {
                 // Must not be empty
                 external_assert_(segment, `Parameter 'itemPath' must not contain any empty segments`);
                 // Normalize slashes
-                segment = normalizeSeparators(itemPath[i]);
+                segment = internal_path_helper_normalizeSeparators(itemPath[i]);
                 // Root segment
                 if (i === 0 && hasRoot(segment)) {
                     segment = safeTrimTrailingSeparator(segment);
@@ -44058,7 +47710,7 @@ class Path {
                 // All other segments
                 else {
                     // Must not contain slash
-                    external_assert_(!segment.includes(external_path_.sep), `Parameter 'itemPath' contains unexpected path separators`);
+                    external_assert_(!segment.includes(external_path_namespaceObject.sep), `Parameter 'itemPath' contains unexpected path separators`);
                     this.segments.push(segment);
                 }
             }
@@ -44071,13 +47723,13 @@ class Path {
         // First segment
         let result = this.segments[0];
         // All others
-        let skipSlash = result.endsWith(external_path_.sep) || (internal_path_IS_WINDOWS && /^[A-Z]:$/i.test(result));
+        let skipSlash = result.endsWith(external_path_namespaceObject.sep) || (internal_path_IS_WINDOWS && /^[A-Z]:$/i.test(result));
         for (let i = 1; i < this.segments.length; i++) {
             if (skipSlash) {
                 skipSlash = false;
             }
             else {
-                result += external_path_.sep;
+                result += external_path_namespaceObject.sep;
             }
             result += this.segments[i];
         }
@@ -44127,8 +47779,8 @@ class Pattern {
         // Segments
         this.segments = new Path(pattern).segments;
         // Trailing slash indicates the pattern should only match directories, not regular files
-        this.trailingSeparator = normalizeSeparators(pattern)
-            .endsWith(external_path_.sep);
+        this.trailingSeparator = internal_path_helper_normalizeSeparators(pattern)
+            .endsWith(external_path_namespaceObject.sep);
         pattern = safeTrimTrailingSeparator(pattern);
         // Search path (literal path prior to the first glob segment)
         let foundGlob = false;
@@ -44158,14 +47810,14 @@ class Pattern {
         // Last segment is globstar?
         if (this.segments[this.segments.length - 1] === '**') {
             // Normalize slashes
-            itemPath = normalizeSeparators(itemPath);
+            itemPath = internal_path_helper_normalizeSeparators(itemPath);
             // Append a trailing slash. Otherwise Minimatch will not match the directory immediately
             // preceding the globstar. For example, given the pattern `/foo/**`, Minimatch returns
             // false for `/foo` but returns true for `/foo/`. Append a trailing slash to handle that quirk.
-            if (!itemPath.endsWith(external_path_.sep) && this.isImplicitPattern === false) {
+            if (!itemPath.endsWith(external_path_namespaceObject.sep) && this.isImplicitPattern === false) {
                 // Note, this is safe because the constructor ensures the pattern has an absolute root.
                 // For example, formats like C: and C:foo on Windows are resolved to an absolute root.
-                itemPath = `${itemPath}${external_path_.sep}`;
+                itemPath = `${itemPath}${external_path_namespaceObject.sep}`;
             }
         }
         else {
@@ -44212,14 +47864,14 @@ class Pattern {
         // Must not contain globs in root, e.g. Windows UNC path \\foo\b*r
         external_assert_(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
         // Normalize slashes
-        pattern = normalizeSeparators(pattern);
+        pattern = internal_path_helper_normalizeSeparators(pattern);
         // Replace leading `.` segment
-        if (pattern === '.' || pattern.startsWith(`.${external_path_.sep}`)) {
+        if (pattern === '.' || pattern.startsWith(`.${external_path_namespaceObject.sep}`)) {
             pattern = Pattern.globEscape(process.cwd()) + pattern.substr(1);
         }
         // Replace leading `~` segment
-        else if (pattern === '~' || pattern.startsWith(`~${external_path_.sep}`)) {
-            homedir = homedir || external_os_.homedir();
+        else if (pattern === '~' || pattern.startsWith(`~${external_path_namespaceObject.sep}`)) {
+            homedir = homedir || external_os_namespaceObject.homedir();
             external_assert_(homedir, 'Unable to determine HOME directory');
             external_assert_(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
             pattern = Pattern.globEscape(homedir) + pattern.substr(1);
@@ -44245,7 +47897,7 @@ class Pattern {
         else {
             pattern = ensureAbsoluteRoot(Pattern.globEscape(process.cwd()), pattern);
         }
-        return normalizeSeparators(pattern);
+        return internal_path_helper_normalizeSeparators(pattern);
     }
     /**
      * Attempts to unescape a pattern segment to create a literal path segment.
@@ -44410,12 +48062,12 @@ class DefaultGlobber {
             // Push the search paths
             const stack = [];
             for (const searchPath of getSearchPaths(patterns)) {
-                lib_core/* debug */.Yz(`Search path '${searchPath}'`);
+                core_debug(`Search path '${searchPath}'`);
                 // Exists?
                 try {
                     // Intentionally using lstat. Detection for broken symlink
                     // will be performed later (if following symlinks).
-                    yield __await(external_fs_.promises.lstat(searchPath));
+                    yield __await(external_fs_namespaceObject.promises.lstat(searchPath));
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
@@ -44445,7 +48097,7 @@ class DefaultGlobber {
                     continue;
                 }
                 // Hidden file or directory?
-                if (options.excludeHiddenFiles && external_path_.basename(item.path).match(/^\./)) {
+                if (options.excludeHiddenFiles && external_path_namespaceObject.basename(item.path).match(/^\./)) {
                     continue;
                 }
                 // Directory
@@ -44460,7 +48112,7 @@ class DefaultGlobber {
                     }
                     // Push the child items in reverse
                     const childLevel = item.level + 1;
-                    const childItems = (yield __await(external_fs_.promises.readdir(item.path))).map(x => new SearchState(external_path_.join(item.path, x), childLevel));
+                    const childItems = (yield __await(external_fs_namespaceObject.promises.readdir(item.path))).map(x => new SearchState(external_path_namespaceObject.join(item.path, x), childLevel));
                     stack.push(...childItems.reverse());
                 }
                 // File
@@ -44504,12 +48156,12 @@ class DefaultGlobber {
             if (options.followSymbolicLinks) {
                 try {
                     // Use `stat` (following symlinks)
-                    stats = yield external_fs_.promises.stat(item.path);
+                    stats = yield external_fs_namespaceObject.promises.stat(item.path);
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
                         if (options.omitBrokenSymbolicLinks) {
-                            lib_core/* debug */.Yz(`Broken symlink '${item.path}'`);
+                            core_debug(`Broken symlink '${item.path}'`);
                             return undefined;
                         }
                         throw new Error(`No information found for the path '${item.path}'. This may indicate a broken symbolic link.`);
@@ -44519,19 +48171,19 @@ class DefaultGlobber {
             }
             else {
                 // Use `lstat` (not following symlinks)
-                stats = yield external_fs_.promises.lstat(item.path);
+                stats = yield external_fs_namespaceObject.promises.lstat(item.path);
             }
             // Note, isDirectory() returns false for the lstat of a symlink
             if (stats.isDirectory() && options.followSymbolicLinks) {
                 // Get the realpath
-                const realPath = yield external_fs_.promises.realpath(item.path);
+                const realPath = yield external_fs_namespaceObject.promises.realpath(item.path);
                 // Fixup the traversal chain to match the item level
                 while (traversalChain.length >= item.level) {
                     traversalChain.pop();
                 }
                 // Test for a cycle
                 if (traversalChain.some((x) => x === realPath)) {
-                    lib_core/* debug */.Yz(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
+                    core_debug(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
                     return undefined;
                 }
                 // Update the traversal chain
@@ -44542,8 +48194,6 @@ class DefaultGlobber {
     }
 }
 //# sourceMappingURL=internal-globber.js.map
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
 ;// CONCATENATED MODULE: external "stream"
 const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 // EXTERNAL MODULE: external "util"
@@ -44814,7 +48464,6 @@ function diffFileManifests(expected, actual) {
 
 ;// CONCATENATED MODULE: ../../src/tree/glob.ts
 
-
 /**
  * Compiles a glob to a RegExp over POSIX relative paths: `*` and `?` stay within one path
  * segment, `**` spans segments, `[abc]`/`[!a-z]` are classes. A pattern without `/` matches the
@@ -44869,19 +48518,186 @@ function glob_pathFilter(include = [], exclude = []) {
 function glob_dirExcluded(exclude, dirPath) {
     return exclude.some((r) => r.test(dirPath));
 }
+
+;// CONCATENATED MODULE: ../../src/tree/symlink-rule.ts
 /**
- * Refuses a symlink whose target leaves the tree (absolute, or climbing above the root). The
- * target is only read as text; it is never followed.
+ * The one symlink rule of relseal (docs/code-hash.md, "Symlinks"): every tree source (a
+ * directory, a git working tree, a commit) hands its symlinks to `assertLinksStayInside`, so `hash`,
+ * `hash --rev`, `sign`, `verify --dir` and the updater give one verdict for one tree.
+ *
+ * A target is resolved lexically, as the kernel would resolve it once the tree is on disk, but
+ * using only the tree's own links: a component naming a link of the tree is replaced by that
+ * link's resolved location, `..` goes to the parent of where the walk is, and any other name is a
+ * plain directory step. Nothing on disk is read or followed.
  */
-function glob_assertSymlinkInside(linkPath, target) {
-    const resolved = posix.normalize(posix.join(posix.dirname(linkPath), target));
-    if (target.startsWith('/') || resolved === '..' || resolved.startsWith('../')) {
-        throw new RelsealError('E_SYMLINK_ESCAPE', `symlink ${JSON.stringify(linkPath)} points outside the tree (to ${JSON.stringify(target)}); ` +
-            `a release must be self-contained: make the link relative and inside the tree, or remove it`);
+
+/** Links nested deeper than this are refused, as Linux refuses them (MAXSYMLINKS, ELOOP). */
+const MAX_LINK_NESTING = 40;
+class LinkFailure extends Error {
+    failure;
+    constructor(failure) {
+        super(failure.kind);
+        this.failure = failure;
+    }
+}
+const UNRESOLVED = (/* unused pure expression or super */ null && (-1));
+const RESOLVING = (/* unused pure expression or super */ null && (-2));
+const fold = (name) => name.normalize('NFC').toLowerCase();
+const newNode = (parent, path, target) => ({
+    parent,
+    target,
+    path,
+    exact: target === undefined ? new Map() : undefined,
+    folded: target === undefined ? new Map() : undefined,
+    node: target === undefined ? 0 : UNRESOLVED,
+    below: 0,
+});
+/**
+ * The tree's links and their ancestor directories as nodes. Only these are needed: a path with
+ * no link at or below it resolves the same whether it exists or not.
+ */
+class LinkGraph {
+    nodes = [newNode(-1, '', undefined)];
+    constructor(links) {
+        for (const link of links)
+            this.add(link);
+    }
+    add(link) {
+        const names = link.path.split('/');
+        let at = 0;
+        names.forEach((name, i) => {
+            const last = i === names.length - 1;
+            const dir = this.nodes[at];
+            const found = dir.exact.get(name);
+            if (found !== undefined && (last || this.nodes[found].target !== undefined)) {
+                throw new RelsealError('E_BAD_INPUT', `the tree holds ${JSON.stringify(names.slice(0, i + 1).join('/'))} both as a symlink and as a directory or a second symlink; ` +
+                    `a checkout cannot hold both: remove one of them`, { details: { path: link.path } });
+            }
+            if (found !== undefined)
+                at = found;
+            else {
+                const id = this.nodes.length;
+                this.nodes.push(newNode(at, last ? link.path : names.slice(0, i + 1).join('/'), last ? link.target : undefined));
+                dir.exact.set(name, id);
+                const f = fold(name);
+                if (!dir.folded.has(f))
+                    dir.folded.set(f, id);
+                at = id;
+            }
+        });
+    }
+    /** The child named `name` of a known directory; a name that matches only after folding is refused. */
+    child(dir, name) {
+        const id = dir.exact.get(name);
+        if (id !== undefined)
+            return id;
+        const near = dir.folded.get(fold(name));
+        // On a case-insensitive or normalising file system (macOS, Windows) this name would open
+        // `near`, here it opens something else: the two verdicts could differ, so refuse.
+        if (near !== undefined)
+            throw new LinkFailure({ kind: 'ambiguous', via: this.nodes[near].path });
+        return undefined;
+    }
+    /** Resolves link `id` (sets its `node` and `below`); memoised, so each link is walked once. */
+    resolve(id, nesting) {
+        const link = this.nodes[id];
+        if (link.node >= 0)
+            return link;
+        if (link.node === RESOLVING || nesting > MAX_LINK_NESTING)
+            throw new LinkFailure({ kind: 'loop', via: link.path });
+        const target = link.target;
+        if (target.startsWith('/'))
+            throw new LinkFailure({ kind: 'escape', via: link.path });
+        // Windows reads a backslash as a separator; Linux as part of a name. Refused, not guessed.
+        if (target.includes('\\'))
+            throw new LinkFailure({ kind: 'backslash', via: link.path });
+        link.node = RESOLVING;
+        let node = link.parent;
+        let below = 0;
+        // Walks the target's names with indexOf: a 1 MB target is not split into an array first.
+        for (let from = 0; from <= target.length;) {
+            let to = target.indexOf('/', from);
+            if (to < 0)
+                to = target.length;
+            const len = to - from;
+            const dot = len > 0 && target.charCodeAt(from) === 0x2e;
+            if (len === 0 || (len === 1 && dot)) {
+                /* an empty name or `.`: stay */
+            }
+            else if (len === 2 && dot && target.charCodeAt(from + 1) === 0x2e) {
+                if (below > 0)
+                    below--;
+                else if (node === 0)
+                    throw new LinkFailure({ kind: 'escape', via: link.path });
+                else
+                    node = this.nodes[node].parent;
+            }
+            else if (below > 0)
+                below++;
+            else {
+                const next = this.child(this.nodes[node], target.slice(from, to));
+                if (next === undefined)
+                    below = 1;
+                else if (this.nodes[next].target === undefined)
+                    node = next;
+                else
+                    ({ node, below } = this.resolve(next, nesting + 1));
+            }
+            from = to + 1;
+        }
+        link.node = node;
+        link.below = below;
+        return link;
+    }
+    /** The links in byte order of path (as entries are sorted), whatever order the source used. */
+    linkIds() {
+        const keyed = [];
+        this.nodes.forEach((n, id) => {
+            if (n.target !== undefined)
+                keyed.push({ id, key: Buffer.from(n.path, 'utf8') });
+        });
+        return keyed.sort((a, b) => Buffer.compare(a.key, b.key)).map((k) => k.id);
+    }
+}
+const WHY = {
+    escape: 'resolves outside the tree',
+    loop: `is a symlink loop (or nests more than ${MAX_LINK_NESTING} links)`,
+    ambiguous: 'names a path that differs from one of the tree’s own only in case or Unicode normalisation',
+    backslash: 'holds a backslash, which Windows reads as a path separator',
+};
+/**
+ * Refuses (E_SYMLINK_ESCAPE, naming the link) a tree with a symlink whose target, resolved through
+ * the tree's own links, leaves the tree, is absolute, loops, or could resolve differently on a
+ * case-insensitive or Windows file system. Cost: linear in the total length of the links' paths
+ * and targets (each link is resolved once); no file system access.
+ *
+ * @example
+ * assertLinksStayInside([{ path: 'd', target: '.' }, { path: 'p', target: 'd/d/../../etc/passwd' }])
+ * // throws E_SYMLINK_ESCAPE naming "p"
+ */
+function symlink_rule_assertLinksStayInside(links) {
+    if (links.length === 0)
+        return;
+    const graph = new LinkGraph(links);
+    for (const id of graph.linkIds()) {
+        const path = graph.nodes[id].path;
+        try {
+            graph.resolve(id, 0);
+        }
+        catch (e) {
+            if (!(e instanceof LinkFailure))
+                throw e;
+            const target = graph.nodes[id].target;
+            const { kind, via } = e.failure;
+            throw new RelsealError('E_SYMLINK_ESCAPE', `symlink ${JSON.stringify(path)} (to ${JSON.stringify(target)}) ${WHY[kind]}` +
+                `${via === path ? '' : ` (through ${JSON.stringify(via)})`}; ` +
+                `a release must be self-contained: make the link relative and inside the tree, or remove it`, { details: { path, target, reason: kind } });
+        }
     }
 }
 
 ;// CONCATENATED MODULE: ../../src/tree/from-directory.ts
+
 
 
 
@@ -44891,6 +48707,7 @@ function from_directory_listDirectory(root, include, exclude) {
     const keep = pathFilter(include, exclude);
     const excludeRes = exclude.map(compileGlob);
     const out = { files: [], fixed: [] };
+    const links = [];
     const walk = (absDir, relDir) => {
         const names = readdirSync(absDir, { encoding: 'buffer' });
         for (const raw of names) {
@@ -44906,8 +48723,7 @@ function from_directory_listDirectory(root, include, exclude) {
                 continue;
             else if (st.isSymbolicLink()) {
                 const target = readlinkSync(abs, { encoding: 'buffer' });
-                const text = decodePathName(target, rel);
-                assertSymlinkInside(rel, text);
+                links.push({ path: rel, target: decodePathName(target, rel) });
                 out.fixed.push({ path: rel, kind: 'symlink', content: target });
             }
             else if (st.isFile())
@@ -44915,16 +48731,21 @@ function from_directory_listDirectory(root, include, exclude) {
         }
     };
     walk(root, '');
+    assertLinksStayInside(links);
     return out;
 }
 
 ;// CONCATENATED MODULE: ../../src/tree/git-repo.ts
 
 
+// src/tree reads a checkout as its owner's git does (runGit's `ambientConfig`): core.autocrlf,
+// core.eol and safe.directory from the global configuration decide what is on disk and whether git
+// opens the repository at all. Protocols stay pinned; nothing here talks to a remote.
 /** Describes the repository `dir` belongs to, or returns undefined when it is none. */
 async function git_repo_probeRepo(dir) {
     const r = await runGit(['rev-parse', '--is-bare-repository', '--is-inside-work-tree', '--show-prefix'], {
         cwd: dir,
+        ambientConfig: true,
         okCodes: [0, 128],
     });
     if (r.code !== 0)
@@ -44934,14 +48755,15 @@ async function git_repo_probeRepo(dir) {
 }
 /** Resolves `rev` to a full commit id, or refuses with E_UNKNOWN_REV. */
 async function git_repo_resolveCommit(dir, rev) {
-    (0,git/* assertSafeRef */.xT)(rev, 'revision');
-    const r = await (0,git/* runGit */.EO)(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
+    assertSafeRef(rev, 'revision');
+    const r = await git_runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
         cwd: dir,
+        ambientConfig: true,
         okCodes: [0, 1, 128],
     });
     const id = r.stdout.toString('utf8').trim();
     if (r.code !== 0 || id === '') {
-        throw new errors/* RelsealError */.Ng('E_UNKNOWN_REV', `${JSON.stringify(rev)} is not a commit in the repository at ${dir}; fetch it first or pass a tag, branch or full commit id that exists`);
+        throw new errors_RelsealError('E_UNKNOWN_REV', `${JSON.stringify(rev)} is not a commit in the repository at ${dir}; fetch it first or pass a tag, branch or full commit id that exists`);
     }
     return id;
 }
@@ -44965,7 +48787,7 @@ function git_repo_splitNul(out) {
 
 
 async function readIndex(dir) {
-    const out = (await runGit(['ls-files', '--stage', '-z'], { cwd: dir })).stdout;
+    const out = (await runGit(['ls-files', '--stage', '-z'], { cwd: dir, ambientConfig: true })).stdout;
     return splitNul(out).map((rec) => {
         const tab = rec.indexOf(0x09);
         const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
@@ -44985,31 +48807,45 @@ function readLinkText(abs, path) {
     catch {
         throw new RelsealError('E_NOT_FOUND', `${JSON.stringify(path)} is tracked by git but missing from the working tree; restore it (git checkout -- <path>) or commit its removal`);
     }
-    assertSymlinkInside(path, decodePathName(target, path));
     return target;
 }
 /**
- * Lists the files git tracks in a working tree (the index, never stray files), reading their
- * bytes from disk. Files that git converts on checkout are compared with their blobs first.
+ * Lists the files git tracks in a working tree (the index, never stray files) that `keep` accepts,
+ * reading their bytes from disk. Files that git converts on checkout are compared with their
+ * blobs first.
  */
-async function from_git_index_listGitIndex(dir) {
-    const records = await readIndex(dir);
+async function from_git_index_listGitIndex(dir, keep) {
+    const [records, fileMode] = await Promise.all([readIndex(dir), gitConfigBool(dir, 'core.fileMode')]);
     // The conversion check asks git about every path; it runs while the files are being hashed.
     const pending = refuseConvertedFiles(dir, records);
     pending.catch(() => {
         /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
     });
     const out = { files: [], fixed: [], pending };
+    const links = [];
+    // With core.fileMode=false git ignores the file's bits and keeps the index's mode (a checkout on
+    // a file system without execute bits, or one that sets them all); so does the hash.
+    const indexModes = fileMode === false;
     for (const r of records) {
+        if (!keep(r.path))
+            continue;
         const abs = join(dir, r.path);
         if (r.mode === '160000')
             out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid });
-        else if (r.mode === '120000')
-            out.fixed.push({ path: r.path, kind: 'symlink', content: readLinkText(abs, r.path) });
+        else if (r.mode === '120000') {
+            const content = readLinkText(abs, r.path);
+            links.push({ path: r.path, target: decodePathName(content, r.path) });
+            out.fixed.push({ path: r.path, kind: 'symlink', content });
+        }
         // Regular files are opened with O_NOFOLLOW by the hasher, which reports a missing file itself.
         else
-            out.files.push({ path: r.path, job: { abs, where: r.path } });
+            out.files.push({
+                path: r.path,
+                job: { abs, where: r.path },
+                ...(indexModes ? { kind: r.mode === '100755' ? 'executable' : 'file' } : {}),
+            });
     }
+    assertLinksStayInside(links);
     return out;
 }
 const CONVERTING_ATTRS = (/* unused pure expression or super */ null && (['text', 'eol', 'filter', 'ident', 'working-tree-encoding']));
@@ -45071,13 +48907,24 @@ async function readCheckAttr(dir, paths, attrs, skip) {
     };
     await runGit(['check-attr', '-z', '--stdin', ...attrs], {
         cwd: dir,
+        ambientConfig: true,
         input: `${paths.join('\0')}\0`,
         onStdout,
     });
     return found;
 }
+/** A boolean setting as git reads it (`false`, `no`, `off`, `0`…), or undefined when unset. */
+async function gitConfigBool(dir, key) {
+    const r = await runGit(['config', '--type=bool', '--get', key], {
+        cwd: dir,
+        ambientConfig: true,
+        okCodes: [0, 1],
+    });
+    const value = r.stdout.toString('utf8').trim();
+    return r.code === 0 ? value === 'true' : undefined;
+}
 async function gitConfig(dir, key) {
-    return (await runGit(['config', '--get', key], { cwd: dir, okCodes: [0, 1] })).stdout
+    return (await runGit(['config', '--get', key], { cwd: dir, ambientConfig: true, okCodes: [0, 1] })).stdout
         .toString('utf8')
         .trim();
 }
@@ -45108,6 +48955,7 @@ async function refuseConvertedFiles(dir, records) {
         return;
     const oids = (await runGit(['hash-object', '--no-filters', '--stdin-paths'], {
         cwd: dir,
+        ambientConfig: true,
         input: suspects.map((x) => x.f.path).join('\n') + '\n',
     })).stdout
         .toString('utf8')
@@ -45131,7 +48979,7 @@ async function listCommitTree(dir, commit, prefix) {
     const args = ['ls-tree', '-r', '-z', '--full-tree', commit];
     if (prefix !== '')
         args.push('--', prefix);
-    const out = (await runGit(args, { cwd: dir })).stdout;
+    const out = (await runGit(args, { cwd: dir, ambientConfig: true })).stdout;
     return splitNul(out).map((rec) => {
         const tab = rec.indexOf(0x09);
         const [mode = '', , oid = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
@@ -45154,20 +49002,22 @@ async function from_git_rev_hashCommitTree(dir, commit, prefix, keep, onProgress
             blobs.push(r);
     }
     const digests = await streamBlobs(dir, blobs, onProgress);
+    const links = [];
     blobs.forEach((r, i) => {
         const d = digests[i];
         const kind = r.mode === '120000' ? 'symlink' : r.mode === '100755' ? 'executable' : 'file';
         if (kind === 'symlink')
-            assertSymlinkInside(r.path, decodePathName(d.content ?? Buffer.alloc(0), r.path));
+            links.push({ path: r.path, target: decodePathName(d.content ?? Buffer.alloc(0), r.path) });
         entries.push({ path: r.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 });
     });
+    assertLinksStayInside(links);
     return entries;
 }
 function streamBlobs(dir, blobs, onProgress) {
     const results = [];
     if (blobs.length === 0)
         return Promise.resolve(results);
-    const child = spawnGit(['cat-file', '--batch'], { cwd: dir });
+    const child = spawnGit(['cat-file', '--batch'], { cwd: dir, ambientConfig: true });
     // cat-file --batch answers each id with "<oid> blob <size>\n", the bytes, then "\n".
     let state = 'header';
     let header = [];
@@ -45248,8 +49098,6 @@ function streamBlobs(dir, blobs, onProgress) {
     });
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 // EXTERNAL MODULE: external "node:worker_threads"
@@ -45260,18 +49108,20 @@ var external_node_worker_threads_ = __nccwpck_require__(5919);
 
 /** Chunk size for streamed reads: memory stays flat however large a file is. */
 const read_file_READ_CHUNK_BYTES = 1024 * 1024;
+/** The owner's execute bit (S_IXUSR): the only one git looks at. */
+const OWNER_EXECUTE = 0o100;
 function fsError(e, where) {
     const code = e.code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-        return new errors/* RelsealError */.Ng('E_NOT_FOUND', `${where} does not exist; restore it (git checkout -- <path>) or remove it from the tree`, { cause: e });
+        return new errors_RelsealError('E_NOT_FOUND', `${where} does not exist; restore it (git checkout -- <path>) or remove it from the tree`, { cause: e });
     }
     if (code === 'EACCES' || code === 'EPERM') {
-        return new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} cannot be read (permission denied); make it readable by this user`, { cause: e });
+        return new errors_RelsealError('E_UNREADABLE', `${where} cannot be read (permission denied); make it readable by this user`, { cause: e });
     }
     if (code === 'ELOOP') {
-        return new errors/* RelsealError */.Ng('E_CHANGED_WHILE_READING', `${where} is a symlink where a regular file is expected (changed since git recorded it?); commit the change or restore the file`, { cause: e });
+        return new errors_RelsealError('E_CHANGED_WHILE_READING', `${where} is a symlink where a regular file is expected (changed since git recorded it?); commit the change or restore the file`, { cause: e });
     }
-    return new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} cannot be read: ${e.message}`, { cause: e });
+    return new errors_RelsealError('E_UNREADABLE', `${where} cannot be read: ${e.message}`, { cause: e });
 }
 function sameFile(a, b) {
     return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
@@ -45284,37 +49134,39 @@ function sameFile(a, b) {
 function read_file_hashFileSync(path, where, buffer) {
     let fd;
     try {
-        fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
     }
     catch (e) {
         throw fsError(e, where);
     }
     try {
-        const before = (0,external_node_fs_.fstatSync)(fd);
+        const before = (0,external_node_fs_namespaceObject.fstatSync)(fd);
         if (!before.isFile()) {
-            throw new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} is not a regular file; only files, symlinks and submodules can be hashed`);
+            throw new errors_RelsealError('E_UNREADABLE', `${where} is not a regular file; only files, symlinks and submodules can be hashed`);
         }
         const hash = (0,external_node_crypto_.createHash)('sha256');
         let total = 0;
         // Read the size fstat reported; growth or shrinking shows in the second fstat below.
         while (total < before.size) {
-            const n = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, null);
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, null);
             if (n === 0)
                 break;
             hash.update(buffer.subarray(0, n));
             total += n;
         }
-        const after = (0,external_node_fs_.fstatSync)(fd);
+        const after = (0,external_node_fs_namespaceObject.fstatSync)(fd);
         if (total !== before.size || !sameFile(before, after)) {
-            throw new errors/* RelsealError */.Ng('E_CHANGED_WHILE_READING', `${where} changed while it was being read (${before.size} bytes before, ${total} read); hash again once nothing writes to the tree`);
+            throw new errors_RelsealError('E_CHANGED_WHILE_READING', `${where} changed while it was being read (${before.size} bytes before, ${total} read); hash again once nothing writes to the tree`);
         }
-        return { sha256: hash.digest('hex'), size: total, executable: (before.mode & 0o111) !== 0 };
+        // git's rule (create_ce_mode): a file is 100755 when its owner may execute it; the group's and
+        // others' bits are ignored, so 0654 is 100644 and 0744 is 100755 (docs/code-hash.md).
+        return { sha256: hash.digest('hex'), size: total, executable: (before.mode & OWNER_EXECUTE) !== 0 };
     }
     catch (e) {
-        throw e instanceof errors/* RelsealError */.Ng ? e : fsError(e, where);
+        throw e instanceof errors_RelsealError ? e : fsError(e, where);
     }
     finally {
-        (0,external_node_fs_.closeSync)(fd);
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
     }
 }
 
@@ -45336,7 +49188,7 @@ if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_
             port.postMessage({ batch: req.batch, digests });
         }
         catch (e) {
-            const code = e instanceof errors/* RelsealError */.Ng ? e.code : 'E_UNREADABLE';
+            const code = e instanceof errors_RelsealError ? e.code : 'E_UNREADABLE';
             port.postMessage({
                 batch: req.batch,
                 error: { code, message: e.message },
@@ -45506,7 +49358,7 @@ async function hashRaw(raw, options) {
     });
     const entries = raw.files.map((f, i) => {
         const d = digests[i];
-        const kind = d.executable ? 'executable' : 'file';
+        const kind = f.kind ?? (d.executable ? 'executable' : 'file');
         return { path: f.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 };
     });
     for (const x of raw.fixed) {
@@ -45544,10 +49396,7 @@ async function hashTree(options) {
         if (!repo.workTree) {
             throw new RelsealError('E_BAD_INPUT', `${dir} is a bare repository with no working tree; pass --rev to hash a commit`);
         }
-        const raw = await listGitIndex(dir);
-        const keep = pathFilter(options.include, options.exclude);
-        raw.files = raw.files.filter((f) => keep(f.path));
-        raw.fixed = raw.fixed.filter((f) => keep(f.path));
+        const raw = await listGitIndex(dir, pathFilter(options.include, options.exclude));
         // A conversion refusal wins over any error from hashing the converted bytes.
         const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options), raw.pending]);
         if (checked.status === 'rejected')
@@ -45614,9 +49463,9 @@ async function matchFiles(patterns) {
 async function hashReleaseFiles(files, code) {
     const out = [];
     for (const path of files) {
-        const name = (0,external_node_path_.basename)(path);
+        const name = (0,external_node_path_namespaceObject.basename)(path);
         if (out.some((a) => a.name === name))
-            throw new errors/* RelsealError */.Ng(code, `two artifacts are named ${name}; release asset names must be unique`);
+            throw new errors_RelsealError(code, `two artifacts are named ${name}; release asset names must be unique`);
         out.push({ name, path, ...(await hashFile(path)) });
     }
     return out;
@@ -45626,9 +49475,9 @@ async function hashReleaseFiles(files, code) {
  * checkout, so it must be the commit it signs or tags. `what` names the input, `fix` says what to do.
  */
 async function assertHeadIs(dir, commit, what, fix) {
-    const head = await (0,git/* gitText */.q_)(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: dir });
+    const head = await gitText(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: dir });
     if (head !== commit)
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `the workspace HEAD is ${head}, not ${what} ${commit}; ${fix}`);
+        throw new errors_RelsealError('E_BAD_INPUT', `the workspace HEAD is ${head}, not ${what} ${commit}; ${fix}`);
 }
 /** The GitHub client of an action, from its token, GITHUB_REPOSITORY and GITHUB_API_URL. */
 function actionClient(i) {
@@ -45636,26 +49485,751 @@ function actionClient(i) {
         token: i.token,
         repository: i.repository,
         ...(i.apiUrl ? { baseUrl: i.apiUrl } : {}),
-        log: (message) => lib_core/* info */.pq(message),
+        log: (message) => info(message),
     });
 }
 
-// EXTERNAL MODULE: ../../node_modules/@actions/exec/lib/exec.js + 5 modules
-var exec = __nccwpck_require__(9632);
-;// CONCATENATED MODULE: ./src/run-commands.ts
+;// CONCATENATED MODULE: ../../src/manifest/strict-json.ts
 
 
 /**
- * The environment a test or build command gets: the runner's, minus every INPUT_* variable, so the
- * github-token given to this action never reaches code under test.
+ * Arrays and objects nest at most this deep. A manifest needs 3; V8 takes most of a second to
+ * build (and then refuse) 1 MiB of unclosed `[`, so depth is checked before JSON.parse runs.
  */
-function commandEnv() {
-    const env = {};
-    for (const [k, v] of Object.entries(process.env))
-        if (v !== undefined && !k.startsWith('INPUT_'))
-            env[k] = v;
-    return env;
+const MAX_JSON_DEPTH = 32;
+/**
+ * An object has at most this many members (a manifest's largest has 13). JSON.parse needs most of
+ * a second for one object of 100,000 members, so this too is checked before it runs.
+ */
+const MAX_JSON_OBJECT_MEMBERS = 1000;
+/**
+ * Parses JSON like JSON.parse, but refuses what JSON.parse silently accepts and a signed
+ * document must not hold: duplicate object keys (JSON.parse keeps the last one, so two
+ * readers could see two different values), a byte-order mark, and `\u` escapes of unpaired
+ * surrogates (not Unicode text). Linear time: JSON.parse, then one scan of the text.
+ */
+function strict_json_parseStrictJson(text, what, o = {}) {
+    const fail = (why, at) => {
+        throw new RelsealError('E_BAD_INPUT', `${what} is not valid JSON: ${why} at offset ${at}`);
+    };
+    if (text.charCodeAt(0) === 0xfeff)
+        fail('a byte-order mark', 0);
+    checkShape(text, fail);
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (e) {
+        // V8's message quotes the offending text, which is untrusted.
+        throw new RelsealError('E_BAD_INPUT', `${what} is not valid JSON (${escapeUntrusted(e.message)}); was it truncated?`, { cause: e });
+    }
+    // JSON.parse has validated the syntax; one linear scan now finds repeated keys per object.
+    const stack = [];
+    let expectKey = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '{' || c === '[') {
+            stack.push({ object: c === '{', keys: new Set() });
+            expectKey = c === '{';
+        }
+        else if (c === '}' || c === ']')
+            stack.pop();
+        else if (c === ',')
+            expectKey = stack.at(-1)?.object ?? false;
+        else if (c === '"') {
+            const { end, escaped } = stringEnd(text, i);
+            const str = escaped ? JSON.parse(text.slice(i, end + 1)) : text.slice(i + 1, end);
+            if (escaped && !isWellFormed(str))
+                fail('a \\u escape of an unpaired surrogate', i);
+            if (expectKey) {
+                const keys = stack.at(-1).keys;
+                if (keys.has(str))
+                    fail(`the key "${escapeUntrusted(str)}" appears twice in one object`, i);
+                keys.add(str);
+                expectKey = false;
+            }
+            i = end;
+        }
+        else if (o.integersOnly && (c === '-' || (c !== undefined && c >= '0' && c <= '9'))) {
+            i = integerEnd(text, i, fail);
+        }
+    }
+    return value;
 }
+/**
+ * Refuses nesting deeper than MAX_JSON_DEPTH and objects with more than MAX_JSON_OBJECT_MEMBERS
+ * members, counting brackets and colons outside strings, before JSON.parse builds anything.
+ */
+function checkShape(text, fail) {
+    const members = []; // per open bracket: members so far, or -1 for an array
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '"')
+            i = stringEnd(text, i).end;
+        else if (c === '[' || c === '{') {
+            members.push(c === '{' ? 0 : -1);
+            if (members.length > MAX_JSON_DEPTH)
+                fail(`nesting deeper than ${MAX_JSON_DEPTH} levels`, i);
+        }
+        else if (c === ']' || c === '}')
+            members.pop();
+        else if (c === ':' && members.length > 0 && members[members.length - 1] >= 0) {
+            const n = ++members[members.length - 1];
+            if (n > MAX_JSON_OBJECT_MEMBERS)
+                fail(`an object with more than ${MAX_JSON_OBJECT_MEMBERS} members`, i);
+        }
+    }
+}
+function stringEnd(text, start) {
+    let escaped = false;
+    for (let i = start + 1; i < text.length; i++) {
+        if (text[i] === '\\') {
+            escaped = true;
+            i++;
+        }
+        else if (text[i] === '"')
+            return { end: i, escaped };
+    }
+    return { end: text.length, escaped };
+}
+/** Checks a number token is a non-negative integer; returns the index of its last character. */
+function integerEnd(text, start, fail) {
+    let i = start;
+    while (i + 1 < text.length && '0123456789+-.eE'.includes(text[i + 1]))
+        i++;
+    const token = text.slice(start, i + 1);
+    const digitsOnly = [...token].every((d) => d >= '0' && d <= '9');
+    if (!digitsOnly || (token.length > 1 && token[0] === '0'))
+        fail(`the number ${token.slice(0, 40)} is not written as a non-negative integer`, start);
+    return i;
+}
+function isWellFormed(s) {
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0xd800 && c <= 0xdbff) {
+            const next = s.charCodeAt(i + 1);
+            if (!(next >= 0xdc00 && next <= 0xdfff))
+                return false;
+            i++;
+        }
+        else if (c >= 0xdc00 && c <= 0xdfff)
+            return false;
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/payload.ts
+
+
+
+
+
+const MANIFEST_SCHEMA = 'https://relseal.dev/manifest/v1';
+/** Every payload field, in serialization order. */
+const MANIFEST_FIELDS = [
+    'schema',
+    'repository',
+    'tag',
+    'version',
+    'commit',
+    'code_hash',
+    'file_manifest_hash',
+    'file_count',
+    'artifacts',
+    'created_at',
+    'expires_at',
+    'builder',
+    'tag_signer',
+];
+const REQUIRED = MANIFEST_FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer');
+const BUILDER_FIELDS = (/* unused pure expression or super */ null && (['workflow_ref', 'run_id', 'run_attempt', 'runner_os', 'event', 'ref']));
+function bad(field, why) {
+    return new RelsealError('E_BAD_INPUT', `manifest field ${field} ${why}`);
+}
+function str(obj, field, valid, form, prefix = '') {
+    const v = obj[field];
+    if (typeof v !== 'string' || !valid(v))
+        throw bad(`${prefix}${field}`, `must be ${form}`);
+    return v;
+}
+/** A non-negative JSON integer no larger than 2^53 - 1 (strict-json already refused 3.0 and 1e3). */
+function isCount(v) {
+    return Number.isSafeInteger(v) && v >= 0;
+}
+const isSha256Hex = (s) => isLowerHexOf(s, 64);
+function onlyKnown(obj, known, where) {
+    for (const k of Object.keys(obj))
+        if (!known.includes(k))
+            throw bad(`${where}${k}`, `is not a v1 field; a newer relseal may be needed`);
+}
+function isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/** True for a strict SemVer 2.0.0 version without prefix or surrounding space. */
+function isStrictSemver(v) {
+    return semver_default().valid(v, { loose: false }) === v;
+}
+function parseArtifacts(v) {
+    if (!Array.isArray(v))
+        throw bad('artifacts', 'must be an array of { name, size, sha256 }');
+    const names = new Set();
+    return v.map((a, i) => {
+        if (!isObject(a))
+            throw bad(`artifacts[${i}]`, 'must be an object');
+        onlyKnown(a, ['name', 'size', 'sha256'], `artifacts[${i}].`);
+        const name = str(a, 'name', isArtifactName, 'a file name of 1 to 255 bytes without slashes, backslashes or control characters, not starting with "." or "-"', `artifacts[${i}].`);
+        const sha256 = str(a, 'sha256', isSha256Hex, '64 lower-case hex digits', `artifacts[${i}].`);
+        if (!isCount(a.size))
+            throw bad(`artifacts[${i}].size`, 'must be a whole number of bytes');
+        if (names.has(name))
+            throw bad(`artifacts[${i}].name`, `repeats "${escapeUntrusted(name)}"`);
+        names.add(name);
+        return { name, size: a.size, sha256 };
+    });
+}
+function parseBuilder(v) {
+    if (!isObject(v))
+        throw bad('builder', 'must be an object');
+    onlyKnown(v, BUILDER_FIELDS, 'builder.');
+    const out = {};
+    for (const k of BUILDER_FIELDS) {
+        if (v[k] === undefined)
+            continue;
+        if (typeof v[k] !== 'string' || !hasNoControl(v[k]))
+            throw bad(`builder.${k}`, 'must be a string without control characters');
+        out[k] = v[k];
+    }
+    return out;
+}
+/**
+ * Validates verified payload bytes into a typed payload (parse = validate): strict JSON with no
+ * duplicate keys, every field of the right type and form, no unknown field.
+ */
+function parsePayload(bytes) {
+    let text;
+    try {
+        // Strict UTF-8; ignoreBOM keeps a byte-order mark in the text so that parseStrictJson refuses it.
+        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        throw new RelsealError('E_BAD_INPUT', 'the manifest payload is not valid UTF-8');
+    }
+    const obj = parseStrictJson(text, 'the manifest payload', { integersOnly: true });
+    if (!isObject(obj))
+        throw new RelsealError('E_BAD_INPUT', 'the manifest payload is not a JSON object');
+    onlyKnown(obj, MANIFEST_FIELDS, '');
+    for (const f of REQUIRED)
+        if (obj[f] === undefined)
+            throw bad(f, 'is missing');
+    if (obj.schema !== MANIFEST_SCHEMA)
+        throw bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)}`);
+    const version = obj.version;
+    if (typeof version !== 'string' || !isStrictSemver(version))
+        throw bad('version', 'must be a strict SemVer 2.0.0 version such as 1.2.3');
+    if (!isCount(obj.file_count))
+        throw bad('file_count', 'must be a whole number');
+    const created = str(obj, 'created_at', isUtcTimestamp, 'a real RFC 3339 UTC time ending in Z, such as 2026-01-01T00:00:00Z');
+    const payload = {
+        schema: MANIFEST_SCHEMA,
+        repository: str(obj, 'repository', isRepository, 'owner/name'),
+        tag: str(obj, 'tag', isTagName, 'a git tag name (git check-ref-format, not starting with "-")'),
+        version,
+        commit: str(obj, 'commit', isCommitId, 'a full lower-case hex commit id'),
+        code_hash: str(obj, 'code_hash', isSha256Digest, 'sha256:<64 hex digits>'),
+        file_manifest_hash: str(obj, 'file_manifest_hash', isSha256Digest, 'sha256:<64 hex digits>'),
+        file_count: obj.file_count,
+        artifacts: parseArtifacts(obj.artifacts),
+        created_at: created,
+    };
+    if (obj.expires_at !== undefined) {
+        payload.expires_at = str(obj, 'expires_at', isUtcTimestamp, 'a real RFC 3339 UTC time ending in Z');
+        if (Date.parse(payload.expires_at) <= Date.parse(created))
+            throw bad('expires_at', 'must be after created_at');
+    }
+    if (obj.builder !== undefined)
+        payload.builder = parseBuilder(obj.builder);
+    if (obj.tag_signer !== undefined) {
+        const t = obj.tag_signer;
+        if (!isObject(t) ||
+            typeof t.principal !== 'string' ||
+            typeof t.fingerprint !== 'string' ||
+            !hasNoControl(t.principal) ||
+            !hasNoControl(t.fingerprint)) {
+            throw bad('tag_signer', 'must be { principal, fingerprint }, strings without control characters');
+        }
+        onlyKnown(t, ['principal', 'fingerprint'], 'tag_signer.');
+        payload.tag_signer = { principal: t.principal, fingerprint: t.fingerprint };
+    }
+    return payload;
+}
+/** The payload bytes relseal signs: fields in spec order, two-space indentation, final newline. */
+function serializePayload(payload) {
+    const ordered = {};
+    for (const f of MANIFEST_FIELDS)
+        if (payload[f] !== undefined)
+            ordered[f] = payload[f];
+    const bytes = Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, 'utf8');
+    parsePayload(bytes); // never sign what a verifier would refuse
+    return bytes;
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/tag-version.ts
+
+
+/** A tag prefix is short and plain: it cannot act as an option nor hold glob or ref syntax. */
+const MAX_TAG_PREFIX_CHARS = 64;
+const SAFE_TAG_PREFIX = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+/**
+ * Validates a tag prefix (`app-v` for tags like `app-v1.2.3` in a monorepo). The empty string
+ * means the default rule: `v<version>` or `<version>`.
+ */
+function parseTagPrefix(prefix, what) {
+    if (prefix === '')
+        return prefix;
+    if (prefix.length > MAX_TAG_PREFIX_CHARS || !SAFE_TAG_PREFIX.test(prefix) || prefix.includes('..'))
+        throw new errors_RelsealError('E_USAGE', `${what} ${JSON.stringify(prefix.slice(0, MAX_TAG_PREFIX_CHARS))} must start with a letter or digit and hold only ` +
+            `letters, digits and . _ / - (at most ${MAX_TAG_PREFIX_CHARS} characters), e.g. app-v`);
+    return prefix;
+}
+/** The version a tag names with an explicit `prefix`, or undefined when it names none. */
+function versionOfTag(tag, prefix) {
+    if (!tag.startsWith(prefix))
+        return undefined;
+    const v = tag.slice(prefix.length);
+    return isStrictSemver(v) ? v : undefined;
+}
+/**
+ * The version a release tag names under the binding rule (docs/manifest-spec.md, "Tag and
+ * version"): with a prefix, `<prefix><version>`; without one (''/undefined), `v<version>` or
+ * `<version>`.
+ *
+ * @example releaseVersionOfTag('v1.2.3') === '1.2.3'; releaseVersionOfTag('app-v1.2.3', 'app-v') === '1.2.3'
+ */
+function releaseVersionOfTag(tag, prefix = '') {
+    if (prefix !== '')
+        return versionOfTag(tag, prefix);
+    return versionOfTag(tag, 'v') ?? versionOfTag(tag, '');
+}
+/** The tags a version may be released under, for messages. */
+function allowedTags(version, prefix) {
+    return prefix === '' ? `v${version} or ${version}` : `${prefix}${version}`;
+}
+/**
+ * Refuses a tag and version that do not name each other (E_TAG_VERSION_MISMATCH): a manifest
+ * signed for tag v1.0.0 must say version 1.0.0, so an old commit cannot be relabelled as an
+ * upgrade.
+ */
+function assertTagMatchesVersion(tag, version, prefix = '') {
+    if (releaseVersionOfTag(tag, prefix) === version)
+        return;
+    throw new RelsealError('E_TAG_VERSION_MISMATCH', `tag ${JSON.stringify(tag)} does not name version ${JSON.stringify(version)}: the tag must be ` +
+        `${allowedTags(version, prefix)}${prefix === '' ? ' (tags with another prefix need --tag-prefix / input tag-prefix)' : ''}; ` +
+        `a release whose version and tag disagree is refused, re-sign it with the version its tag names`, { details: { tag, version, tag_prefix: prefix } });
+}
+
+;// CONCATENATED MODULE: ./src/command-line.ts
+
+/**
+ * Splits one command line into an argument list the way a POSIX shell splits words, and nothing
+ * more: 'single' and "double" quotes and backslash escapes group words; no variables, globs,
+ * pipes or redirections are interpreted. The program is then started directly, never through a
+ * shell, so nothing in the line can inject a second command. A line that wants a shell says so:
+ * `bash -c 'npm test | tee test.log'`.
+ */
+function splitCommandLine(line, what) {
+    const args = [];
+    let word = '';
+    let inWord = false;
+    let quote;
+    for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if (quote === "'") {
+            if (c === "'")
+                quote = undefined;
+            else
+                word += c;
+        }
+        else if (quote === '"') {
+            if (c === '"')
+                quote = undefined;
+            else if (c === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]))
+                word += line[++i];
+            else
+                word += c;
+        }
+        else if (c === "'" || c === '"') {
+            quote = c;
+            inWord = true;
+        }
+        else if (c === '\\' && i + 1 < line.length) {
+            word += line[++i];
+            inWord = true;
+        }
+        else if (c === ' ' || c === '\t') {
+            if (inWord)
+                args.push(word);
+            word = '';
+            inWord = false;
+        }
+        else {
+            word += c;
+            inWord = true;
+        }
+    }
+    if (quote)
+        throw new errors_RelsealError('E_BAD_INPUT', `${what} has an unclosed ${quote} quote: ${JSON.stringify(line)}; close it or escape it with \\`);
+    if (inWord)
+        args.push(word);
+    return args;
+}
+/** The non-empty, non-comment lines of a multi-line command input, each split into arguments. */
+function parseCommands(text, input) {
+    return text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'))
+        .map((l, i) => splitCommandLine(l, `line ${i + 1} of input ${input}`));
+}
+
+;// CONCATENATED MODULE: ./src/version.ts
+
+
+
+const MAX_VERSION_LENGTH = 256;
+/**
+ * The nearest strict form of a near miss, for the error message: look-alike digits folded (NFKC),
+ * whitespace dropped, leading zeros removed, a dangling `-`/`+` cut, missing parts filled with 0.
+ */
+function nearestValid(raw) {
+    let v = raw.normalize('NFKC').replace(/\s+/g, '');
+    v = v.replace(/[-+]$/, '');
+    const cut = v.search(/[-+]/);
+    const main = (cut < 0 ? v : v.slice(0, cut)).split('.');
+    if (main.length > 3 || !main.every((p) => /^\d+$/.test(p)))
+        return undefined;
+    const num = (s) => String(Number(s ?? '0'));
+    const rest = (cut < 0 ? '' : v.slice(cut)).replace(/(^-|\.)0+(\d)/g, '$1$2');
+    const candidate = `${num(main[0])}.${num(main[1])}.${num(main[2])}${rest}`;
+    return semver_default().valid(candidate) === candidate ? candidate : undefined;
+}
+function describeChar(c) {
+    return `${JSON.stringify(c)} (U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+}
+/**
+ * Gate 1: `raw` must be strict SemVer 2.0.0, optionally written with `prefix` (`v1.2.3` when the
+ * prefix is `v`); anything else is refused with the nearest valid form where there is one.
+ */
+function parseReleaseVersion(raw, prefix, allowPrerelease) {
+    const hint = (v) => {
+        const near = nearestValid(v);
+        return near && near !== raw
+            ? `; did you mean ${near}?`
+            : '; write it as MAJOR.MINOR.PATCH, e.g. 1.4.0 or 2.0.0-rc.1';
+    };
+    const fail = (why, v = raw) => {
+        throw new errors_RelsealError('E_BAD_VERSION', `version ${JSON.stringify(raw)} ${why}${hint(v)}`);
+    };
+    if (raw.length === 0)
+        fail('is empty');
+    if (raw.length > MAX_VERSION_LENGTH)
+        fail(`is longer than ${MAX_VERSION_LENGTH} characters`);
+    const odd = [...raw].find((c) => !/^[\x21-\x7e]$/.test(c));
+    if (odd !== undefined)
+        fail(/\s/.test(odd)
+            ? `holds whitespace ${describeChar(odd)}`
+            : `holds ${describeChar(odd)}, which is not an ASCII letter, digit or . - +`);
+    let body = raw;
+    if (prefix && raw.startsWith(prefix))
+        body = raw.slice(prefix.length);
+    else if (!/^\d/.test(raw)) {
+        const found = /^[^\d]*/.exec(raw)[0];
+        fail(`starts with ${JSON.stringify(found)}, which is not the tag prefix ${JSON.stringify(prefix)}; pass the bare version or the prefix ${JSON.stringify(prefix)}`, raw.slice(found.length));
+    }
+    if (semver_default().valid(body) !== body)
+        fail('is not strict SemVer 2.0.0', body);
+    const prerelease = semver_default().prerelease(body) !== null;
+    if (prerelease && !allowPrerelease)
+        throw new errors_RelsealError('E_BAD_VERSION', `version ${body} is a prerelease; set allow-prerelease: true to release it, or release ${semver_default().major(body)}.${semver_default().minor(body)}.${semver_default().patch(body)}`);
+    const tag = assertSafeRef(`${prefix}${body}`, 'tag');
+    return { version: body, tag, prerelease };
+}
+// The one tag/version rule, shared with sign, verify and the updater (docs/manifest-spec.md).
+
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+
+
+const GATE_MODES = ['check', 'publish'];
+const lines = (name) => getMultilineInput(name).filter((l) => l.trim() !== '');
+function readPassRate() {
+    const raw = getInput('min-pass-rate') || '1';
+    const n = Number(raw);
+    if (!/^\d*\.?\d+$/.test(raw) || !(n >= 0 && n <= 1))
+        throw new errors_RelsealError('E_USAGE', `input min-pass-rate is ${JSON.stringify(raw)}; give a number from 0 to 1, e.g. 0.98`);
+    return n;
+}
+function readMode() {
+    const raw = getInput('mode') || 'check';
+    const mode = GATE_MODES.find((m) => m === raw);
+    if (!mode)
+        throw new errors_RelsealError('E_USAGE', `input mode is ${JSON.stringify(raw)}; give check (tests and build, no token) or publish (tag, draft release, uploads; no project code)`);
+    return mode;
+}
+/** Environment variables that mean the job handed a token to a check step on purpose. */
+const TOKENS_REFUSED_IN_CHECK = ['GITHUB_TOKEN', 'GH_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+/**
+ * Check mode runs the project's tests and build, and any process can read its ancestors' environment
+ * (/proc/<pid>/environ): so it takes no token at all, and says how to take away the one it was given.
+ */
+function refuseTokensInCheck(token, env) {
+    if (token)
+        throw new errors_RelsealError('E_USAGE', 'mode check runs the test and build commands, so it takes no token; remove github-token from this step (publish mode takes it)');
+    const found = TOKENS_REFUSED_IN_CHECK.find((k) => env[k]);
+    if (found)
+        throw new errors_RelsealError('E_USAGE', `mode check runs the test and build commands, but this job hands them ${found}; ` +
+            (found === 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'
+                ? 'remove id-token: write from the job that runs the checks'
+                : `remove ${found} from the env of this job and step`));
+}
+/** Publish mode holds the write token: the inputs that run or read project output are refused. */
+function refuseProjectCodeInPublish(given) {
+    const input = Object.keys(given).find((k) => given[k].length > 0);
+    if (input)
+        throw new errors_RelsealError('E_USAGE', `mode publish holds the write token and runs no project code, so input ${input} is refused; ` +
+            `run it in the check step (mode: check) and hand the artifacts over with artifacts-dir`);
+}
+/** Reads every input once; the version is validated before it is used anywhere. */
+function readInputs(env = process.env) {
+    const mode = readMode();
+    const token = readToken();
+    const testCommands = parseCommands(getInput('test-command'), 'test-command');
+    const junitReport = lines('junit-report');
+    const buildCommands = parseCommands(getInput('build-command'), 'build-command');
+    const artifacts = lines('artifacts');
+    const artifactsDir = getInput('artifacts-dir');
+    if (mode === 'check') {
+        refuseTokensInCheck(token, env);
+        if (artifactsDir)
+            throw new errors_RelsealError('E_USAGE', 'input artifacts-dir is for mode publish; in mode check give the artifact globs in artifacts');
+    }
+    else {
+        refuseProjectCodeInPublish({
+            'test-command': testCommands,
+            'build-command': buildCommands,
+            'junit-report': junitReport,
+            artifacts,
+        });
+        if (!token)
+            throw new errors_RelsealError('E_USAGE', 'mode publish creates the tag and the release: set github-token: ${{ github.token }} on this step, in a job with contents: write');
+    }
+    const tagPrefix = parseTagPrefix(getInput('tag-prefix', { trimWhitespace: false }), 'input tag-prefix');
+    // Not trimmed: a version with whitespace around it is refused, not silently repaired.
+    const rawVersion = getInput('version', { required: true, trimWhitespace: false });
+    const release = parseReleaseVersion(rawVersion, tagPrefix, getBooleanInput('allow-prerelease'));
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    if (!repository)
+        throw new errors_RelsealError('E_USAGE', 'GITHUB_REPOSITORY is not set; this action runs on GitHub Actions');
+    const target = getInput('target') || env.GITHUB_SHA || '';
+    if (!target)
+        throw new errors_RelsealError('E_USAGE', 'input target is empty and GITHUB_SHA is not set; set target to a commit');
+    return {
+        mode,
+        release,
+        tagPrefix,
+        testCommands,
+        junitReport,
+        minPassRate: readPassRate(),
+        buildCommands,
+        artifacts,
+        artifactsDir,
+        draft: getBooleanInput('draft'),
+        target,
+        releaseNotes: getInput('release-notes'),
+        allowedSigners: requiredSignersPath(),
+        token,
+        repository,
+        apiUrl: env.GITHUB_API_URL,
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || env.TMPDIR || '/tmp',
+        runId: env.GITHUB_RUN_ID ?? '',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/artifacts.ts
+
+
+
+
+
+// GitHub renames asset names with other characters, which would break SHA256SUMS: the one asset-name
+// rule of the actions refuses them before anything is created.
+const isSafeAssetName = (name) => assetNameProblem(name) === undefined;
+const SUMS_NAME = 'SHA256SUMS';
+/** The folder under RUNNER_TEMP where mode check leaves the artifacts for actions/upload-artifact. */
+const STAGE_DIR = 'relseal-release-artifacts';
+const MAX_SUMS_BYTES = 1024 * 1024;
+/** Check mode: the files the artifact globs match, each a valid asset name, hashed. */
+async function hashArtifacts(patterns) {
+    const files = await matchFiles(patterns);
+    if (patterns.length > 0 && files.length === 0)
+        throw new errors_RelsealError('E_BUILD_FAILED', `build: artifacts matched no file (${patterns.join(', ')}); check the globs against what build-command writes`);
+    const bad = files.map((f) => (0,external_node_path_namespaceObject.basename)(f)).find((name) => !isSafeAssetName(name) || name === SUMS_NAME);
+    if (bad !== undefined)
+        throw new errors_RelsealError('E_BUILD_FAILED', `artifact ${JSON.stringify(bad)} cannot be a release asset name; use letters, digits, . _ and -, not starting or ending with . (and not ${SUMS_NAME})`);
+    return hashReleaseFiles(files, 'E_BUILD_FAILED');
+}
+/** SHA256SUMS in sha256sum's own format, so `sha256sum -c SHA256SUMS` checks the downloads. */
+const sha256sums = (artifacts) => artifacts.map((a) => `${a.sha256}  ${a.name}\n`).join('');
+/**
+ * Check mode: copies the artifacts and their SHA256SUMS into one fresh folder under RUNNER_TEMP, for
+ * actions/upload-artifact to hand to the publish job. Returns the folder.
+ */
+function stageArtifacts(runnerTemp, artifacts) {
+    const dir = (0,external_node_path_namespaceObject.join)(runnerTemp, STAGE_DIR);
+    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    for (const a of artifacts)
+        (0,external_node_fs_namespaceObject.copyFileSync)(a.path, (0,external_node_path_namespaceObject.join)(dir, a.name));
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, SUMS_NAME), sha256sums(artifacts));
+    return dir;
+}
+/**
+ * Publish mode: the artifacts the check step staged, as downloaded into artifacts-dir. The folder must
+ * hold exactly the files its SHA256SUMS lists, each with the listed digest: a partial or altered
+ * download is refused before anything is created.
+ */
+async function readStagedArtifacts(dir) {
+    if (!dir)
+        return [];
+    const sumsPath = (0,external_node_path_namespaceObject.join)(dir, SUMS_NAME);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(sumsPath) || (0,external_node_fs_namespaceObject.statSync)(sumsPath).size > MAX_SUMS_BYTES)
+        throw new errors_RelsealError('E_BAD_INPUT', `input artifacts-dir ${dir} holds no ${SUMS_NAME} (or one over ${MAX_SUMS_BYTES} bytes); download there the folder that mode check wrote (its output artifacts-dir)`);
+    const listed = new Map();
+    for (const line of (0,external_node_fs_namespaceObject.readFileSync)(sumsPath, 'utf8').split('\n')) {
+        if (line === '')
+            continue;
+        const sha = line.slice(0, 64);
+        const name = line.slice(66);
+        if (!/^[0-9a-f]{64}$/.test(sha) || line.slice(64, 66) !== '  ' || !isSafeAssetName(name))
+            throw new errors_RelsealError('E_BAD_INPUT', `${sumsPath}: ${JSON.stringify(line.slice(0, 200))} is not "<sha256>  <asset name>"`);
+        listed.set(name, sha);
+    }
+    const present = (0,external_node_fs_namespaceObject.readdirSync)(dir).filter((n) => n !== SUMS_NAME);
+    const extra = present.filter((n) => !listed.has(n));
+    const missing = [...listed.keys()].filter((n) => !present.includes(n));
+    if (extra.length || missing.length)
+        throw new errors_RelsealError('E_BAD_INPUT', `artifacts-dir ${dir} does not hold exactly what its ${SUMS_NAME} lists` +
+            `${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; not listed: ${extra.join(', ')}` : ''}; ` +
+            "download the check step's artifact into an empty folder");
+    const files = await hashReleaseFiles([...listed.keys()].sort().map((n) => (0,external_node_path_namespaceObject.join)(dir, n)), 'E_BAD_INPUT');
+    const altered = files.find((f) => f.sha256 !== listed.get(f.name));
+    if (altered)
+        throw new errors_RelsealError('E_BAD_INPUT', `artifact ${altered.name} in artifacts-dir has sha256 ${altered.sha256}, not ${listed.get(altered.name)} as the check step listed; nothing was created`);
+    return files;
+}
+/** The artifacts output: name, size and digest of each. */
+const artifactsJson = (artifacts) => JSON.stringify(artifacts.map(({ name, size, sha256 }) => ({ name, size, sha256 })));
+
+;// CONCATENATED MODULE: ./src/runner-secrets.ts
+
+/**
+ * Runner variables a test or build command must not get. The runner hands ACTIONS_RUNTIME_TOKEN (the
+ * run's artifact and cache service; it can poison the cache) to every JavaScript action, whatever the
+ * job's permissions; the others are refused in check mode before any command runs (inputs.ts), and
+ * dropped here too in case a runner adds them later.
+ */
+const RUNNER_SECRETS = [
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_URL',
+    'GITHUB_TOKEN',
+    'GH_TOKEN',
+];
+const isSecretName = (k) => k.startsWith('INPUT_') || RUNNER_SECRETS.includes(k);
+/**
+ * The environment a test or build command gets: the runner's, minus every INPUT_* variable and every
+ * runner secret, so nothing given to this action reaches code under test through its environment.
+ */
+function commandEnv(env = process.env) {
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        if (v !== undefined && !isSecretName(k))
+            out[k] = v;
+    return out;
+}
+/**
+ * Removes the runner secrets from this process for good, so a command cannot read them from
+ * /proc/<this pid>/environ either: that file shows the environment block the process started with,
+ * which `delete process.env.X` (unsetenv) leaves in memory. On Linux the block's address range is in
+ * /proc/self/stat (fields 50 and 51, env_start and env_end; proc(5)), and a process may write its own
+ * memory through /proc/self/mem: each secret's value is overwritten with NUL bytes there. Returns the
+ * names it could not wipe from the block (empty on success, or where there is no /proc).
+ */
+function wipeRunnerSecrets() {
+    const present = RUNNER_SECRETS.filter((k) => process.env[k] !== undefined);
+    for (const k of present)
+        delete process.env[k];
+    if (present.length === 0 || !(0,external_node_fs_namespaceObject.existsSync)('/proc/self/environ'))
+        return present;
+    let block;
+    try {
+        const stat = (0,external_node_fs_namespaceObject.readFileSync)('/proc/self/stat', 'utf8');
+        // Field 2 (comm) may hold spaces and parentheses: count fields from the last ')', which ends it.
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const envStart = Number(fields[50 - 3]);
+        block = (0,external_node_fs_namespaceObject.readFileSync)('/proc/self/environ');
+        const fd = (0,external_node_fs_namespaceObject.openSync)('/proc/self/mem', 'r+');
+        try {
+            for (const k of present) {
+                const key = Buffer.from(`${k}=`);
+                for (let at = block.indexOf(key); at !== -1; at = block.indexOf(key, at + 1)) {
+                    if (at > 0 && block[at - 1] !== 0)
+                        continue; // KEY= inside another variable's value
+                    const from = at + key.length;
+                    const end = block.indexOf(0, from);
+                    const len = (end === -1 ? block.length : end) - from;
+                    if (len > 0)
+                        (0,external_node_fs_namespaceObject.writeSync)(fd, Buffer.alloc(len), 0, len, envStart + from);
+                }
+            }
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        const after = (0,external_node_fs_namespaceObject.readFileSync)('/proc/self/environ');
+        const left = present.filter((k) => after.includes(Buffer.from(`${k}=`)) && !wiped(after, k));
+        after.fill(0);
+        return left;
+    }
+    catch {
+        return present;
+    }
+    finally {
+        block?.fill(0);
+    }
+}
+/** True when every `k=` entry of the environment block holds only NUL bytes. */
+function wiped(block, k) {
+    const key = Buffer.from(`${k}=`);
+    for (let at = block.indexOf(key); at !== -1; at = block.indexOf(key, at + 1)) {
+        if (at > 0 && block[at - 1] !== 0)
+            continue;
+        const next = at + key.length;
+        if (next < block.length && block[next] !== 0)
+            return false;
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/run-commands.ts
+
+
+
 /**
  * Runs each command (an argument list, started directly, never through a shell) in `cwd`, stopping at
  * the first that fails; a failure throws `code` naming the command and its exit status.
@@ -45665,13 +50239,13 @@ async function runCommands(commands, cwd, code, gate) {
         const shown = [tool, ...args].join(' ');
         let status;
         try {
-            status = await exec/* exec */.m(tool, args, { cwd, env: commandEnv(), ignoreReturnCode: true });
+            status = await exec_exec(tool, args, { cwd, env: commandEnv(), ignoreReturnCode: true });
         }
         catch (e) {
-            throw new errors/* RelsealError */.Ng(code, `${gate}: could not start \`${shown}\` (${e instanceof Error ? e.message : String(e)}); install it in an earlier step or fix the command`, { cause: e });
+            throw new errors_RelsealError(code, `${gate}: could not start \`${shown}\` (${e instanceof Error ? e.message : String(e)}); install it in an earlier step or fix the command`, { cause: e });
         }
         if (status !== 0)
-            throw new errors/* RelsealError */.Ng(code, `${gate}: \`${shown}\` exited with ${status}; nothing was released`);
+            throw new errors_RelsealError(code, `${gate}: \`${shown}\` exited with ${status}; nothing was released`);
     }
 }
 
@@ -53110,7 +57684,7 @@ function parseJUnit(xml, source) {
                 .replace(/"([^"]*)"/g, '<$1>')
                 .replace(/,/g, ', ')} still open`
             : `line ${line}, column ${col}: ${msg}`;
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `JUnit report ${source} is not well-formed XML (${where}); was it cut off while being written?`);
+        throw new errors_RelsealError('E_BAD_INPUT', `JUnit report ${source} is not well-formed XML (${where}); was it cut off while being written?`);
     }
     const doc = parser.parse(xml);
     const cases = [];
@@ -53128,10 +57702,10 @@ function parseJUnit(xml, source) {
     }
     else {
         const root = Object.keys(doc).find((k) => !k.startsWith('?') && !k.startsWith('#'));
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${source} is not a JUnit report: its root element is ${root ? `<${root}>` : 'missing'}, not <testsuites> or <testsuite>`);
+        throw new errors_RelsealError('E_BAD_INPUT', `${source} is not a JUnit report: its root element is ${root ? `<${root}>` : 'missing'}, not <testsuites> or <testsuite>`);
     }
     if (cases.length === 0)
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `JUnit report ${source} holds no test case; did the tests run? An empty report is never a pass`);
+        throw new errors_RelsealError('E_BAD_INPUT', `JUnit report ${source} holds no test case; did the tests run? An empty report is never a pass`);
     return totalsOf(cases);
 }
 function totalsOf(cases) {
@@ -53170,26 +57744,26 @@ const MAX_ANNOTATIONS = 50;
 async function readReports(patterns, workspace, notBefore) {
     const files = await matchFiles(patterns);
     if (files.length === 0)
-        throw new errors/* RelsealError */.Ng('E_TEST_GATE', `junit-report matched no file (${patterns.join(', ')}); make the test command write JUnit XML there (vitest --reporter=junit --outputFile=…, pytest --junitxml=…)`);
+        throw new errors_RelsealError('E_TEST_GATE', `junit-report matched no file (${patterns.join(', ')}); make the test command write JUnit XML there (vitest --reporter=junit --outputFile=…, pytest --junitxml=…)`);
     const all = [];
     for (const f of files) {
-        const name = (0,external_node_path_.relative)(workspace, f) || f;
-        if (notBefore && (0,external_node_fs_.statSync)(f).mtime.getTime() < notBefore.getTime() - 2000)
-            throw new errors/* RelsealError */.Ng('E_TEST_GATE', `JUnit report ${name} is older than this test run, so it does not describe it; make the test command write it, or delete stale reports`);
+        const name = (0,external_node_path_namespaceObject.relative)(workspace, f) || f;
+        if (notBefore && (0,external_node_fs_namespaceObject.statSync)(f).mtime.getTime() < notBefore.getTime() - 2000)
+            throw new errors_RelsealError('E_TEST_GATE', `JUnit report ${name} is older than this test run, so it does not describe it; make the test command write it, or delete stale reports`);
         try {
-            all.push(parseJUnit((0,external_node_fs_.readFileSync)(f, 'utf8'), name));
+            all.push(parseJUnit((0,external_node_fs_namespaceObject.readFileSync)(f, 'utf8'), name));
         }
         catch (e) {
-            throw new errors/* RelsealError */.Ng('E_TEST_GATE', e instanceof Error ? e.message : String(e), { cause: e });
+            throw new errors_RelsealError('E_TEST_GATE', e instanceof Error ? e.message : String(e), { cause: e });
         }
     }
     return mergeTotals(all);
 }
 /** Annotations need workspace-relative paths; jest-junit and others may write absolute ones. */
 function workspaceRelative(file, workspace) {
-    if (!(0,external_node_path_.isAbsolute)(file))
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(file))
         return file;
-    const rel = (0,external_node_path_.relative)(workspace, file);
+    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
     return rel.startsWith('..') ? file : rel;
 }
 /** One error annotation per failed or errored case, with its file and line where the report has them. */
@@ -53199,13 +57773,13 @@ function annotateFailures(t, workspace) {
         const title = `${c.status === 'errored' ? 'error in' : 'failed:'} ${c.classname ? `${c.classname} › ` : ''}${c.name}`;
         const message = c.message || c.status;
         if (i < MAX_ANNOTATIONS)
-            lib_core/* error */.z3(message, {
+            error(message, {
                 title,
                 ...(c.file ? { file: workspaceRelative(c.file, workspace) } : {}),
                 ...(c.line ? { startLine: c.line } : {}),
             });
         else
-            lib_core/* info */.pq(`${title}: ${message}`);
+            info(`${title}: ${message}`);
     });
 }
 /** Checks the pass rate against the threshold; returns the rate. */
@@ -53213,10 +57787,10 @@ function checkPassRate(t, min) {
     const rate = passRate(t);
     const counts = `${t.passed} passed, ${t.failed} failed, ${t.errored} errored, ${t.skipped} skipped`;
     if (Number.isNaN(rate))
-        throw new errors/* RelsealError */.Ng('E_TEST_GATE', `the JUnit reports hold no test that ran (${counts}); a gate with nothing tested does not pass`);
+        throw new errors_RelsealError('E_TEST_GATE', `the JUnit reports hold no test that ran (${counts}); a gate with nothing tested does not pass`);
     if (rate < min)
-        throw new errors/* RelsealError */.Ng('E_TEST_GATE', `pass rate ${formatRate(rate)} is below min-pass-rate ${min} (${counts}); fix the failing tests or lower min-pass-rate`);
-    lib_core/* info */.pq(`pass rate ${formatRate(rate)} (${counts}), min-pass-rate ${min}`);
+        throw new errors_RelsealError('E_TEST_GATE', `pass rate ${formatRate(rate)} is below min-pass-rate ${min} (${counts}); fix the failing tests or lower min-pass-rate`);
+    info(`pass rate ${formatRate(rate)} (${counts}), min-pass-rate ${min}`);
     return rate;
 }
 /** A rate as a plain decimal with at most 4 places: 1, 0.9, 0.9667. */
@@ -53229,7 +57803,14 @@ const formatRate = (r) => String(Math.round(r * 10_000) / 10_000);
 /** The job summary: each gate with its verdict, the test counts, the artifacts, the release. */
 async function writeSummary(r) {
     const failed = r.gates.some((g) => !g.ok);
-    const s = lib_core/* summary */.z.addHeading(`relseal release gate: ${escapeHtml(r.tag)} ${failed ? 'stopped' : 'released'}`, 2);
+    const verdict = failed
+        ? 'stopped'
+        : r.mode === 'check'
+            ? 'checked, ready to publish'
+            : r.release?.draft
+                ? 'drafted'
+                : 'released';
+    const s = summary.addHeading(`relseal release gate (${r.mode}): ${escapeHtml(r.tag)} ${verdict}`, 2);
     s.addTable([
         [
             { data: 'gate', header: true },
@@ -53266,7 +57847,9 @@ async function writeSummary(r) {
     if (stoppedAt === 'release')
         s.addRaw('<p>The draft release stays; re-run the failed jobs to continue it.</p>', true);
     else if (stoppedAt)
-        s.addRaw('<p>Nothing was created: every gate runs before the tag and the release.</p>', true);
+        s.addRaw(r.mode === 'check'
+            ? '<p>Nothing was created: the check step holds no token.</p>'
+            : '<p>Nothing was created: every gate runs before the tag and the release.</p>', true);
     await s.write();
 }
 
@@ -53275,7 +57858,7 @@ async function writeSummary(r) {
 
 /** Every local tag with its peeled commit: refs/tags/<name> -> commit. */
 async function localTags(dir) {
-    const out = await (0,git/* gitText */.q_)(['for-each-ref', '--format=%(refname:strip=2)%00%(*objectname)%00%(objectname)', 'refs/tags'], {
+    const out = await gitText(['for-each-ref', '--format=%(refname:strip=2)%00%(*objectname)%00%(objectname)', 'refs/tags'], {
         cwd: dir,
     });
     const tags = new Map();
@@ -53305,7 +57888,7 @@ function remoteAuthEnv(token, serverUrl, origin) {
 const basicCredential = (token) => Buffer.from(`x-access-token:${token}`).toString('base64');
 /** The URL of remote `origin`, or undefined when the checkout has none. */
 async function originUrl(dir) {
-    const r = await (0,git/* runGit */.EO)(['remote', 'get-url', 'origin'], { cwd: dir, okCodes: [0, 2, 128] });
+    const r = await git_runGit(['remote', 'get-url', 'origin'], { cwd: dir, okCodes: [0, 2, 128] });
     return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
 }
 /**
@@ -53313,14 +57896,14 @@ async function originUrl(dir) {
  * listed is an error: the duplicate check fails closed rather than release a tag it could not check.
  */
 async function remoteTags(dir, auth = {}) {
-    const r = await (0,git/* runGit */.EO)(['ls-remote', '--tags', 'origin'], {
+    const r = await git_runGit(['ls-remote', '--tags', 'origin'], {
         cwd: dir,
         env: auth,
         okCodes: [0, 2, 128],
         timeoutMs: 60_000,
     });
     if (r.code !== 0)
-        throw new errors/* RelsealError */.Ng('E_GIT', `could not list the tags of remote origin (git ls-remote exit ${r.code}: ${r.stderr.trim() || 'no output'}); ` +
+        throw new errors_RelsealError('E_GIT', `could not list the tags of remote origin (git ls-remote exit ${r.code}: ${r.stderr.trim() || 'no output'}); ` +
             `check that origin is this repository on GitHub and the token can read it, or that origin is reachable`);
     const tags = new Map();
     for (const line of r.stdout.toString('utf8').split('\n').filter(Boolean)) {
@@ -53337,7 +57920,7 @@ async function remoteTags(dir, auth = {}) {
 }
 /** Fetches one tag from origin into the checkout (for a maintainer-signed tag the gate must verify). */
 async function fetchTag(dir, tag, auth = {}) {
-    await (0,git/* runGit */.EO)(['fetch', '--no-tags', 'origin', '--end-of-options', `+refs/tags/${tag}:refs/tags/${tag}`], {
+    await git_runGit(['fetch', '--no-tags', 'origin', '--end-of-options', `+refs/tags/${tag}:refs/tags/${tag}`], {
         cwd: dir,
         env: auth,
         timeoutMs: 120_000,
@@ -53346,12 +57929,10 @@ async function fetchTag(dir, tag, auth = {}) {
 /** Commit subjects since `from` (exclusive) up to `to`, as a Markdown list for release notes. */
 async function changesSince(dir, from, to) {
     const limit = from ? [] : ['-n', '100'];
-    const log = await (0,git/* gitText */.q_)(['log', '--no-merges', '--format=- %s (%h)', ...limit, '--end-of-options', from ? `${from}..${to}` : to], { cwd: dir });
+    const log = await gitText(['log', '--no-merges', '--format=- %s (%h)', ...limit, '--end-of-options', from ? `${from}..${to}` : to], { cwd: dir });
     return log || '- no changes';
 }
 
-// EXTERNAL MODULE: ./src/version.ts
-var version = __nccwpck_require__(6918);
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -53368,23 +57949,24 @@ var version = __nccwpck_require__(6918);
 
 
 
-const SUMS_NAME = 'SHA256SUMS';
-// GitHub renames asset names with other characters, which would break SHA256SUMS; refuse them instead.
-const SAFE_ASSET_NAME = /^[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*$/;
+
+
+
 /** The hidden line that marks a release as created by this run for this commit (for re-runs). */
 const marker = (runId, commit) => `<!-- relseal-release-gate run=${runId} commit=${commit} -->`;
 /** git's credentials for origin, from the token (so the checkout need not persist its own). */
 function gitAuth(i, origin) {
     if (i.token)
-        lib_core/* setSecret */.Pq(basicCredential(i.token));
+        core_setSecret(basicCredential(i.token));
     return remoteAuthEnv(i.token, i.serverUrl, origin);
 }
+/** Publish mode: releases (drafts included, which only a token with push access sees) and tags. */
 async function survey(gh, dir, i, commit) {
     const releases = await listReleases(gh);
     const own = releases.find((r) => r.tag_name === i.release.tag && i.runId !== '' && (r.body ?? '').includes(marker(i.runId, commit)));
     const origin = await originUrl(dir);
     if (origin === undefined)
-        lib_core/* warning */.$e('the checkout has no remote origin; tags were checked locally and through the API');
+        warning('the checkout has no remote origin; tags were checked locally and through the API');
     return {
         releases,
         origin,
@@ -53394,11 +57976,29 @@ async function survey(gh, dir, i, commit) {
         own,
     };
 }
+/**
+ * Check mode has no token: it sees the checkout's tags (all of them with fetch-depth: 0) and origin's
+ * tags when origin answers without credentials (a public repository). Draft releases need a token
+ * with push access, so only publish mode sees them; it runs every check again before creating anything.
+ */
+async function surveyWithoutToken(dir) {
+    const origin = await originUrl(dir);
+    const remote = origin === undefined
+        ? undefined
+        : await remoteTags(dir).catch((e) => {
+            warning(`origin's tags could not be listed without a token (${e instanceof Error ? e.message : String(e)}); ` +
+                "the checkout's tags were checked, and the publish step checks again with its token");
+            return undefined;
+        });
+    if ((await gitText(['rev-parse', '--is-shallow-repository'], { cwd: dir })) === 'true')
+        warning('the checkout is shallow and may lack tags; check it out with fetch-depth: 0');
+    return { releases: [], origin, local: await localTags(dir), remote, apiTag: undefined, own: undefined };
+}
 /** Gate 2: the version is above every existing release version (tags with the prefix included). */
 function checkIncreasing(i, l) {
     const seen = [];
     const add = (tag, where) => {
-        const v = (0,version/* versionOfTag */.mx)(tag, i.tagPrefix);
+        const v = versionOfTag(tag, i.tagPrefix);
         // The tag itself is gate 3's business, which says where it was found.
         if (v !== undefined && tag !== i.release.tag)
             seen.push({ version: v, where });
@@ -53411,7 +58011,7 @@ function checkIncreasing(i, l) {
         add(t, `tag ${t} on origin`);
     const highest = seen.sort((a, b) => semver_default().rcompare(a.version, b.version))[0];
     if (highest && !semver_default().gt(i.release.version, highest.version))
-        throw new errors/* RelsealError */.Ng('E_NOT_INCREASING', `version ${i.release.version} is not greater than ${highest.version}, the highest existing release (${highest.where}); ` +
+        throw new errors_RelsealError('E_NOT_INCREASING', `version ${i.release.version} is not greater than ${highest.version}, the highest existing release (${highest.where}); ` +
             `release a higher version, e.g. ${semver_default().inc(highest.version, 'patch')}`);
     return highest ? `above ${highest.version} (${highest.where})` : 'first release';
 }
@@ -53431,30 +58031,19 @@ function checkDuplicate(i, l, commit) {
         sightings.push({ where: 'as a tag on GitHub', commit: l.apiTag });
     const release = l.releases.find((r) => r.tag_name === tag);
     if (release && release !== l.own)
-        throw new errors/* RelsealError */.Ng('E_DUPLICATE_TAG', `tag ${tag} already exists as a GitHub ${release.draft ? 'draft release' : 'release'} (id ${release.id}, ${release.html_url}); ` +
+        throw new errors_RelsealError('E_DUPLICATE_TAG', `tag ${tag} already exists as a GitHub ${release.draft ? 'draft release' : 'release'} (id ${release.id}, ${release.html_url}); ` +
             `choose a new version, or delete that release if it was a mistake`);
     const elsewhere = sightings.filter((s) => s.commit !== commit);
     if (!l.own && !i.allowedSigners && sightings.length > 0)
-        throw new errors/* RelsealError */.Ng('E_DUPLICATE_TAG', `tag ${tag} already exists ${sightings.map((s) => `${s.where} (at ${s.commit.slice(0, 12)})`).join(', ')}; choose a new version`);
+        throw new errors_RelsealError('E_DUPLICATE_TAG', `tag ${tag} already exists ${sightings.map((s) => `${s.where} (at ${s.commit.slice(0, 12)})`).join(', ')}; choose a new version`);
     if (elsewhere.length > 0)
-        throw new errors/* RelsealError */.Ng('E_DUPLICATE_TAG', `tag ${tag} already exists at another commit ${elsewhere.map((s) => `${s.where} (at ${s.commit.slice(0, 12)})`).join(', ')}, not at ${commit}; choose a new version`);
+        throw new errors_RelsealError('E_DUPLICATE_TAG', `tag ${tag} already exists at another commit ${elsewhere.map((s) => `${s.where} (at ${s.commit.slice(0, 12)})`).join(', ')}, not at ${commit}; choose a new version`);
     return l.own ? `continuing release id ${l.own.id} that this run created` : `${tag} is new`;
 }
-async function hashArtifacts(patterns) {
-    const files = await matchFiles(patterns);
-    if (patterns.length > 0 && files.length === 0)
-        throw new errors/* RelsealError */.Ng('E_BUILD_FAILED', `build: artifacts matched no file (${patterns.join(', ')}); check the globs against what build-command writes`);
-    const bad = files.map((f) => (0,external_node_path_.basename)(f)).find((name) => !SAFE_ASSET_NAME.test(name) || name === SUMS_NAME);
-    if (bad !== undefined)
-        throw new errors/* RelsealError */.Ng('E_BUILD_FAILED', `artifact ${JSON.stringify(bad)} cannot be a release asset name; use letters, digits and . _ + @ - (and not ${SUMS_NAME})`);
-    return hashReleaseFiles(files, 'E_BUILD_FAILED');
-}
-/** SHA256SUMS in sha256sum's own format, so `sha256sum -c SHA256SUMS` checks the downloads. */
-const sha256sums = (artifacts) => artifacts.map((a) => `${a.sha256}  ${a.name}\n`).join('');
 /** Release notes generated from the commits since the previous release's tag. */
 async function generatedNotes(i, dir, l, commit) {
     const previous = [...l.local.keys()]
-        .map((t) => ({ t, v: (0,version/* versionOfTag */.mx)(t, i.tagPrefix) }))
+        .map((t) => ({ t, v: versionOfTag(t, i.tagPrefix) }))
         .filter((x) => x.v !== undefined && semver_default().lt(x.v, i.release.version))
         .sort((a, b) => semver_default().rcompare(a.v, b.v))[0];
     const changes = await changesSince(dir, previous ? `refs/tags/${previous.t}` : undefined, commit);
@@ -53462,9 +58051,9 @@ async function generatedNotes(i, dir, l, commit) {
 }
 /** Runs the gates in order, then creates (or continues) the release. Returns the outputs. */
 async function gate(i) {
-    const report = { tag: i.release.tag, gates: [], artifacts: [] };
+    const report = { mode: i.mode, tag: i.release.tag, gates: [], artifacts: [] };
     const step = async (name, fn, detail) => {
-        lib_core/* startGroup */.Oh(name);
+        startGroup(name);
         try {
             const t = await fn();
             report.gates.push({ name, ok: true, detail: detail(t) });
@@ -53475,17 +58064,18 @@ async function gate(i) {
             throw e;
         }
         finally {
-            lib_core/* endGroup */.N4();
+            endGroup();
         }
     };
     try {
-        return await gateSteps(i, report, step);
+        return await (i.mode === 'check' ? checkSteps : publishSteps)(i, report, step);
     }
     finally {
         await writeSummary(report);
     }
 }
-async function gateSteps(i, report, step) {
+/** Gate 1 (semver, already parsed with the inputs), the checkout at the target, the notes file. */
+async function prelude(i, report) {
     const dir = i.workspace;
     report.gates.push({
         name: 'semver',
@@ -53493,25 +58083,45 @@ async function gateSteps(i, report, step) {
         detail: `${i.release.version}${i.release.prerelease ? ' (prerelease)' : ''}`,
     });
     // Read now, so a bad path fails before any test runs.
-    const notesFile = i.releaseNotes ? (0,inputs/* readRepoFile */.v6)(dir, i.releaseNotes, 'release-notes') : undefined;
+    const notesFile = i.releaseNotes ? readRepoFile(dir, i.releaseNotes, 'release-notes') : undefined;
     const commit = await git_repo_resolveCommit(dir, i.target);
     await assertHeadIs(dir, commit, 'target', 'the gate tests and builds the checkout, so check out the target first');
-    const gh = actionClient(i);
-    const land = await survey(gh, dir, i, commit);
+    return { dir, notesFile, commit };
+}
+async function versionGates(i, land, commit, step) {
     await step('new and increasing', () => Promise.resolve(checkIncreasing(i, land)), (d) => d);
     await step('duplicate tag', () => Promise.resolve(checkDuplicate(i, land, commit)), (d) => d);
-    if (i.allowedSigners) {
-        await step('signed tag', async () => {
-            if (!land.local.has(i.release.tag))
-                await fetchTag(dir, i.release.tag, gitAuth(i, land.origin));
-            const allowedSigners = (0,inputs/* readRepoFile */.v6)(dir, i.allowedSigners, 'allowed-signers');
-            return verifyTagForCommit({ repoDir: dir, tag: i.release.tag, commit, allowedSigners });
-        }, (v) => `signed by ${v.principal} (${v.fingerprint})`);
-    }
+}
+/** Mode check: the version gates (without a token), the tests, the build, the staged artifacts. */
+async function checkSteps(i, report, step) {
+    const left = wipeRunnerSecrets();
+    if (left.length)
+        warning(`could not remove ${left.join(', ')} from this process's start-up environment (no /proc/self/mem here); the test and build commands can read it`);
+    const { dir, commit } = await prelude(i, report);
+    await versionGates(i, await surveyWithoutToken(dir), commit, step);
+    const rate = await testStep(i, dir, report, step);
+    const artifacts = await step('build', async () => {
+        await runCommands(i.buildCommands, dir, 'E_BUILD_FAILED', 'build');
+        return hashArtifacts(i.artifacts);
+    }, (a) => `${a.length} artifact(s)`);
+    report.artifacts = artifacts;
+    const staged = stageArtifacts(i.runnerTemp, artifacts);
+    info(`artifacts and ${SUMS_NAME} staged in ${staged} for actions/upload-artifact`);
+    return {
+        tag: i.release.tag,
+        version: i.release.version,
+        'release-id': '',
+        'release-url': '',
+        'pass-rate': rate === undefined ? '' : formatRate(rate),
+        artifacts: artifactsJson(artifacts),
+        'artifacts-dir': staged,
+    };
+}
+async function testStep(i, dir, report, step) {
     const testsStarted = new Date();
     const rate = await step('tests', async () => {
         if (i.testCommands.length === 0 && i.junitReport.length === 0) {
-            lib_core/* warning */.$e('test-command and junit-report are empty: no test gate ran');
+            warning('test-command and junit-report are empty: no test gate ran');
             return undefined;
         }
         let failure;
@@ -53534,10 +58144,27 @@ async function gateSteps(i, report, step) {
     }, (r) => (r === undefined ? 'commands passed' : `pass rate ${formatRate(r)}`));
     if (rate !== undefined)
         report.passRate = rate;
-    const artifacts = await step('build', async () => {
-        await runCommands(i.buildCommands, dir, 'E_BUILD_FAILED', 'build');
-        return hashArtifacts(i.artifacts);
-    }, (a) => `${a.length} artifact(s)`);
+    return rate;
+}
+/**
+ * Mode publish: every version gate again, now with the token (drafts, GitHub's tags), the signed tag,
+ * the staged artifacts checked against their SHA256SUMS; then the draft, the uploads and the tag.
+ * No project code runs here.
+ */
+async function publishSteps(i, report, step) {
+    const { dir, notesFile, commit } = await prelude(i, report);
+    const gh = actionClient(i);
+    const land = await survey(gh, dir, i, commit);
+    await versionGates(i, land, commit, step);
+    if (i.allowedSigners) {
+        await step('signed tag', async () => {
+            if (!land.local.has(i.release.tag))
+                await fetchTag(dir, i.release.tag, gitAuth(i, land.origin));
+            const allowedSigners = readRepoFile(dir, i.allowedSigners, 'allowed-signers');
+            return verifyTagForCommit({ repoDir: dir, tag: i.release.tag, commit, allowedSigners });
+        }, (v) => `signed by ${v.principal} (${v.fingerprint})`);
+    }
+    const artifacts = await step('artifacts', () => readStagedArtifacts(i.artifactsDir), (a) => `${a.length} artifact(s) match the check step's ${SUMS_NAME}`);
     report.artifacts = artifacts;
     const release = await step('release', async () => {
         const notes = notesFile ?? (await generatedNotes(i, dir, land, commit));
@@ -53549,24 +58176,24 @@ async function gateSteps(i, report, step) {
                 draft: true,
                 prerelease: i.release.prerelease,
             }));
-        lib_core/* info */.pq(land.own ? `continuing draft release ${r.id}` : `created draft release ${r.id}`);
+        info(land.own ? `continuing draft release ${r.id}` : `created draft release ${r.id}`);
         // Assets go up while the release is still a draft: nobody sees a half-uploaded release.
-        const assets = artifacts.map((a) => [a.name, (0,external_node_fs_.readFileSync)(a.path)]);
+        const assets = artifacts.map((a) => [a.name, (0,external_node_fs_namespaceObject.readFileSync)(a.path)]);
         if (artifacts.length)
             assets.push([SUMS_NAME, Buffer.from(sha256sums(artifacts))]);
         // One listing for every put: a new draft has no assets; a continued one is listed once.
         const listed = land.own ? await listReleaseAssets(gh, r) : [];
         for (const [name, data] of assets)
-            lib_core/* info */.pq(`${name}: ${await putReleaseAsset(gh, r, name, data, r.draft, listed)}`);
+            info(`${name}: ${await putReleaseAsset(gh, r, name, data, r.draft, listed)}`);
         const tagged = await getTagCommit(gh, i.release.tag);
         if (tagged === undefined) {
             if (i.allowedSigners)
-                throw new errors/* RelsealError */.Ng('E_GITHUB', `the signed tag ${i.release.tag} is not on GitHub; push it first`);
+                throw new errors_RelsealError('E_GITHUB', `the signed tag ${i.release.tag} is not on GitHub; push it first`);
             await createTag(gh, i.release.tag, commit);
-            lib_core/* info */.pq(`created tag ${i.release.tag} at ${commit}`);
+            info(`created tag ${i.release.tag} at ${commit}`);
         }
         else if (tagged !== commit)
-            throw new errors/* RelsealError */.Ng('E_DUPLICATE_TAG', `tag ${i.release.tag} on GitHub points at ${tagged}, not at ${commit}; stopped before publishing`);
+            throw new errors_RelsealError('E_DUPLICATE_TAG', `tag ${i.release.tag} on GitHub points at ${tagged}, not at ${commit}; stopped before publishing`);
         if (!i.draft && r.draft)
             r = await updateRelease(gh, r, { draft: false, prerelease: i.release.prerelease });
         return r;
@@ -53577,242 +58204,16 @@ async function gateSteps(i, report, step) {
         version: i.release.version,
         'release-id': String(release.id),
         'release-url': release.html_url,
-        'pass-rate': rate === undefined ? '' : formatRate(rate),
-        artifacts: JSON.stringify(artifacts.map(({ name, size, sha256 }) => ({ name, size, sha256 }))),
+        'pass-rate': '',
+        artifacts: artifactsJson(artifacts),
+        'artifacts-dir': '',
     };
 }
-
-
-/***/ }),
-
-/***/ 6918:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   LQ: () => (/* binding */ parseReleaseVersion),
-/* harmony export */   mx: () => (/* binding */ versionOfTag)
-/* harmony export */ });
-/* unused harmony export nearestValid */
-/* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(84);
-/* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(semver__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6378);
-/* harmony import */ var _src_git_git_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2233);
-
-
-
-const MAX_VERSION_LENGTH = 256;
 /**
- * The nearest strict form of a near miss, for the error message: look-alike digits folded (NFKC),
- * whitespace dropped, leading zeros removed, a dangling `-`/`+` cut, missing parts filled with 0.
+ * The action: reads the inputs, runs the gate, sets the outputs or fails the step. index.ts calls it;
+ * so does GitHub's local runner: `npx @github/local-action run . src/main.ts .env` from this folder.
  */
-function nearestValid(raw) {
-    let v = raw.normalize('NFKC').replace(/\s+/g, '');
-    v = v.replace(/[-+]$/, '');
-    const cut = v.search(/[-+]/);
-    const main = (cut < 0 ? v : v.slice(0, cut)).split('.');
-    if (main.length > 3 || !main.every((p) => /^\d+$/.test(p)))
-        return undefined;
-    const num = (s) => String(Number(s ?? '0'));
-    const rest = (cut < 0 ? '' : v.slice(cut)).replace(/(^-|\.)0+(\d)/g, '$1$2');
-    const candidate = `${num(main[0])}.${num(main[1])}.${num(main[2])}${rest}`;
-    return semver__WEBPACK_IMPORTED_MODULE_0___default().valid(candidate) === candidate ? candidate : undefined;
-}
-function describeChar(c) {
-    return `${JSON.stringify(c)} (U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
-}
-/**
- * Gate 1: `raw` must be strict SemVer 2.0.0, optionally written with `prefix` (`v1.2.3` when the
- * prefix is `v`); anything else is refused with the nearest valid form where there is one.
- */
-function parseReleaseVersion(raw, prefix, allowPrerelease) {
-    const hint = (v) => {
-        const near = nearestValid(v);
-        return near && near !== raw
-            ? `; did you mean ${near}?`
-            : '; write it as MAJOR.MINOR.PATCH, e.g. 1.4.0 or 2.0.0-rc.1';
-    };
-    const fail = (why, v = raw) => {
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelsealError */ .Ng('E_BAD_VERSION', `version ${JSON.stringify(raw)} ${why}${hint(v)}`);
-    };
-    if (raw.length === 0)
-        fail('is empty');
-    if (raw.length > MAX_VERSION_LENGTH)
-        fail(`is longer than ${MAX_VERSION_LENGTH} characters`);
-    const odd = [...raw].find((c) => !/^[\x21-\x7e]$/.test(c));
-    if (odd !== undefined)
-        fail(/\s/.test(odd)
-            ? `holds whitespace ${describeChar(odd)}`
-            : `holds ${describeChar(odd)}, which is not an ASCII letter, digit or . - +`);
-    let body = raw;
-    if (prefix && raw.startsWith(prefix))
-        body = raw.slice(prefix.length);
-    else if (!/^\d/.test(raw)) {
-        const found = /^[^\d]*/.exec(raw)[0];
-        fail(`starts with ${JSON.stringify(found)}, which is not the tag prefix ${JSON.stringify(prefix)}; pass the bare version or the prefix ${JSON.stringify(prefix)}`, raw.slice(found.length));
-    }
-    if (semver__WEBPACK_IMPORTED_MODULE_0___default().valid(body) !== body)
-        fail('is not strict SemVer 2.0.0', body);
-    const prerelease = semver__WEBPACK_IMPORTED_MODULE_0___default().prerelease(body) !== null;
-    if (prerelease && !allowPrerelease)
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelsealError */ .Ng('E_BAD_VERSION', `version ${body} is a prerelease; set allow-prerelease: true to release it, or release ${semver__WEBPACK_IMPORTED_MODULE_0___default().major(body)}.${semver__WEBPACK_IMPORTED_MODULE_0___default().minor(body)}.${semver__WEBPACK_IMPORTED_MODULE_0___default().patch(body)}`);
-    const tag = (0,_src_git_git_js__WEBPACK_IMPORTED_MODULE_2__/* .assertSafeRef */ .xT)(`${prefix}${body}`, 'tag');
-    return { version: body, tag, prerelease };
-}
-/** Reads a version from a tag name with `prefix`, or undefined when it is not one of ours. */
-function versionOfTag(tag, prefix) {
-    if (!tag.startsWith(prefix))
-        return undefined;
-    const v = tag.slice(prefix.length);
-    return semver__WEBPACK_IMPORTED_MODULE_0___default().valid(v) === v ? v : undefined;
-}
-
-
-/***/ }),
-
-/***/ 6378:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ng: () => (/* binding */ RelsealError),
-/* harmony export */   Tv: () => (/* binding */ isRelsealError),
-/* harmony export */   eJ: () => (/* binding */ REFUSAL_CODES)
-/* harmony export */ });
-/** Codes that mean "we looked and refused": the CLI exits 1 for these. */
-const REFUSAL_CODES = new Set([
-    'E_UNSIGNED',
-    'E_BAD_SIGNATURE',
-    'E_UNTRUSTED_KEY',
-    'E_THRESHOLD',
-    'E_EXPIRED',
-    'E_DOWNGRADE',
-    'E_TREE_MISMATCH',
-    'E_REPOSITORY_MISMATCH',
-    'E_TAG_UNSIGNED',
-    'E_TAG_BAD_SIGNATURE',
-    'E_TAG_UNTRUSTED',
-    'E_TAG_MISMATCH',
-]);
-class RelsealError extends Error {
-    code;
-    /** Extra machine-readable facts (paths, key ids) for JSON output and evidence logs. */
-    details;
-    constructor(code, message, options = {}) {
-        super(message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.name = 'RelsealError';
-        this.code = code;
-        this.details = options.details;
-    }
-}
-/** True when `err` is a RelsealError, optionally with the given code. */
-function isRelsealError(err, code) {
-    return err instanceof RelsealError && (code === undefined || err.code === code);
-}
-
-
-/***/ }),
-
-/***/ 2233:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  xT: () => (/* binding */ assertSafeRef),
-  q_: () => (/* binding */ gitText),
-  EO: () => (/* binding */ runGit)
-});
-
-// UNUSED EXPORTS: gitEnv, isFullCommitId, spawnGit
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: ../../src/errors.ts
-var errors = __nccwpck_require__(6378);
-;// CONCATENATED MODULE: ../../src/git/git.ts
-/**
- * The only code in relseal that runs git. Every call is an argument array (never a shell
- * string), prompts are disabled, and callers put `--end-of-options` before refs and `--`
- * before paths; `assertSafeRef` refuses refs that could be read as options.
- */
-
-
-/** The environment every git process gets: no prompts, no pager, no user/system config surprises. */
-function gitEnv(extra = {}) {
-    return {
-        ...process.env,
-        GIT_TERMINAL_PROMPT: '0',
-        GIT_ASKPASS: '',
-        SSH_ASKPASS: '',
-        GCM_INTERACTIVE: 'never',
-        GIT_PAGER: 'cat',
-        LC_ALL: 'C',
-        ...extra,
-    };
-}
-/** Starts a long-lived git process (for streamed use such as `git cat-file --batch`). */
-function spawnGit(args, options) {
-    return (0,external_node_child_process_namespaceObject.spawn)('git', ['-c', 'core.quotePath=false', ...args], {
-        cwd: options.cwd,
-        env: gitEnv(options.env),
-        stdio: ['pipe', 'pipe', 'pipe'],
-    });
-}
-/** Runs git to completion and returns its output; a non-zero exit throws `E_GIT`. */
-async function runGit(args, options) {
-    const child = spawnGit(args, options);
-    const out = [];
-    const err = [];
-    child.stdout.on('data', options.onStdout ?? ((b) => out.push(b)));
-    child.stderr.on('data', (b) => err.push(b));
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
-    child.stdin.on('error', () => {
-        /* git may exit before reading all input; the exit code tells the story */
-    });
-    child.stdin.end(options.input ?? '');
-    const code = await new Promise((resolve, reject) => {
-        child.on('error', (e) => reject(new errors/* RelsealError */.Ng('E_GIT', `could not start git (${e.message}); install git and make sure it is on PATH`, {
-            cause: e,
-        })));
-        child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
-    }).finally(() => clearTimeout(timer));
-    const result = { stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code };
-    if (!(options.okCodes ?? [0]).includes(code)) {
-        throw new errors/* RelsealError */.Ng('E_GIT', `git ${describeArgs(args)} failed (exit ${code}): ${result.stderr.trim() || 'no output'}`, {
-            details: { args: [...args], code, stderr: result.stderr },
-        });
-    }
-    return result;
-}
-/** Runs git and returns stdout as trimmed UTF-8 text. */
-async function gitText(args, options) {
-    return (await runGit(args, options)).stdout.toString('utf8').trim();
-}
-function describeArgs(args) {
-    return args
-        .filter((a) => !a.includes('\n'))
-        .slice(0, 4)
-        .join(' ');
-}
-// A control character anywhere, or a leading '-', would let a ref from a manifest act as an option
-// or smuggle a second line into git's batch protocols.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-/**
- * Refuses a ref, tag, commit id or path that starts with `-` or holds control characters,
- * before it reaches any git command.
- */
-function assertSafeRef(value, what) {
-    if (value.length === 0 || value.startsWith('-') || CONTROL_CHARS.test(value)) {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} ${JSON.stringify(value)} is not safe to pass to git: it is empty, starts with '-' or holds control characters; ` +
-            `use a plain tag, branch or full commit id`);
-    }
-    return value;
-}
-const FULL_COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-/** True for a full SHA-1 or SHA-256 commit id in lower-case hex. */
-function isFullCommitId(value) {
-    return FULL_COMMIT_ID.test(value);
-}
+const run = () => runAction(() => readInputs(), gate);
 
 
 /***/ }),
@@ -53835,13 +58236,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -53922,13 +58316,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
 /***/ 7067:
 /***/ ((module) => {
 
@@ -53947,13 +58334,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 4379:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -54020,20 +58400,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
 /***/ 5574:
 /***/ ((module) => {
 
@@ -54052,3017 +58418,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 8806:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  yU: () => (/* binding */ ExitCode),
-  Yz: () => (/* binding */ core_debug),
-  N4: () => (/* binding */ endGroup),
-  z3: () => (/* binding */ error),
-  Vt: () => (/* binding */ getBooleanInput),
-  V4: () => (/* binding */ getInput),
-  q3: () => (/* binding */ getMultilineInput),
-  pq: () => (/* binding */ info),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
-  Oh: () => (/* binding */ startGroup),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
-});
-
-// UNUSED EXPORTS: addPath, exportVariable, getIDToken, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setFailed, toPlatformPath, toPosixPath, toWin32Path
-
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function utils_toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: ../../node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(66);
-;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/auth.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ../../node_modules/@actions/exec/lib/exec.js + 5 modules
-var lib_exec = __nccwpck_require__(9632);
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_.platform();
-const arch = external_os_.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-
-/***/ }),
-
-/***/ 9632:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  m: () => (/* binding */ exec)
-});
-
-// UNUSED EXPORTS: getExecOutput
-
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(5574);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ../../node_modules/@actions/io/lib/io-util.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-
-/***/ }),
-
-/***/ 66:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Qq: () => (/* binding */ HttpClient)
-});
-
-// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
-
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(5070);
-// EXTERNAL MODULE: ../../node_modules/undici/index.js
-var undici = __nccwpck_require__(1684);
-;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
 
 /***/ })
 

@@ -34848,211 +34848,3392 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1036:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   AI: () => (/* binding */ readToken),
-/* harmony export */   Cs: () => (/* binding */ runAction),
-/* harmony export */   aE: () => (/* binding */ requiredSignersPath),
-/* harmony export */   v6: () => (/* binding */ readRepoFile)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2220);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4379);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6378);
-
-
-
-
-/** The allowed_signers path when the tag must be SSH-signed by a maintainer, else undefined. */
-function requiredSignersPath() {
-    const path = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('allowed-signers');
-    if (!_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('require-signed-tag'))
-        return undefined;
-    if (!path)
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelsealError */ .Ng('E_USAGE', 'require-signed-tag is true but allowed-signers is empty; set it to the allowed_signers file in the repository');
-    return path;
-}
-/** The github-token input, masked before anything can print it. */
-function readToken() {
-    const token = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('github-token');
-    if (token)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(token);
-    return token;
-}
-/**
- * An action's top level: read inputs, do the work, set outputs. Every failure, Error or not, fails
- * the step with one error annotation carrying its code (as core.setFailed does); causes go to debug.
- */
-async function runAction(readInputs, work) {
-    try {
-        const outputs = await work(readInputs());
-        for (const [k, v] of Object.entries(outputs))
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(k, v);
-    }
-    catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        if (e instanceof Error && e.cause instanceof Error)
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`cause: ${e.cause.message}`);
-        // One error annotation, titled with the code: a refusal reads differently from a broken setup.
-        const title = (0,_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .isRelsealError */ .Tv)(e)
-            ? `relseal ${_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .REFUSAL_CODES */ .eJ.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
-            : 'relseal failed';
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3((0,_src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .isRelsealError */ .Tv)(e) ? `${e.code}: ${message}` : message, { title });
-        process.exitCode = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .ExitCode */ .yU.Failure;
-    }
-}
-/**
- * Reads a file named by an input as a path inside the repository checkout `dir`; a path that leaves
- * the checkout (`../`, an absolute path elsewhere, a symlink out) or does not exist is an error.
- */
-function readRepoFile(dir, rel, input) {
-    const root = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.realpathSync)(dir);
-    let file;
-    try {
-        file = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.realpathSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(root, rel));
-    }
-    catch {
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelsealError */ .Ng('E_NOT_FOUND', `input ${input}: ${rel} does not exist in the repository checkout`);
-    }
-    const inside = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.relative)(root, file);
-    if (inside === '' || inside.startsWith('..') || (0,node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute)(inside))
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelsealError */ .Ng('E_BAD_INPUT', `input ${input}: ${rel} is outside the repository checkout; give a path inside the repository`);
-    return (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8');
-}
-
-
-/***/ }),
-
 /***/ 3018:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _common_inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1036);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1601);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3042);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3745);
 
-
-
-await (0,_common_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(() => (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readInputs */ .K)(), _main_js__WEBPACK_IMPORTED_MODULE_2__/* .sign */ ._);
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 1601:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   K: () => (/* binding */ readInputs)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2220);
-/* harmony import */ var _src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6378);
-/* harmony import */ var _src_keys_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5562);
-/* harmony import */ var _src_manifest_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5233);
-/* harmony import */ var _common_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1036);
-
-
-
-
-
-/** Masks each line of key text, except PEM armor lines, which are not secret and common. */
-function maskLines(text) {
-    for (const line of text.split('\n').map((l) => l.trim()))
-        if (line.length > 8 && !line.startsWith('-----'))
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(line);
-}
-/** Masks every form of the key before anything else can print it. */
-function maskKey(text, key) {
-    maskLines(text);
-    const seed = Buffer.from(key.secretKey.subarray(0, 32));
-    for (const form of [
-        seed.toString('base64'),
-        seed.toString('hex'),
-        Buffer.from(key.secretKey).toString('base64'),
-        Buffer.from(key.secretKey).toString('hex'),
-    ]) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
-    }
-}
-/** Reads every input once (and the runner's environment) into a typed object. */
-function readInputs(env = process.env) {
-    const keyText = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('signing-key', { required: true });
-    maskLines(keyText);
-    const key = (0,_src_keys_index_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSigningKey */ .UG)(keyText, 'input signing-key');
-    maskKey(keyText, key);
-    const token = (0,_common_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readToken */ .AI)();
-    const ref = env.GITHUB_REF ?? '';
-    const tag = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('tag') || (ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : '');
-    if (!tag)
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelsealError */ .Ng('E_USAGE', 'input tag is empty and GITHUB_REF is not a tag (refs/tags/…); run on a tag push or set tag');
-    const commit = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('commit') || env.GITHUB_SHA || '';
-    if (!commit)
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelsealError */ .Ng('E_USAGE', 'input commit is empty and GITHUB_SHA is not set; set commit to a full commit id');
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    if (!repository)
-        throw new _src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelsealError */ .Ng('E_USAGE', 'GITHUB_REPOSITORY is not set; this action runs on GitHub Actions');
-    const builder = {};
-    const fromEnv = [
-        ['workflow_ref', 'GITHUB_WORKFLOW_REF'],
-        ['run_id', 'GITHUB_RUN_ID'],
-        ['run_attempt', 'GITHUB_RUN_ATTEMPT'],
-        ['runner_os', 'RUNNER_OS'],
-        ['event', 'GITHUB_EVENT_NAME'],
-        ['ref', 'GITHUB_REF'],
-    ];
-    for (const [field, name] of fromEnv)
-        if (env[name])
-            builder[field] = env[name];
-    return {
-        key,
-        publicKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('public-key'),
-        path: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('path') || '.',
-        version: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('version') || tag.replace(/^v/, ''),
-        tag,
-        commit,
-        artifacts: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getMultilineInput */ .q3('artifacts').filter((l) => l.trim() !== ''),
-        expiresIn: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('expires-in'),
-        upload: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('upload'),
-        createRelease: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('create-release'),
-        overwrite: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getBooleanInput */ .Vt('overwrite'),
-        allowedSigners: (0,_common_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .requiredSignersPath */ .aE)(),
-        manifestName: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('manifest-name') || _src_manifest_index_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_ASSET */ .ny,
-        token,
-        repository,
-        apiUrl: env.GITHUB_API_URL,
-        runnerTemp: env.RUNNER_TEMP || env.TMPDIR || '/tmp',
-        workspace: env.GITHUB_WORKSPACE || process.cwd(),
-        builder,
-    };
-}
-
-
-/***/ }),
-
-/***/ 3042:
+/***/ 3745:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  _: () => (/* binding */ sign)
+  e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 14 modules
-var lib_core = __nccwpck_require__(2220);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(4379);
-// EXTERNAL MODULE: ../../src/errors.ts
-var errors = __nccwpck_require__(6378);
-// EXTERNAL MODULE: ../../src/keys/index.ts
-var keys = __nccwpck_require__(5562);
+// UNUSED EXPORTS: sign
+
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function utils_toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ../../node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(5070);
+// EXTERNAL MODULE: ../../node_modules/undici/index.js
+var undici = __nccwpck_require__(1684);
+;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class lib_HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/auth.js
+var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_namespaceObject.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(5574);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+;// CONCATENATED MODULE: ../../node_modules/@actions/io/lib/io-util.js
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+function exists(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_namespaceObject.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ../../node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_namespaceObject.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec_exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = tr.argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new tr.ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_namespaceObject.platform();
+const arch = external_os_namespaceObject.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_namespaceObject.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ../../src/errors.ts
+/** Codes that mean "we looked and refused": the CLI exits 1 for these. */
+const REFUSAL_CODES = new Set([
+    'E_UNSIGNED',
+    'E_BAD_SIGNATURE',
+    'E_UNTRUSTED_KEY',
+    'E_THRESHOLD',
+    'E_EXPIRED',
+    'E_DOWNGRADE',
+    'E_VERSION_REUSED',
+    'E_TREE_MISMATCH',
+    'E_REPOSITORY_MISMATCH',
+    'E_TAG_UNSIGNED',
+    'E_TAG_BAD_SIGNATURE',
+    'E_TAG_UNTRUSTED',
+    'E_TAG_MISMATCH',
+    'E_TAG_VERSION_MISMATCH',
+    'E_PAYLOAD_MISMATCH',
+]);
+class errors_RelsealError extends Error {
+    code;
+    /** Extra machine-readable facts (paths, key ids) for JSON output and evidence logs. */
+    details;
+    constructor(code, message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'RelsealError';
+        this.code = code;
+        this.details = options.details;
+    }
+}
+/** True when `err` is a RelsealError, optionally with the given code. */
+function isRelsealError(err, code) {
+    return err instanceof errors_RelsealError && (code === undefined || err.code === code);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ../../node_modules/tweetnacl/nacl-fast.js
+var nacl_fast = __nccwpck_require__(9384);
+var nacl_fast_default = /*#__PURE__*/__nccwpck_require__.n(nacl_fast);
+;// CONCATENATED MODULE: ../../src/keys/ed25519.ts
+/**
+ * The one tweetnacl wrapper. Everything in relseal that signs or verifies Ed25519 goes
+ * through these three functions, which add the checks tweetnacl leaves out (RFC 8032
+ * section 5.1.7: S must be below the group order L, so signatures are not malleable).
+ */
+
+
+const ED25519_PUBLIC_KEY_BYTES = 32;
+const ED25519_SEED_BYTES = 32;
+const ED25519_SECRET_KEY_BYTES = 64;
+const ED25519_SIGNATURE_BYTES = 64;
+/** The order of the Ed25519 base point. */
+const GROUP_ORDER_L = 2n ** 252n + 27742317777372353535851937790883648493n;
+/** Derives the key pair of a 32-byte seed (deterministic, RFC 8032 section 5.1.5). */
+function keyPairFromSeed(seed) {
+    const kp = nacl_fast_default().sign.keyPair.fromSeed(seed);
+    return { publicKey: kp.publicKey, secretKey: kp.secretKey };
+}
+/** A fresh random key pair. */
+function generateKeyPair() {
+    const kp = nacl.sign.keyPair();
+    return { publicKey: kp.publicKey, secretKey: kp.secretKey };
+}
+/** Signs `message` with a 64-byte tweetnacl secret key. */
+function signDetached(secretKey, message) {
+    return nacl_fast_default().sign.detached(message, secretKey);
+}
+function littleEndianToBigInt(bytes) {
+    let n = 0n;
+    for (let i = bytes.length - 1; i >= 0; i--)
+        n = (n << 8n) | BigInt(bytes[i] ?? 0);
+    return n;
+}
+/** True when the signature's S half is a canonical scalar (S < L). */
+function hasCanonicalScalar(signature) {
+    return littleEndianToBigInt(signature.subarray(32, 64)) < GROUP_ORDER_L;
+}
+const FIELD_P = 2n ** 255n - 19n;
+// The small-order points of Curve25519 in Edwards form, sign bit cleared (libsodium's blocklist):
+// a "public key" among them verifies forged signatures for many messages.
+const SMALL_ORDER_POINTS = [
+    '0000000000000000000000000000000000000000000000000000000000000000',
+    '0100000000000000000000000000000000000000000000000000000000000000',
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map((h) => Buffer.from(h, 'hex'));
+/**
+ * True for a public key no honest signer has: a small-order point, or a non-canonical
+ * encoding (y >= p). Signatures under such keys are refused.
+ */
+function isWeakPublicKey(publicKey) {
+    if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
+        return true;
+    const y = Buffer.from(publicKey);
+    y[31] = (y[31] ?? 0) & 0x7f;
+    if (littleEndianToBigInt(y) >= FIELD_P)
+        return true;
+    return SMALL_ORDER_POINTS.some((p) => p.equals(y));
+}
+/**
+ * Verifies an Ed25519 signature strictly: wrong lengths, non-canonical S and weak public keys are
+ * rejected before the curve arithmetic runs. Never throws for malformed input; returns false.
+ *
+ * The arithmetic is node:crypto's (OpenSSL, RFC 8032 pure Ed25519, cofactorless like tweetnacl):
+ * tweetnacl needs about 100 ms to verify a 1 MiB manifest, OpenSSL about 4, and a verifier may
+ * have to check 16 signatures against each trusted key (docs/manifest-spec.md, step 4).
+ */
+function ed25519_verifyDetached(publicKey, message, signature) {
+    if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES || signature.length !== ED25519_SIGNATURE_BYTES)
+        return false;
+    if (!hasCanonicalScalar(signature) || isWeakPublicKey(publicKey))
+        return false;
+    try {
+        const key = (0,external_node_crypto_.createPublicKey)({
+            key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
+            format: 'jwk',
+        });
+        return (0,external_node_crypto_.verify)(null, message, key, signature);
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ../../src/keys/key-id.ts
+
+/**
+ * The key id of an Ed25519 public key: the lower-case hex SHA-256 of its 32 raw bytes
+ * (docs/manifest-spec.md, "Keys"). Shown the same way everywhere.
+ *
+ * @example keyIdOf(publicKey) // '3f5a…' (64 hex digits)
+ */
+function keyIdOf(publicKey) {
+    return (0,external_node_crypto_.createHash)('sha256').update(publicKey).digest('hex');
+}
+
+;// CONCATENATED MODULE: ../../src/text/base64.ts
+/**
+ * Base64 checks written as one pass over the text, never a regular expression: a backtracking
+ * pattern over 200 untrusted characters can run for hours (issue 23).
+ */
+/** What a character is in base64: 0 not base64, 1 both alphabets, 2 standard only, 3 URL-safe only. */
+function alphabetOf(c) {
+    if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39))
+        return 1;
+    if (c === 0x2b || c === 0x2f)
+        return 2; // + /
+    if (c === 0x2d || c === 0x5f)
+        return 3; // - _
+    return 0;
+}
+/**
+ * True when `text` is base64 of the form asked for, checked in linear time:
+ * - `dsse`: the standard or the URL-safe alphabet (not both in one string), padding optional,
+ *   but if present one or two `=` that complete a group of four (DSSE protocol.md);
+ * - `strict`: the standard alphabet, padded to a multiple of four.
+ * Either way no whitespace, and never a length that leaves one character in the last group.
+ */
+function isBase64(text, form) {
+    let end = text.length;
+    let pad = 0;
+    while (pad < 2 && end > 0 && text.charCodeAt(end - 1) === 0x3d) {
+        end--;
+        pad++;
+    }
+    let standard = false;
+    let urlSafe = false;
+    for (let i = 0; i < end; i++) {
+        const a = alphabetOf(text.charCodeAt(i));
+        if (a === 0)
+            return false;
+        if (a === 2)
+            standard = true;
+        else if (a === 3)
+            urlSafe = true;
+    }
+    if (standard && urlSafe)
+        return false;
+    if (form === 'strict' && urlSafe)
+        return false;
+    if (end % 4 === 1)
+        return false;
+    if ((pad > 0 || form === 'strict') && (end + pad) % 4 !== 0)
+        return false;
+    return true;
+}
+/** Decodes text that {@link isBase64} accepted (Node's decoder reads both alphabets). */
+function decodeCheckedBase64(text) {
+    return Buffer.from(text, 'base64');
+}
+
+;// CONCATENATED MODULE: ../../src/keys/ssh-format.ts
+
+/** Reads SSH wire-format values (RFC 4251 section 5) from a buffer, refusing truncation. */
+class SshReader {
+    buf;
+    what;
+    pos = 0;
+    constructor(buf, what) {
+        this.buf = buf;
+        this.what = what;
+    }
+    uint32() {
+        if (this.pos + 4 > this.buf.length)
+            throw this.truncated();
+        const v = this.buf.readUInt32BE(this.pos);
+        this.pos += 4;
+        return v;
+    }
+    bytes() {
+        const len = this.uint32();
+        if (this.pos + len > this.buf.length)
+            throw this.truncated();
+        const v = this.buf.subarray(this.pos, this.pos + len);
+        this.pos += len;
+        return v;
+    }
+    string() {
+        return this.bytes().toString('utf8');
+    }
+    raw(n) {
+        if (this.pos + n > this.buf.length)
+            throw this.truncated();
+        const v = this.buf.subarray(this.pos, this.pos + n);
+        this.pos += n;
+        return v;
+    }
+    get remaining() {
+        return this.buf.length - this.pos;
+    }
+    truncated() {
+        return new errors_RelsealError('E_BAD_KEY', `${this.what} is truncated or malformed`);
+    }
+}
+/** Encodes SSH wire-format strings. */
+function sshString(value) {
+    const body = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(body.length);
+    return Buffer.concat([len, body]);
+}
+/** The `ssh-ed25519` public key blob. */
+function sshEd25519Blob(publicKey) {
+    return Buffer.concat([sshString('ssh-ed25519'), sshString(Buffer.from(publicKey))]);
+}
+
+;// CONCATENATED MODULE: ../../src/keys/key-formats.ts
+
+
+
+
+
+
+const ACCEPTED = 'accepted forms: PKCS#8 / SPKI PEM (openssl genpkey -algorithm ed25519), an OpenSSH Ed25519 key ' +
+    '(ssh-ed25519 AAAA… public line, or an unencrypted OPENSSH PRIVATE KEY), or raw base64 ' +
+    '(32-byte seed or public key, 64-byte tweetnacl secret key)';
+function badKey(source, what) {
+    // Never echo the material itself: it may be a secret.
+    return new errors_RelsealError('E_BAD_KEY', `the key from ${source} ${what}; ${ACCEPTED}`);
+}
+/** Decodes standard base64 strictly (alphabet and padding), or returns undefined. */
+function decodeStrictBase64(text) {
+    return isBase64(text, 'strict') ? decodeCheckedBase64(text) : undefined;
+}
+function fromSeed(seed) {
+    const kp = keyPairFromSeed(seed);
+    return { publicKey: kp.publicKey, secretKey: kp.secretKey, keyId: keyIdOf(kp.publicKey) };
+}
+function checkedPublic(publicKey, source) {
+    if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
+        throw badKey(source, `holds ${publicKey.length} bytes, not 32`);
+    if (isWeakPublicKey(publicKey))
+        throw badKey(source, 'is a small-order or non-canonical Ed25519 point, which no real key is');
+    return { publicKey: Uint8Array.from(publicKey), keyId: keyIdOf(publicKey) };
+}
+function jwkBytes(value) {
+    return Buffer.from(value ?? '', 'base64url');
+}
+function parsePem(text, source, want, passphrase) {
+    const isPrivate = text.includes('PRIVATE KEY-----');
+    if (!isPrivate && want === 'private')
+        throw badKey(source, 'is a public key, but a private (signing) key is needed');
+    const encrypted = text.includes('ENCRYPTED PRIVATE KEY');
+    if (encrypted && passphrase === undefined) {
+        throw new errors_RelsealError('E_BAD_KEY', `the key from ${source} is passphrase-encrypted; give its passphrase (the CLI reads ` +
+            'RELSEAL_KEY_PASSPHRASE or asks on the terminal)');
+    }
+    let key;
+    try {
+        key = isPrivate
+            ? (0,external_node_crypto_.createPrivateKey)({ key: text, format: 'pem', ...(encrypted ? { passphrase } : {}) })
+            : (0,external_node_crypto_.createPublicKey)({ key: text, format: 'pem' });
+    }
+    catch (e) {
+        if (encrypted)
+            throw new errors_RelsealError('E_BAD_KEY', `the key from ${source} cannot be decrypted with the passphrase given`, {
+                cause: e,
+            });
+        throw badKey(source, 'is not a readable PEM key');
+    }
+    if (key.asymmetricKeyType !== 'ed25519')
+        throw badKey(source, `is a ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
+    const jwk = key.export({ format: 'jwk' });
+    if (isPrivate)
+        return fromSeed(jwkBytes(jwk.d));
+    return checkedPublic(jwkBytes(jwk.x), source);
+}
+function parseOpenSshPrivate(text, source) {
+    const body = text.replace(/-----(BEGIN|END) OPENSSH PRIVATE KEY-----/g, '').replace(/\s+/g, '');
+    const raw = decodeStrictBase64(body);
+    const magic = Buffer.from('openssh-key-v1\0', 'latin1');
+    if (!raw || !raw.subarray(0, magic.length).equals(magic))
+        throw badKey(source, 'is not a readable OpenSSH private key');
+    const r = new SshReader(raw.subarray(magic.length), `the OpenSSH key from ${source}`);
+    const cipher = r.string();
+    r.string(); // kdf name
+    r.bytes(); // kdf options
+    if (cipher !== 'none') {
+        throw badKey(source, 'is passphrase-protected; decrypt a copy first with `ssh-keygen -p -N "" -f COPY_OF_KEY`');
+    }
+    if (r.uint32() !== 1)
+        throw badKey(source, 'holds more than one key');
+    r.bytes(); // public key blob
+    const priv = new SshReader(r.bytes(), `the OpenSSH key from ${source}`);
+    if (priv.uint32() !== priv.uint32())
+        throw badKey(source, 'fails its check bytes');
+    const type = priv.string();
+    if (type !== 'ssh-ed25519')
+        throw badKey(source, `is a ${type} key, not Ed25519`);
+    const pub = priv.bytes();
+    const secret = priv.bytes();
+    const key = fromSeed(secret.subarray(0, 32));
+    if (secret.length !== 64 || !Buffer.from(key.publicKey).equals(pub))
+        throw badKey(source, 'has a public half that does not match');
+    return key;
+}
+function parseSshPublicLine(text, source) {
+    const [type, b64] = text.trim().split(/\s+/);
+    const blob = decodeStrictBase64(b64 ?? '');
+    if (type !== 'ssh-ed25519' || !blob)
+        throw badKey(source, `is an SSH ${type ?? ''} key line, but only ssh-ed25519 is supported`);
+    const r = new SshReader(blob, `the SSH public key from ${source}`);
+    if (r.string() !== 'ssh-ed25519')
+        throw badKey(source, 'has a key blob that is not ssh-ed25519');
+    return checkedPublic(r.bytes(), source);
+}
+function parseAny(text, source, want, passphrase) {
+    const t = text.trim();
+    if (t.includes('-----BEGIN OPENSSH PRIVATE KEY-----'))
+        return parseOpenSshPrivate(t, source);
+    if (t.startsWith('-----BEGIN '))
+        return parsePem(t, source, want, passphrase);
+    if (/^(ssh-|ecdsa-|sk-)/.test(t)) {
+        if (want === 'private')
+            throw badKey(source, 'is an SSH public key line, but a private (signing) key is needed');
+        return parseSshPublicLine(t, source);
+    }
+    const raw = decodeStrictBase64(t);
+    if (!raw)
+        throw badKey(source, 'is not PEM, OpenSSH or valid base64');
+    if (raw.length === 64) {
+        const key = fromSeed(raw.subarray(0, 32));
+        if (!Buffer.from(key.publicKey).equals(raw.subarray(32)))
+            throw badKey(source, 'is 64 bytes whose public half does not match its seed');
+        return key;
+    }
+    if (raw.length !== 32)
+        throw badKey(source, `decodes to ${raw.length} bytes, not 32 or 64`);
+    return want === 'private' ? fromSeed(raw) : checkedPublic(raw, source);
+}
+/**
+ * Parses an Ed25519 signing key in any accepted form (see ACCEPTED), or a passphrase-encrypted
+ * PKCS#8 PEM (`relseal keygen --encrypt`, `openssl pkcs8 -topk8 -v2 aes-256-cbc`) with
+ * `passphrase`. `source` names where it came from in errors; the key material never appears.
+ *
+ * @example const key = parseSigningKey(readFileSync('release.key', 'utf8'), 'release.key')
+ */
+function parseSigningKey(text, source, passphrase) {
+    const key = parseAny(text, source, 'private', passphrase);
+    if (!('secretKey' in key))
+        throw badKey(source, 'is a public key, but a private (signing) key is needed');
+    return key;
+}
+function privateWherePublicBelongs(source) {
+    return new errors_RelsealError('E_BAD_KEY', `the key from ${source} is a private key, where a public key belongs; pass the public key ` +
+        '(the .pub file relseal keygen writes beside the .key) and keep the private key out of ' +
+        'trust settings, variables and command lines', { details: { private: true } });
+}
+/**
+ * Parses an Ed25519 public key in any accepted form. A private key is refused (E_BAD_KEY): where
+ * a public key belongs, a private one is a secret about to be spread. Raw 32-byte base64 is read
+ * as a public key.
+ *
+ * @example const trusted = parsePublicKey('ssh-ed25519 AAAAC3Nz… ci', 'workflow input')
+ */
+function parsePublicKey(text, source) {
+    if (text.includes('PRIVATE KEY-----'))
+        throw privateWherePublicBelongs(source);
+    const key = parseAny(text, source, 'public');
+    if ('secretKey' in key)
+        throw privateWherePublicBelongs(source);
+    return { publicKey: key.publicKey, keyId: key.keyId };
+}
+
+;// CONCATENATED MODULE: ../../src/keys/index.ts
+
+
+
+
 ;// CONCATENATED MODULE: ../../src/manifest/duration.ts
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
@@ -35060,21 +38241,2627 @@ const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 function parseDuration(text, flag) {
     const m = /^(\d{1,6})([smhdw])$/.exec(text);
     if (!m)
-        throw new errors/* RelsealError */.Ng('E_USAGE', `${flag} must be a number and a unit (s, m, h, d or w), such as 90d; got ${JSON.stringify(text)}`);
+        throw new errors_RelsealError('E_USAGE', `${flag} must be a number and a unit (s, m, h, d or w), such as 90d; got ${JSON.stringify(text)}`);
     const seconds = Number(m[1]) * UNIT_SECONDS[m[2]];
     if (seconds === 0)
-        throw new errors/* RelsealError */.Ng('E_USAGE', `${flag} must be longer than zero`);
+        throw new errors_RelsealError('E_USAGE', `${flag} must be longer than zero`);
     return seconds;
 }
 
-// EXTERNAL MODULE: ../../src/manifest/index.ts + 9 modules
-var manifest = __nccwpck_require__(5233);
-// EXTERNAL MODULE: ../../src/tree/index.ts + 14 modules
-var src_tree = __nccwpck_require__(5576);
-// EXTERNAL MODULE: ../../src/git/git.ts + 1 modules
-var git = __nccwpck_require__(2233);
-// EXTERNAL MODULE: ../../src/keys/key-formats.ts
-var key_formats = __nccwpck_require__(7772);
+;// CONCATENATED MODULE: ../../src/manifest/assets.ts
+/** The signed manifest, as a release asset: what sign-release uploads and updaters look for. */
+const MANIFEST_ASSET = 'release_manifest.json';
+/** The sha256sum-format list of the tree's files, uploaded beside the manifest. */
+const FILES_ASSET = 'release_files.sha256';
+
+;// CONCATENATED MODULE: ../../src/text/escape.ts
+/**
+ * Untrusted text (key ids, tag names, payload types, anything read from an unverified envelope or
+ * a server) is shown through this one function before it reaches a terminal, a log or an
+ * annotation: a key id holding `ESC [ 2 J` or a newline must not clear a screen or forge a log line.
+ */
+/** Longest untrusted text shown in a message; the rest is cut with "…". */
+const MAX_SHOWN_CHARS = 200;
+function hex(cp, width) {
+    return cp.toString(16).padStart(width, '0');
+}
+function needsEscape(cp) {
+    return (cp < 0x20 || // C0 controls, including newline and ESC
+        (cp >= 0x7f && cp <= 0x9f) || // DEL and C1 controls (0x9b is a one-byte CSI)
+        cp === 0x2028 ||
+        cp === 0x2029 || // line and paragraph separators
+        (cp >= 0x200b && cp <= 0x200f) || // zero-width and direction marks
+        (cp >= 0x202a && cp <= 0x202e) || // bidi embeddings and overrides
+        (cp >= 0x2066 && cp <= 0x2069) || // bidi isolates
+        cp === 0xfeff ||
+        (cp >= 0xd800 && cp <= 0xdfff) // an unpaired surrogate
+    );
+}
+/**
+ * Escapes untrusted text for display: control, bidi and invisible characters become `\xHH` or
+ * `\uHHHH`, a backslash becomes `\\`, and text longer than `maxChars` is cut with "…". Linear time.
+ *
+ * @example escapeUntrusted('v1\x1b[2J') // 'v1\\x1b[2J'
+ */
+function escape_escapeUntrusted(text, maxChars = MAX_SHOWN_CHARS) {
+    return escapeChars(text, maxChars, true);
+}
+function escapeChars(text, maxChars, backslash) {
+    let out = '';
+    let shown = 0;
+    for (const ch of text) {
+        if (shown >= maxChars)
+            return `${out}…`;
+        const cp = ch.codePointAt(0);
+        // The backslash is doubled so every escape reads back unambiguously.
+        if (cp === 0x5c && backslash)
+            out += '\\\\';
+        else if (needsEscape(cp))
+            out += cp < 0x100 ? `\\x${hex(cp, 2)}` : `\\u${hex(cp, 4)}`;
+        else
+            out += ch;
+        shown++;
+    }
+    return out;
+}
+/**
+ * The last line of defence for a whole message or a pretty-printed block: newlines are kept,
+ * other control, bidi and invisible characters escaped, backslashes left alone (the message may
+ * already hold escapeUntrusted output, which must not be escaped twice). No length cut.
+ */
+function escapeControls(text) {
+    return text
+        .split('\n')
+        .map((line) => escapeChars(line, Number.POSITIVE_INFINITY, false))
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/strict-json.ts
+
+
+/**
+ * Arrays and objects nest at most this deep. A manifest needs 3; V8 takes most of a second to
+ * build (and then refuse) 1 MiB of unclosed `[`, so depth is checked before JSON.parse runs.
+ */
+const MAX_JSON_DEPTH = 32;
+/**
+ * An object has at most this many members (a manifest's largest has 13). JSON.parse needs most of
+ * a second for one object of 100,000 members, so this too is checked before it runs.
+ */
+const MAX_JSON_OBJECT_MEMBERS = 1000;
+/**
+ * Parses JSON like JSON.parse, but refuses what JSON.parse silently accepts and a signed
+ * document must not hold: duplicate object keys (JSON.parse keeps the last one, so two
+ * readers could see two different values), a byte-order mark, and `\u` escapes of unpaired
+ * surrogates (not Unicode text). Linear time: JSON.parse, then one scan of the text.
+ */
+function parseStrictJson(text, what, o = {}) {
+    const fail = (why, at) => {
+        throw new errors_RelsealError('E_BAD_INPUT', `${what} is not valid JSON: ${why} at offset ${at}`);
+    };
+    if (text.charCodeAt(0) === 0xfeff)
+        fail('a byte-order mark', 0);
+    checkShape(text, fail);
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (e) {
+        // V8's message quotes the offending text, which is untrusted.
+        throw new errors_RelsealError('E_BAD_INPUT', `${what} is not valid JSON (${escape_escapeUntrusted(e.message)}); was it truncated?`, { cause: e });
+    }
+    // JSON.parse has validated the syntax; one linear scan now finds repeated keys per object.
+    const stack = [];
+    let expectKey = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '{' || c === '[') {
+            stack.push({ object: c === '{', keys: new Set() });
+            expectKey = c === '{';
+        }
+        else if (c === '}' || c === ']')
+            stack.pop();
+        else if (c === ',')
+            expectKey = stack.at(-1)?.object ?? false;
+        else if (c === '"') {
+            const { end, escaped } = stringEnd(text, i);
+            const str = escaped ? JSON.parse(text.slice(i, end + 1)) : text.slice(i + 1, end);
+            if (escaped && !isWellFormed(str))
+                fail('a \\u escape of an unpaired surrogate', i);
+            if (expectKey) {
+                const keys = stack.at(-1).keys;
+                if (keys.has(str))
+                    fail(`the key "${escape_escapeUntrusted(str)}" appears twice in one object`, i);
+                keys.add(str);
+                expectKey = false;
+            }
+            i = end;
+        }
+        else if (o.integersOnly && (c === '-' || (c !== undefined && c >= '0' && c <= '9'))) {
+            i = integerEnd(text, i, fail);
+        }
+    }
+    return value;
+}
+/**
+ * Refuses nesting deeper than MAX_JSON_DEPTH and objects with more than MAX_JSON_OBJECT_MEMBERS
+ * members, counting brackets and colons outside strings, before JSON.parse builds anything.
+ */
+function checkShape(text, fail) {
+    const members = []; // per open bracket: members so far, or -1 for an array
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '"')
+            i = stringEnd(text, i).end;
+        else if (c === '[' || c === '{') {
+            members.push(c === '{' ? 0 : -1);
+            if (members.length > MAX_JSON_DEPTH)
+                fail(`nesting deeper than ${MAX_JSON_DEPTH} levels`, i);
+        }
+        else if (c === ']' || c === '}')
+            members.pop();
+        else if (c === ':' && members.length > 0 && members[members.length - 1] >= 0) {
+            const n = ++members[members.length - 1];
+            if (n > MAX_JSON_OBJECT_MEMBERS)
+                fail(`an object with more than ${MAX_JSON_OBJECT_MEMBERS} members`, i);
+        }
+    }
+}
+function stringEnd(text, start) {
+    let escaped = false;
+    for (let i = start + 1; i < text.length; i++) {
+        if (text[i] === '\\') {
+            escaped = true;
+            i++;
+        }
+        else if (text[i] === '"')
+            return { end: i, escaped };
+    }
+    return { end: text.length, escaped };
+}
+/** Checks a number token is a non-negative integer; returns the index of its last character. */
+function integerEnd(text, start, fail) {
+    let i = start;
+    while (i + 1 < text.length && '0123456789+-.eE'.includes(text[i + 1]))
+        i++;
+    const token = text.slice(start, i + 1);
+    const digitsOnly = [...token].every((d) => d >= '0' && d <= '9');
+    if (!digitsOnly || (token.length > 1 && token[0] === '0'))
+        fail(`the number ${token.slice(0, 40)} is not written as a non-negative integer`, start);
+    return i;
+}
+function isWellFormed(s) {
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0xd800 && c <= 0xdbff) {
+            const next = s.charCodeAt(i + 1);
+            if (!(next >= 0xdc00 && next <= 0xdfff))
+                return false;
+            i++;
+        }
+        else if (c >= 0xdc00 && c <= 0xdfff)
+            return false;
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/dsse.ts
+/**
+ * DSSE v1 (secure-systems-lab/dsse, protocol.md): the envelope and the pre-authentication
+ * encoding that every signature covers.
+ */
+
+
+
+const dsse_MANIFEST_PAYLOAD_TYPE = 'application/vnd.relseal.manifest.v1+json';
+/** A release manifest larger than this is refused before it is parsed. */
+const dsse_MAX_MANIFEST_BYTES = 1024 * 1024;
+/**
+ * More signatures than this are refused (E_BAD_INPUT) before any cryptography: each costs a
+ * verification, and a 1 MiB manifest could otherwise carry thousands (issue 23).
+ */
+const dsse_MAX_SIGNATURES = 16;
+/** PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body */
+function dsse_preAuthEncoding(payloadType, payload) {
+    const type = Buffer.from(payloadType, 'utf8');
+    return Buffer.concat([
+        Buffer.from(`DSSEv1 ${type.length} `, 'utf8'),
+        type,
+        Buffer.from(` ${payload.length} `, 'utf8'),
+        payload,
+    ]);
+}
+/**
+ * Decodes base64 as DSSE requires verifiers to: the standard or the URL-safe alphabet, padded
+ * or not, but nothing else (no whitespace, no stray characters, no bad padding).
+ */
+function decodeDsseBase64(text, what) {
+    if (!isBase64(text, 'dsse')) {
+        throw new errors_RelsealError('E_BAD_INPUT', `${what} is not valid base64 (standard or URL-safe, correctly padded)`);
+    }
+    return decodeCheckedBase64(text);
+}
+/**
+ * Reads an envelope's structure without trusting anything in it. Signatures whose `sig` is not
+ * valid base64 are kept with `sig: undefined` so they count as bad signatures, not as input errors.
+ */
+function dsse_parseEnvelope(bytes) {
+    if (bytes.length > dsse_MAX_MANIFEST_BYTES) {
+        throw new errors_RelsealError('E_TOO_LARGE', `the manifest is ${bytes.length} bytes, more than the ${dsse_MAX_MANIFEST_BYTES} a relseal manifest may have`);
+    }
+    let text;
+    try {
+        // ignoreBOM keeps a byte-order mark in the text, so that parseStrictJson refuses it.
+        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        throw new errors_RelsealError('E_BAD_INPUT', 'the manifest is not UTF-8 text; is this a release_manifest.json?');
+    }
+    const env = parseStrictJson(text, 'the manifest envelope');
+    if (typeof env !== 'object' || env === null || Array.isArray(env)) {
+        throw new errors_RelsealError('E_BAD_INPUT', 'the manifest is not a DSSE envelope (a JSON object with payloadType, payload, signatures)');
+    }
+    const { payloadType, payload, signatures } = env;
+    if (typeof payloadType !== 'string' || typeof payload !== 'string' || !Array.isArray(signatures)) {
+        throw new errors_RelsealError('E_BAD_INPUT', 'the manifest envelope needs a string payloadType, a string payload and a signatures array');
+    }
+    if (signatures.length > dsse_MAX_SIGNATURES) {
+        throw new errors_RelsealError('E_BAD_INPUT', `the manifest carries ${signatures.length} signatures; at most ${dsse_MAX_SIGNATURES} are considered, so it is refused unverified`);
+    }
+    const sigs = signatures.map((s, i) => {
+        if (typeof s !== 'object' || s === null || Array.isArray(s))
+            throw new errors_RelsealError('E_BAD_INPUT', `signature ${i} is not an object`);
+        const { keyid, sig } = s;
+        if (typeof sig !== 'string' || (keyid !== undefined && typeof keyid !== 'string')) {
+            throw new errors_RelsealError('E_BAD_INPUT', `signature ${i} needs a string sig and an optional string keyid`);
+        }
+        let decoded;
+        try {
+            decoded = decodeDsseBase64(sig, `signature ${i}`);
+        }
+        catch {
+            decoded = undefined;
+        }
+        return { keyid: keyid ?? '', sig: decoded };
+    });
+    return {
+        payloadType,
+        untrustedPayload: decodeDsseBase64(payload, 'the manifest payload'),
+        signatures: sigs,
+    };
+}
+/** Serialises an envelope the way relseal writes release_manifest.json. */
+function dsse_serializeEnvelope(payloadType, payload, signatures) {
+    const env = { payloadType, payload: Buffer.from(payload).toString('base64'), signatures };
+    return Buffer.from(`${JSON.stringify(env, null, 2)}\n`, 'utf8');
+}
+
+// EXTERNAL MODULE: ../../node_modules/semver/index.js
+var semver = __nccwpck_require__(84);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+;// CONCATENATED MODULE: ../../src/manifest/grammar.ts
+/**
+ * The grammar of payload v1 fields, exactly as docs/manifest-spec.md ("Payload grammar") states
+ * it. Every check is one linear pass written out by hand: no regular expression with a
+ * quantifier runs over untrusted text, so no input can make a check slow (issue 23).
+ */
+const isDigit = (c) => c >= 0x30 && c <= 0x39;
+const isLowerHex = (c) => isDigit(c) || (c >= 0x61 && c <= 0x66);
+const isAlnum = (c) => isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+/** True for C0 controls and DEL (U+0000–U+001F, U+007F). */
+function isControl(c) {
+    return c < 0x20 || c === 0x7f;
+}
+/** True when `s` holds no C0 control character and no DEL. */
+function hasNoControl(s) {
+    for (let i = 0; i < s.length; i++)
+        if (isControl(s.charCodeAt(i)))
+            return false;
+    return true;
+}
+/** `n` lower-case hex digits exactly. */
+function isLowerHexOf(s, n) {
+    if (s.length !== n)
+        return false;
+    for (let i = 0; i < n; i++)
+        if (!isLowerHex(s.charCodeAt(i)))
+            return false;
+    return true;
+}
+/** `sha256:` and 64 lower-case hex digits. */
+function isSha256Digest(s) {
+    return s.startsWith('sha256:') && isLowerHexOf(s.slice(7), 64);
+}
+/** A full commit id: 40 (SHA-1) or 64 (SHA-256) lower-case hex digits. */
+function isCommitId(s) {
+    return isLowerHexOf(s, 40) || isLowerHexOf(s, 64);
+}
+/**
+ * `owner/name`: owner is 1–39 of [A-Za-z0-9-] starting with a letter or digit; name is 1–100 of
+ * [A-Za-z0-9._-] and neither `.` nor `..`.
+ */
+function isRepository(s) {
+    const slash = s.indexOf('/');
+    if (slash < 1 || slash > 39)
+        return false;
+    const owner = s.slice(0, slash);
+    const name = s.slice(slash + 1);
+    if (!isAlnum(owner.charCodeAt(0)))
+        return false;
+    for (let i = 1; i < owner.length; i++) {
+        const c = owner.charCodeAt(i);
+        if (!isAlnum(c) && c !== 0x2d)
+            return false;
+    }
+    if (name.length < 1 || name.length > 100 || name === '.' || name === '..')
+        return false;
+    for (let i = 0; i < name.length; i++) {
+        const c = name.charCodeAt(i);
+        if (!isAlnum(c) && c !== 0x2e && c !== 0x5f && c !== 0x2d)
+            return false;
+    }
+    return true;
+}
+/** Characters git refuses anywhere in a ref name, beyond controls: space ~ ^ : ? * [ \ */
+const TAG_FORBIDDEN = ' ~^:?*[\\';
+/** Longest tag name in UTF-8 bytes. */
+const MAX_TAG_BYTES = 250;
+/**
+ * A git tag name as `git check-ref-format` accepts it under refs/tags/, and one that cannot act
+ * as an option: 1–250 UTF-8 bytes; no control character, DEL or any of ` ~^:?*[\`; not starting
+ * with `-` or `/`, not ending with `/` or `.`; no `..`, `//` or `@{`; not `@` alone; no
+ * `/`-separated component starting with `.` or ending with `.lock`.
+ */
+function isTagName(s) {
+    const bytes = Buffer.byteLength(s, 'utf8');
+    if (bytes < 1 || bytes > MAX_TAG_BYTES || s === '@')
+        return false;
+    if (s.startsWith('-') || s.endsWith('.'))
+        return false;
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (isControl(c) || TAG_FORBIDDEN.includes(s[i]))
+            return false;
+        if (c === 0x2e && s[i + 1] === '.')
+            return false;
+        if (c === 0x40 && s[i + 1] === '{')
+            return false;
+    }
+    for (const component of s.split('/')) {
+        // Empty components are a leading, trailing or doubled slash.
+        if (component === '' || component.startsWith('.') || component.endsWith('.lock'))
+            return false;
+    }
+    return true;
+}
+/** Longest artifact name in UTF-8 bytes (the common file-system limit for one name). */
+const MAX_ARTIFACT_NAME_BYTES = 255;
+/**
+ * An artifact file name: 1–255 UTF-8 bytes, no control character, DEL, `/` or `\`, not starting
+ * with `.` or `-`.
+ */
+function isArtifactName(s) {
+    const bytes = Buffer.byteLength(s, 'utf8');
+    if (bytes < 1 || bytes > MAX_ARTIFACT_NAME_BYTES)
+        return false;
+    if (s.startsWith('.') || s.startsWith('-'))
+        return false;
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (isControl(c) || c === 0x2f || c === 0x5c)
+            return false;
+    }
+    return true;
+}
+function daysInMonth(year, month) {
+    if (month === 2)
+        return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+    return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+/**
+ * An RFC 3339 UTC time, `YYYY-MM-DDTHH:MM:SS[.F]Z` with upper-case `T` and `Z`, 1–9 fraction
+ * digits, and a real calendar date and time of day: month 01–12, a day that exists in that month
+ * (leap years by the Gregorian rule), hour 00–23, minute 00–59, second 00–59 (no leap second).
+ * Offsets such as `+00:00` are refused: one spelling for one instant.
+ */
+function isUtcTimestamp(s) {
+    if (s.length < 20 || s.length > 30 || !s.endsWith('Z'))
+        return false;
+    const shape = 'dddd-dd-ddTdd:dd:dd';
+    for (let i = 0; i < shape.length; i++) {
+        const c = s.charCodeAt(i);
+        if (shape[i] === 'd' ? !isDigit(c) : s[i] !== shape[i])
+            return false;
+    }
+    const fraction = s.slice(19, -1);
+    if (fraction !== '') {
+        if (fraction[0] !== '.' || fraction.length < 2 || fraction.length > 10)
+            return false;
+        for (let i = 1; i < fraction.length; i++)
+            if (!isDigit(fraction.charCodeAt(i)))
+                return false;
+    }
+    const n = (from, to) => Number(s.slice(from, to));
+    const [year, month, day] = [n(0, 4), n(5, 7), n(8, 10)];
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+        return false;
+    return n(11, 13) <= 23 && n(14, 16) <= 59 && n(17, 19) <= 59;
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/payload.ts
+
+
+
+
+
+const MANIFEST_SCHEMA = 'https://relseal.dev/manifest/v1';
+/** Every payload field, in serialization order. */
+const MANIFEST_FIELDS = [
+    'schema',
+    'repository',
+    'tag',
+    'version',
+    'commit',
+    'code_hash',
+    'file_manifest_hash',
+    'file_count',
+    'artifacts',
+    'created_at',
+    'expires_at',
+    'builder',
+    'tag_signer',
+];
+const REQUIRED = MANIFEST_FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer');
+const BUILDER_FIELDS = ['workflow_ref', 'run_id', 'run_attempt', 'runner_os', 'event', 'ref'];
+function bad(field, why) {
+    return new errors_RelsealError('E_BAD_INPUT', `manifest field ${field} ${why}`);
+}
+function str(obj, field, valid, form, prefix = '') {
+    const v = obj[field];
+    if (typeof v !== 'string' || !valid(v))
+        throw bad(`${prefix}${field}`, `must be ${form}`);
+    return v;
+}
+/** A non-negative JSON integer no larger than 2^53 - 1 (strict-json already refused 3.0 and 1e3). */
+function isCount(v) {
+    return Number.isSafeInteger(v) && v >= 0;
+}
+const isSha256Hex = (s) => isLowerHexOf(s, 64);
+function onlyKnown(obj, known, where) {
+    for (const k of Object.keys(obj))
+        if (!known.includes(k))
+            throw bad(`${where}${k}`, `is not a v1 field; a newer relseal may be needed`);
+}
+function isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/** True for a strict SemVer 2.0.0 version without prefix or surrounding space. */
+function isStrictSemver(v) {
+    return semver_default().valid(v, { loose: false }) === v;
+}
+function parseArtifacts(v) {
+    if (!Array.isArray(v))
+        throw bad('artifacts', 'must be an array of { name, size, sha256 }');
+    const names = new Set();
+    return v.map((a, i) => {
+        if (!isObject(a))
+            throw bad(`artifacts[${i}]`, 'must be an object');
+        onlyKnown(a, ['name', 'size', 'sha256'], `artifacts[${i}].`);
+        const name = str(a, 'name', isArtifactName, 'a file name of 1 to 255 bytes without slashes, backslashes or control characters, not starting with "." or "-"', `artifacts[${i}].`);
+        const sha256 = str(a, 'sha256', isSha256Hex, '64 lower-case hex digits', `artifacts[${i}].`);
+        if (!isCount(a.size))
+            throw bad(`artifacts[${i}].size`, 'must be a whole number of bytes');
+        if (names.has(name))
+            throw bad(`artifacts[${i}].name`, `repeats "${escape_escapeUntrusted(name)}"`);
+        names.add(name);
+        return { name, size: a.size, sha256 };
+    });
+}
+function parseBuilder(v) {
+    if (!isObject(v))
+        throw bad('builder', 'must be an object');
+    onlyKnown(v, BUILDER_FIELDS, 'builder.');
+    const out = {};
+    for (const k of BUILDER_FIELDS) {
+        if (v[k] === undefined)
+            continue;
+        if (typeof v[k] !== 'string' || !hasNoControl(v[k]))
+            throw bad(`builder.${k}`, 'must be a string without control characters');
+        out[k] = v[k];
+    }
+    return out;
+}
+/**
+ * Validates verified payload bytes into a typed payload (parse = validate): strict JSON with no
+ * duplicate keys, every field of the right type and form, no unknown field.
+ */
+function parsePayload(bytes) {
+    let text;
+    try {
+        // Strict UTF-8; ignoreBOM keeps a byte-order mark in the text so that parseStrictJson refuses it.
+        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        throw new errors_RelsealError('E_BAD_INPUT', 'the manifest payload is not valid UTF-8');
+    }
+    const obj = parseStrictJson(text, 'the manifest payload', { integersOnly: true });
+    if (!isObject(obj))
+        throw new errors_RelsealError('E_BAD_INPUT', 'the manifest payload is not a JSON object');
+    onlyKnown(obj, MANIFEST_FIELDS, '');
+    for (const f of REQUIRED)
+        if (obj[f] === undefined)
+            throw bad(f, 'is missing');
+    if (obj.schema !== MANIFEST_SCHEMA)
+        throw bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)}`);
+    const version = obj.version;
+    if (typeof version !== 'string' || !isStrictSemver(version))
+        throw bad('version', 'must be a strict SemVer 2.0.0 version such as 1.2.3');
+    if (!isCount(obj.file_count))
+        throw bad('file_count', 'must be a whole number');
+    const created = str(obj, 'created_at', isUtcTimestamp, 'a real RFC 3339 UTC time ending in Z, such as 2026-01-01T00:00:00Z');
+    const payload = {
+        schema: MANIFEST_SCHEMA,
+        repository: str(obj, 'repository', isRepository, 'owner/name'),
+        tag: str(obj, 'tag', isTagName, 'a git tag name (git check-ref-format, not starting with "-")'),
+        version,
+        commit: str(obj, 'commit', isCommitId, 'a full lower-case hex commit id'),
+        code_hash: str(obj, 'code_hash', isSha256Digest, 'sha256:<64 hex digits>'),
+        file_manifest_hash: str(obj, 'file_manifest_hash', isSha256Digest, 'sha256:<64 hex digits>'),
+        file_count: obj.file_count,
+        artifacts: parseArtifacts(obj.artifacts),
+        created_at: created,
+    };
+    if (obj.expires_at !== undefined) {
+        payload.expires_at = str(obj, 'expires_at', isUtcTimestamp, 'a real RFC 3339 UTC time ending in Z');
+        if (Date.parse(payload.expires_at) <= Date.parse(created))
+            throw bad('expires_at', 'must be after created_at');
+    }
+    if (obj.builder !== undefined)
+        payload.builder = parseBuilder(obj.builder);
+    if (obj.tag_signer !== undefined) {
+        const t = obj.tag_signer;
+        if (!isObject(t) ||
+            typeof t.principal !== 'string' ||
+            typeof t.fingerprint !== 'string' ||
+            !hasNoControl(t.principal) ||
+            !hasNoControl(t.fingerprint)) {
+            throw bad('tag_signer', 'must be { principal, fingerprint }, strings without control characters');
+        }
+        onlyKnown(t, ['principal', 'fingerprint'], 'tag_signer.');
+        payload.tag_signer = { principal: t.principal, fingerprint: t.fingerprint };
+    }
+    return payload;
+}
+/** The payload bytes relseal signs: fields in spec order, two-space indentation, final newline. */
+function serializePayload(payload) {
+    const ordered = {};
+    for (const f of MANIFEST_FIELDS)
+        if (payload[f] !== undefined)
+            ordered[f] = payload[f];
+    const bytes = Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, 'utf8');
+    parsePayload(bytes); // never sign what a verifier would refuse
+    return bytes;
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/tag-version.ts
+
+
+/** A tag prefix is short and plain: it cannot act as an option nor hold glob or ref syntax. */
+const MAX_TAG_PREFIX_CHARS = 64;
+const SAFE_TAG_PREFIX = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+/**
+ * Validates a tag prefix (`app-v` for tags like `app-v1.2.3` in a monorepo). The empty string
+ * means the default rule: `v<version>` or `<version>`.
+ */
+function tag_version_parseTagPrefix(prefix, what) {
+    if (prefix === '')
+        return prefix;
+    if (prefix.length > MAX_TAG_PREFIX_CHARS || !SAFE_TAG_PREFIX.test(prefix) || prefix.includes('..'))
+        throw new errors_RelsealError('E_USAGE', `${what} ${JSON.stringify(prefix.slice(0, MAX_TAG_PREFIX_CHARS))} must start with a letter or digit and hold only ` +
+            `letters, digits and . _ / - (at most ${MAX_TAG_PREFIX_CHARS} characters), e.g. app-v`);
+    return prefix;
+}
+/** The version a tag names with an explicit `prefix`, or undefined when it names none. */
+function versionOfTag(tag, prefix) {
+    if (!tag.startsWith(prefix))
+        return undefined;
+    const v = tag.slice(prefix.length);
+    return isStrictSemver(v) ? v : undefined;
+}
+/**
+ * The version a release tag names under the binding rule (docs/manifest-spec.md, "Tag and
+ * version"): with a prefix, `<prefix><version>`; without one (''/undefined), `v<version>` or
+ * `<version>`.
+ *
+ * @example releaseVersionOfTag('v1.2.3') === '1.2.3'; releaseVersionOfTag('app-v1.2.3', 'app-v') === '1.2.3'
+ */
+function tag_version_releaseVersionOfTag(tag, prefix = '') {
+    if (prefix !== '')
+        return versionOfTag(tag, prefix);
+    return versionOfTag(tag, 'v') ?? versionOfTag(tag, '');
+}
+/** The tags a version may be released under, for messages. */
+function allowedTags(version, prefix) {
+    return prefix === '' ? `v${version} or ${version}` : `${prefix}${version}`;
+}
+/**
+ * Refuses a tag and version that do not name each other (E_TAG_VERSION_MISMATCH): a manifest
+ * signed for tag v1.0.0 must say version 1.0.0, so an old commit cannot be relabelled as an
+ * upgrade.
+ */
+function tag_version_assertTagMatchesVersion(tag, version, prefix = '') {
+    if (tag_version_releaseVersionOfTag(tag, prefix) === version)
+        return;
+    throw new errors_RelsealError('E_TAG_VERSION_MISMATCH', `tag ${JSON.stringify(tag)} does not name version ${JSON.stringify(version)}: the tag must be ` +
+        `${allowedTags(version, prefix)}${prefix === '' ? ' (tags with another prefix need --tag-prefix / input tag-prefix)' : ''}; ` +
+        `a release whose version and tag disagree is refused, re-sign it with the version its tag names`, { details: { tag, version, tag_prefix: prefix } });
+}
+
+;// CONCATENATED MODULE: ../../src/trust/policy.ts
+
+
+
+/** Checks a policy once, before any manifest is looked at. */
+function resolvePolicy(policy) {
+    const keys = new Map(policy.keys.map((k) => [k.keyId, k]));
+    if (keys.size === 0)
+        throw new errors_RelsealError('E_USAGE', 'no trusted public key was given; pass the release public key (--pubkey)');
+    const threshold = policy.threshold ?? 1;
+    if (!Number.isInteger(threshold) || threshold < 1 || threshold > keys.size) {
+        throw new errors_RelsealError('E_USAGE', `threshold ${threshold} must be a whole number from 1 to the ${keys.size} distinct trusted key(s)`);
+    }
+    if (policy.minVersion !== undefined && !isStrictSemver(policy.minVersion)) {
+        throw new errors_RelsealError('E_USAGE', `minimum version ${JSON.stringify(policy.minVersion)} is not a SemVer version such as 1.2.3`);
+    }
+    return {
+        keys,
+        threshold,
+        minVersion: policy.minVersion,
+        enforceExpiry: policy.enforceExpiry ?? true,
+        repository: policy.repository,
+        now: policy.now ?? new Date(),
+        tagPrefix: tag_version_parseTagPrefix(policy.tagPrefix ?? '', 'tag prefix'),
+    };
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ../../src/manifest/read-bounded.ts
+
+
+const CHUNK_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
+/**
+ * Reads a file, pipe or device with a byte cap: a bounded loop of reads, never stat + readFile,
+ * so `/dev/zero` or a FIFO fed forever ends in E_TOO_LARGE instead of exhausting memory.
+ *
+ * @example const bytes = await readBoundedFile('release_manifest.json', MAX_MANIFEST_BYTES, 'manifest')
+ */
+async function read_bounded_readBoundedFile(path, maxBytes, what) {
+    let fh;
+    try {
+        fh = await open(path, 'r');
+    }
+    catch (e) {
+        throw new RelsealError('E_NOT_FOUND', `${what} ${path} cannot be read: ${e.message}`, {
+            cause: e,
+        });
+    }
+    const tooLarge = (size) => new RelsealError('E_TOO_LARGE', `${what} ${path} is ${size} bytes, more than the ${maxBytes} allowed`);
+    try {
+        const info = await fh.stat();
+        if (info.isFile() && info.size > maxBytes)
+            throw tooLarge(String(info.size));
+        const chunks = [];
+        let size = 0;
+        for (;;) {
+            const buf = Buffer.alloc(CHUNK_BYTES);
+            const { bytesRead } = await fh.read(buf, 0, CHUNK_BYTES, null);
+            if (bytesRead === 0)
+                break;
+            size += bytesRead;
+            if (size > maxBytes)
+                throw tooLarge(`more than ${maxBytes}`);
+            chunks.push(buf.subarray(0, bytesRead));
+        }
+        return Buffer.concat(chunks);
+    }
+    catch (e) {
+        if (e instanceof RelsealError)
+            throw e;
+        throw new RelsealError('E_NOT_FOUND', `${what} ${path} cannot be read: ${e.message}`, {
+            cause: e,
+        });
+    }
+    finally {
+        await fh.close();
+    }
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/verify.ts
+
+
+
+
+
+
+
+
+
+
+/** A key id as shown in messages: cut to 16 characters and escaped, since it may be untrusted. */
+const verify_short = (id) => escape_escapeUntrusted(id, 16);
+/**
+ * Counts distinct trusted keys with a valid signature (docs/manifest-spec.md, "Verification
+ * order" step 4). The work is bounded: parseEnvelope refused more than MAX_SIGNATURES; a
+ * signature with a keyid is tried against that one trusted key only (ids are compared before any
+ * crypto, as minisign does); a signature without one is tried against each trusted key not yet
+ * verified, and counts for the first that verifies it. So each signature costs at most one
+ * verification per trusted key, and a key once verified is never tried again.
+ */
+function verifiedKeyIds(env, policy) {
+    const pae = dsse_preAuthEncoding(env.payloadType, env.untrustedPayload);
+    const good = new Set();
+    const bad = new Set();
+    for (const s of env.signatures) {
+        if (s.keyid !== '') {
+            const key = policy.keys.get(s.keyid);
+            if (key === undefined || good.has(key.keyId))
+                continue;
+            if (s.sig && ed25519_verifyDetached(key.publicKey, pae, s.sig))
+                good.add(key.keyId);
+            else
+                bad.add(key.keyId);
+            continue;
+        }
+        if (!s.sig)
+            continue;
+        for (const key of policy.keys.values()) {
+            if (good.has(key.keyId))
+                continue;
+            if (ed25519_verifyDetached(key.publicKey, pae, s.sig)) {
+                good.add(key.keyId);
+                break;
+            }
+        }
+    }
+    return { good, bad };
+}
+function refuseUnverified(env, policy, good, bad) {
+    const trusted = [...policy.keys.keys()].map(verify_short).join(', ');
+    if (good.size === 0 && bad.size > 0) {
+        throw new errors_RelsealError('E_BAD_SIGNATURE', `the signature by trusted key ${[...bad].map(verify_short).join(', ')} does not verify: the manifest was altered after signing, or it is corrupt; ` +
+            `download it again from the release, and do not install it`);
+    }
+    if (good.size === 0) {
+        const seen = env.signatures.map((s) => (s.keyid === '' ? '(no key id)' : verify_short(s.keyid))).join(', ');
+        throw new errors_RelsealError('E_UNTRUSTED_KEY', `the manifest is signed by key(s) ${seen}, which the trust policy does not list (trusted: ${trusted}); ` +
+            `add the release public key to the trusted keys, or re-sign with a listed key`);
+    }
+    if (good.size < policy.threshold) {
+        throw new errors_RelsealError('E_THRESHOLD', `${good.size} distinct trusted key(s) signed (${[...good].map(verify_short).join(', ')}) but the policy needs ${policy.threshold}; ` +
+            `have another trusted key add its signature (relseal sign --append)`);
+    }
+}
+function checkPayloadPolicy(payload, policy) {
+    // The version is what the updater orders releases by; bound to the signed tag, an old commit
+    // cannot be relabelled as a newer version (docs/manifest-spec.md, "Tag and version").
+    tag_version_assertTagMatchesVersion(payload.tag, payload.version, policy.tagPrefix);
+    if (policy.repository !== undefined &&
+        payload.repository.toLowerCase() !== policy.repository.toLowerCase()) {
+        throw new errors_RelsealError('E_REPOSITORY_MISMATCH', `the manifest is for ${payload.repository}, not ${policy.repository}; use the manifest published by ${policy.repository}`);
+    }
+    if (policy.enforceExpiry &&
+        payload.expires_at !== undefined &&
+        policy.now.getTime() > Date.parse(payload.expires_at)) {
+        throw new errors_RelsealError('E_EXPIRED', `the manifest for ${payload.version} expired at ${payload.expires_at}; ask the publisher to re-sign it, or install a newer release`);
+    }
+    if (policy.minVersion !== undefined && semver_default().lt(payload.version, policy.minVersion)) {
+        throw new errors_RelsealError('E_DOWNGRADE', `the manifest is for ${payload.version}, below the minimum version ${policy.minVersion}; install ${policy.minVersion} or newer`);
+    }
+}
+/**
+ * Verifies a release manifest (DSSE envelope bytes) with a trust policy, in the order of
+ * docs/manifest-spec.md: size, envelope, payload type, signatures over the exact payload bytes,
+ * threshold — and only then parses the payload and checks the tag/version binding, repository,
+ * expiry and minimum version.
+ *
+ * @example
+ * const { payload } = verifyManifest(readFileSync('release_manifest.json'), { keys: [parsePublicKey(pub, 'pub')] })
+ */
+function verify_verifyManifest(envelope, policy) {
+    const resolved = resolvePolicy(policy);
+    const env = dsse_parseEnvelope(envelope);
+    if (env.payloadType !== dsse_MANIFEST_PAYLOAD_TYPE) {
+        throw new errors_RelsealError('E_BAD_INPUT', `the envelope's payloadType is "${escape_escapeUntrusted(env.payloadType)}", not ${dsse_MANIFEST_PAYLOAD_TYPE}: this is not a relseal release manifest`);
+    }
+    if (env.signatures.length === 0) {
+        throw new errors_RelsealError('E_UNSIGNED', 'the manifest has no signature; only install releases signed by the release key (relseal sign)');
+    }
+    const { good, bad } = verifiedKeyIds(env, resolved);
+    refuseUnverified(env, resolved, good, bad);
+    // Verified: only now is any payload field read.
+    const payload = parsePayload(env.untrustedPayload);
+    checkPayloadPolicy(payload, resolved);
+    return {
+        payload,
+        keyIds: [...good].sort(),
+        digest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(envelope).digest('hex')}`,
+        payloadBytes: env.untrustedPayload,
+    };
+}
+/**
+ * Requires EVERY signature of an envelope to verify under one of `keys` — stricter than
+ * verifyManifest, which ignores unknown keys. A co-signer calls it before adding its signature,
+ * so it never vouches for a broken or unknown envelope (docs/manifest-spec.md, "What a
+ * co-signer checks"). Throws E_UNSIGNED, E_UNTRUSTED_KEY or E_BAD_SIGNATURE.
+ */
+function verify_verifyEverySignature(env, keys) {
+    if (env.signatures.length === 0)
+        throw new RelsealError('E_UNSIGNED', 'the manifest has no signature to add to; the first signer runs relseal sign without --append');
+    const byId = new Map(keys.map((k) => [k.keyId, k]));
+    const pae = preAuthEncoding(env.payloadType, env.untrustedPayload);
+    for (const [i, s] of env.signatures.entries()) {
+        const candidates = s.keyid === '' ? [...byId.values()] : [byId.get(s.keyid)].filter((k) => k !== undefined);
+        if (candidates.length === 0)
+            throw new RelsealError('E_UNTRUSTED_KEY', `signature ${i + 1} is by key ${verify_short(s.keyid)}, which is not among the --pubkey keys; ` +
+                `pass the public key of every existing signer, and co-sign only manifests whose signers you know`);
+        if (!s.sig || !candidates.some((k) => verifyDetached(k.publicKey, pae, s.sig)))
+            throw new RelsealError('E_BAD_SIGNATURE', `signature ${i + 1}${s.keyid === '' ? '' : ` by key ${verify_short(s.keyid)}`} does not verify: the manifest was altered or is corrupt; ` +
+                `do not co-sign it, have the first signer sign it again`);
+    }
+}
+/**
+ * Reads a manifest file with a bound: more than MAX_MANIFEST_BYTES is E_TOO_LARGE, checked while
+ * reading, so a FIFO or /dev/zero cannot exhaust memory.
+ */
+async function readManifestFile(path) {
+    return readBoundedFile(path, MAX_MANIFEST_BYTES, 'manifest');
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/sign.ts
+
+
+
+
+
+function signatureOf(key, payload) {
+    const sig = signDetached(key.secretKey, dsse_preAuthEncoding(dsse_MANIFEST_PAYLOAD_TYPE, payload));
+    return { keyid: key.keyId, sig: Buffer.from(sig).toString('base64') };
+}
+/**
+ * Signs a payload with one or more keys and returns the envelope bytes (release_manifest.json).
+ *
+ * @example writeFileSync('release_manifest.json', signManifest(payload, [key]))
+ */
+function signManifest(payload, keys) {
+    if (keys.length === 0)
+        throw new errors_RelsealError('E_USAGE', 'signing needs at least one key');
+    const bytes = serializePayload(payload);
+    const distinct = [...new Map(keys.map((k) => [k.keyId, k])).values()];
+    return dsse_serializeEnvelope(dsse_MANIFEST_PAYLOAD_TYPE, bytes, distinct.map((k) => signatureOf(k, bytes)));
+}
+/**
+ * Adds one more signature (a second signer towards a threshold) without touching the payload
+ * bytes. Every existing signature must first verify under `existingSigners`
+ * (verifyEverySignature); they are then kept as they are. This checks signatures only: a
+ * co-signer also re-derives the payload's facts, which cosignManifest does.
+ */
+function sign_appendSignature(envelope, key, existingSigners) {
+    const env = parseEnvelope(envelope);
+    if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) {
+        throw new RelsealError('E_BAD_INPUT', `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not a relseal manifest`);
+    }
+    verifyEverySignature(env, existingSigners);
+    const existing = JSON.parse(Buffer.from(envelope).toString('utf8')).signatures;
+    if (existing.length >= MAX_SIGNATURES) {
+        throw new RelsealError('E_USAGE', `the manifest already carries ${existing.length} signatures, the most a verifier considers (${MAX_SIGNATURES})`);
+    }
+    if (existing.some((s) => s.keyid === key.keyId)) {
+        throw new RelsealError('E_EXISTS', `the manifest is already signed by key ${key.keyId}; a second signature needs a different key`);
+    }
+    return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, env.untrustedPayload, [
+        ...existing,
+        signatureOf(key, env.untrustedPayload),
+    ]);
+}
+
+;// CONCATENATED MODULE: ../../src/tree/code-hash.ts
+
+/** The first line of the canonical listing; it names the definition (docs/code-hash.md). */
+const CODE_HASH_DOMAIN = 'relseal-code-hash-v1\n';
+/**
+ * The canonical listing the code hash covers: the domain line, then one record per entry in
+ * byte order of path: `<mode> <sha256-or-commit> <size> <path>` ended by a NUL byte (a path may
+ * hold a newline, never a NUL). See docs/code-hash.md for the worked example.
+ */
+function canonicalListing(entries) {
+    const parts = [Buffer.from(CODE_HASH_DOMAIN, 'utf8')];
+    for (const e of entries)
+        parts.push(Buffer.from(`${e.mode} ${e.sha256} ${e.size} ${e.path}\0`, 'utf8'));
+    return Buffer.concat(parts);
+}
+/**
+ * The code hash, `sha256:<hex>`, of entries already sorted by path bytes.
+ *
+ * @example codeHashOf(entries) // 'sha256:3b1f…'
+ */
+function codeHashOf(entries) {
+    // Fed record by record: the same bytes as canonicalListing, without holding them all at once.
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(CODE_HASH_DOMAIN, 'utf8');
+    for (const e of entries)
+        hash.update(`${e.mode} ${e.sha256} ${e.size} ${e.path}\0`, 'utf8');
+    return `sha256:${hash.digest('hex')}`;
+}
+
+;// CONCATENATED MODULE: ../../src/tree/entry.ts
+
+/** Git's mode for each kind; the code hash covers it. */
+const MODE_OF_KIND = {
+    file: '100644',
+    executable: '100755',
+    symlink: '120000',
+    submodule: '160000',
+};
+/** Orders paths by their UTF-8 bytes, the one order every listing uses (not UTF-16 order). */
+function compareByBytes(a, b) {
+    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+/** Sorts entries in place by path bytes and refuses duplicate paths. */
+function sortEntries(entries) {
+    const keyed = entries.map((e) => ({ e, k: Buffer.from(e.path, 'utf8') }));
+    keyed.sort((x, y) => Buffer.compare(x.k, y.k));
+    for (let i = 1; i < keyed.length; i++) {
+        if (keyed[i].e.path === keyed[i - 1].e.path) {
+            throw new errors_RelsealError('E_BAD_INPUT', `the tree lists ${JSON.stringify(keyed[i].e.path)} twice`);
+        }
+    }
+    return keyed.map((x) => x.e);
+}
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** Decodes a path from raw bytes, refusing names that are not valid UTF-8 (E_BAD_PATH_NAME). */
+function decodePathName(bytes, where) {
+    try {
+        return strictUtf8.decode(bytes);
+    }
+    catch {
+        throw new errors_RelsealError('E_BAD_PATH_NAME', `${where}: the name ${JSON.stringify(Buffer.from(bytes).toString('latin1'))} (hex ${Buffer.from(bytes).toString('hex')}) ` +
+            `is not valid UTF-8; rename it to a UTF-8 name, since release listings are UTF-8`);
+    }
+}
+
+;// CONCATENATED MODULE: ../../src/tree/file-manifest.ts
+
+
+/**
+ * coreutils (9.x) escapes `\`, newline and carriage return in names and then starts the line
+ * with a backslash, so that `sha256sum -c` can read the names back.
+ */
+function escapeName(name) {
+    if (!/[\\\n\r]/.test(name))
+        return { escaped: name, needsPrefix: false };
+    return {
+        escaped: name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r'),
+        needsPrefix: true,
+    };
+}
+function unescapeName(escaped, lineNo) {
+    return escaped.replace(/\\(.?)/g, (_m, c) => {
+        if (c === '\\')
+            return '\\';
+        if (c === 'n')
+            return '\n';
+        if (c === 'r')
+            return '\r';
+        throw new RelsealError('E_BAD_INPUT', `file manifest line ${lineNo}: unknown escape "\\${c}" in a file name`);
+    });
+}
+/**
+ * The file manifest: exactly what `sha256sum` prints for the tree's regular and executable
+ * files, in byte order of path, so `sha256sum -c` run in the tree passes.
+ */
+function fileManifestOf(entries) {
+    let text = '';
+    for (const e of entries) {
+        if (e.kind !== 'file' && e.kind !== 'executable')
+            continue;
+        const { escaped, needsPrefix } = escapeName(e.path);
+        text += `${needsPrefix ? '\\' : ''}${e.sha256}  ${escaped}\n`;
+    }
+    return text;
+}
+/** `sha256:<hex>` of the manifest text's UTF-8 bytes: the file-manifest hash. */
+function fileManifestHashOf(text) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex')}`;
+}
+// dotAll: a name may hold U+2028/U+2029, which sha256sum writes as they are and `.` would not match.
+const LINE = /^(\\?)([0-9a-f]{64}) [ *](.+)$/s;
+/**
+ * Parses sha256sum-format text (as written by `fileManifestOf` or `sha256sum`) into
+ * path → hex digest. Malformed lines and duplicate paths are refused with E_BAD_INPUT.
+ */
+function parseFileManifest(text) {
+    const out = new Map();
+    const lines = text.split('\n');
+    if (lines.at(-1) === '')
+        lines.pop();
+    lines.forEach((line, i) => {
+        const m = LINE.exec(line);
+        if (!m) {
+            throw new RelsealError('E_BAD_INPUT', `file manifest line ${i + 1} is not "<64 hex digits>  <name>" (sha256sum format); regenerate it with relseal hash --files`);
+        }
+        const path = m[1] ? unescapeName(m[3], i + 1) : m[3];
+        if (out.has(path))
+            throw new RelsealError('E_BAD_INPUT', `file manifest lists ${JSON.stringify(path)} twice`);
+        out.set(path, m[2]);
+    });
+    return out;
+}
+/** Paths whose digest differs, or that only one of two file manifests lists, in sorted order. */
+function file_manifest_diffFileManifests(expected, actual) {
+    const want = parseFileManifest(expected);
+    const got = parseFileManifest(actual);
+    const differing = new Set();
+    for (const [path, digest] of want)
+        if (got.get(path) !== digest)
+            differing.add(path);
+    for (const path of got.keys())
+        if (!want.has(path))
+            differing.add(path);
+    return [...differing].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+;// CONCATENATED MODULE: ../../src/tree/glob.ts
+
+/**
+ * Compiles a glob to a RegExp over POSIX relative paths: `*` and `?` stay within one path
+ * segment, `**` spans segments, `[abc]`/`[!a-z]` are classes. A pattern without `/` matches the
+ * file name at any depth (as .gitignore does); `dir/**` also matches `dir` itself.
+ */
+function compileGlob(pattern) {
+    if (pattern.length === 0)
+        throw new errors_RelsealError('E_USAGE', 'an empty --include/--exclude pattern matches nothing; remove it');
+    const anchored = pattern.includes('/');
+    let p = pattern.startsWith('/') ? pattern.slice(1) : pattern;
+    let trailingAll = false;
+    if (p.endsWith('/**')) {
+        trailingAll = true;
+        p = p.slice(0, -3);
+    }
+    let re = '';
+    for (let i = 0; i < p.length; i++) {
+        const c = p[i];
+        if (c === '*' && p[i + 1] === '*') {
+            const slash = p[i + 2] === '/';
+            re += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (c === '*')
+            re += '[^/]*';
+        else if (c === '?')
+            re += '[^/]';
+        else if (c === '[') {
+            const end = p.indexOf(']', i + 2);
+            if (end < 0)
+                throw new errors_RelsealError('E_USAGE', `glob ${JSON.stringify(pattern)} has an unclosed "["`);
+            let cls = p.slice(i + 1, end);
+            if (cls.startsWith('!'))
+                cls = `^${cls.slice(1)}`;
+            re += `[${cls.replace(/\\/g, '\\\\')}]`;
+            i = end;
+        }
+        else
+            re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    }
+    const tail = trailingAll ? '(?:/.*)?' : '';
+    // eslint-disable-next-line security/detect-non-literal-regexp -- built from escaped pieces above
+    return new RegExp(anchored ? `^${re}${tail}$` : `^(?:.*/)?${re}${tail}$`, 's');
+}
+/** A path filter from include and exclude globs; no include means everything is included. */
+function pathFilter(include = [], exclude = []) {
+    const inc = include.map(compileGlob);
+    const exc = exclude.map(compileGlob);
+    return (path) => (inc.length === 0 || inc.some((r) => r.test(path))) && !exc.some((r) => r.test(path));
+}
+/** True when a directory can be skipped entirely because an exclude glob covers it. */
+function dirExcluded(exclude, dirPath) {
+    return exclude.some((r) => r.test(dirPath));
+}
+
+;// CONCATENATED MODULE: ../../src/tree/symlink-rule.ts
+/**
+ * The one symlink rule of relseal (docs/code-hash.md, "Symlinks"): every tree source (a
+ * directory, a git working tree, a commit) hands its symlinks to `assertLinksStayInside`, so `hash`,
+ * `hash --rev`, `sign`, `verify --dir` and the updater give one verdict for one tree.
+ *
+ * A target is resolved lexically, as the kernel would resolve it once the tree is on disk, but
+ * using only the tree's own links: a component naming a link of the tree is replaced by that
+ * link's resolved location, `..` goes to the parent of where the walk is, and any other name is a
+ * plain directory step. Nothing on disk is read or followed.
+ */
+
+/** Links nested deeper than this are refused, as Linux refuses them (MAXSYMLINKS, ELOOP). */
+const MAX_LINK_NESTING = 40;
+class LinkFailure extends Error {
+    failure;
+    constructor(failure) {
+        super(failure.kind);
+        this.failure = failure;
+    }
+}
+const UNRESOLVED = -1;
+const RESOLVING = -2;
+const fold = (name) => name.normalize('NFC').toLowerCase();
+const newNode = (parent, path, target) => ({
+    parent,
+    target,
+    path,
+    exact: target === undefined ? new Map() : undefined,
+    folded: target === undefined ? new Map() : undefined,
+    node: target === undefined ? 0 : UNRESOLVED,
+    below: 0,
+});
+/**
+ * The tree's links and their ancestor directories as nodes. Only these are needed: a path with
+ * no link at or below it resolves the same whether it exists or not.
+ */
+class LinkGraph {
+    nodes = [newNode(-1, '', undefined)];
+    constructor(links) {
+        for (const link of links)
+            this.add(link);
+    }
+    add(link) {
+        const names = link.path.split('/');
+        let at = 0;
+        names.forEach((name, i) => {
+            const last = i === names.length - 1;
+            const dir = this.nodes[at];
+            const found = dir.exact.get(name);
+            if (found !== undefined && (last || this.nodes[found].target !== undefined)) {
+                throw new errors_RelsealError('E_BAD_INPUT', `the tree holds ${JSON.stringify(names.slice(0, i + 1).join('/'))} both as a symlink and as a directory or a second symlink; ` +
+                    `a checkout cannot hold both: remove one of them`, { details: { path: link.path } });
+            }
+            if (found !== undefined)
+                at = found;
+            else {
+                const id = this.nodes.length;
+                this.nodes.push(newNode(at, last ? link.path : names.slice(0, i + 1).join('/'), last ? link.target : undefined));
+                dir.exact.set(name, id);
+                const f = fold(name);
+                if (!dir.folded.has(f))
+                    dir.folded.set(f, id);
+                at = id;
+            }
+        });
+    }
+    /** The child named `name` of a known directory; a name that matches only after folding is refused. */
+    child(dir, name) {
+        const id = dir.exact.get(name);
+        if (id !== undefined)
+            return id;
+        const near = dir.folded.get(fold(name));
+        // On a case-insensitive or normalising file system (macOS, Windows) this name would open
+        // `near`, here it opens something else: the two verdicts could differ, so refuse.
+        if (near !== undefined)
+            throw new LinkFailure({ kind: 'ambiguous', via: this.nodes[near].path });
+        return undefined;
+    }
+    /** Resolves link `id` (sets its `node` and `below`); memoised, so each link is walked once. */
+    resolve(id, nesting) {
+        const link = this.nodes[id];
+        if (link.node >= 0)
+            return link;
+        if (link.node === RESOLVING || nesting > MAX_LINK_NESTING)
+            throw new LinkFailure({ kind: 'loop', via: link.path });
+        const target = link.target;
+        if (target.startsWith('/'))
+            throw new LinkFailure({ kind: 'escape', via: link.path });
+        // Windows reads a backslash as a separator; Linux as part of a name. Refused, not guessed.
+        if (target.includes('\\'))
+            throw new LinkFailure({ kind: 'backslash', via: link.path });
+        link.node = RESOLVING;
+        let node = link.parent;
+        let below = 0;
+        // Walks the target's names with indexOf: a 1 MB target is not split into an array first.
+        for (let from = 0; from <= target.length;) {
+            let to = target.indexOf('/', from);
+            if (to < 0)
+                to = target.length;
+            const len = to - from;
+            const dot = len > 0 && target.charCodeAt(from) === 0x2e;
+            if (len === 0 || (len === 1 && dot)) {
+                /* an empty name or `.`: stay */
+            }
+            else if (len === 2 && dot && target.charCodeAt(from + 1) === 0x2e) {
+                if (below > 0)
+                    below--;
+                else if (node === 0)
+                    throw new LinkFailure({ kind: 'escape', via: link.path });
+                else
+                    node = this.nodes[node].parent;
+            }
+            else if (below > 0)
+                below++;
+            else {
+                const next = this.child(this.nodes[node], target.slice(from, to));
+                if (next === undefined)
+                    below = 1;
+                else if (this.nodes[next].target === undefined)
+                    node = next;
+                else
+                    ({ node, below } = this.resolve(next, nesting + 1));
+            }
+            from = to + 1;
+        }
+        link.node = node;
+        link.below = below;
+        return link;
+    }
+    /** The links in byte order of path (as entries are sorted), whatever order the source used. */
+    linkIds() {
+        const keyed = [];
+        this.nodes.forEach((n, id) => {
+            if (n.target !== undefined)
+                keyed.push({ id, key: Buffer.from(n.path, 'utf8') });
+        });
+        return keyed.sort((a, b) => Buffer.compare(a.key, b.key)).map((k) => k.id);
+    }
+}
+const WHY = {
+    escape: 'resolves outside the tree',
+    loop: `is a symlink loop (or nests more than ${MAX_LINK_NESTING} links)`,
+    ambiguous: 'names a path that differs from one of the tree’s own only in case or Unicode normalisation',
+    backslash: 'holds a backslash, which Windows reads as a path separator',
+};
+/**
+ * Refuses (E_SYMLINK_ESCAPE, naming the link) a tree with a symlink whose target, resolved through
+ * the tree's own links, leaves the tree, is absolute, loops, or could resolve differently on a
+ * case-insensitive or Windows file system. Cost: linear in the total length of the links' paths
+ * and targets (each link is resolved once); no file system access.
+ *
+ * @example
+ * assertLinksStayInside([{ path: 'd', target: '.' }, { path: 'p', target: 'd/d/../../etc/passwd' }])
+ * // throws E_SYMLINK_ESCAPE naming "p"
+ */
+function assertLinksStayInside(links) {
+    if (links.length === 0)
+        return;
+    const graph = new LinkGraph(links);
+    for (const id of graph.linkIds()) {
+        const path = graph.nodes[id].path;
+        try {
+            graph.resolve(id, 0);
+        }
+        catch (e) {
+            if (!(e instanceof LinkFailure))
+                throw e;
+            const target = graph.nodes[id].target;
+            const { kind, via } = e.failure;
+            throw new errors_RelsealError('E_SYMLINK_ESCAPE', `symlink ${JSON.stringify(path)} (to ${JSON.stringify(target)}) ${WHY[kind]}` +
+                `${via === path ? '' : ` (through ${JSON.stringify(via)})`}; ` +
+                `a release must be self-contained: make the link relative and inside the tree, or remove it`, { details: { path, target, reason: kind } });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ../../src/tree/from-directory.ts
+
+
+
+
+
+/** Lists a plain directory: every regular file and symlink, filtered by globs; no git involved. */
+function listDirectory(root, include, exclude) {
+    const keep = pathFilter(include, exclude);
+    const excludeRes = exclude.map(compileGlob);
+    const out = { files: [], fixed: [] };
+    const links = [];
+    const walk = (absDir, relDir) => {
+        const names = (0,external_node_fs_namespaceObject.readdirSync)(absDir, { encoding: 'buffer' });
+        for (const raw of names) {
+            const name = decodePathName(raw, relDir === '' ? '.' : relDir);
+            const rel = relDir === '' ? name : `${relDir}/${name}`;
+            const abs = (0,external_node_path_namespaceObject.join)(absDir, name);
+            const st = (0,external_node_fs_namespaceObject.lstatSync)(abs);
+            if (st.isDirectory()) {
+                if (!dirExcluded(excludeRes, rel))
+                    walk(abs, rel);
+            }
+            else if (!keep(rel))
+                continue;
+            else if (st.isSymbolicLink()) {
+                const target = (0,external_node_fs_namespaceObject.readlinkSync)(abs, { encoding: 'buffer' });
+                links.push({ path: rel, target: decodePathName(target, rel) });
+                out.fixed.push({ path: rel, kind: 'symlink', content: target });
+            }
+            else if (st.isFile())
+                out.files.push({ path: rel, job: { abs, where: rel } });
+        }
+    };
+    walk(root, '');
+    assertLinksStayInside(links);
+    return out;
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../../src/git/git-env.ts
+/**
+ * What every git process relseal starts is told, whoever started relseal: which transports it may
+ * use, which configuration it reads, and where its repository is (only `cwd`).
+ */
+
+
+/**
+ * Transports git may use: https, ssh and local paths. `ext::` and `fd::` run commands or read
+ * descriptors, `git://` and `http://` are unauthenticated; each is named explicitly because a
+ * `protocol.<name>.allow` set anywhere (a repository's config, GIT_CONFIG_COUNT) beats
+ * `protocol.allow`, and only a command-line `-c` beats every other source.
+ */
+const PINNED_PROTOCOLS = [
+    'protocol.allow=never',
+    'protocol.https.allow=always',
+    'protocol.ssh.allow=always',
+    'protocol.file.allow=always',
+    'protocol.ext.allow=never',
+    'protocol.fd.allow=never',
+    'protocol.http.allow=never',
+    'protocol.git.allow=never',
+].flatMap((c) => ['-c', c]);
+/**
+ * Set by git for its hooks and aliases; inherited, they would point git at another repository than
+ * `cwd` (relseal run from a hook hashes the wrong tree). Callers that mean them pass them in `env`.
+ */
+const REPOSITORY_LOCATION = [
+    'GIT_DIR',
+    'GIT_WORK_TREE',
+    'GIT_INDEX_FILE',
+    'GIT_OBJECT_DIRECTORY',
+    'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+    'GIT_COMMON_DIR',
+    'GIT_NAMESPACE',
+    'GIT_PREFIX',
+];
+/** Ambient configuration besides the files: legacy GIT_CONFIG, `git -c` of a parent, GIT_CONFIG_COUNT. */
+const isAmbientConfigVar = (name) => name === 'GIT_CONFIG' ||
+    name === 'GIT_CONFIG_SYSTEM' ||
+    name === 'GIT_CONFIG_PARAMETERS' ||
+    name === 'GIT_CONFIG_COUNT' ||
+    name.startsWith('GIT_CONFIG_KEY_') ||
+    name.startsWith('GIT_CONFIG_VALUE_');
+/** At most this many safe.directory values are carried into isolated git. */
+const MAX_SAFE_DIRECTORIES = 64;
+/** The values read, keyed by the variables that choose which system and global files git reads. */
+const safeDirectoriesSeen = new Map();
+/**
+ * The ambient `safe.directory` values (system and global files). An isolated git reads neither
+ * file, but the one thing it must keep from them is which directories their owner declared safe
+ * (a runner's checkout in a container is owned by another uid): a command-line `-c` is protected
+ * configuration, so they are passed that way. Read once per set of configuration files.
+ */
+function ambientSafeDirectories() {
+    const e = process.env;
+    const key = [
+        e.HOME,
+        e.XDG_CONFIG_HOME,
+        e.GIT_CONFIG_GLOBAL,
+        e.GIT_CONFIG_SYSTEM,
+        e.GIT_CONFIG_NOSYSTEM,
+    ].join('\0');
+    const seen = safeDirectoriesSeen.get(key);
+    if (seen !== undefined)
+        return seen;
+    let safeDirectories;
+    try {
+        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', [...PINNED_PROTOCOLS, 'config', '--get-all', '--null', 'safe.directory'], {
+            env: { ...withoutRepositoryLocation(process.env), GIT_PROTOCOL_FROM_USER: '0' },
+            cwd: '/',
+            stdio: ['ignore', 'pipe', 'ignore'],
+            timeout: 10_000,
+        });
+        safeDirectories = out.toString('utf8').split('\0').filter(Boolean).slice(0, MAX_SAFE_DIRECTORIES);
+    }
+    catch {
+        safeDirectories = []; // unset (exit 1) or git missing: runGit reports the latter itself
+    }
+    safeDirectoriesSeen.set(key, safeDirectories);
+    return safeDirectories;
+}
+function withoutRepositoryLocation(env) {
+    const out = { ...env };
+    for (const name of REPOSITORY_LOCATION)
+        delete out[name];
+    return out;
+}
+/**
+ * The environment of a git process: no prompts, no pager, C locale, no inherited repository
+ * location, `GIT_PROTOCOL_FROM_USER=0`. Isolated, it also reads no system or global configuration
+ * and no configuration from inherited environment variables; `extra` (the caller's own, e.g. a
+ * credential passed as GIT_CONFIG_COUNT) is applied last and always kept.
+ */
+function gitEnv(extra = {}, isolated = false) {
+    const env = withoutRepositoryLocation(process.env);
+    if (isolated) {
+        for (const name of Object.keys(env))
+            if (isAmbientConfigVar(name))
+                delete env[name];
+        env.GIT_CONFIG_NOSYSTEM = '1';
+        env.GIT_CONFIG_GLOBAL = external_node_os_namespaceObject.devNull;
+    }
+    return {
+        ...env,
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_ASKPASS: '',
+        SSH_ASKPASS: '',
+        GCM_INTERACTIVE: 'never',
+        GIT_PAGER: 'cat',
+        GIT_PROTOCOL_FROM_USER: '0',
+        LC_ALL: 'C',
+        ...extra,
+    };
+}
+/** The `-c` options in front of every git command. */
+function gitConfigArgs(isolated) {
+    const safe = isolated ? ambientSafeDirectories().flatMap((d) => ['-c', `safe.directory=${d}`]) : [];
+    return ['-c', 'core.quotePath=false', ...PINNED_PROTOCOLS, ...safe];
+}
+
+;// CONCATENATED MODULE: ../../src/git/kill-tree.ts
+/**
+ * Ends a git process and every process below it. git runs its transports as children
+ * (git-remote-https, ssh, the command of GIT_SSH_COMMAND) that do not die with git: killed alone,
+ * git leaves them holding the connection and, for a fetch, the repository's `shallow.lock`.
+ * git stays in relseal's own process group (so whoever ends relseal's group ends git too), so
+ * its descendants are found by parent pid rather than by a group of their own.
+ */
+
+
+/** pid -> parent pid of every process, from /proc (Linux) or `ps` (macOS, BSD). */
+function parentPids() {
+    const parents = new Map();
+    try {
+        for (const name of (0,external_node_fs_namespaceObject.readdirSync)('/proc')) {
+            if (!/^\d+$/.test(name))
+                continue;
+            try {
+                // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces and parentheses.
+                const stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${name}/stat`, 'latin1');
+                const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+                parents.set(Number(name), ppid);
+            }
+            catch {
+                /* the process ended while we looked */
+            }
+        }
+        if (parents.size > 0)
+            return parents;
+    }
+    catch {
+        /* no /proc: ask ps */
+    }
+    try {
+        const out = (0,external_node_child_process_namespaceObject.execFileSync)('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8', timeout: 10_000 });
+        for (const line of out.split('\n')) {
+            const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+            if (pid !== undefined && ppid !== undefined && !Number.isNaN(pid))
+                parents.set(pid, ppid);
+        }
+    }
+    catch {
+        /* nothing more can be learnt; the root is still killed */
+    }
+    return parents;
+}
+/** The pids below `root`, found before any is killed (an orphan's parent becomes pid 1). */
+function descendants(root) {
+    const children = new Map();
+    for (const [pid, ppid] of parentPids()) {
+        const list = children.get(ppid);
+        if (list)
+            list.push(pid);
+        else
+            children.set(ppid, [pid]);
+    }
+    const found = [];
+    for (let queue = [root]; queue.length > 0;) {
+        const next = children.get(queue.pop()) ?? [];
+        found.push(...next);
+        queue.push(...next);
+    }
+    return found;
+}
+/** Sends SIGKILL to `pid` and all its descendants. */
+function killProcessTree(pid) {
+    const below = process.platform === 'win32' ? [] : descendants(pid);
+    for (const p of [pid, ...below]) {
+        try {
+            process.kill(p, 'SIGKILL');
+        }
+        catch {
+            /* already gone */
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ../../src/git/git.ts
+/**
+ * The only code in relseal that runs git. Every call is an argument array (never a shell
+ * string), prompts are disabled, and callers put `--end-of-options` before refs and `--`
+ * before paths; `assertSafeRef` refuses refs that could be read as options. Every call pins the
+ * transports (https, ssh, local paths only), reads no system or global configuration unless asked
+ * (`ambientConfig`), and network commands have a deadline that kills git's whole process tree.
+ */
+
+
+
+
+
+/**
+ * Default deadlines of the commands that talk to a remote: a remote that accepts and never answers
+ * would otherwise hold the updater (and its lock) forever.
+ */
+const NETWORK_DEADLINES_MS = {
+    fetch: 10 * 60_000,
+    clone: 10 * 60_000,
+    pull: 10 * 60_000,
+    push: 10 * 60_000,
+    'ls-remote': 60_000,
+};
+/** The git subcommand of an argument list (after any `-c key=value` / `-C dir`), and its first operand. */
+function commandOf(args) {
+    let i = 0;
+    while (i < args.length && args[i].startsWith('-'))
+        i += args[i] === '-c' || args[i] === '-C' ? 2 : 1;
+    const command = args[i] ?? '';
+    const operand = args.slice(i + 1).find((a) => !a.startsWith('-'));
+    return { command, operand };
+}
+/** The deadline a call gets: the caller's, else the default of its command, else none. */
+function deadlineFor(args, options) {
+    const { command } = commandOf(args);
+    return (options.timeoutMs ??
+        (Object.hasOwn(NETWORK_DEADLINES_MS, command) ? NETWORK_DEADLINES_MS[command] : undefined));
+}
+/** A remote as it may be shown: credentials in a URL's user part are hidden. */
+function showRemote(remote) {
+    return remote.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+}
+/** Starts a long-lived git process (for streamed use such as `git cat-file --batch`). */
+function spawnGit(args, options) {
+    const isolated = options.ambientConfig !== true;
+    return (0,external_node_child_process_namespaceObject.spawn)('git', [...gitConfigArgs(isolated), ...args], {
+        cwd: options.cwd,
+        env: gitEnv(options.env, isolated),
+        stdio: ['pipe', 'pipe', 'pipe'],
+    });
+}
+function timeoutError(args, ms) {
+    const { command, operand } = commandOf(args);
+    const remote = Object.hasOwn(NETWORK_DEADLINES_MS, command) && operand !== undefined ? showRemote(operand) : undefined;
+    return new errors_RelsealError('E_TIMEOUT', `git ${command}${remote === undefined ? '' : ` (remote ${JSON.stringify(remote)})`} did not finish within ${ms / 1000} s ` +
+        `and was stopped; ${remote === undefined ? 'try again' : 'check that the remote is reachable and answers, then try again'}`, { details: { args: args.map(showRemote), timeoutMs: ms, ...(remote === undefined ? {} : { remote }) } });
+}
+/** Runs git to completion and returns its output; a non-zero exit throws `E_GIT`, a deadline `E_TIMEOUT`. */
+async function git_runGit(args, options) {
+    const child = spawnGit(args, options);
+    const out = [];
+    const err = [];
+    child.stdout.on('data', options.onStdout ?? ((b) => out.push(b)));
+    child.stderr.on('data', (b) => err.push(b));
+    const deadline = deadlineFor(args, options);
+    let expired = false;
+    const timer = deadline === undefined
+        ? undefined
+        : setTimeout(() => {
+            expired = true;
+            if (child.pid !== undefined)
+                killProcessTree(child.pid);
+            // A descendant that escaped the kill must not keep 'close' from firing by holding a pipe.
+            child.stdout.destroy();
+            child.stderr.destroy();
+        }, deadline);
+    child.stdin.on('error', () => {
+        /* git may exit before reading all input; the exit code tells the story */
+    });
+    child.stdin.end(options.input ?? '');
+    const code = await new Promise((resolve, reject) => {
+        child.on('error', (e) => reject(new errors_RelsealError('E_GIT', `could not start git (${e.message}); install git and make sure it is on PATH`, {
+            cause: e,
+        })));
+        child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+    }).finally(() => clearTimeout(timer));
+    if (expired)
+        throw timeoutError(args, deadline);
+    const result = { stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code };
+    if (!(options.okCodes ?? [0]).includes(code)) {
+        throw new errors_RelsealError('E_GIT', `git ${describeArgs(args.map(showRemote))} failed (exit ${code}): ${result.stderr.trim() || 'no output'}`, {
+            details: { args: args.map(showRemote), code, stderr: result.stderr },
+        });
+    }
+    return result;
+}
+/** Runs git and returns stdout as trimmed UTF-8 text. */
+async function gitText(args, options) {
+    return (await git_runGit(args, options)).stdout.toString('utf8').trim();
+}
+function describeArgs(args) {
+    return args
+        .filter((a) => !a.includes('\n'))
+        .slice(0, 4)
+        .join(' ');
+}
+// A control character anywhere, or a leading '-', would let a ref from a manifest act as an option
+// or smuggle a second line into git's batch protocols.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/**
+ * Refuses a ref, tag, commit id or path that starts with `-` or holds control characters,
+ * before it reaches any git command.
+ */
+function git_assertSafeRef(value, what) {
+    if (value.length === 0 || value.startsWith('-') || CONTROL_CHARS.test(value)) {
+        throw new errors_RelsealError('E_BAD_INPUT', `${what} ${JSON.stringify(value)} is not safe to pass to git: it is empty, starts with '-' or holds control characters; ` +
+            `use a plain tag, branch or full commit id`);
+    }
+    return value;
+}
+const FULL_COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** True for a full SHA-1 or SHA-256 commit id in lower-case hex. */
+function git_isFullCommitId(value) {
+    return FULL_COMMIT_ID.test(value);
+}
+
+;// CONCATENATED MODULE: ../../src/tree/git-repo.ts
+
+
+// src/tree reads a checkout as its owner's git does (runGit's `ambientConfig`): core.autocrlf,
+// core.eol and safe.directory from the global configuration decide what is on disk and whether git
+// opens the repository at all. Protocols stay pinned; nothing here talks to a remote.
+/** Describes the repository `dir` belongs to, or returns undefined when it is none. */
+async function git_repo_probeRepo(dir) {
+    const r = await git_runGit(['rev-parse', '--is-bare-repository', '--is-inside-work-tree', '--show-prefix'], {
+        cwd: dir,
+        ambientConfig: true,
+        okCodes: [0, 128],
+    });
+    if (r.code !== 0)
+        return undefined;
+    const [bare, inside, prefix = ''] = r.stdout.toString('utf8').split('\n');
+    return { workTree: bare === 'false' && inside === 'true', prefix: prefix.trim() };
+}
+/** Resolves `rev` to a full commit id, or refuses with E_UNKNOWN_REV. */
+async function git_repo_resolveCommit(dir, rev) {
+    git_assertSafeRef(rev, 'revision');
+    const r = await git_runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
+        cwd: dir,
+        ambientConfig: true,
+        okCodes: [0, 1, 128],
+    });
+    const id = r.stdout.toString('utf8').trim();
+    if (r.code !== 0 || id === '') {
+        throw new errors_RelsealError('E_UNKNOWN_REV', `${JSON.stringify(rev)} is not a commit in the repository at ${dir}; fetch it first or pass a tag, branch or full commit id that exists`);
+    }
+    return id;
+}
+/** Splits `-z` output into its NUL-terminated records (raw bytes, names may not be UTF-8). */
+function splitNul(out) {
+    const records = [];
+    let start = 0;
+    for (let i = out.indexOf(0, start); i >= 0; i = out.indexOf(0, start)) {
+        records.push(out.subarray(start, i));
+        start = i + 1;
+    }
+    return records;
+}
+
+;// CONCATENATED MODULE: ../../src/tree/from-git-index.ts
+
+
+
+
+
+
+
+async function readIndex(dir) {
+    const out = (await git_runGit(['ls-files', '--stage', '-z'], { cwd: dir, ambientConfig: true })).stdout;
+    return splitNul(out).map((rec) => {
+        const tab = rec.indexOf(0x09);
+        const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
+        const path = decodePathName(rec.subarray(tab + 1), dir);
+        if (stage !== '0') {
+            throw new errors_RelsealError('E_BAD_INPUT', `${JSON.stringify(path)} has an unresolved merge conflict; resolve it and stage the result`);
+        }
+        return { mode, oid, path };
+    });
+}
+/** A tracked symlink's target as text; without symlink support git writes it as a plain file. */
+function readLinkText(abs, path) {
+    let target;
+    try {
+        target = (0,external_node_fs_namespaceObject.lstatSync)(abs).isSymbolicLink() ? (0,external_node_fs_namespaceObject.readlinkSync)(abs, { encoding: 'buffer' }) : (0,external_node_fs_namespaceObject.readFileSync)(abs);
+    }
+    catch {
+        throw new errors_RelsealError('E_NOT_FOUND', `${JSON.stringify(path)} is tracked by git but missing from the working tree; restore it (git checkout -- <path>) or commit its removal`);
+    }
+    return target;
+}
+/**
+ * Lists the files git tracks in a working tree (the index, never stray files) that `keep` accepts,
+ * reading their bytes from disk. Files that git converts on checkout are compared with their
+ * blobs first.
+ */
+async function listGitIndex(dir, keep) {
+    const [records, fileMode] = await Promise.all([readIndex(dir), gitConfigBool(dir, 'core.fileMode')]);
+    // The conversion check asks git about every path; it runs while the files are being hashed.
+    const pending = refuseConvertedFiles(dir, records);
+    pending.catch(() => {
+        /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
+    });
+    const out = { files: [], fixed: [], pending };
+    const links = [];
+    // With core.fileMode=false git ignores the file's bits and keeps the index's mode (a checkout on
+    // a file system without execute bits, or one that sets them all); so does the hash.
+    const indexModes = fileMode === false;
+    for (const r of records) {
+        if (!keep(r.path))
+            continue;
+        const abs = (0,external_node_path_namespaceObject.join)(dir, r.path);
+        if (r.mode === '160000')
+            out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid });
+        else if (r.mode === '120000') {
+            const content = readLinkText(abs, r.path);
+            links.push({ path: r.path, target: decodePathName(content, r.path) });
+            out.fixed.push({ path: r.path, kind: 'symlink', content });
+        }
+        // Regular files are opened with O_NOFOLLOW by the hasher, which reports a missing file itself.
+        else
+            out.files.push({
+                path: r.path,
+                job: { abs, where: r.path },
+                ...(indexModes ? { kind: r.mode === '100755' ? 'executable' : 'file' } : {}),
+            });
+    }
+    assertLinksStayInside(links);
+    return out;
+}
+const CONVERTING_ATTRS = ['text', 'eol', 'filter', 'ident', 'working-tree-encoding'];
+/**
+ * Which settings rewrite a blob's bytes when git checks it out (the smudge direction): CRLF line
+ * endings (eol=crlf, or text with core.autocrlf=true / core.eol=crlf), `ident`, a filter driver and
+ * a working-tree encoding. `eol=lf`, `autocrlf=input` and `text=auto` on LF platforms only act when
+ * files are added, so a clean checkout still holds the committed bytes.
+ */
+function checkoutConversion(attrs, autocrlf, coreEol) {
+    const found = [];
+    const text = attrs.get('text');
+    const eol = attrs.get('eol');
+    const textual = text !== 'unset' && text !== 'unspecified' && text !== undefined;
+    if (eol === 'crlf')
+        found.push('eol=crlf');
+    else if (text !== 'unset' && eol !== 'lf' && autocrlf === 'true')
+        found.push('core.autocrlf=true');
+    else if (textual && eol !== 'lf' && coreEol === 'crlf')
+        found.push(`text=${text}, core.eol=crlf`);
+    for (const attr of ['ident', 'filter', 'working-tree-encoding']) {
+        const v = attrs.get(attr);
+        if (v !== undefined && v !== 'unspecified' && v !== 'unset')
+            found.push(`${attr}=${v}`);
+    }
+    return found.length > 0 ? found.join(', ') : undefined;
+}
+const NO_ATTRS = new Map();
+const UNSPECIFIED = Buffer.from('unspecified');
+const EOL = Buffer.from('eol');
+const CRLF = Buffer.from('crlf');
+/** True when the NUL-delimited field between offsets `b` and `c` of `buf` is `value` (no string is made). */
+const fieldIs = (buf, b, c, value) => c - b - 1 === value.length && buf.compare(value, 0, value.length, b + 1, c) === 0;
+/**
+ * Streams `git check-attr -z --stdin` over `paths`, parsing its (path, attribute, value) records as
+ * they arrive: on a large tree the whole output is tens of MB, and almost every record is skipped.
+ */
+async function readCheckAttr(dir, paths, attrs, skip) {
+    const found = new Map();
+    let carry = Buffer.alloc(0);
+    const onStdout = (chunk) => {
+        const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+        let pos = 0;
+        for (;;) {
+            const a = buf.indexOf(0, pos);
+            const b = a < 0 ? -1 : buf.indexOf(0, a + 1);
+            const c = b < 0 ? -1 : buf.indexOf(0, b + 1);
+            if (c < 0)
+                break;
+            if (!skip(buf, a, b, c)) {
+                const path = buf.toString('utf8', pos, a);
+                const map = found.get(path) ?? new Map();
+                map.set(buf.toString('utf8', a + 1, b), buf.toString('utf8', b + 1, c));
+                found.set(path, map);
+            }
+            pos = c + 1;
+        }
+        carry = Buffer.from(buf.subarray(pos));
+    };
+    await git_runGit(['check-attr', '-z', '--stdin', ...attrs], {
+        cwd: dir,
+        ambientConfig: true,
+        input: `${paths.join('\0')}\0`,
+        onStdout,
+    });
+    return found;
+}
+/** A boolean setting as git reads it (`false`, `no`, `off`, `0`…), or undefined when unset. */
+async function gitConfigBool(dir, key) {
+    const r = await git_runGit(['config', '--type=bool', '--get', key], {
+        cwd: dir,
+        ambientConfig: true,
+        okCodes: [0, 1],
+    });
+    const value = r.stdout.toString('utf8').trim();
+    return r.code === 0 ? value === 'true' : undefined;
+}
+async function gitConfig(dir, key) {
+    return (await git_runGit(['config', '--get', key], { cwd: dir, ambientConfig: true, okCodes: [0, 1] })).stdout
+        .toString('utf8')
+        .trim();
+}
+/**
+ * core.autocrlf, eol and clean/smudge filters can make working-tree bytes differ from the committed
+ * ones, which would make a working tree and `--rev` hash differently. For every file whose checkout
+ * such a setting rewrites, the raw working-tree bytes must still be the committed blob; otherwise
+ * refuse, naming the file and the setting (issue: "never differ silently").
+ */
+async function refuseConvertedFiles(dir, records) {
+    const files = records.filter((r) => r.mode === '100644' || r.mode === '100755');
+    if (files.length === 0)
+        return;
+    const [autocrlf, coreEol] = await Promise.all([gitConfig(dir, 'core.autocrlf'), gitConfig(dir, 'core.eol')]);
+    // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
+    // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
+    const textMatters = autocrlf === 'true' || coreEol === 'crlf';
+    const asked = textMatters ? CONVERTING_ATTRS : CONVERTING_ATTRS.filter((a) => a !== 'text');
+    const attrsOf = await readCheckAttr(dir, files.map((f) => f.path), asked, 
+    // Skipped without making a string: unspecified values, and (when text converts nothing) any
+    // eol but crlf.
+    (buf, a, b, c) => fieldIs(buf, b, c, UNSPECIFIED) ||
+        (!textMatters && fieldIs(buf, a, b, EOL) && !fieldIs(buf, b, c, CRLF)));
+    const suspects = files
+        .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
+        .filter((x) => x.setting !== undefined);
+    if (suspects.length === 0)
+        return;
+    const oids = (await git_runGit(['hash-object', '--no-filters', '--stdin-paths'], {
+        cwd: dir,
+        ambientConfig: true,
+        input: suspects.map((x) => x.f.path).join('\n') + '\n',
+    })).stdout
+        .toString('utf8')
+        .split('\n');
+    suspects.forEach(({ f, setting }, i) => {
+        if (oids[i] === f.oid)
+            return;
+        throw new errors_RelsealError('E_GIT_FILTER', `${JSON.stringify(f.path)} differs from its committed bytes and git rewrites it on checkout (${setting}); ` +
+            `hash the commit with --rev HEAD, or turn the conversion off for release checkouts and check out again`, { details: { path: f.path, setting } });
+    });
+}
+
+;// CONCATENATED MODULE: ../../src/tree/from-git-rev.ts
+
+
+
+
+
+
+async function listCommitTree(dir, commit, prefix) {
+    const args = ['ls-tree', '-r', '-z', '--full-tree', commit];
+    if (prefix !== '')
+        args.push('--', prefix);
+    const out = (await git_runGit(args, { cwd: dir, ambientConfig: true })).stdout;
+    return splitNul(out).map((rec) => {
+        const tab = rec.indexOf(0x09);
+        const [mode = '', , oid = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
+        const full = decodePathName(rec.subarray(tab + 1), commit);
+        return { mode, oid, path: full.slice(prefix.length) };
+    });
+}
+/**
+ * Hashes a commit's tree straight from the object store: one `git cat-file --batch` process
+ * streams every blob once, hashed chunk by chunk as it arrives; nothing is checked out.
+ */
+async function hashCommitTree(dir, commit, prefix, keep, onProgress) {
+    const records = (await listCommitTree(dir, commit, prefix)).filter((r) => keep(r.path));
+    const entries = [];
+    const blobs = [];
+    for (const r of records) {
+        if (r.mode === '160000')
+            entries.push({ path: r.path, kind: 'submodule', mode: '160000', size: 0, sha256: r.oid });
+        else
+            blobs.push(r);
+    }
+    const digests = await streamBlobs(dir, blobs, onProgress);
+    const links = [];
+    blobs.forEach((r, i) => {
+        const d = digests[i];
+        const kind = r.mode === '120000' ? 'symlink' : r.mode === '100755' ? 'executable' : 'file';
+        if (kind === 'symlink')
+            links.push({ path: r.path, target: decodePathName(d.content ?? Buffer.alloc(0), r.path) });
+        entries.push({ path: r.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 });
+    });
+    assertLinksStayInside(links);
+    return entries;
+}
+function streamBlobs(dir, blobs, onProgress) {
+    const results = [];
+    if (blobs.length === 0)
+        return Promise.resolve(results);
+    const child = spawnGit(['cat-file', '--batch'], { cwd: dir, ambientConfig: true });
+    // cat-file --batch answers each id with "<oid> blob <size>\n", the bytes, then "\n".
+    let state = 'header';
+    let header = [];
+    let remaining = 0;
+    let size = 0;
+    let bytes = 0;
+    let hash = (0,external_node_crypto_.createHash)('sha256');
+    let keep;
+    let stderr = '';
+    return new Promise((resolve, reject) => {
+        let failed = false;
+        const fail = (e) => {
+            if (failed)
+                return;
+            failed = true;
+            child.kill('SIGKILL');
+            reject(e);
+        };
+        const startBlob = (line) => {
+            const [oid, type, len] = line.split(' ');
+            const blob = blobs[results.length];
+            if (type !== 'blob' || blob === undefined || len === undefined) {
+                return fail(new errors_RelsealError('E_GIT', `object ${oid} (${JSON.stringify(blob?.path)}) is missing from the object store; fetch the commit again`));
+            }
+            size = remaining = Number(len);
+            hash = (0,external_node_crypto_.createHash)('sha256');
+            keep = blob.mode === '120000' ? [] : undefined;
+            state = remaining === 0 ? 'newline' : 'body';
+        };
+        const finishBlob = () => {
+            bytes += size;
+            results.push({ sha256: hash.digest('hex'), size, ...(keep ? { content: Buffer.concat(keep) } : {}) });
+            if (results.length % 512 === 0 || results.length === blobs.length)
+                onProgress?.({ files: results.length, bytes });
+            state = 'header';
+        };
+        child.stdout.on('data', (chunk) => {
+            let pos = 0;
+            while (pos < chunk.length && !failed) {
+                if (state === 'header') {
+                    const nl = chunk.indexOf(0x0a, pos);
+                    header.push(chunk.subarray(pos, nl < 0 ? chunk.length : nl));
+                    if (nl < 0)
+                        return;
+                    pos = nl + 1;
+                    const line = Buffer.concat(header).toString('latin1');
+                    header = [];
+                    startBlob(line);
+                }
+                else if (state === 'body') {
+                    const take = Math.min(remaining, chunk.length - pos);
+                    const part = chunk.subarray(pos, pos + take);
+                    hash.update(part);
+                    keep?.push(Buffer.from(part));
+                    remaining -= take;
+                    pos += take;
+                    if (remaining === 0)
+                        state = 'newline';
+                }
+                else {
+                    pos += 1;
+                    finishBlob();
+                }
+            }
+        });
+        child.stderr.on('data', (b) => (stderr += b.toString('utf8')));
+        child.on('error', (e) => fail(new errors_RelsealError('E_GIT', `could not start git cat-file: ${e.message}`, { cause: e })));
+        child.on('close', () => {
+            if (results.length === blobs.length)
+                resolve(results);
+            else
+                fail(new errors_RelsealError('E_GIT', `git cat-file stopped after ${results.length} of ${blobs.length} objects: ${stderr.trim()}`));
+        });
+        child.stdin.on('error', () => {
+            /* reported through close */
+        });
+        child.stdin.end(blobs.map((b) => b.oid).join('\n') + '\n');
+    });
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ../../src/tree/read-file.ts
+
+
+
+/** Chunk size for streamed reads: memory stays flat however large a file is. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+/** The owner's execute bit (S_IXUSR): the only one git looks at. */
+const OWNER_EXECUTE = 0o100;
+function fsError(e, where) {
+    const code = e.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+        return new errors_RelsealError('E_NOT_FOUND', `${where} does not exist; restore it (git checkout -- <path>) or remove it from the tree`, { cause: e });
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+        return new errors_RelsealError('E_UNREADABLE', `${where} cannot be read (permission denied); make it readable by this user`, { cause: e });
+    }
+    if (code === 'ELOOP') {
+        return new errors_RelsealError('E_CHANGED_WHILE_READING', `${where} is a symlink where a regular file is expected (changed since git recorded it?); commit the change or restore the file`, { cause: e });
+    }
+    return new errors_RelsealError('E_UNREADABLE', `${where} cannot be read: ${e.message}`, { cause: e });
+}
+function sameFile(a, b) {
+    return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
+}
+/**
+ * Hashes one regular file by streaming it through a reusable buffer. Symlinks are never
+ * followed (O_NOFOLLOW), and O_NONBLOCK keeps a FIFO from blocking the open; a file whose size, inode or times change during the read is refused
+ * with E_CHANGED_WHILE_READING, so a digest always names bytes that existed at one moment.
+ */
+function hashFileSync(path, where, buffer) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        throw fsError(e, where);
+    }
+    try {
+        const before = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!before.isFile()) {
+            throw new errors_RelsealError('E_UNREADABLE', `${where} is not a regular file; only files, symlinks and submodules can be hashed`);
+        }
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        let total = 0;
+        // Read the size fstat reported; growth or shrinking shows in the second fstat below.
+        while (total < before.size) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, null);
+            if (n === 0)
+                break;
+            hash.update(buffer.subarray(0, n));
+            total += n;
+        }
+        const after = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (total !== before.size || !sameFile(before, after)) {
+            throw new errors_RelsealError('E_CHANGED_WHILE_READING', `${where} changed while it was being read (${before.size} bytes before, ${total} read); hash again once nothing writes to the tree`);
+        }
+        // git's rule (create_ce_mode): a file is 100755 when its owner may execute it; the group's and
+        // others' bits are ignored, so 0654 is 100644 and 0744 is 100755 (docs/code-hash.md).
+        return { sha256: hash.digest('hex'), size: total, executable: (before.mode & OWNER_EXECUTE) !== 0 };
+    }
+    catch (e) {
+        throw e instanceof errors_RelsealError ? e : fsError(e, where);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+
+;// CONCATENATED MODULE: ../../src/tree/hash-worker.ts
+/**
+ * Worker-thread side of the hash pool: receives batches of files, hashes them with the same
+ * `hashFileSync` the main thread uses, and answers with digests or the first error.
+ */
+
+
+
+const HASH_WORKER_TAG = 'relseal-hash-worker';
+if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_.workerData === HASH_WORKER_TAG && external_node_worker_threads_.parentPort) {
+    const port = external_node_worker_threads_.parentPort;
+    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    port.on('message', (req) => {
+        try {
+            const digests = req.files.map((f) => hashFileSync(f.abs, f.where, buffer));
+            port.postMessage({ batch: req.batch, digests });
+        }
+        catch (e) {
+            const code = e instanceof errors_RelsealError ? e.code : 'E_UNREADABLE';
+            port.postMessage({
+                batch: req.batch,
+                error: { code, message: e.message },
+            });
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ../../src/tree/hash-pool.ts
+
+
+
+
+
+
+
+/** Below these, starting threads costs more than it saves. */
+const INLINE_MAX_FILES = 256;
+const INLINE_MAX_BYTES = 32 * 1024 * 1024;
+/** Files per message to a thread; fewer when there are few files, so a handful of large files still spread. */
+const MAX_BATCH_FILES = 64;
+const BATCHES_PER_THREAD = 8;
+// The compiled worker sits beside this module in build/; when running from TypeScript sources
+// (tests) or from an action bundle, it is absent and hashing stays on the calling thread. The name
+// is built at run time so bundlers do not relocate the TypeScript source as an asset.
+const WORKER_NAME = ['hash-worker', 'js'].join('.');
+const workerFile = (0,external_node_url_.fileURLToPath)(new URL(`./${WORKER_NAME}`, import.meta.url));
+/** True when hashing threads can be started from this build. */
+function canUseHashThreads() {
+    return (0,external_node_fs_namespaceObject.existsSync)(workerFile);
+}
+function totalSize(jobs) {
+    let sum = 0;
+    for (const j of jobs) {
+        try {
+            sum += (0,external_node_fs_namespaceObject.lstatSync)(j.abs).size;
+        }
+        catch {
+            /* the hasher reports the real error */
+        }
+    }
+    return sum;
+}
+function hashInline(jobs, options) {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    let bytes = 0;
+    return jobs.map((j, i) => {
+        const d = hashFileSync(j.abs, j.where, buffer);
+        bytes += d.size;
+        if (options.onProgress && (i % 512 === 511 || i === jobs.length - 1))
+            options.onProgress({ files: i + 1, bytes });
+        return d;
+    });
+}
+/**
+ * Hashes files in parallel threads (each streams its files) and returns digests in the order of
+ * `jobs`, whatever the thread count, so results are deterministic.
+ */
+async function hashFiles(jobs, options = {}) {
+    const threads = Math.max(1, Math.min(options.concurrency ?? Math.min((0,external_node_os_namespaceObject.availableParallelism)(), 4), jobs.length));
+    const small = jobs.length < INLINE_MAX_FILES && totalSize(jobs) < INLINE_MAX_BYTES;
+    if (threads === 1 || !canUseHashThreads() || (options.concurrency === undefined && small)) {
+        return hashInline(jobs, options);
+    }
+    return hashInThreads(jobs, threads, options);
+}
+function hashInThreads(jobs, threads, options) {
+    const results = new Array(jobs.length);
+    const size = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / (threads * BATCHES_PER_THREAD))));
+    const batches = [];
+    for (let start = 0; start < jobs.length; start += size)
+        batches.push(start);
+    let next = 0;
+    let finished = 0;
+    let done = { files: 0, bytes: 0 };
+    const workers = [];
+    return new Promise((resolve, reject) => {
+        let failed = false;
+        const fail = (err) => {
+            failed = true;
+            for (const w of workers)
+                void w.terminate();
+            reject(err);
+        };
+        const record = (batch, digests) => {
+            digests.forEach((d, k) => {
+                results[batch + k] = d;
+                done = { files: done.files + 1, bytes: done.bytes + d.size };
+            });
+            options.onProgress?.(done);
+            finished++;
+            if (finished === batches.length) {
+                for (const x of workers)
+                    void x.terminate();
+                resolve(results);
+            }
+        };
+        const feed = (w) => {
+            if (next >= batches.length)
+                return;
+            const start = batches[next++];
+            const req = { batch: start, files: jobs.slice(start, start + size) };
+            w.postMessage(req);
+        };
+        // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
+        // need one worker fewer (a worker costs an isolate: tens of MB).
+        const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+        const hashHere = () => {
+            if (failed || next >= batches.length)
+                return;
+            const start = batches[next++];
+            try {
+                record(start, jobs.slice(start, start + size).map((j) => hashFileSync(j.abs, j.where, buffer)));
+            }
+            catch (e) {
+                return fail(e);
+            }
+            setImmediate(hashHere);
+        };
+        for (let i = 0; i < threads - 1; i++) {
+            const w = new external_node_worker_threads_.Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] });
+            workers.push(w);
+            w.on('error', fail);
+            w.on('message', (res) => {
+                if ('error' in res)
+                    return fail(new errors_RelsealError(res.error.code, res.error.message));
+                record(res.batch, res.digests);
+                feed(w);
+            });
+            // Two batches in flight: the worker never waits while this thread is busy hashing.
+            feed(w);
+            feed(w);
+        }
+        setImmediate(hashHere);
+    });
+}
+
+;// CONCATENATED MODULE: ../../src/tree/hash-tree.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+function assertDirectory(dir) {
+    let st;
+    try {
+        st = (0,external_node_fs_namespaceObject.statSync)(dir);
+    }
+    catch {
+        throw new errors_RelsealError('E_NOT_FOUND', `${dir} does not exist; pass the path of a checkout or a directory`);
+    }
+    if (!st.isDirectory())
+        throw new errors_RelsealError('E_BAD_INPUT', `${dir} is not a directory; pass the directory that holds the tree`);
+}
+async function hashRaw(raw, options) {
+    const digests = await hashFiles(raw.files.map((f) => f.job), {
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const entries = raw.files.map((f, i) => {
+        const d = digests[i];
+        const kind = f.kind ?? (d.executable ? 'executable' : 'file');
+        return { path: f.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 };
+    });
+    for (const x of raw.fixed) {
+        if (x.kind === 'submodule')
+            entries.push({ path: x.path, kind: 'submodule', mode: '160000', size: 0, sha256: x.commit });
+        else {
+            const sha256 = (0,external_node_crypto_.createHash)('sha256').update(x.content).digest('hex');
+            entries.push({ path: x.path, kind: 'symlink', mode: '120000', size: x.content.length, sha256 });
+        }
+    }
+    return entries;
+}
+/**
+ * Hashes a tree: its entries, the code hash and the file manifest. Deterministic whatever the
+ * OS, locale, file-system order or thread count; memory stays flat (files are streamed).
+ *
+ * @example
+ * const { codeHash, fileManifest } = await hashTree({ dir: '.', rev: 'HEAD' })
+ */
+async function hash_tree_hashTree(options) {
+    const dir = (0,external_node_path_namespaceObject.resolve)(options.dir);
+    assertDirectory(dir);
+    const source = options.source ?? 'auto';
+    const repo = source === 'plain' ? undefined : await git_repo_probeRepo(dir);
+    if (repo === undefined && (source === 'git' || options.rev !== undefined)) {
+        throw new errors_RelsealError('E_NOT_A_REPO', `${dir} is not a git repository; run it in a clone, or hash it as a plain directory without --rev`);
+    }
+    let entries;
+    let commit;
+    if (options.rev !== undefined) {
+        commit = await git_repo_resolveCommit(dir, options.rev);
+        entries = await hashCommitTree(dir, commit, repo.prefix, pathFilter(options.include, options.exclude), options.onProgress);
+    }
+    else if (repo !== undefined) {
+        if (!repo.workTree) {
+            throw new errors_RelsealError('E_BAD_INPUT', `${dir} is a bare repository with no working tree; pass --rev to hash a commit`);
+        }
+        const raw = await listGitIndex(dir, pathFilter(options.include, options.exclude));
+        // A conversion refusal wins over any error from hashing the converted bytes.
+        const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options), raw.pending]);
+        if (checked.status === 'rejected')
+            throw checked.reason;
+        if (hashed.status === 'rejected')
+            throw hashed.reason;
+        entries = hashed.value;
+    }
+    else {
+        entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options);
+    }
+    const sorted = sortEntries(entries);
+    const fileManifest = fileManifestOf(sorted);
+    return {
+        entries: sorted,
+        codeHash: codeHashOf(sorted),
+        fileManifest,
+        fileManifestHash: fileManifestHashOf(fileManifest),
+        files: sorted.length,
+        bytes: sorted.reduce((n, e) => n + e.size, 0),
+        ...(commit === undefined ? {} : { commit }),
+    };
+}
+
+;// CONCATENATED MODULE: ../../src/tree/hash-file.ts
+
+/**
+ * Streams one file through SHA-256 (the same hasher the tree uses): for artifacts.
+ *
+ * @example const { sha256, size } = await hashFile('dist/app.tgz')
+ */
+function hash_file_hashFile(path) {
+    return Promise.resolve().then(() => {
+        const { sha256, size } = hashFileSync(path, path, Buffer.allocUnsafe(READ_CHUNK_BYTES));
+        return { sha256, size };
+    });
+}
+
+;// CONCATENATED MODULE: ../../src/tree/index.ts
+
+
+
+
+
+
+;// CONCATENATED MODULE: ../../src/manifest/git-defaults.ts
+
+
+/** owner/name from a GitHub remote URL (https, ssh or scp-like), or undefined. */
+function repositoryFromRemote(url) {
+    const m = /^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|ssh:\/\/(?:[^@/]+@)?[^/]+\/|[^@/:]+@[^:]+:)([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url.trim());
+    return m ? `${m[1]}/${m[2]}` : undefined;
+}
+/** What a signer can default from a repository: HEAD, the tag at HEAD, the origin remote. */
+async function git_defaults_repoDefaults(dir) {
+    const text = async (args) => {
+        const r = await runGit(args, { cwd: dir, okCodes: [0, 1, 2, 128] });
+        const out = r.stdout.toString('utf8').trim();
+        return r.code === 0 && out !== '' ? out : undefined;
+    };
+    const commit = await text(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    const tags = await text(['tag', '--points-at', 'HEAD', '--sort=-version:refname']);
+    const remote = await text(['remote', 'get-url', 'origin']);
+    const repository = remote === undefined ? undefined : repositoryFromRemote(remote);
+    const tag = tags?.split('\n')[0];
+    return { ...(commit ? { commit } : {}), ...(tag ? { tag } : {}), ...(repository ? { repository } : {}) };
+}
+/**
+ * The commit a tag names, peeled through annotated tags (`refs/tags/<tag>^{commit}`), or
+ * E_UNKNOWN_REV when the repository has no such tag. Only `refs/tags/` is looked at, so a branch
+ * of the same name cannot stand in for the tag.
+ */
+async function git_defaults_resolveTagCommit(dir, tag) {
+    assertSafeRef(tag, 'tag');
+    const ref = `refs/tags/${tag}`;
+    const format = await runGit(['check-ref-format', ref], { cwd: dir, okCodes: [0, 1] });
+    const r = format.code !== 0
+        ? undefined
+        : await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+            cwd: dir,
+            okCodes: [0, 1, 128],
+        });
+    const id = r?.code === 0 ? r.stdout.toString('utf8').trim() : '';
+    if (!isFullCommitId(id)) {
+        throw new RelsealError('E_UNKNOWN_REV', `tag ${JSON.stringify(tag)} does not exist in the repository at ${dir} (or names no commit); ` +
+            `create the release tag first, or fetch it (git fetch --tags)`, { details: { tag } });
+    }
+    return id;
+}
+/** The tags that point at `commit`, highest version first. */
+async function git_defaults_tagsPointingAt(dir, commit) {
+    assertSafeRef(commit, 'commit');
+    const r = await runGit(['tag', '--points-at', commit, '--sort=-version:refname'], { cwd: dir });
+    return r.stdout
+        .toString('utf8')
+        .split('\n')
+        .filter((t) => t !== '');
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/release-facts.ts
+
+
+
+
+/** The tag to sign when none was named: one of the commit's tags that names a version, if any. */
+async function defaultTag(dir, commit, prefix) {
+    const tags = await tagsPointingAt(dir, commit);
+    const tag = tags.find((t) => releaseVersionOfTag(t, prefix) !== undefined) ?? tags[0];
+    if (tag === undefined)
+        throw new RelsealError('E_USAGE', `no tag points at commit ${commit}; tag the release (git tag v1.2.3) or pass --tag`);
+    return tag;
+}
+/**
+ * Resolves what a signer signs from the repository itself, never from HEAD alone: the tag's
+ * commit (E_UNKNOWN_REV when the tag does not exist, E_TAG_MISMATCH when it points elsewhere than
+ * `commit`), the version it names (E_TAG_VERSION_MISMATCH), and the repository.
+ *
+ * @example const facts = await resolveRelease({ dir: '.', tag: 'v1.0.0' }) // v1.0.0's commit, even with HEAD at v1.1.0
+ */
+async function release_facts_resolveRelease(o) {
+    const prefix = parseTagPrefix(o.tagPrefix ?? '', 'tag prefix');
+    if ((await probeRepo(o.dir)) === undefined)
+        throw new RelsealError('E_NOT_A_REPO', `${o.dir} is not a git repository; a manifest pins a tagged commit, so sign in the release's repository (--dir)`);
+    const wanted = o.commit === undefined ? undefined : await resolveCommit(o.dir, o.commit);
+    const tag = o.tag ?? (await defaultTag(o.dir, wanted ?? (await resolveCommit(o.dir, 'HEAD')), prefix));
+    const commit = await resolveTagCommit(o.dir, tag);
+    if (wanted !== undefined && wanted !== commit)
+        throw new RelsealError('E_TAG_MISMATCH', `tag ${tag} points at commit ${commit}, not at ${wanted}; sign the commit the tag names (drop --commit), or pass the right tag`, { details: { tag, tag_commit: commit, commit: wanted } });
+    const version = o.version ?? releaseVersionOfTag(tag, prefix);
+    if (version === undefined)
+        throw new RelsealError('E_TAG_VERSION_MISMATCH', `tag ${JSON.stringify(tag)} names no version: release tags are ${prefix === '' ? 'v1.2.3 or 1.2.3' : `${prefix}1.2.3`}; ` +
+            `pass --tag-prefix for prefixed tags such as app-v1.2.3`, { details: { tag, tag_prefix: prefix } });
+    assertTagMatchesVersion(tag, version, prefix);
+    const repository = o.repository ?? (await repoDefaults(o.dir)).repository;
+    if (repository === undefined)
+        throw new RelsealError('E_USAGE', `the repository is unknown: ${o.dir} has no GitHub origin remote; pass --repository OWNER/NAME`);
+    return { repository, tag, version, commit };
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/cosign.ts
+
+
+
+
+
+
+
+function mismatch(field, inManifest, computed, hint) {
+    return new RelsealError('E_PAYLOAD_MISMATCH', `the manifest's ${field} is ${JSON.stringify(inManifest)}, but the co-signer computed ${JSON.stringify(computed)}; ` +
+        `${hint}; nothing was signed`, { details: { field, manifest: inManifest, computed } });
+}
+/** The artifacts must be the same set of names with the same sizes and digests. */
+function compareArtifacts(listed, computed) {
+    const byName = new Map(computed.map((a) => [a.name, a]));
+    for (const [i, a] of listed.entries()) {
+        const got = byName.get(a.name);
+        const hint = `pass every artifact of the release with --artifact, as downloaded or built by you`;
+        if (got === undefined)
+            throw mismatch(`artifacts[${i}].name`, a.name, null, `${hint}; ${a.name} was not given`);
+        if (got.size !== a.size)
+            throw mismatch(`artifacts[${i}].size`, a.size, got.size, hint);
+        if (got.sha256 !== a.sha256)
+            throw mismatch(`artifacts[${i}].sha256`, a.sha256, got.sha256, hint);
+        byName.delete(a.name);
+    }
+    const extra = [...byName.keys()];
+    if (extra.length > 0)
+        throw mismatch('artifacts', listed.map((a) => a.name), [...listed.map((a) => a.name), ...extra], `the manifest does not list ${extra.join(', ')}; a co-signer vouches for the release's exact artifact list`);
+}
+/**
+ * `relseal sign --append`: a second signer re-derives every fact of the payload from its own
+ * repository and files before adding its signature (docs/manifest-spec.md, "What a co-signer
+ * checks"). Existing signatures are verified before any payload field is read; then the payload's
+ * tag is resolved in `dir`, must point at the payload's commit, that commit is hashed, and
+ * repository, version, commit, code_hash, file_manifest_hash, file_count and artifacts must all
+ * equal what was computed (E_PAYLOAD_MISMATCH naming the first field that differs).
+ *
+ * @example
+ * const { envelope } = await cosignManifest({ envelope: bytes, key, existingSigners: [ciKey], dir: '.', artifacts: ['dist/app.tgz'] })
+ */
+async function cosignManifest(o) {
+    if (o.existingSigners.length === 0)
+        throw new RelsealError('E_USAGE', 'a co-signer must verify the existing signatures first; pass the public key of each existing signer (--pubkey)');
+    const env = parseEnvelope(o.envelope);
+    if (env.payloadType !== MANIFEST_PAYLOAD_TYPE)
+        throw new RelsealError('E_BAD_INPUT', `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not a relseal manifest`);
+    verifyEverySignature(env, o.existingSigners);
+    // Verified: only now is the payload read (and its tag/version binding and expiry checked).
+    const { payload } = verifyManifest(o.envelope, {
+        keys: o.existingSigners,
+        ...(o.tagPrefix !== undefined ? { tagPrefix: o.tagPrefix } : {}),
+        ...(o.now !== undefined ? { now: o.now } : {}),
+    });
+    const facts = await resolveRelease({
+        dir: o.dir,
+        tag: payload.tag,
+        ...(o.repository !== undefined ? { repository: o.repository } : {}),
+        ...(o.tagPrefix !== undefined ? { tagPrefix: o.tagPrefix } : {}),
+    });
+    if (payload.repository.toLowerCase() !== facts.repository.toLowerCase())
+        throw mismatch('repository', payload.repository, facts.repository, 'co-sign in a clone of the released repository, or pass --repository');
+    if (payload.version !== facts.version)
+        throw mismatch('version', payload.version, facts.version, 'the tag names another version');
+    if (payload.commit !== facts.commit)
+        throw mismatch('commit', payload.commit, facts.commit, `tag ${payload.tag} points elsewhere in your clone; fetch the tags and compare with the first signer`);
+    const tree = await hashTree({ dir: o.dir, rev: facts.commit });
+    const treeHint = `the first signer hashed something other than commit ${facts.commit}`;
+    if (payload.code_hash !== tree.codeHash)
+        throw mismatch('code_hash', payload.code_hash, tree.codeHash, treeHint);
+    if (payload.file_manifest_hash !== tree.fileManifestHash)
+        throw mismatch('file_manifest_hash', payload.file_manifest_hash, tree.fileManifestHash, treeHint);
+    if (payload.file_count !== tree.files)
+        throw mismatch('file_count', payload.file_count, tree.files, treeHint);
+    const artifacts = [];
+    for (const path of o.artifacts) {
+        if (artifacts.some((a) => a.name === basename(path)))
+            throw new RelsealError('E_USAGE', `two --artifact files are named ${basename(path)}; a release's artifact names are unique`);
+        const { sha256, size } = await hashFile(path);
+        artifacts.push({ name: basename(path), size, sha256 });
+    }
+    compareArtifacts(payload.artifacts, artifacts);
+    return { envelope: appendSignature(o.envelope, o.key, o.existingSigners), payload };
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/verify-tree.ts
+
+
+
+
+
+const MAX_PATHS_SHOWN = 10;
+/**
+ * Checks a hashed tree against a verified payload. With the release's file manifest at hand the
+ * error names the first differing paths, but only once the file manifest's sha256 equals the
+ * signed file_manifest_hash: an unsigned list must not decide which paths are reported.
+ */
+function verifyTree(payload, tree, files) {
+    if (tree.codeHash === payload.code_hash && tree.fileManifestHash === payload.file_manifest_hash)
+        return;
+    let where = '';
+    const bytes = typeof files === 'string' ? Buffer.from(files, 'utf8') : files;
+    const signed = bytes !== undefined &&
+        `sha256:${createHash('sha256').update(bytes).digest('hex')}` === payload.file_manifest_hash;
+    if (bytes !== undefined && !signed) {
+        where =
+            '; the file list given is not the one the manifest signs (its sha256 differs from file_manifest_hash), ' +
+                `so differing paths cannot be named: use release_files.sha256 of release ${payload.version}`;
+    }
+    else if (bytes !== undefined) {
+        const paths = diffFileManifests(Buffer.from(bytes).toString('utf8'), tree.fileManifest);
+        if (paths.length > 0)
+            where = `; differing paths: ${paths
+                .slice(0, MAX_PATHS_SHOWN)
+                .map((p) => escapeUntrusted(p))
+                .join(', ')}${paths.length > MAX_PATHS_SHOWN ? ', …' : ''}`;
+        else
+            where = '; every file matches, so a mode, symlink or submodule differs';
+    }
+    throw new RelsealError('E_TREE_MISMATCH', `the tree's code hash is ${tree.codeHash}, but the manifest for ${payload.version} pins ${payload.code_hash}${where}; ` +
+        `check out commit ${payload.commit} unmodified`, { details: { expected: payload.code_hash, actual: tree.codeHash } });
+}
+/** Checks artifact files (matched to the manifest by file name) against their sizes and digests. */
+async function verifyArtifacts(payload, paths) {
+    const listed = new Map(payload.artifacts.map((a) => [a.name, a]));
+    for (const path of paths) {
+        const want = listed.get(basename(path));
+        if (!want) {
+            throw new RelsealError('E_TREE_MISMATCH', `artifact ${basename(path)} is not listed in the manifest for ${payload.version}; do not install it`);
+        }
+        const got = await hashFile(path);
+        if (got.sha256 !== want.sha256 || got.size !== want.size) {
+            throw new RelsealError('E_TREE_MISMATCH', `artifact ${want.name} has sha256 ${got.sha256} (${got.size} bytes), but the manifest pins ${want.sha256} (${want.size} bytes); download it again`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/index.ts
+
+
+
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ../../src/tag/allowed-signers.ts
 /**
  * The allowed_signers file of ssh-keygen(1) ("ALLOWED SIGNERS"): one entry a line,
@@ -35136,7 +40923,7 @@ function parseLine(text, line) {
     const principals = unquote(t[0] ?? '').split(',');
     const hasOptions = !isKeyType(t[1]);
     const [keyType, b64] = hasOptions ? [t[2], t[3]] : [t[1], t[2]];
-    const blob = (0,key_formats/* decodeStrictBase64 */.LV)(b64 ?? '');
+    const blob = decodeStrictBase64(b64 ?? '');
     if (!isKeyType(keyType) || !blob || blob.length === 0)
         throw new Error('it is not "principals [options] keytype key"');
     const entry = {
@@ -35174,22 +40961,130 @@ function parseAllowedSigners(text, source) {
             out.push(parseLine(line, i + 1));
         }
         catch (e) {
-            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${source} line ${i + 1}: ${e.message}; see ssh-keygen(1), ALLOWED SIGNERS`);
+            throw new errors_RelsealError('E_BAD_INPUT', `${source} line ${i + 1}: ${e.message}; see ssh-keygen(1), ALLOWED SIGNERS`);
         }
     });
     return out;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ../../src/keys/ed25519.ts
-var ed25519 = __nccwpck_require__(7767);
-// EXTERNAL MODULE: ../../src/keys/ssh-format.ts
-var ssh_format = __nccwpck_require__(8694);
+;// CONCATENATED MODULE: ../../src/tag/ssh-public-key.ts
+/**
+ * The SSH public key types git and ssh-keygen sign tags with, verified through node:crypto (RSA,
+ * ECDSA) or relseal's strict Ed25519 wrapper. Blob layouts: RFC 4253 section 6.6 (ssh-rsa),
+ * RFC 8332 (rsa-sha2-256/512 signatures), RFC 5656 section 3.1 (ecdsa-sha2-nistp*).
+ */
+
+
+
+
+
+/** ECDSA curves: SSH name → JWK curve, hash, and the byte length of r and s. */
+const ECDSA = {
+    nistp256: { crv: 'P-256', hash: 'sha256', size: 32 },
+    nistp384: { crv: 'P-384', hash: 'sha384', size: 48 },
+    nistp521: { crv: 'P-521', hash: 'sha512', size: 66 },
+};
+const RSA_SIGNATURE_HASH = { 'rsa-sha2-256': 'sha256', 'rsa-sha2-512': 'sha512' };
+/** RSA keys below this size are refused, as OpenSSH (since 8.8) and git do. */
+const MIN_RSA_BITS = 1024;
+function unsupported(keyType) {
+    return new errors_RelsealError('E_TAG_BAD_SIGNATURE', `the tag's SSH signature uses a ${escape_escapeUntrusted(keyType, 40)} key; relseal verifies ssh-ed25519, ssh-rsa ` +
+        '(rsa-sha2-256/512) and ecdsa-sha2-nistp256/384/521 keys');
+}
+/** An mpint (RFC 4251 section 5) as unsigned big-endian bytes without leading zeros. */
+const unsigned = (mpint) => {
+    let i = 0;
+    while (i < mpint.length - 1 && mpint[i] === 0)
+        i++;
+    return mpint.subarray(i);
+};
+const leftPad = (b, size) => b.length > size ? undefined : Buffer.concat([Buffer.alloc(size - b.length), b]);
+function rsaVerifier(r) {
+    const e = unsigned(r.bytes());
+    const n = unsigned(r.bytes());
+    const key = (0,external_node_crypto_.createPublicKey)({
+        key: { kty: 'RSA', e: e.toString('base64url'), n: n.toString('base64url') },
+        format: 'jwk',
+    });
+    if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS)
+        throw unsupported('too short RSA');
+    return {
+        keyType: 'ssh-rsa',
+        verify(data, signatureBlob) {
+            const s = new SshReader(signatureBlob, 'the RSA signature');
+            // Plain "ssh-rsa" means SHA-1, which SSHSIG (and git) refuse.
+            const hash = RSA_SIGNATURE_HASH[s.string()];
+            return hash !== undefined && (0,external_node_crypto_.verify)(hash, data, key, s.bytes());
+        },
+    };
+}
+function ecdsaVerifier(keyType, r) {
+    const curveName = r.string();
+    const curve = Object.hasOwn(ECDSA, curveName) ? ECDSA[curveName] : undefined;
+    if (curve === undefined || keyType !== `ecdsa-sha2-${curveName}`)
+        throw unsupported(keyType);
+    const q = r.bytes();
+    if (q.length !== 1 + 2 * curve.size || q[0] !== 0x04)
+        throw unsupported(`malformed ${keyType}`);
+    const key = (0,external_node_crypto_.createPublicKey)({
+        key: {
+            kty: 'EC',
+            crv: curve.crv,
+            x: q.subarray(1, 1 + curve.size).toString('base64url'),
+            y: q.subarray(1 + curve.size).toString('base64url'),
+        },
+        format: 'jwk',
+    });
+    return {
+        keyType,
+        verify(data, signatureBlob) {
+            const s = new SshReader(signatureBlob, 'the ECDSA signature');
+            if (s.string() !== keyType)
+                return false;
+            const rs = new SshReader(s.bytes(), 'the ECDSA signature');
+            const [sr, ss] = [leftPad(unsigned(rs.bytes()), curve.size), leftPad(unsigned(rs.bytes()), curve.size)];
+            if (sr === undefined || ss === undefined)
+                return false;
+            return (0,external_node_crypto_.verify)(curve.hash, data, { key, dsaEncoding: 'ieee-p1363' }, Buffer.concat([sr, ss]));
+        },
+    };
+}
+/**
+ * A verifier for an SSH public key blob, or E_TAG_BAD_SIGNATURE for a type relseal does not
+ * verify (security keys `sk-*`, certificates, DSA).
+ */
+function sshVerifier(publicKeyBlob) {
+    const r = new SshReader(publicKeyBlob, 'the public key');
+    const keyType = r.string();
+    if (keyType === 'ssh-ed25519') {
+        const publicKey = r.bytes();
+        return {
+            keyType,
+            verify(data, signatureBlob) {
+                const s = new SshReader(signatureBlob, 'the Ed25519 signature');
+                return s.string() === 'ssh-ed25519' && ed25519_verifyDetached(publicKey, data, s.bytes());
+            },
+        };
+    }
+    try {
+        if (keyType === 'ssh-rsa')
+            return rsaVerifier(r);
+        if (keyType.startsWith('ecdsa-sha2-'))
+            return ecdsaVerifier(keyType, r);
+    }
+    catch (e) {
+        if (e instanceof errors_RelsealError)
+            throw e;
+        throw unsupported(`malformed ${keyType}`);
+    }
+    throw unsupported(keyType);
+}
+
 ;// CONCATENATED MODULE: ../../src/tag/sshsig.ts
 /**
  * SSHSIG (OpenSSH PROTOCOL.sshsig): the signature format of `ssh-keygen -Y sign` and of git tags
- * signed with gpg.format=ssh. Ed25519 only; other key types are refused with a clear error.
+ * signed with gpg.format=ssh. Ed25519, RSA (rsa-sha2-256/512) and ECDSA (nistp256/384/521) keys,
+ * as ssh-keygen makes them (./ssh-public-key.ts); other types are refused with a clear error.
  */
 
 
@@ -35200,35 +41095,30 @@ const SSHSIG_BEGIN = '-----BEGIN SSH SIGNATURE-----';
 const SSHSIG_END = '-----END SSH SIGNATURE-----';
 const MAGIC = Buffer.from('SSHSIG', 'latin1');
 function badSig(why) {
-    return new errors/* RelsealError */.Ng('E_TAG_BAD_SIGNATURE', `the tag's SSH signature ${why}`);
+    return new errors_RelsealError('E_TAG_BAD_SIGNATURE', `the tag's SSH signature ${why}`);
 }
 /** Parses an armored SSHSIG. */
 function parseSshSignature(armor) {
     const body = armor.trim();
     if (!body.startsWith(SSHSIG_BEGIN) || !body.endsWith(SSHSIG_END))
         throw badSig('is not an SSH SIGNATURE block');
-    const blob = (0,key_formats/* decodeStrictBase64 */.LV)(body.slice(SSHSIG_BEGIN.length, -SSHSIG_END.length).replace(/\s+/g, ''));
+    const blob = decodeStrictBase64(body.slice(SSHSIG_BEGIN.length, -SSHSIG_END.length).replace(/\s+/g, ''));
     if (!blob || !blob.subarray(0, 6).equals(MAGIC))
         throw badSig('armor does not hold an SSHSIG blob');
     try {
-        const r = new ssh_format/* SshReader */.o(blob.subarray(6), 'the SSHSIG blob');
+        const r = new SshReader(blob.subarray(6), 'the SSHSIG blob');
         if (r.uint32() !== 1)
             throw badSig('has an unknown SSHSIG version');
         const publicKeyBlob = r.bytes();
         const namespace = r.string();
         r.bytes(); // reserved
         const hashAlgorithm = r.string();
-        const sig = new ssh_format/* SshReader */.o(r.bytes(), 'the signature');
-        const pk = new ssh_format/* SshReader */.o(publicKeyBlob, 'the public key');
-        const keyType = pk.string();
-        const sigType = sig.string();
-        if (keyType !== 'ssh-ed25519' || sigType !== 'ssh-ed25519') {
-            throw badSig(`uses a ${keyType} key; relseal verifies ssh-ed25519 tag signatures only (ssh-keygen -t ed25519)`);
-        }
-        return { publicKeyBlob, keyType, publicKey: pk.bytes(), namespace, hashAlgorithm, signature: sig.bytes() };
+        const signatureBlob = r.bytes();
+        const verifier = sshVerifier(publicKeyBlob);
+        return { publicKeyBlob, keyType: verifier.keyType, verifier, namespace, hashAlgorithm, signatureBlob };
     }
     catch (e) {
-        if (e instanceof errors/* RelsealError */.Ng && e.code === 'E_TAG_BAD_SIGNATURE')
+        if (e instanceof errors_RelsealError && e.code === 'E_TAG_BAD_SIGNATURE')
             throw e;
         throw badSig('is truncated or malformed');
     }
@@ -35246,12 +41136,17 @@ function verifySshSignature(sig, message, namespace) {
     const digest = (0,external_node_crypto_.createHash)(sig.hashAlgorithm).update(message).digest();
     const signed = Buffer.concat([
         MAGIC,
-        (0,ssh_format/* sshString */._G)(namespace),
-        (0,ssh_format/* sshString */._G)(''),
-        (0,ssh_format/* sshString */._G)(sig.hashAlgorithm),
-        (0,ssh_format/* sshString */._G)(digest),
+        sshString(namespace),
+        sshString(''),
+        sshString(sig.hashAlgorithm),
+        sshString(digest),
     ]);
-    return (0,ed25519/* verifyDetached */.Tc)(sig.publicKey, signed, sig.signature);
+    try {
+        return sig.verifier.verify(signed, sig.signatureBlob);
+    }
+    catch {
+        return false; // a truncated or malformed signature blob verifies nothing
+    }
 }
 
 ;// CONCATENATED MODULE: ../../src/tag/verify-tag.ts
@@ -35260,24 +41155,38 @@ function verifySshSignature(sig, message, namespace) {
 
 
 async function readTag(repoDir, tag, ref) {
-    const resolved = await (0,git/* runGit */.EO)(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], {
+    const resolved = await git_runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], {
         cwd: repoDir,
         okCodes: [0, 1, 128],
     });
     const oid = resolved.stdout.toString('utf8').trim();
     if (resolved.code !== 0 || oid === '')
-        throw new errors/* RelsealError */.Ng('E_NOT_FOUND', `tag ${tag} does not exist in ${repoDir}; fetch it first`);
-    const type = (await (0,git/* runGit */.EO)(['cat-file', '-t', oid], { cwd: repoDir })).stdout.toString('utf8').trim();
+        throw new errors_RelsealError('E_NOT_FOUND', `tag ${tag} does not exist in ${repoDir}; fetch it first`);
+    const type = (await git_runGit(['cat-file', '-t', oid], { cwd: repoDir })).stdout.toString('utf8').trim();
     if (type !== 'tag') {
-        throw new errors/* RelsealError */.Ng('E_TAG_UNSIGNED', `tag ${tag} is a lightweight tag: it has no tag object, so no signature; create it with git tag -s`);
+        throw new errors_RelsealError('E_TAG_UNSIGNED', `tag ${tag} is a lightweight tag: it has no tag object, so no signature; create it with git tag -s`);
     }
-    const raw = (await (0,git/* runGit */.EO)(['cat-file', 'tag', oid], { cwd: repoDir })).stdout;
-    const commit = (await (0,git/* runGit */.EO)(['rev-parse', '--verify', '--end-of-options', `${oid}^{commit}`], { cwd: repoDir })).stdout
+    const raw = (await git_runGit(['cat-file', 'tag', oid], { cwd: repoDir })).stdout;
+    const commit = (await git_runGit(['rev-parse', '--verify', '--end-of-options', `${oid}^{commit}`], { cwd: repoDir })).stdout
         .toString('utf8')
         .trim();
     const header = raw.subarray(0, Math.max(0, raw.indexOf('\n\n'))).toString('utf8');
-    const tagger = /^tagger .* (\d+) [+-]\d{4}$/m.exec(header);
-    return { raw, commit, taggerTime: tagger ? new Date(Number(tagger[1]) * 1000) : undefined };
+    return { raw, commit, taggerTime: taggerTime(header) };
+}
+/**
+ * The time of the `tagger NAME <EMAIL> SECONDS +ZZZZ` header line, read field by field from the
+ * end of the line (a tag object is untrusted input: no backtracking pattern runs over it).
+ */
+function taggerTime(header) {
+    const line = header.split('\n').find((l) => l.startsWith('tagger '));
+    const fields = line?.split(' ') ?? [];
+    const seconds = fields.at(-2) ?? '';
+    const zone = fields.at(-1) ?? '';
+    const digits = (s) => s !== '' && [...s].every((c) => c >= '0' && c <= '9');
+    const zoneOk = zone.length === 5 && (zone[0] === '+' || zone[0] === '-') && digits(zone.slice(1));
+    if (fields.length < 4 || !digits(seconds) || !zoneOk)
+        return undefined;
+    return new Date(Number(seconds) * 1000);
 }
 function validAt(s, when) {
     return (!s.validAfter || when >= s.validAfter) && (!s.validBefore || when <= s.validBefore);
@@ -35290,31 +41199,31 @@ function validAt(s, when) {
  * @example const { principal, fingerprint } = await verifySignedTag({ repoDir: '.', tag: 'v1.2.3', allowedSigners })
  */
 async function verifySignedTag(o) {
-    (0,git/* assertSafeRef */.xT)(o.tag, 'tag');
+    git_assertSafeRef(o.tag, 'tag');
     const t = await readTag(o.repoDir, o.tag, o.ref ?? `refs/tags/${o.tag}`);
     const text = t.raw.toString('utf8');
     if (text.includes('-----BEGIN PGP SIGNATURE-----')) {
-        throw new errors/* RelsealError */.Ng('E_TAG_BAD_SIGNATURE', `tag ${o.tag} is signed with GPG; relseal verifies SSH tag signatures: sign with git -c gpg.format=ssh tag -s`);
+        throw new errors_RelsealError('E_TAG_BAD_SIGNATURE', `tag ${o.tag} is signed with GPG; relseal verifies SSH tag signatures: sign with git -c gpg.format=ssh tag -s`);
     }
     const at = t.raw.indexOf(SSHSIG_BEGIN);
     if (at < 0)
-        throw new errors/* RelsealError */.Ng('E_TAG_UNSIGNED', `tag ${o.tag} is annotated but not signed; create it with git tag -s (gpg.format=ssh)`);
+        throw new errors_RelsealError('E_TAG_UNSIGNED', `tag ${o.tag} is annotated but not signed; create it with git tag -s (gpg.format=ssh)`);
     const sig = parseSshSignature(t.raw.subarray(at).toString('utf8'));
     const fingerprint = sshFingerprint(sig.publicKeyBlob);
     if (!verifySshSignature(sig, t.raw.subarray(0, at), 'git')) {
-        throw new errors/* RelsealError */.Ng('E_TAG_BAD_SIGNATURE', `the signature of tag ${o.tag} (key ${fingerprint}) does not verify: the tag was altered after signing`);
+        throw new errors_RelsealError('E_TAG_BAD_SIGNATURE', `the signature of tag ${o.tag} (key ${fingerprint}) does not verify: the tag was altered after signing`);
     }
     const when = t.taggerTime ?? new Date();
     const entries = parseAllowedSigners(o.allowedSigners, 'allowed_signers').filter((e) => e.publicKeyBlob.equals(sig.publicKeyBlob));
     if (entries.some((e) => e.certAuthority)) {
-        throw new errors/* RelsealError */.Ng('E_TAG_UNTRUSTED', `allowed_signers lists key ${fingerprint} as a cert-authority; relseal does not verify SSH certificates: list the key itself`);
+        throw new errors_RelsealError('E_TAG_UNTRUSTED', `allowed_signers lists key ${fingerprint} as a cert-authority; relseal does not verify SSH certificates: list the key itself`);
     }
     const usable = entries.filter((e) => (!e.namespaces || e.namespaces.includes('git')) && validAt(e, when));
     if (usable.length === 0) {
         const why = entries.length === 0
             ? 'is not listed'
             : 'is listed, but not for namespace "git" or not valid at the tag time ' + when.toISOString();
-        throw new errors/* RelsealError */.Ng('E_TAG_UNTRUSTED', `tag ${o.tag} has a valid signature, but its key ${fingerprint} ${why} in allowed_signers; add the maintainer's key`);
+        throw new errors_RelsealError('E_TAG_UNTRUSTED', `tag ${o.tag} has a valid signature, but its key ${fingerprint} ${why} in allowed_signers; add the maintainer's key`);
     }
     return { tag: o.tag, commit: t.commit, principal: usable[0].principals.join(','), fingerprint };
 }
@@ -35322,7 +41231,7 @@ async function verifySignedTag(o) {
 async function verifyTagForCommit(o) {
     const v = await verifySignedTag(o);
     if (v.commit !== o.commit) {
-        throw new errors/* RelsealError */.Ng('E_TAG_MISMATCH', `tag ${o.tag} points at ${v.commit}, but the manifest pins ${o.commit}; do not install this release`);
+        throw new errors_RelsealError('E_TAG_MISMATCH', `tag ${o.tag} points at ${v.commit}, but the manifest pins ${o.commit}; do not install this release`);
     }
     return v;
 }
@@ -35332,10 +41241,72 @@ async function verifyTagForCommit(o) {
 
 
 
-// EXTERNAL MODULE: ../common/inputs.ts
-var common_inputs = __nccwpck_require__(1036);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ../common/inputs.ts
+
+
+
+
+
+/** The allowed_signers path when the tag must be SSH-signed by a maintainer, else undefined. */
+function requiredSignersPath() {
+    const path = getInput('allowed-signers');
+    if (!getBooleanInput('require-signed-tag'))
+        return undefined;
+    if (!path)
+        throw new errors_RelsealError('E_USAGE', 'require-signed-tag is true but allowed-signers is empty; set it to the allowed_signers file in the repository');
+    return path;
+}
+/** The github-token input, masked before anything can print it. */
+function readToken() {
+    const token = getInput('github-token');
+    if (token)
+        core_setSecret(token);
+    return token;
+}
+/**
+ * An action's top level: read inputs, do the work, set outputs. Every failure, Error or not, fails
+ * the step with one error annotation carrying its code (as core.setFailed does); causes go to debug.
+ */
+async function runAction(readInputs, work) {
+    try {
+        const outputs = await work(readInputs());
+        for (const [k, v] of Object.entries(outputs))
+            setOutput(k, v);
+    }
+    catch (e) {
+        // Escaped: the message may quote text from an unverified manifest or a server.
+        const message = escapeControls(e instanceof Error ? e.message : String(e));
+        if (e instanceof Error && e.cause instanceof Error)
+            core_debug(`cause: ${e.cause.message}`);
+        // One error annotation, titled with the code: a refusal reads differently from a broken setup.
+        const title = isRelsealError(e)
+            ? `relseal ${REFUSAL_CODES.has(e.code) ? 'refused' : 'failed'}: ${e.code}`
+            : 'relseal failed';
+        error(isRelsealError(e) ? `${e.code}: ${message}` : message, { title });
+        // core.ExitCode.Failure, written out: GitHub's local runner (@github/local-action) stubs
+        // @actions/core without ExitCode.
+        process.exitCode = 1;
+    }
+}
+/**
+ * Reads a file named by an input as a path inside the repository checkout `dir`; a path that leaves
+ * the checkout (`../`, an absolute path elsewhere, a symlink out) or does not exist is an error.
+ */
+function readRepoFile(dir, rel, input) {
+    const root = (0,external_node_fs_namespaceObject.realpathSync)(dir);
+    let file;
+    try {
+        file = (0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.resolve)(root, rel));
+    }
+    catch {
+        throw new errors_RelsealError('E_NOT_FOUND', `input ${input}: ${rel} does not exist in the repository checkout`);
+    }
+    const inside = (0,external_node_path_namespaceObject.relative)(root, file);
+    if (inside === '' || inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside))
+        throw new errors_RelsealError('E_BAD_INPUT', `input ${input}: ${rel} is outside the repository checkout; give a path inside the repository`);
+    return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+}
+
 ;// CONCATENATED MODULE: ../../node_modules/@actions/glob/lib/internal-glob-options-helper.js
 
 /**
@@ -35352,36 +41323,32 @@ function getOptions(copy) {
     if (copy) {
         if (typeof copy.followSymbolicLinks === 'boolean') {
             result.followSymbolicLinks = copy.followSymbolicLinks;
-            lib_core/* debug */.Yz(`followSymbolicLinks '${result.followSymbolicLinks}'`);
+            core_debug(`followSymbolicLinks '${result.followSymbolicLinks}'`);
         }
         if (typeof copy.implicitDescendants === 'boolean') {
             result.implicitDescendants = copy.implicitDescendants;
-            lib_core/* debug */.Yz(`implicitDescendants '${result.implicitDescendants}'`);
+            core_debug(`implicitDescendants '${result.implicitDescendants}'`);
         }
         if (typeof copy.matchDirectories === 'boolean') {
             result.matchDirectories = copy.matchDirectories;
-            lib_core/* debug */.Yz(`matchDirectories '${result.matchDirectories}'`);
+            core_debug(`matchDirectories '${result.matchDirectories}'`);
         }
         if (typeof copy.omitBrokenSymbolicLinks === 'boolean') {
             result.omitBrokenSymbolicLinks = copy.omitBrokenSymbolicLinks;
-            lib_core/* debug */.Yz(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
+            core_debug(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
         }
         if (typeof copy.excludeHiddenFiles === 'boolean') {
             result.excludeHiddenFiles = copy.excludeHiddenFiles;
-            lib_core/* debug */.Yz(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
+            core_debug(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
         }
     }
     return result;
 }
 //# sourceMappingURL=internal-glob-options-helper.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/glob/lib/internal-path-helper.js
 
 
-const IS_WINDOWS = process.platform === 'win32';
+const internal_path_helper_IS_WINDOWS = process.platform === 'win32';
 /**
  * Similar to path.dirname except normalizes the path separators and slightly better handling for Windows UNC paths.
  *
@@ -35403,13 +41370,13 @@ function dirname(p) {
     // Normalize slashes and trim unnecessary trailing slash
     p = safeTrimTrailingSeparator(p);
     // Windows UNC root, e.g. \\hello or \\hello\world
-    if (IS_WINDOWS && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
+    if (internal_path_helper_IS_WINDOWS && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
         return p;
     }
     // Get dirname
-    let result = external_path_.dirname(p);
+    let result = external_path_namespaceObject.dirname(p);
     // Trim trailing slash for Windows UNC root, e.g. \\hello\world\
-    if (IS_WINDOWS && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
+    if (internal_path_helper_IS_WINDOWS && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
         result = safeTrimTrailingSeparator(result);
     }
     return result;
@@ -35426,7 +41393,7 @@ function ensureAbsoluteRoot(root, itemPath) {
         return itemPath;
     }
     // Windows
-    if (IS_WINDOWS) {
+    if (internal_path_helper_IS_WINDOWS) {
         // Check for itemPath like C: or C:foo
         if (itemPath.match(/^[A-Z]:[^\\/]|^[A-Z]:$/i)) {
             let cwd = process.cwd();
@@ -35453,7 +41420,7 @@ function ensureAbsoluteRoot(root, itemPath) {
             }
         }
         // Check for itemPath like \ or \foo
-        else if (normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
+        else if (internal_path_helper_normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
             const cwd = process.cwd();
             external_assert_(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
             return `${cwd[0]}:\\${itemPath.substr(1)}`;
@@ -35461,12 +41428,12 @@ function ensureAbsoluteRoot(root, itemPath) {
     }
     external_assert_(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
     // Otherwise ensure root ends with a separator
-    if (root.endsWith('/') || (IS_WINDOWS && root.endsWith('\\'))) {
+    if (root.endsWith('/') || (internal_path_helper_IS_WINDOWS && root.endsWith('\\'))) {
         // Intentionally empty
     }
     else {
         // Append separator
-        root += external_path_.sep;
+        root += external_path_namespaceObject.sep;
     }
     return root + itemPath;
 }
@@ -35477,9 +41444,9 @@ function ensureAbsoluteRoot(root, itemPath) {
 function hasAbsoluteRoot(itemPath) {
     external_assert_(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
     // Normalize separators
-    itemPath = normalizeSeparators(itemPath);
+    itemPath = internal_path_helper_normalizeSeparators(itemPath);
     // Windows
-    if (IS_WINDOWS) {
+    if (internal_path_helper_IS_WINDOWS) {
         // E.g. \\hello\share or C:\hello
         return itemPath.startsWith('\\\\') || /^[A-Z]:\\/i.test(itemPath);
     }
@@ -35493,9 +41460,9 @@ function hasAbsoluteRoot(itemPath) {
 function hasRoot(itemPath) {
     external_assert_(itemPath, `isRooted parameter 'itemPath' must not be empty`);
     // Normalize separators
-    itemPath = normalizeSeparators(itemPath);
+    itemPath = internal_path_helper_normalizeSeparators(itemPath);
     // Windows
-    if (IS_WINDOWS) {
+    if (internal_path_helper_IS_WINDOWS) {
         // E.g. \ or \hello or \\hello
         // E.g. C: or C:\hello
         return itemPath.startsWith('\\') || /^[A-Z]:/i.test(itemPath);
@@ -35506,10 +41473,10 @@ function hasRoot(itemPath) {
 /**
  * Removes redundant slashes and converts `/` to `\` on Windows
  */
-function normalizeSeparators(p) {
+function internal_path_helper_normalizeSeparators(p) {
     p = p || '';
     // Windows
-    if (IS_WINDOWS) {
+    if (internal_path_helper_IS_WINDOWS) {
         // Convert slashes on Windows
         p = p.replace(/\//g, '\\');
         // Remove redundant slashes
@@ -35529,17 +41496,17 @@ function safeTrimTrailingSeparator(p) {
         return '';
     }
     // Normalize separators
-    p = normalizeSeparators(p);
+    p = internal_path_helper_normalizeSeparators(p);
     // No trailing slash
-    if (!p.endsWith(external_path_.sep)) {
+    if (!p.endsWith(external_path_namespaceObject.sep)) {
         return p;
     }
     // Check '/' on Linux/macOS and '\' on Windows
-    if (p === external_path_.sep) {
+    if (p === external_path_namespaceObject.sep) {
         return p;
     }
     // On Windows check if drive root. E.g. C:\
-    if (IS_WINDOWS && /^[A-Z]:\\$/i.test(p)) {
+    if (internal_path_helper_IS_WINDOWS && /^[A-Z]:\\$/i.test(p)) {
         return p;
     }
     // Otherwise trim trailing slash
@@ -35632,8 +41599,6 @@ function internal_pattern_helper_partialMatch(patterns, itemPath) {
     return patterns.some(x => !x.negate && x.partialMatch(itemPath));
 }
 //# sourceMappingURL=internal-pattern-helper.js.map
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ../../node_modules/balanced-match/dist/esm/index.js
 const balanced = (a, b, str) => {
     const ma = a instanceof RegExp ? maybeMatch(a, str) : a;
@@ -38404,7 +44369,7 @@ class Path {
             itemPath = safeTrimTrailingSeparator(itemPath);
             // Not rooted
             if (!hasRoot(itemPath)) {
-                this.segments = itemPath.split(external_path_.sep);
+                this.segments = itemPath.split(external_path_namespaceObject.sep);
             }
             // Rooted
             else {
@@ -38413,7 +44378,7 @@ class Path {
                 let dir = dirname(remaining);
                 while (dir !== remaining) {
                     // Add the segment
-                    const basename = external_path_.basename(remaining);
+                    const basename = external_path_namespaceObject.basename(remaining);
                     this.segments.unshift(basename);
                     // Truncate the last segment
                     remaining = dir;
@@ -38433,7 +44398,7 @@ class Path {
                 // Must not be empty
                 external_assert_(segment, `Parameter 'itemPath' must not contain any empty segments`);
                 // Normalize slashes
-                segment = normalizeSeparators(itemPath[i]);
+                segment = internal_path_helper_normalizeSeparators(itemPath[i]);
                 // Root segment
                 if (i === 0 && hasRoot(segment)) {
                     segment = safeTrimTrailingSeparator(segment);
@@ -38443,7 +44408,7 @@ class Path {
                 // All other segments
                 else {
                     // Must not contain slash
-                    external_assert_(!segment.includes(external_path_.sep), `Parameter 'itemPath' contains unexpected path separators`);
+                    external_assert_(!segment.includes(external_path_namespaceObject.sep), `Parameter 'itemPath' contains unexpected path separators`);
                     this.segments.push(segment);
                 }
             }
@@ -38456,13 +44421,13 @@ class Path {
         // First segment
         let result = this.segments[0];
         // All others
-        let skipSlash = result.endsWith(external_path_.sep) || (internal_path_IS_WINDOWS && /^[A-Z]:$/i.test(result));
+        let skipSlash = result.endsWith(external_path_namespaceObject.sep) || (internal_path_IS_WINDOWS && /^[A-Z]:$/i.test(result));
         for (let i = 1; i < this.segments.length; i++) {
             if (skipSlash) {
                 skipSlash = false;
             }
             else {
-                result += external_path_.sep;
+                result += external_path_namespaceObject.sep;
             }
             result += this.segments[i];
         }
@@ -38512,8 +44477,8 @@ class Pattern {
         // Segments
         this.segments = new Path(pattern).segments;
         // Trailing slash indicates the pattern should only match directories, not regular files
-        this.trailingSeparator = normalizeSeparators(pattern)
-            .endsWith(external_path_.sep);
+        this.trailingSeparator = internal_path_helper_normalizeSeparators(pattern)
+            .endsWith(external_path_namespaceObject.sep);
         pattern = safeTrimTrailingSeparator(pattern);
         // Search path (literal path prior to the first glob segment)
         let foundGlob = false;
@@ -38543,14 +44508,14 @@ class Pattern {
         // Last segment is globstar?
         if (this.segments[this.segments.length - 1] === '**') {
             // Normalize slashes
-            itemPath = normalizeSeparators(itemPath);
+            itemPath = internal_path_helper_normalizeSeparators(itemPath);
             // Append a trailing slash. Otherwise Minimatch will not match the directory immediately
             // preceding the globstar. For example, given the pattern `/foo/**`, Minimatch returns
             // false for `/foo` but returns true for `/foo/`. Append a trailing slash to handle that quirk.
-            if (!itemPath.endsWith(external_path_.sep) && this.isImplicitPattern === false) {
+            if (!itemPath.endsWith(external_path_namespaceObject.sep) && this.isImplicitPattern === false) {
                 // Note, this is safe because the constructor ensures the pattern has an absolute root.
                 // For example, formats like C: and C:foo on Windows are resolved to an absolute root.
-                itemPath = `${itemPath}${external_path_.sep}`;
+                itemPath = `${itemPath}${external_path_namespaceObject.sep}`;
             }
         }
         else {
@@ -38597,14 +44562,14 @@ class Pattern {
         // Must not contain globs in root, e.g. Windows UNC path \\foo\b*r
         external_assert_(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
         // Normalize slashes
-        pattern = normalizeSeparators(pattern);
+        pattern = internal_path_helper_normalizeSeparators(pattern);
         // Replace leading `.` segment
-        if (pattern === '.' || pattern.startsWith(`.${external_path_.sep}`)) {
+        if (pattern === '.' || pattern.startsWith(`.${external_path_namespaceObject.sep}`)) {
             pattern = Pattern.globEscape(process.cwd()) + pattern.substr(1);
         }
         // Replace leading `~` segment
-        else if (pattern === '~' || pattern.startsWith(`~${external_path_.sep}`)) {
-            homedir = homedir || external_os_.homedir();
+        else if (pattern === '~' || pattern.startsWith(`~${external_path_namespaceObject.sep}`)) {
+            homedir = homedir || external_os_namespaceObject.homedir();
             external_assert_(homedir, 'Unable to determine HOME directory');
             external_assert_(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
             pattern = Pattern.globEscape(homedir) + pattern.substr(1);
@@ -38630,7 +44595,7 @@ class Pattern {
         else {
             pattern = ensureAbsoluteRoot(Pattern.globEscape(process.cwd()), pattern);
         }
-        return normalizeSeparators(pattern);
+        return internal_path_helper_normalizeSeparators(pattern);
     }
     /**
      * Attempts to unescape a pattern segment to create a literal path segment.
@@ -38708,7 +44673,7 @@ class SearchState {
 }
 //# sourceMappingURL=internal-search-state.js.map
 ;// CONCATENATED MODULE: ../../node_modules/@actions/glob/lib/internal-globber.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var internal_globber_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -38757,7 +44722,7 @@ class DefaultGlobber {
         return this.searchPaths.slice();
     }
     glob() {
-        return __awaiter(this, void 0, void 0, function* () {
+        return internal_globber_awaiter(this, void 0, void 0, function* () {
             var _a, e_1, _b, _c;
             const result = [];
             try {
@@ -38795,12 +44760,12 @@ class DefaultGlobber {
             // Push the search paths
             const stack = [];
             for (const searchPath of getSearchPaths(patterns)) {
-                lib_core/* debug */.Yz(`Search path '${searchPath}'`);
+                core_debug(`Search path '${searchPath}'`);
                 // Exists?
                 try {
                     // Intentionally using lstat. Detection for broken symlink
                     // will be performed later (if following symlinks).
-                    yield __await(external_fs_.promises.lstat(searchPath));
+                    yield __await(external_fs_namespaceObject.promises.lstat(searchPath));
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
@@ -38830,7 +44795,7 @@ class DefaultGlobber {
                     continue;
                 }
                 // Hidden file or directory?
-                if (options.excludeHiddenFiles && external_path_.basename(item.path).match(/^\./)) {
+                if (options.excludeHiddenFiles && external_path_namespaceObject.basename(item.path).match(/^\./)) {
                     continue;
                 }
                 // Directory
@@ -38845,7 +44810,7 @@ class DefaultGlobber {
                     }
                     // Push the child items in reverse
                     const childLevel = item.level + 1;
-                    const childItems = (yield __await(external_fs_.promises.readdir(item.path))).map(x => new SearchState(external_path_.join(item.path, x), childLevel));
+                    const childItems = (yield __await(external_fs_namespaceObject.promises.readdir(item.path))).map(x => new SearchState(external_path_namespaceObject.join(item.path, x), childLevel));
                     stack.push(...childItems.reverse());
                 }
                 // File
@@ -38859,7 +44824,7 @@ class DefaultGlobber {
      * Constructs a DefaultGlobber
      */
     static create(patterns, options) {
-        return __awaiter(this, void 0, void 0, function* () {
+        return internal_globber_awaiter(this, void 0, void 0, function* () {
             const result = new DefaultGlobber(options);
             if (internal_globber_IS_WINDOWS) {
                 patterns = patterns.replace(/\r\n/g, '\n');
@@ -38881,7 +44846,7 @@ class DefaultGlobber {
         });
     }
     static stat(item, options, traversalChain) {
-        return __awaiter(this, void 0, void 0, function* () {
+        return internal_globber_awaiter(this, void 0, void 0, function* () {
             // Note:
             // `stat` returns info about the target of a symlink (or symlink chain)
             // `lstat` returns info about a symlink itself
@@ -38889,12 +44854,12 @@ class DefaultGlobber {
             if (options.followSymbolicLinks) {
                 try {
                     // Use `stat` (following symlinks)
-                    stats = yield external_fs_.promises.stat(item.path);
+                    stats = yield external_fs_namespaceObject.promises.stat(item.path);
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
                         if (options.omitBrokenSymbolicLinks) {
-                            lib_core/* debug */.Yz(`Broken symlink '${item.path}'`);
+                            core_debug(`Broken symlink '${item.path}'`);
                             return undefined;
                         }
                         throw new Error(`No information found for the path '${item.path}'. This may indicate a broken symbolic link.`);
@@ -38904,19 +44869,19 @@ class DefaultGlobber {
             }
             else {
                 // Use `lstat` (not following symlinks)
-                stats = yield external_fs_.promises.lstat(item.path);
+                stats = yield external_fs_namespaceObject.promises.lstat(item.path);
             }
             // Note, isDirectory() returns false for the lstat of a symlink
             if (stats.isDirectory() && options.followSymbolicLinks) {
                 // Get the realpath
-                const realPath = yield external_fs_.promises.realpath(item.path);
+                const realPath = yield external_fs_namespaceObject.promises.realpath(item.path);
                 // Fixup the traversal chain to match the item level
                 while (traversalChain.length >= item.level) {
                     traversalChain.pop();
                 }
                 // Test for a cycle
                 if (traversalChain.some((x) => x === realPath)) {
-                    lib_core/* debug */.Yz(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
+                    core_debug(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
                     return undefined;
                 }
                 // Update the traversal chain
@@ -38927,8 +44892,6 @@ class DefaultGlobber {
     }
 }
 //# sourceMappingURL=internal-globber.js.map
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
 ;// CONCATENATED MODULE: external "stream"
 const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 // EXTERNAL MODULE: external "util"
@@ -38956,7 +44919,7 @@ var internal_hash_files_asyncValues = (undefined && undefined.__asyncValues) || 
 
 
 
-function hashFiles(globber_1, currentWorkspace_1) {
+function internal_hash_files_hashFiles(globber_1, currentWorkspace_1) {
     return internal_hash_files_awaiter(this, arguments, void 0, function* (globber, currentWorkspace, verbose = false) {
         var _a, e_1, _b, _c;
         var _d;
@@ -39063,12 +45026,12 @@ class Context {
         var _a, _b, _c;
         this.payload = {};
         if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
             }
             else {
                 const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
             }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -39107,8 +45070,6 @@ class Context {
 //# sourceMappingURL=context.js.map
 // EXTERNAL MODULE: ../../node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
 var lib = __nccwpck_require__(2039);
-// EXTERNAL MODULE: ../../node_modules/undici/index.js
-var undici = __nccwpck_require__(1684);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/github/lib/internal/utils.js
 var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -39344,7 +45305,7 @@ var DEFAULTS = {
 };
 
 // pkg/dist-src/util/lowercase-keys.js
-function lowercaseKeys(object) {
+function dist_bundle_lowercaseKeys(object) {
   if (!object) {
     return {};
   }
@@ -39396,7 +45357,7 @@ function merge(defaults, route, options) {
   } else {
     options = Object.assign({}, route);
   }
-  options.headers = lowercaseKeys(options.headers);
+  options.headers = dist_bundle_lowercaseKeys(options.headers);
   removeUndefinedProperties(options);
   removeUndefinedProperties(options.headers);
   const mergedOptions = mergeDeep(defaults || {}, options);
@@ -44053,44 +50014,98 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 //# sourceMappingURL=github.js.map
 ;// CONCATENATED MODULE: ../github/retry.ts
-const DEFAULT_RETRY = { attempts: 4, maxWaitMs: 60_000, baseDelayMs: 1000 };
-/** How long to wait before retrying, or undefined when the error is not worth retrying. */
-function retryDelay(e, attempt, policy) {
+/** GitHub: "Otherwise, wait for at least one minute before retrying" (see rateLimitWait). */
+const MIN_SECONDARY_LIMIT_WAIT_MS = 60_000;
+const DEFAULT_RETRY = {
+    attempts: 4,
+    maxWaitMs: 60_000,
+    baseDelayMs: 1000,
+    rateLimitBudgetMs: 5 * 60_000,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    now: () => Date.now(),
+};
+const headersOf = (e) => e.response?.headers ?? {};
+/**
+ * Whether GitHub refused for a (primary or secondary) rate limit. GitHub, "Troubleshooting the REST
+ * API", Rate limit errors: a primary limit is a 403 or 429 with `x-ratelimit-remaining: 0`; a
+ * secondary limit is "a 403 Forbidden or 429 Too Many Requests response and an error message that
+ * indicates that you exceeded a secondary rate limit", with or without `retry-after`. A 403 without
+ * any of these is a permission problem.
+ * https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#rate-limit-errors
+ */
+function isRateLimited(e) {
     const { status, response } = e;
-    const headers = response?.headers ?? {};
-    const retryAfter = headers['retry-after'];
-    const rateLimited = status === 429 ||
-        (status === 403 && (retryAfter !== undefined || headers['x-ratelimit-remaining'] === '0'));
-    if (rateLimited) {
-        const reset = headers['x-ratelimit-reset'];
-        const wait = retryAfter !== undefined
-            ? Number(retryAfter) * 1000
-            : reset !== undefined
-                ? Number(reset) * 1000 - Date.now()
-                : policy.baseDelayMs;
-        return Math.min(Math.max(0, wait), policy.maxWaitMs);
-    }
+    if (status === 429)
+        return true;
+    if (status !== 403)
+        return false;
+    const h = headersOf(e);
+    const data = response?.data;
+    const message = typeof data?.message === 'string' ? data.message.toLowerCase() : '';
+    return (h['retry-after'] !== undefined || h['x-ratelimit-remaining'] === '0' || message.includes('rate limit'));
+}
+const seconds = (v) => v !== undefined && /^\d{1,10}$/.test(v.trim()) ? Number(v.trim()) : undefined;
+/**
+ * How long GitHub asks a rate-limited client to wait, in ms, following the same documentation:
+ * "If the retry-after response header is present, you should not retry your request until after that
+ * many seconds has elapsed. If the x-ratelimit-remaining header is 0, you should not make another
+ * request until after the time specified by the x-ratelimit-reset header [UTC epoch seconds].
+ * Otherwise, wait for at least one minute before retrying. If your request continues to fail due to a
+ * secondary rate limit, wait for an exponentially increasing amount of time between retries."
+ * `limited` counts the rate-limited answers before this one.
+ */
+function rateLimitWait(e, limited, now) {
+    const h = headersOf(e);
+    const retryAfter = seconds(h['retry-after']);
+    if (retryAfter !== undefined)
+        return retryAfter * 1000;
+    const reset = seconds(h['x-ratelimit-reset']);
+    if (h['x-ratelimit-remaining'] === '0' && reset !== undefined)
+        return Math.max(0, reset * 1000 - now);
+    return MIN_SECONDARY_LIMIT_WAIT_MS * 2 ** limited;
+}
+/** How long to back off after a 5xx answer, or undefined when the error is not a 5xx. */
+function retryDelay(e, attempt, policy) {
+    const { status } = e;
     if (status !== undefined && status >= 500)
         return Math.min(policy.baseDelayMs * 2 ** attempt, policy.maxWaitMs);
     return undefined;
 }
-/** Runs `fn`, retrying 5xx answers and (secondary) rate limits a bounded number of times. */
-async function withRetry(fn, policy, onRetry) {
+/**
+ * Runs `fn`, retrying 5xx answers and rate limits a bounded number of times. A rate limit is waited
+ * out as GitHub asks, never shorter; when that would take the client past its budget, the error is
+ * thrown at once instead of sleeping and failing later.
+ */
+async function withRetry(fn, policy, onRetry, budget = { spentMs: 0 }) {
+    let limited = 0;
     for (let attempt = 0;; attempt++) {
         try {
             return await fn();
         }
         catch (e) {
-            const wait = attempt + 1 < policy.attempts ? retryDelay(e, attempt, policy) : undefined;
-            if (wait === undefined)
+            if (attempt + 1 >= policy.attempts)
                 throw e;
-            onRetry?.(`HTTP ${e.status}; retrying in ${Math.round(wait / 1000)} s`);
-            await new Promise((r) => setTimeout(r, wait));
+            let wait;
+            if (isRateLimited(e)) {
+                wait = rateLimitWait(e, limited++, policy.now());
+                if (budget.spentMs + wait > policy.rateLimitBudgetMs)
+                    throw e;
+                budget.spentMs += wait;
+                onRetry?.(`rate limited (HTTP ${e.status}); waiting ${Math.ceil(wait / 1000)} s as GitHub asks`);
+            }
+            else {
+                wait = retryDelay(e, attempt, policy);
+                if (wait === undefined)
+                    throw e;
+                onRetry?.(`HTTP ${e.status}; retrying in ${Math.round(wait / 1000)} s`);
+            }
+            await policy.sleep(wait);
         }
     }
 }
 
 ;// CONCATENATED MODULE: ../github/errors.ts
+
 
 /**
  * Turns an Octokit error into a RelsealError that tells the user what to do; `context` says what
@@ -44104,8 +50119,13 @@ function githubError(e, context) {
     const says = gh?.message
         ? `GitHub says: ${gh.message}${details ? ` (${details})` : ''}`
         : (err.message ?? String(e));
+    const rateLimited = isRateLimited(e);
     let advice;
-    if (status === 401)
+    if (rateLimited)
+        advice =
+            `GitHub's rate limit stopped the request and asked to wait ${Math.ceil(rateLimitWait(e, 0, Date.now()) / 1000)} s, ` +
+                'past what this run waits for rate limits in all; re-run the job later, or run fewer jobs against the API at once';
+    else if (status === 401)
         advice = 'the token is invalid or expired: pass a valid github-token';
     else if (status === 403)
         advice = 'the token lacks permission: add `permissions: contents: write` to the job that runs this step';
@@ -44117,14 +50137,21 @@ function githubError(e, context) {
         advice = 'GitHub failed repeatedly; re-run the job later';
     else
         advice = 'check the network and GITHUB_API_URL';
-    return new errors/* RelsealError */.Ng('E_GITHUB', `${context} failed${status ? ` (HTTP ${status})` : ''}: ${advice}. ${says}`, {
+    return new errors_RelsealError('E_GITHUB', `${context} failed${status ? ` (HTTP ${status})` : ''}: ${advice}. ${says}`, {
         cause: e,
-        details: { status },
+        details: { status, ...(rateLimited ? { rateLimited } : {}) },
     });
 }
+/**
+ * Whether GitHub refused because the thing exists already (422 Validation Failed, code
+ * already_exists): a release for a published tag, an asset of that name. Takes the raw Octokit error
+ * or the RelsealError that wraps it.
+ */
+function isAlreadyExists(e) {
+    const raw = (e instanceof errors_RelsealError ? e.cause : e);
+    return raw?.status === 422 && (raw.response?.data?.errors ?? []).some((x) => x.code === 'already_exists');
+}
 
-// EXTERNAL MODULE: ../../node_modules/@actions/http-client/lib/index.js + 1 modules
-var http_client_lib = __nccwpck_require__(66);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ../github/transport.ts
@@ -44140,7 +50167,7 @@ function bodyOf(body) {
         return external_node_stream_.Readable.from([Buffer.from(body.buffer, body.byteOffset, body.length)]);
     throw new TypeError(`unsupported request body (${Object.prototype.toString.call(body)})`);
 }
-function headersOf(raw) {
+function transport_headersOf(raw) {
     const map = new Map();
     for (const [name, value] of Object.entries(raw))
         if (value !== undefined)
@@ -44155,7 +50182,7 @@ function headersOf(raw) {
  * the Authorization header is dropped when one leaves the host (as fetch does across origins).
  */
 function httpClientFetch() {
-    const http = new http_client_lib/* HttpClient */.Qq(undefined, [], { keepAlive: true, allowRetries: false });
+    const http = new lib_HttpClient(undefined, [], { keepAlive: true, allowRetries: false });
     return async (url, init = {}) => {
         const res = await http.request(init.method ?? 'GET', url, bodyOf(init.body), { ...init.headers });
         const chunks = [];
@@ -44168,7 +50195,7 @@ function httpClientFetch() {
             status,
             statusText: res.message.statusMessage ?? '',
             ok: status >= 200 && status < 300,
-            headers: headersOf(res.message.headers),
+            headers: transport_headersOf(res.message.headers),
             text: () => Promise.resolve(bytes.toString('utf8')),
             json: () => Promise.resolve(JSON.parse(bytes.toString('utf8'))),
             arrayBuffer: () => Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)),
@@ -44194,13 +50221,15 @@ function createClient(o) {
         request: { fetch: httpClientFetch() },
     });
     const policy = { ...DEFAULT_RETRY, ...o.retry };
+    // One budget for every call of the client: a run waits out rate limits for so long, in all.
+    const budget = { spentMs: 0 };
     return {
         octokit,
         owner,
         repo,
         async call(context, fn) {
             try {
-                return await withRetry(() => fn(octokit), policy, (why) => o.log?.(`${context}: ${why}`));
+                return await withRetry(() => fn(octokit), policy, (why) => o.log?.(`${context}: ${why}`), budget);
             }
             catch (e) {
                 throw githubError(e, context);
@@ -44243,10 +50272,52 @@ async function getLatestRelease(gh) {
     const r = await unless404(gh.call('reading the latest release', (o) => o.request(GET_LATEST_RELEASE, { owner: gh.owner, repo: gh.repo })));
     return r?.data;
 }
-/** Every release, drafts included (paginated with Link). */
-async function listReleases(gh) {
-    return gh.call('listing releases', (o) => o.paginate(LIST_RELEASES, { owner: gh.owner, repo: gh.repo, per_page: 100 }));
+/**
+ * GitHub lists no further than this many releases: a page past it answers 422 "Only the first 1000
+ * results are available." (documented at list-releases' documentation_url; iree-org/iree#16506).
+ */
+const MAX_LISTED_RELEASES = 1000;
+const RELEASES_PER_PAGE = 100;
+/**
+ * Releases, drafts included (only with push access), newest first, paginated with Link; no more than
+ * the MAX_LISTED_RELEASES GitHub can list. `complete` is false when there were more.
+ */
+async function listReleasesPaged(gh) {
+    let complete = true;
+    const releases = await gh.call('listing releases', (o) => {
+        let pages = 0;
+        return o.paginate(LIST_RELEASES, { owner: gh.owner, repo: gh.repo, per_page: RELEASES_PER_PAGE }, (res, done) => {
+            // Stop before asking for a page GitHub refuses to serve.
+            if (++pages * RELEASES_PER_PAGE >= MAX_LISTED_RELEASES &&
+                (res.headers.link ?? '').includes('rel="next"')) {
+                complete = false;
+                done();
+            }
+            return res.data;
+        });
+    });
+    return { releases, complete };
 }
+/** Every release GitHub lists, drafts included (see listReleasesPaged). */
+async function listReleases(gh) {
+    return (await listReleasesPaged(gh)).releases;
+}
+/**
+ * Finds every release of `tag`, drafts included. `GET /releases/tags/{tag}` returns "a published
+ * release with the specified tag" only (GitHub's get-release-by-tag), so drafts are found by listing
+ * all releases and matching tag_name; the published one is read by tag as well, so it is found even
+ * past the listing limit.
+ */
+async function findReleasesByTag(gh, tag) {
+    const [listed, published] = await Promise.all([listReleasesPaged(gh), getReleaseByTag(gh, tag)]);
+    const mine = listed.releases.filter((r) => r.tag_name === tag);
+    return {
+        published: published ?? mine.find((r) => !r.draft),
+        drafts: mine.filter((r) => r.draft),
+        complete: listed.complete,
+    };
+}
+/** Creates a release (answers 422 already_exists when a published release has the tag). */
 async function createRelease(gh, r) {
     const res = await gh.call(`creating release ${r.tag}`, (o) => o.request(CREATE_RELEASE, {
         owner: gh.owner,
@@ -44260,9 +50331,19 @@ async function createRelease(gh, r) {
     }));
     return res.data;
 }
-/** Changes a release; publishing a draft (draft: false) is what creates its tag on GitHub. */
+/**
+ * Changes a release; publishing a draft (draft: false) is what creates its tag on GitHub. The tag
+ * name is always sent: users report that a PATCH of a draft without it can leave the draft on an
+ * `untagged-…` placeholder tag (tauri-apps/tauri-action#914, brightwave-inc/tidebreak#646).
+ */
 async function updateRelease(gh, release, r) {
-    const res = await gh.call(`updating release ${release.tag_name}`, (o) => o.request(UPDATE_RELEASE, { owner: gh.owner, repo: gh.repo, release_id: release.id, ...r }));
+    const res = await gh.call(`updating release ${release.tag_name}`, (o) => o.request(UPDATE_RELEASE, {
+        owner: gh.owner,
+        repo: gh.repo,
+        release_id: release.id,
+        tag_name: release.tag_name,
+        ...r,
+    }));
     return res.data;
 }
 /** Annotated tags can point at annotated tags; git itself stops peeling far sooner than this. */
@@ -44320,39 +50401,155 @@ async function downloadReleaseAsset(gh, asset) {
     return Buffer.from(res.data);
 }
 
+;// CONCATENATED MODULE: ../github/asset-name.ts
+
+/** GitHub accepts long names; a release asset name longer than a file name is a mistake. */
+const MAX_ASSET_NAME_LENGTH = 255;
+const isKept = (c) => (c >= 0x30 && c <= 0x39) || // 0-9
+    (c >= 0x41 && c <= 0x5a) || // A-Z
+    (c >= 0x61 && c <= 0x7a) || // a-z
+    c === 0x2e || // .
+    c === 0x5f || // _
+    c === 0x2d; // -
+/**
+ * Why GitHub would store `name` under another name, or undefined when it keeps it as given.
+ *
+ * GitHub's "Upload a release asset" documentation: "GitHub renames asset filenames that have special
+ * characters, non-alphanumeric characters, and leading or trailing periods. The List release assets
+ * endpoint lists the renamed filenames." It gives no exact list; users report spaces, `~`, `:`, `(`
+ * and `)` turned into `.` (softprops/action-gh-release#159, actions/upload-release-asset#57), and `+`
+ * arriving as a space and then a `.` through the API (github/rest-api-description#2968). So the one
+ * rule here is the conservative one: letters, digits, `.`, `_` and `-`, no leading or trailing
+ * period. A renamed asset would not be found under its name on a re-run, or by verify-manifest.
+ */
+function assetNameProblem(name) {
+    if (name.length === 0)
+        return 'it is empty';
+    if (name.length > MAX_ASSET_NAME_LENGTH)
+        return `it is longer than ${MAX_ASSET_NAME_LENGTH} characters`;
+    let position = 0;
+    for (const c of name) {
+        position++;
+        if (!isKept(c.codePointAt(0)))
+            return `GitHub would replace ${JSON.stringify(c)} (character ${position}) with "."`;
+    }
+    if (name.startsWith('.') || name.endsWith('.'))
+        return 'GitHub renames names with a leading or trailing period';
+    return undefined;
+}
+/**
+ * Throws E_BAD_INPUT unless GitHub stores `name` unchanged; `what` says where the name came from
+ * ("input manifest-name", "artifact dist/app 1.tgz"). Every name the actions upload or look up goes
+ * through this before any request.
+ *
+ * @example checkAssetName(inputs.manifestName, 'input manifest-name')
+ */
+function checkAssetName(name, what) {
+    const problem = assetNameProblem(name);
+    if (problem !== undefined)
+        throw new errors_RelsealError('E_BAD_INPUT', `${what}: ${JSON.stringify(name)} cannot be a release asset name: ${problem}; ` +
+            'use letters, digits, ".", "_" and "-", not starting or ending with "."');
+    return name;
+}
+
 ;// CONCATENATED MODULE: ../github/assets.ts
 
 
+
+
+
+/** True for a release whose assets GitHub no longer lets anyone add, change or delete. */
+const isLocked = (release) => !release.draft && release.immutable === true;
+/**
+ * The one refusal for a published immutable release. GitHub, "Immutable releases": once such a
+ * release is published its assets cannot be added, modified or deleted and its tag cannot move;
+ * the documented flow is to create a draft, attach every asset, then publish.
+ * https://docs.github.com/en/code-security/concepts/supply-chain-security/immutable-releases
+ */
+function immutableReleaseError(release, what) {
+    return new errors_RelsealError('E_IMMUTABLE_RELEASE', `release ${release.tag_name} is published and immutable (the repository's "immutable releases" setting ` +
+        `is on), so ${what}. Sign while the release is a draft: create the release as a draft (or let ` +
+        'sign-release create it), upload every asset, let sign-release sign and publish it last; ' +
+        'a published immutable release needs a new version', { details: { releaseId: release.id } });
+}
+/** Whether an asset on GitHub holds exactly `data`: by digest when GitHub gives one, else by download. */
+async function assetHolds(gh, asset, data) {
+    if (asset.size !== data.length)
+        return false;
+    if (typeof asset.digest === 'string' && asset.digest.startsWith('sha256:'))
+        return asset.digest === `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
+    return (await downloadReleaseAsset(gh, asset)).equals(Buffer.from(data));
+}
+/** GitHub's 422 "Cannot upload assets to an immutable release." (wrapped in a RelsealError). */
+function saysImmutable(e) {
+    const raw = (e instanceof errors_RelsealError ? e.cause : e);
+    const message = raw?.response?.data?.message;
+    return raw?.status === 422 && typeof message === 'string' && message.includes('immutable release');
+}
+/** A complete asset; anything else (GitHub's `starter` after a failed upload) is a leftover. */
+const isComplete = (a) => a.state === undefined || a.state === 'uploaded';
+/**
+ * Uploads `name`, recovering from what an interrupted attempt leaves. GitHub's upload-release-asset
+ * documentation: "When an upstream failure occurs, you will receive a 502 Bad Gateway status. This
+ * may leave an empty asset with a state of starter. It can be safely deleted." The client's retry
+ * of that 502 then meets 422 already_exists for the leftover; an asset of this name that was not
+ * there before (a starter, or one whose size or digest differs) is deleted and the upload made once
+ * more, and one that holds these very bytes means the first attempt got through.
+ */
+async function uploadRecovering(gh, release, name, data) {
+    try {
+        return await uploadReleaseAsset(gh, release, name, data);
+    }
+    catch (e) {
+        // Published (and so locked) by someone else since it was read: say so, with the flow to use.
+        if (saysImmutable(e))
+            throw immutableReleaseError(release, `${name} cannot be uploaded (GitHub refused it)`);
+        if (!isAlreadyExists(e))
+            throw e;
+        const left = (await listReleaseAssets(gh, release)).find((a) => a.name === name);
+        if (!left)
+            throw e;
+        if (isComplete(left) && (await assetHolds(gh, left, data)))
+            return left;
+        await deleteReleaseAsset(gh, left);
+        return uploadReleaseAsset(gh, release, name, data);
+    }
+}
 /**
  * Puts an asset on a release idempotently: the same bytes already there are left alone; other
- * bytes fail unless `overwrite`. Replacing uploads the new bytes under a temporary name first, then
- * deletes the old asset and renames the new one, so the release always holds a complete copy
- * (GitHub has no atomic replace; by name, the gap is the one rename request).
+ * bytes fail unless `overwrite`. A leftover of a failed upload (state `starter`) is deleted first.
+ * Replacing uploads the new bytes under a temporary name first, then deletes the old asset and
+ * renames the new one, so the release always holds a complete copy (GitHub has no atomic replace;
+ * by name, the gap is the one rename request). The name is checked before any request.
  */
 async function putReleaseAsset(gh, release, name, data, overwrite, 
 /** The release's assets when the caller has just listed them; listed here otherwise. */
 listed) {
+    checkAssetName(name, `release asset ${name}`);
     const assets = listed ?? (await listReleaseAssets(gh, release));
-    // A temp asset left by a run that died mid-replace is removed first.
-    for (const stale of assets.filter((a) => a.name.startsWith(`${name}.relseal-new-`)))
+    const existing = assets.find((a) => a.name === name && isComplete(a));
+    if (existing && (await assetHolds(gh, existing, data)))
+        return 'unchanged';
+    if (isLocked(release))
+        throw immutableReleaseError(release, `${name} cannot be uploaded or replaced`);
+    // A temp asset left by a run that died mid-replace, and a starter left by a failed upload, go first.
+    for (const stale of assets.filter((a) => a.name.startsWith(`${name}.relseal-new-`) || (a.name === name && !isComplete(a))))
         await deleteReleaseAsset(gh, stale);
-    const existing = assets.find((a) => a.name === name);
     if (!existing) {
-        await uploadReleaseAsset(gh, release, name, data);
+        await uploadRecovering(gh, release, name, data);
         return 'uploaded';
     }
-    if (existing.size === data.length && (await downloadReleaseAsset(gh, existing)).equals(Buffer.from(data)))
-        return 'unchanged';
     if (!overwrite) {
-        throw new errors/* RelsealError */.Ng('E_GITHUB', `release ${release.tag_name} already has a different ${name}; set overwrite: true to replace it, or delete it first`);
+        throw new errors_RelsealError('E_GITHUB', `release ${release.tag_name} already has a different ${name}; set overwrite: true to replace it, or delete it first`);
     }
-    const temp = await uploadReleaseAsset(gh, release, `${name}.relseal-new-${Date.now()}`, data);
+    const temp = await uploadRecovering(gh, release, `${name}.relseal-new-${Date.now()}`, data);
     await deleteReleaseAsset(gh, existing);
     await renameReleaseAsset(gh, temp, name);
     return 'replaced';
 }
 
 ;// CONCATENATED MODULE: ../github/index.ts
+
 
 
 
@@ -44380,10 +50577,10 @@ async function matchFiles(patterns) {
 async function hashReleaseFiles(files, code) {
     const out = [];
     for (const path of files) {
-        const name = (0,external_node_path_.basename)(path);
+        const name = (0,external_node_path_namespaceObject.basename)(path);
         if (out.some((a) => a.name === name))
-            throw new errors/* RelsealError */.Ng(code, `two artifacts are named ${name}; release asset names must be unique`);
-        out.push({ name, path, ...(await (0,src_tree/* hashFile */.DC)(path)) });
+            throw new errors_RelsealError(code, `two artifacts are named ${name}; release asset names must be unique`);
+        out.push({ name, path, ...(await hash_file_hashFile(path)) });
     }
     return out;
 }
@@ -44392,9 +50589,9 @@ async function hashReleaseFiles(files, code) {
  * checkout, so it must be the commit it signs or tags. `what` names the input, `fix` says what to do.
  */
 async function assertHeadIs(dir, commit, what, fix) {
-    const head = await (0,git/* gitText */.q_)(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: dir });
+    const head = await gitText(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: dir });
     if (head !== commit)
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `the workspace HEAD is ${head}, not ${what} ${commit}; ${fix}`);
+        throw new errors_RelsealError('E_BAD_INPUT', `the workspace HEAD is ${head}, not ${what} ${commit}; ${fix}`);
 }
 /** The GitHub client of an action, from its token, GITHUB_REPOSITORY and GITHUB_API_URL. */
 function actionClient(i) {
@@ -44402,11 +50599,149 @@ function actionClient(i) {
         token: i.token,
         repository: i.repository,
         ...(i.apiUrl ? { baseUrl: i.apiUrl } : {}),
-        log: (message) => lib_core/* info */.pq(message),
+        log: (message) => info(message),
     });
 }
 
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+
+
+/** Masks each line of key text, except PEM armor lines, which are not secret and common. */
+function maskLines(text) {
+    for (const line of text.split('\n').map((l) => l.trim()))
+        if (line.length > 8 && !line.startsWith('-----'))
+            core_setSecret(line);
+}
+/** Masks every form of the key before anything else can print it. */
+function maskKey(text, key) {
+    maskLines(text);
+    const seed = Buffer.from(key.secretKey.subarray(0, 32));
+    for (const form of [
+        seed.toString('base64'),
+        seed.toString('hex'),
+        Buffer.from(key.secretKey).toString('base64'),
+        Buffer.from(key.secretKey).toString('hex'),
+    ]) {
+        core_setSecret(form);
+    }
+}
+/** manifest-name, checked against GitHub's renaming rule before any request. */
+function manifestAssetName() {
+    const name = checkAssetName(getInput('manifest-name') || MANIFEST_ASSET, 'input manifest-name');
+    if (name === FILES_ASSET)
+        throw new errors_RelsealError('E_USAGE', `input manifest-name cannot be ${FILES_ASSET}, the file list's name`);
+    return name;
+}
+/** Reads every input once (and the runner's environment) into a typed object. */
+function readInputs(env = process.env) {
+    const keyText = getInput('signing-key', { required: true });
+    maskLines(keyText);
+    const key = parseSigningKey(keyText, 'input signing-key');
+    maskKey(keyText, key);
+    const token = readToken();
+    const ref = env.GITHUB_REF ?? '';
+    const tag = getInput('tag') || (ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : '');
+    if (!tag)
+        throw new errors_RelsealError('E_USAGE', 'input tag is empty and GITHUB_REF is not a tag (refs/tags/…); run on a tag push or set tag');
+    // Version and tag are bound (docs/manifest-spec.md, "Tag and version"): refuse before hashing.
+    const tagPrefix = tag_version_parseTagPrefix(getInput('tag-prefix'), 'input tag-prefix');
+    const version = getInput('version') || tag_version_releaseVersionOfTag(tag, tagPrefix) || '';
+    if (!version)
+        throw new errors_RelsealError('E_TAG_VERSION_MISMATCH', `tag ${JSON.stringify(tag)} names no version (release tags are ${tagPrefix ? `${tagPrefix}1.2.3` : 'v1.2.3 or 1.2.3'}); set tag-prefix for prefixed tags such as app-v1.2.3`);
+    tag_version_assertTagMatchesVersion(tag, version, tagPrefix);
+    const commit = getInput('commit') || env.GITHUB_SHA || '';
+    if (!commit)
+        throw new errors_RelsealError('E_USAGE', 'input commit is empty and GITHUB_SHA is not set; set commit to a full commit id');
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    if (!repository)
+        throw new errors_RelsealError('E_USAGE', 'GITHUB_REPOSITORY is not set; this action runs on GitHub Actions');
+    const builder = {};
+    const fromEnv = [
+        ['workflow_ref', 'GITHUB_WORKFLOW_REF'],
+        ['run_id', 'GITHUB_RUN_ID'],
+        ['run_attempt', 'GITHUB_RUN_ATTEMPT'],
+        ['runner_os', 'RUNNER_OS'],
+        ['event', 'GITHUB_EVENT_NAME'],
+        ['ref', 'GITHUB_REF'],
+    ];
+    for (const [field, name] of fromEnv)
+        if (env[name])
+            builder[field] = env[name];
+    return {
+        key,
+        publicKey: getInput('public-key'),
+        path: getInput('path') || '.',
+        version,
+        tag,
+        tagPrefix,
+        commit,
+        artifacts: getMultilineInput('artifacts').filter((l) => l.trim() !== ''),
+        expiresIn: getInput('expires-in'),
+        upload: getBooleanInput('upload'),
+        createRelease: getBooleanInput('create-release'),
+        publish: getBooleanInput('publish'),
+        uploadArtifacts: getBooleanInput('upload-artifacts'),
+        overwrite: getBooleanInput('overwrite'),
+        allowedSigners: requiredSignersPath(),
+        manifestName: manifestAssetName(),
+        token,
+        repository,
+        apiUrl: env.GITHUB_API_URL,
+        runnerTemp: env.RUNNER_TEMP || env.TMPDIR || '/tmp',
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        builder,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/publish.ts
+
+
+
+
+/** The version a release's tag names: the tag without any prefix before its first digit (v, app-v). */
+function versionOfReleaseTag(tag) {
+    let i = 0;
+    while (i < tag.length && !(tag[i] >= '0' && tag[i] <= '9'))
+        i++;
+    return semver_default().valid(tag.slice(i)) ?? undefined;
+}
+/**
+ * Whether publishing `version` must not move "latest": a backport (1.4.1 after 2.0.0) would
+ * otherwise become the latest release, and updaters following latest would be offered a downgrade.
+ */
+async function isBelowLatest(gh, version) {
+    const latest = await getLatestRelease(gh);
+    const latestVersion = latest && versionOfReleaseTag(latest.tag_name);
+    return latestVersion !== undefined && semver_default().valid(version) !== null && semver_default().lt(version, latestVersion);
+}
+/**
+ * Publishes a signed draft, the last step of GitHub's flow for immutable releases (draft, upload
+ * every asset, publish); `make_latest` is "false" for a version below the current latest release.
+ */
+async function publishRelease(gh, draft, version) {
+    const below = await isBelowLatest(gh, version);
+    try {
+        const published = await updateRelease(gh, draft, {
+            draft: false,
+            ...(below ? { make_latest: 'false' } : {}),
+        });
+        info(`published release ${published.tag_name} (id ${published.id})${below ? ', not marked latest: a newer version is' : ''}`);
+        return published;
+    }
+    catch (e) {
+        if (!isAlreadyExists(e))
+            throw e;
+        throw new errors_RelsealError('E_GITHUB', `another release of ${draft.tag_name} was published while draft ${draft.id} was being signed; ` +
+            `draft ${draft.id} is left unpublished: delete it, and re-run to sign the published release`, { cause: e });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/upload.ts
+
 
 
 
@@ -44419,64 +50754,123 @@ function actionClient(i) {
  * counts unless it is listed here.
  */
 const PER_RUN = new Set(['schema', 'created_at', 'expires_at', 'builder', 'tag_signer']);
-const SAME_RELEASE = manifest/* MANIFEST_FIELDS */.Ux.filter((f) => !PER_RUN.has(f));
+const SAME_RELEASE = MANIFEST_FIELDS.filter((f) => !PER_RUN.has(f));
 /**
  * A re-run signs again with a new created_at, so its bytes differ from the first run's. When the
- * release already holds a manifest that this key signed for the very same release, keep it: the
- * re-run is then a no-op instead of a conflict.
+ * release already holds a manifest that this key signed for the very same release, keep it (the
+ * re-run is then a no-op instead of a conflict), unless it has expired.
  */
-async function existingEquivalent(gh, assets, name, payload, key) {
-    const asset = assets.find((a) => a.name === name);
+async function existingEquivalent(gh, assets, name, payload, { key, tagPrefix }) {
+    const asset = assets.find((a) => a.name === name && (a.state ?? 'uploaded') === 'uploaded');
     if (!asset)
         return undefined;
     const bytes = await downloadReleaseAsset(gh, asset);
     try {
-        const old = (0,manifest/* verifyManifest */.kj)(bytes, { keys: [key], enforceExpiry: false }).payload;
-        return SAME_RELEASE.every((f) => JSON.stringify(old[f]) === JSON.stringify(payload[f]))
-            ? bytes
-            : undefined;
+        const old = verify_verifyManifest(bytes, { keys: [key], enforceExpiry: false, tagPrefix }).payload;
+        if (!SAME_RELEASE.every((f) => JSON.stringify(old[f]) === JSON.stringify(payload[f])))
+            return undefined;
+        const expired = old.expires_at !== undefined && Date.parse(old.expires_at) <= Date.now();
+        return { bytes, expiredAt: expired ? old.expires_at : undefined };
     }
     catch {
         return undefined;
     }
 }
-async function lookUpRelease(inputs) {
-    const gh = actionClient(inputs);
-    const release = await getReleaseByTag(gh, inputs.tag);
-    return release ? { gh, release } : { gh };
+/** The published release of the tag, else its newest draft (drafts made by release-gate or others). */
+async function findRelease(gh, tag) {
+    const found = await findReleasesByTag(gh, tag);
+    if (!found.complete)
+        warning(`the repository has more releases than the ${MAX_LISTED_RELEASES} GitHub lists: a draft of ${tag} older than those is not seen`);
+    const release = found.published ?? found.drafts[0];
+    const others = found.drafts.filter((d) => d !== release);
+    if (release && others.length > 0)
+        warning(`${tag} has ${others.length} other draft release(s) (id ${others.map((d) => d.id).join(', ')}); signing ` +
+            `${release.draft ? 'the newest draft' : 'the published release'}, id ${release.id}; delete the others`);
+    return release;
 }
 /**
- * Puts the signed manifest and the file list on the release (created when missing and allowed).
- * A manifest already there that signs the same release is kept, and written to `manifestPath`.
- * Returns the release's URL.
+ * Finds the release of the tag. A published immutable release without the manifest stops the run
+ * here, before anything is signed, created or uploaded: nothing can ever be added to it.
  */
-async function uploadSigned(inputs, { gh, release: found }, signed) {
-    let release = found;
-    let assets = [];
-    if (release)
-        assets = await listReleaseAssets(gh, release);
-    else {
-        if (!inputs.createRelease)
-            throw new errors/* RelsealError */.Ng('E_GITHUB', `release ${inputs.tag} does not exist; create it first or set create-release: true`);
-        release = await createRelease(gh, { tag: inputs.tag, target: signed.payload.commit });
-        lib_core/* info */.pq(`created release ${inputs.tag}`);
+async function lookUpRelease(inputs) {
+    const gh = actionClient(inputs);
+    const release = await findRelease(gh, inputs.tag);
+    if (!release)
+        return { gh, assets: [] };
+    const assets = await listReleaseAssets(gh, release);
+    if (isLocked(release) && !assets.some((a) => a.name === inputs.manifestName))
+        throw immutableReleaseError(release, `${inputs.manifestName} can never be added to it`);
+    info(`found ${release.draft ? 'draft' : 'published'} release ${release.tag_name} (id ${release.id})`);
+    return { gh, release, assets };
+}
+/**
+ * Creates the tag's release as a draft. When GitHub answers 422 already_exists, another job published
+ * a release of the tag since the lookup: look once more and use that one.
+ */
+async function createDraft(gh, inputs, commit) {
+    if (!inputs.createRelease)
+        throw new errors_RelsealError('E_GITHUB', `release ${inputs.tag} does not exist; create it first or set create-release: true`);
+    try {
+        const release = await createRelease(gh, { tag: inputs.tag, target: commit, draft: true });
+        info(`created draft release ${inputs.tag} (id ${release.id})`);
+        return { release, assets: [] };
     }
+    catch (e) {
+        if (!isAlreadyExists(e))
+            throw e;
+        const release = await findRelease(gh, inputs.tag);
+        if (!release)
+            throw e;
+        info(`release ${inputs.tag} appeared meanwhile (id ${release.id}); signing that one`);
+        return { release, assets: await listReleaseAssets(gh, release) };
+    }
+}
+/**
+ * Puts the artifacts (with upload-artifacts), the file list and the signed manifest on the release,
+ * creating it as a draft when there is none, then publishes a draft (with publish). A manifest
+ * already there that signs the same release and has not expired is kept, and written to
+ * `manifestPath`. Returns the release.
+ */
+async function uploadSigned(inputs, lookup, signed) {
+    const { gh } = lookup;
+    const { release, assets } = lookup.release
+        ? { release: lookup.release, assets: lookup.assets }
+        : await createDraft(gh, inputs, signed.payload.commit);
+    const name = inputs.manifestName;
     const previous = inputs.overwrite
         ? undefined
-        : await existingEquivalent(gh, assets, inputs.manifestName, signed.payload, inputs.key);
-    if (previous) {
-        lib_core/* info */.pq(`${inputs.manifestName} on the release already signs this commit and tree: keeping it`);
-        (0,external_node_fs_.writeFileSync)(signed.manifestPath, previous);
+        : await existingEquivalent(gh, assets, name, signed.payload, inputs);
+    let manifest = signed.envelope;
+    if (previous?.expiredAt !== undefined) {
+        if (isLocked(release))
+            throw immutableReleaseError(release, `its ${name} (expired ${previous.expiredAt}) cannot be replaced`);
+        info(`${name} on the release signs this commit and tree but expired ${previous.expiredAt}: replacing it`);
     }
-    // The file list goes up first: once the manifest is visible (it is what consumers look for), the
-    // list it names is there to download too.
-    for (const [name, data] of [
-        [manifest/* FILES_ASSET */.ZX, signed.files],
-        [inputs.manifestName, previous ?? signed.envelope],
-    ]) {
-        lib_core/* info */.pq(`${name}: ${await putReleaseAsset(gh, release, name, data, inputs.overwrite, assets)}`);
+    else if (previous) {
+        info(`${name} on the release already signs this commit and tree: keeping it`);
+        manifest = previous.bytes;
+        (0,external_node_fs_namespaceObject.writeFileSync)(signed.manifestPath, manifest);
     }
-    return release.html_url;
+    // Artifacts, then the file list, then the manifest: once the manifest is visible (it is what
+    // consumers look for), everything it names is there to download too.
+    const uploads = [
+        ...(inputs.uploadArtifacts
+            ? signed.artifacts.map((a) => [
+                a.name,
+                (0,external_node_fs_namespaceObject.readFileSync)(a.path),
+                inputs.overwrite,
+            ])
+            : []),
+        [FILES_ASSET, signed.files, inputs.overwrite],
+        [name, manifest, inputs.overwrite || previous?.expiredAt !== undefined],
+    ];
+    for (const [asset, data, replace] of uploads)
+        info(`${asset}: ${await putReleaseAsset(gh, release, asset, data, replace, assets)}`);
+    if (release.draft && inputs.publish)
+        return publishRelease(gh, release, inputs.version);
+    if (release.draft)
+        info(`release ${release.tag_name} stays a draft (publish: false)`);
+    return release;
 }
 
 ;// CONCATENATED MODULE: ../common/html.ts
@@ -44507,7 +50901,7 @@ async function writeSummary(p, keyId, releaseUrl) {
             { data: releaseUrl ? `<a href="${escapeHtml(releaseUrl)}">${escapeHtml(releaseUrl)}</a>` : 'not uploaded' },
         ],
     ];
-    await lib_core/* summary */.z
+    await summary
         .addHeading(`relseal: signed ${escapeHtml(p.repository)} ${escapeHtml(p.tag)}`, 2)
         .addTable(rows)
         .write();
@@ -44527,35 +50921,40 @@ async function writeSummary(p, keyId, releaseUrl) {
 
 
 
+
+
+
 const utcSeconds = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-async function hashArtifacts(patterns) {
-    const files = await matchFiles(patterns);
-    if (patterns.length > 0 && files.length === 0)
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `input artifacts matched no file (${patterns.join(', ')}); build them before signing`);
-    return (await hashReleaseFiles(files, 'E_BAD_INPUT')).map(({ name, size, sha256 }) => ({
-        name,
-        size,
-        sha256,
-    }));
+/** The files `artifacts` matches; with upload-artifacts their names are checked before any request. */
+async function findArtifacts(inputs) {
+    const files = await matchFiles(inputs.artifacts);
+    if (inputs.artifacts.length > 0 && files.length === 0)
+        throw new errors_RelsealError('E_BAD_INPUT', `input artifacts matched no file (${inputs.artifacts.join(', ')}); build them before signing`);
+    if (inputs.uploadArtifacts && inputs.upload)
+        for (const f of files)
+            checkAssetName((0,external_node_path_namespaceObject.basename)(f), `artifact ${f}`);
+    return files;
 }
+const listed = (files) => files.map(({ name, size, sha256 }) => ({ name, size, sha256 }));
 /** A maintainer's SSH signature on the tag, a second trust domain beside the CI key. */
 async function verifyTag(dir, inputs) {
-    lib_core/* startGroup */.Oh(`Verifying the SSH signature of tag ${inputs.tag}`);
-    const allowedSigners = (0,common_inputs/* readRepoFile */.v6)(dir, inputs.allowedSigners, 'allowed-signers');
+    startGroup(`Verifying the SSH signature of tag ${inputs.tag}`);
+    const allowedSigners = readRepoFile(dir, inputs.allowedSigners, 'allowed-signers');
     const v = await verifyTagForCommit({ repoDir: dir, tag: inputs.tag, commit: inputs.commit, allowedSigners });
-    lib_core/* info */.pq(`tag ${v.tag} signed by ${v.principal} (${v.fingerprint})`);
-    lib_core/* endGroup */.N4();
+    info(`tag ${v.tag} signed by ${v.principal} (${v.fingerprint})`);
+    endGroup();
     return { principal: v.principal, fingerprint: v.fingerprint };
 }
 /** Signs and (optionally) uploads; returns the outputs. Everything it logs is safe to show. */
 async function sign(inputs) {
-    const dir = (0,external_node_path_.resolve)(inputs.workspace, inputs.path);
-    lib_core/* startGroup */.Oh(`Hashing ${inputs.commit} from the object store`);
+    const dir = (0,external_node_path_namespaceObject.resolve)(inputs.workspace, inputs.path);
+    startGroup(`Hashing ${inputs.commit} from the object store`);
     await assertHeadIs(dir, inputs.commit, 'commit', 'check out that commit (actions/checkout with ref) or set commit');
+    const artifactFiles = await findArtifacts(inputs);
     // git streams the blobs and this thread mostly waits for them, so the release is looked up
     // meanwhile; nothing is created or uploaded until the manifest is signed and re-verified.
     const [hashed, found] = await Promise.allSettled([
-        (0,src_tree/* hashTree */.vz)({ dir, rev: inputs.commit }),
+        hash_tree_hashTree({ dir, rev: inputs.commit }),
         inputs.upload ? lookUpRelease(inputs) : undefined,
     ]);
     if (hashed.status === 'rejected')
@@ -44563,14 +50962,14 @@ async function sign(inputs) {
     if (found.status === 'rejected')
         throw found.reason;
     const tree = hashed.value;
-    lib_core/* info */.pq(`${tree.files} entries, ${tree.bytes} bytes, code hash ${tree.codeHash}`);
-    const artifacts = await hashArtifacts(inputs.artifacts);
-    lib_core/* endGroup */.N4();
+    info(`${tree.files} entries, ${tree.bytes} bytes, code hash ${tree.codeHash}`);
+    const artifacts = await hashReleaseFiles(artifactFiles, 'E_BAD_INPUT');
+    endGroup();
     const tagSigner = inputs.allowedSigners === undefined ? undefined : await verifyTag(dir, inputs);
-    lib_core/* startGroup */.Oh('Signing the manifest');
+    startGroup('Signing the manifest');
     const now = new Date();
     const payload = {
-        schema: manifest/* MANIFEST_SCHEMA */.KB,
+        schema: MANIFEST_SCHEMA,
         repository: inputs.repository,
         tag: inputs.tag,
         version: inputs.version,
@@ -44578,7 +50977,7 @@ async function sign(inputs) {
         code_hash: tree.codeHash,
         file_manifest_hash: tree.fileManifestHash,
         file_count: tree.files,
-        artifacts,
+        artifacts: listed(artifacts),
         created_at: utcSeconds(now),
         ...(inputs.expiresIn
             ? {
@@ -44588,40 +50987,42 @@ async function sign(inputs) {
         ...(Object.keys(inputs.builder).length ? { builder: inputs.builder } : {}),
         ...(tagSigner ? { tag_signer: tagSigner } : {}),
     };
-    const envelope = (0,manifest/* signManifest */.TX)(payload, [inputs.key]);
+    const envelope = signManifest(payload, [inputs.key]);
     if (inputs.publicKey) {
-        const trusted = (0,keys/* parsePublicKey */.ee)(inputs.publicKey, 'input public-key');
+        const trusted = parsePublicKey(inputs.publicKey, 'input public-key');
         try {
-            (0,manifest/* verifyManifest */.kj)(envelope, { keys: [trusted], now });
+            verify_verifyManifest(envelope, { keys: [trusted], now, tagPrefix: inputs.tagPrefix });
         }
         catch (e) {
-            if ((0,errors/* isRelsealError */.Tv)(e, 'E_UNTRUSTED_KEY')) {
-                throw new errors/* RelsealError */.Ng('E_UNTRUSTED_KEY', `the signing key does not match public-key (signing key ${inputs.key.keyId}, public-key ${trusted.keyId}); nothing was uploaded`);
+            if (isRelsealError(e, 'E_UNTRUSTED_KEY')) {
+                throw new errors_RelsealError('E_UNTRUSTED_KEY', `the signing key does not match public-key (signing key ${inputs.key.keyId}, public-key ${trusted.keyId}); nothing was uploaded`);
             }
             throw e;
         }
-        lib_core/* info */.pq(`verified with the trusted public key ${trusted.keyId}`);
+        info(`verified with the trusted public key ${trusted.keyId}`);
     }
     else
-        lib_core/* warning */.$e('public-key is empty: the signature was not checked against the key consumers trust');
-    const outDir = (0,external_node_path_.join)(inputs.runnerTemp, 'relseal');
-    (0,external_node_fs_.mkdirSync)(outDir, { recursive: true });
-    const manifestPath = (0,external_node_path_.join)(outDir, inputs.manifestName);
-    const filesPath = (0,external_node_path_.join)(outDir, manifest/* FILES_ASSET */.ZX);
-    (0,external_node_fs_.writeFileSync)(manifestPath, envelope);
-    (0,external_node_fs_.writeFileSync)(filesPath, tree.fileManifest);
-    lib_core/* endGroup */.N4();
-    let releaseUrl = '';
+        warning('public-key is empty: the signature was not checked against the key consumers trust');
+    const outDir = (0,external_node_path_namespaceObject.join)(inputs.runnerTemp, 'relseal');
+    (0,external_node_fs_namespaceObject.mkdirSync)(outDir, { recursive: true });
+    const manifestPath = (0,external_node_path_namespaceObject.join)(outDir, inputs.manifestName);
+    const filesPath = (0,external_node_path_namespaceObject.join)(outDir, FILES_ASSET);
+    (0,external_node_fs_namespaceObject.writeFileSync)(manifestPath, envelope);
+    (0,external_node_fs_namespaceObject.writeFileSync)(filesPath, tree.fileManifest);
+    endGroup();
+    let release;
     if (inputs.upload) {
-        lib_core/* startGroup */.Oh(`Uploading to release ${inputs.tag}`);
-        releaseUrl = await uploadSigned(inputs, found.value, {
+        startGroup(`Uploading to release ${inputs.tag}`);
+        release = await uploadSigned(inputs, found.value, {
             payload,
             envelope,
             manifestPath,
             files: Buffer.from(tree.fileManifest),
+            artifacts,
         });
-        lib_core/* endGroup */.N4();
+        endGroup();
     }
+    const releaseUrl = release?.html_url ?? '';
     await writeSummary(payload, inputs.key.keyId, releaseUrl || undefined);
     return {
         'manifest-path': manifestPath,
@@ -44632,2002 +51033,12 @@ async function sign(inputs) {
         version: payload.version,
         commit: payload.commit,
         'release-url': releaseUrl,
+        'release-id': release ? String(release.id) : '',
+        'release-state': release ? (release.draft ? 'draft' : 'published') : '',
     };
 }
-
-
-/***/ }),
-
-/***/ 6378:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ng: () => (/* binding */ RelsealError),
-/* harmony export */   Tv: () => (/* binding */ isRelsealError),
-/* harmony export */   eJ: () => (/* binding */ REFUSAL_CODES)
-/* harmony export */ });
-/** Codes that mean "we looked and refused": the CLI exits 1 for these. */
-const REFUSAL_CODES = new Set([
-    'E_UNSIGNED',
-    'E_BAD_SIGNATURE',
-    'E_UNTRUSTED_KEY',
-    'E_THRESHOLD',
-    'E_EXPIRED',
-    'E_DOWNGRADE',
-    'E_TREE_MISMATCH',
-    'E_REPOSITORY_MISMATCH',
-    'E_TAG_UNSIGNED',
-    'E_TAG_BAD_SIGNATURE',
-    'E_TAG_UNTRUSTED',
-    'E_TAG_MISMATCH',
-]);
-class RelsealError extends Error {
-    code;
-    /** Extra machine-readable facts (paths, key ids) for JSON output and evidence logs. */
-    details;
-    constructor(code, message, options = {}) {
-        super(message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.name = 'RelsealError';
-        this.code = code;
-        this.details = options.details;
-    }
-}
-/** True when `err` is a RelsealError, optionally with the given code. */
-function isRelsealError(err, code) {
-    return err instanceof RelsealError && (code === undefined || err.code === code);
-}
-
-
-/***/ }),
-
-/***/ 2233:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  xT: () => (/* binding */ assertSafeRef),
-  q_: () => (/* binding */ gitText),
-  EO: () => (/* binding */ runGit),
-  Iz: () => (/* binding */ spawnGit)
-});
-
-// UNUSED EXPORTS: gitEnv, isFullCommitId
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: ../../src/errors.ts
-var errors = __nccwpck_require__(6378);
-;// CONCATENATED MODULE: ../../src/git/git.ts
-/**
- * The only code in relseal that runs git. Every call is an argument array (never a shell
- * string), prompts are disabled, and callers put `--end-of-options` before refs and `--`
- * before paths; `assertSafeRef` refuses refs that could be read as options.
- */
-
-
-/** The environment every git process gets: no prompts, no pager, no user/system config surprises. */
-function gitEnv(extra = {}) {
-    return {
-        ...process.env,
-        GIT_TERMINAL_PROMPT: '0',
-        GIT_ASKPASS: '',
-        SSH_ASKPASS: '',
-        GCM_INTERACTIVE: 'never',
-        GIT_PAGER: 'cat',
-        LC_ALL: 'C',
-        ...extra,
-    };
-}
-/** Starts a long-lived git process (for streamed use such as `git cat-file --batch`). */
-function spawnGit(args, options) {
-    return (0,external_node_child_process_namespaceObject.spawn)('git', ['-c', 'core.quotePath=false', ...args], {
-        cwd: options.cwd,
-        env: gitEnv(options.env),
-        stdio: ['pipe', 'pipe', 'pipe'],
-    });
-}
-/** Runs git to completion and returns its output; a non-zero exit throws `E_GIT`. */
-async function runGit(args, options) {
-    const child = spawnGit(args, options);
-    const out = [];
-    const err = [];
-    child.stdout.on('data', options.onStdout ?? ((b) => out.push(b)));
-    child.stderr.on('data', (b) => err.push(b));
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
-    child.stdin.on('error', () => {
-        /* git may exit before reading all input; the exit code tells the story */
-    });
-    child.stdin.end(options.input ?? '');
-    const code = await new Promise((resolve, reject) => {
-        child.on('error', (e) => reject(new errors/* RelsealError */.Ng('E_GIT', `could not start git (${e.message}); install git and make sure it is on PATH`, {
-            cause: e,
-        })));
-        child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
-    }).finally(() => clearTimeout(timer));
-    const result = { stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code };
-    if (!(options.okCodes ?? [0]).includes(code)) {
-        throw new errors/* RelsealError */.Ng('E_GIT', `git ${describeArgs(args)} failed (exit ${code}): ${result.stderr.trim() || 'no output'}`, {
-            details: { args: [...args], code, stderr: result.stderr },
-        });
-    }
-    return result;
-}
-/** Runs git and returns stdout as trimmed UTF-8 text. */
-async function gitText(args, options) {
-    return (await runGit(args, options)).stdout.toString('utf8').trim();
-}
-function describeArgs(args) {
-    return args
-        .filter((a) => !a.includes('\n'))
-        .slice(0, 4)
-        .join(' ');
-}
-// A control character anywhere, or a leading '-', would let a ref from a manifest act as an option
-// or smuggle a second line into git's batch protocols.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-/**
- * Refuses a ref, tag, commit id or path that starts with `-` or holds control characters,
- * before it reaches any git command.
- */
-function assertSafeRef(value, what) {
-    if (value.length === 0 || value.startsWith('-') || CONTROL_CHARS.test(value)) {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} ${JSON.stringify(value)} is not safe to pass to git: it is empty, starts with '-' or holds control characters; ` +
-            `use a plain tag, branch or full commit id`);
-    }
-    return value;
-}
-const FULL_COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-/** True for a full SHA-1 or SHA-256 commit id in lower-case hex. */
-function isFullCommitId(value) {
-    return FULL_COMMIT_ID.test(value);
-}
-
-
-/***/ }),
-
-/***/ 7767:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Eu: () => (/* binding */ ED25519_PUBLIC_KEY_BYTES),
-/* harmony export */   Tc: () => (/* binding */ verifyDetached),
-/* harmony export */   db: () => (/* binding */ isWeakPublicKey),
-/* harmony export */   kA: () => (/* binding */ signDetached),
-/* harmony export */   r9: () => (/* binding */ keyPairFromSeed)
-/* harmony export */ });
-/* unused harmony exports ED25519_SEED_BYTES, ED25519_SECRET_KEY_BYTES, ED25519_SIGNATURE_BYTES, generateKeyPair, hasCanonicalScalar */
-/* harmony import */ var tweetnacl__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9384);
-/* harmony import */ var tweetnacl__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(tweetnacl__WEBPACK_IMPORTED_MODULE_0__);
-/**
- * The one tweetnacl wrapper. Everything in relseal that signs or verifies Ed25519 goes
- * through these three functions, which add the checks tweetnacl leaves out (RFC 8032
- * section 5.1.7: S must be below the group order L, so signatures are not malleable).
- */
-
-const ED25519_PUBLIC_KEY_BYTES = 32;
-const ED25519_SEED_BYTES = 32;
-const ED25519_SECRET_KEY_BYTES = 64;
-const ED25519_SIGNATURE_BYTES = 64;
-/** The order of the Ed25519 base point. */
-const GROUP_ORDER_L = 2n ** 252n + 27742317777372353535851937790883648493n;
-/** Derives the key pair of a 32-byte seed (deterministic, RFC 8032 section 5.1.5). */
-function keyPairFromSeed(seed) {
-    const kp = tweetnacl__WEBPACK_IMPORTED_MODULE_0___default().sign.keyPair.fromSeed(seed);
-    return { publicKey: kp.publicKey, secretKey: kp.secretKey };
-}
-/** A fresh random key pair. */
-function generateKeyPair() {
-    const kp = nacl.sign.keyPair();
-    return { publicKey: kp.publicKey, secretKey: kp.secretKey };
-}
-/** Signs `message` with a 64-byte tweetnacl secret key. */
-function signDetached(secretKey, message) {
-    return tweetnacl__WEBPACK_IMPORTED_MODULE_0___default().sign.detached(message, secretKey);
-}
-function littleEndianToBigInt(bytes) {
-    let n = 0n;
-    for (let i = bytes.length - 1; i >= 0; i--)
-        n = (n << 8n) | BigInt(bytes[i] ?? 0);
-    return n;
-}
-/** True when the signature's S half is a canonical scalar (S < L). */
-function hasCanonicalScalar(signature) {
-    return littleEndianToBigInt(signature.subarray(32, 64)) < GROUP_ORDER_L;
-}
-const FIELD_P = 2n ** 255n - 19n;
-// The small-order points of Curve25519 in Edwards form, sign bit cleared (libsodium's blocklist):
-// a "public key" among them verifies forged signatures for many messages.
-const SMALL_ORDER_POINTS = [
-    '0000000000000000000000000000000000000000000000000000000000000000',
-    '0100000000000000000000000000000000000000000000000000000000000000',
-    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
-    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
-    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-].map((h) => Buffer.from(h, 'hex'));
-/**
- * True for a public key no honest signer has: a small-order point, or a non-canonical
- * encoding (y >= p). Signatures under such keys are refused.
- */
-function isWeakPublicKey(publicKey) {
-    if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
-        return true;
-    const y = Buffer.from(publicKey);
-    y[31] = (y[31] ?? 0) & 0x7f;
-    if (littleEndianToBigInt(y) >= FIELD_P)
-        return true;
-    return SMALL_ORDER_POINTS.some((p) => p.equals(y));
-}
-/**
- * Verifies an Ed25519 signature strictly: wrong lengths, non-canonical S and weak public keys are
- * rejected before tweetnacl runs. Never throws for malformed input; returns false.
- */
-function verifyDetached(publicKey, message, signature) {
-    if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES || signature.length !== ED25519_SIGNATURE_BYTES)
-        return false;
-    if (!hasCanonicalScalar(signature) || isWeakPublicKey(publicKey))
-        return false;
-    return tweetnacl__WEBPACK_IMPORTED_MODULE_0___default().sign.detached.verify(message, signature, publicKey);
-}
-
-
-/***/ }),
-
-/***/ 5562:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   UG: () => (/* reexport safe */ _key_formats_js__WEBPACK_IMPORTED_MODULE_0__.UG),
-/* harmony export */   ee: () => (/* reexport safe */ _key_formats_js__WEBPACK_IMPORTED_MODULE_0__.ee)
-/* harmony export */ });
-/* harmony import */ var _key_formats_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7772);
-/* harmony import */ var _key_id_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(991);
-/* harmony import */ var _ed25519_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7767);
-
-
-
-
-
-/***/ }),
-
-/***/ 7772:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   LV: () => (/* binding */ decodeStrictBase64),
-/* harmony export */   UG: () => (/* binding */ parseSigningKey),
-/* harmony export */   ee: () => (/* binding */ parsePublicKey)
-/* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6378);
-/* harmony import */ var _ed25519_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7767);
-/* harmony import */ var _key_id_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(991);
-/* harmony import */ var _ssh_format_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8694);
-
-
-
-
-
-const ACCEPTED = 'accepted forms: PKCS#8 / SPKI PEM (openssl genpkey -algorithm ed25519), an OpenSSH Ed25519 key ' +
-    '(ssh-ed25519 AAAA… public line, or an unencrypted OPENSSH PRIVATE KEY), or raw base64 ' +
-    '(32-byte seed or public key, 64-byte tweetnacl secret key)';
-function badKey(source, what) {
-    // Never echo the material itself: it may be a secret.
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelsealError */ .Ng('E_BAD_KEY', `the key from ${source} ${what}; ${ACCEPTED}`);
-}
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-/** Decodes standard base64 strictly (alphabet and padding), or returns undefined. */
-function decodeStrictBase64(text) {
-    return STRICT_BASE64.test(text) ? Buffer.from(text, 'base64') : undefined;
-}
-function fromSeed(seed) {
-    const kp = (0,_ed25519_js__WEBPACK_IMPORTED_MODULE_2__/* .keyPairFromSeed */ .r9)(seed);
-    return { publicKey: kp.publicKey, secretKey: kp.secretKey, keyId: (0,_key_id_js__WEBPACK_IMPORTED_MODULE_3__/* .keyIdOf */ .y)(kp.publicKey) };
-}
-function checkedPublic(publicKey, source) {
-    if (publicKey.length !== _ed25519_js__WEBPACK_IMPORTED_MODULE_2__/* .ED25519_PUBLIC_KEY_BYTES */ .Eu)
-        throw badKey(source, `holds ${publicKey.length} bytes, not 32`);
-    if ((0,_ed25519_js__WEBPACK_IMPORTED_MODULE_2__/* .isWeakPublicKey */ .db)(publicKey))
-        throw badKey(source, 'is a small-order or non-canonical Ed25519 point, which no real key is');
-    return { publicKey: Uint8Array.from(publicKey), keyId: (0,_key_id_js__WEBPACK_IMPORTED_MODULE_3__/* .keyIdOf */ .y)(publicKey) };
-}
-function jwkBytes(value) {
-    return Buffer.from(value ?? '', 'base64url');
-}
-function parsePem(text, source, want) {
-    const isPrivate = text.includes('PRIVATE KEY-----');
-    if (!isPrivate && want === 'private')
-        throw badKey(source, 'is a public key, but a private (signing) key is needed');
-    if (text.includes('ENCRYPTED PRIVATE KEY')) {
-        throw badKey(source, 'is encrypted; decrypt a copy with `openssl pkey -in KEY -out plain.pem` first');
-    }
-    let key;
-    try {
-        key = isPrivate
-            ? (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPrivateKey)({ key: text, format: 'pem' })
-            : (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPublicKey)({ key: text, format: 'pem' });
-    }
-    catch {
-        throw badKey(source, 'is not a readable PEM key');
-    }
-    if (key.asymmetricKeyType !== 'ed25519')
-        throw badKey(source, `is a ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
-    const jwk = key.export({ format: 'jwk' });
-    if (isPrivate)
-        return fromSeed(jwkBytes(jwk.d));
-    return checkedPublic(jwkBytes(jwk.x), source);
-}
-function parseOpenSshPrivate(text, source) {
-    const body = text.replace(/-----(BEGIN|END) OPENSSH PRIVATE KEY-----/g, '').replace(/\s+/g, '');
-    const raw = decodeStrictBase64(body);
-    const magic = Buffer.from('openssh-key-v1\0', 'latin1');
-    if (!raw || !raw.subarray(0, magic.length).equals(magic))
-        throw badKey(source, 'is not a readable OpenSSH private key');
-    const r = new _ssh_format_js__WEBPACK_IMPORTED_MODULE_4__/* .SshReader */ .o(raw.subarray(magic.length), `the OpenSSH key from ${source}`);
-    const cipher = r.string();
-    r.string(); // kdf name
-    r.bytes(); // kdf options
-    if (cipher !== 'none') {
-        throw badKey(source, 'is passphrase-protected; decrypt a copy first with `ssh-keygen -p -N "" -f COPY_OF_KEY`');
-    }
-    if (r.uint32() !== 1)
-        throw badKey(source, 'holds more than one key');
-    r.bytes(); // public key blob
-    const priv = new _ssh_format_js__WEBPACK_IMPORTED_MODULE_4__/* .SshReader */ .o(r.bytes(), `the OpenSSH key from ${source}`);
-    if (priv.uint32() !== priv.uint32())
-        throw badKey(source, 'fails its check bytes');
-    const type = priv.string();
-    if (type !== 'ssh-ed25519')
-        throw badKey(source, `is a ${type} key, not Ed25519`);
-    const pub = priv.bytes();
-    const secret = priv.bytes();
-    const key = fromSeed(secret.subarray(0, 32));
-    if (secret.length !== 64 || !Buffer.from(key.publicKey).equals(pub))
-        throw badKey(source, 'has a public half that does not match');
-    return key;
-}
-function parseSshPublicLine(text, source) {
-    const [type, b64] = text.trim().split(/\s+/);
-    const blob = decodeStrictBase64(b64 ?? '');
-    if (type !== 'ssh-ed25519' || !blob)
-        throw badKey(source, `is an SSH ${type ?? ''} key line, but only ssh-ed25519 is supported`);
-    const r = new _ssh_format_js__WEBPACK_IMPORTED_MODULE_4__/* .SshReader */ .o(blob, `the SSH public key from ${source}`);
-    if (r.string() !== 'ssh-ed25519')
-        throw badKey(source, 'has a key blob that is not ssh-ed25519');
-    return checkedPublic(r.bytes(), source);
-}
-function parseAny(text, source, want) {
-    const t = text.trim();
-    if (t.includes('-----BEGIN OPENSSH PRIVATE KEY-----'))
-        return parseOpenSshPrivate(t, source);
-    if (t.startsWith('-----BEGIN '))
-        return parsePem(t, source, want);
-    if (/^(ssh-|ecdsa-|sk-)/.test(t)) {
-        if (want === 'private')
-            throw badKey(source, 'is an SSH public key line, but a private (signing) key is needed');
-        return parseSshPublicLine(t, source);
-    }
-    const raw = decodeStrictBase64(t);
-    if (!raw)
-        throw badKey(source, 'is not PEM, OpenSSH or valid base64');
-    if (raw.length === 64) {
-        const key = fromSeed(raw.subarray(0, 32));
-        if (!Buffer.from(key.publicKey).equals(raw.subarray(32)))
-            throw badKey(source, 'is 64 bytes whose public half does not match its seed');
-        return key;
-    }
-    if (raw.length !== 32)
-        throw badKey(source, `decodes to ${raw.length} bytes, not 32 or 64`);
-    return want === 'private' ? fromSeed(raw) : checkedPublic(raw, source);
-}
-/**
- * Parses an Ed25519 signing key in any accepted form (see ACCEPTED). `source` names where it came
- * from in errors; the key material itself never appears in an error.
- *
- * @example const key = parseSigningKey(readFileSync('release.key', 'utf8'), 'release.key')
- */
-function parseSigningKey(text, source) {
-    const key = parseAny(text, source, 'private');
-    if (!('secretKey' in key))
-        throw badKey(source, 'is a public key, but a private (signing) key is needed');
-    return key;
-}
-/**
- * Parses an Ed25519 public key in any accepted form; a private key yields its public half.
- * Raw 32-byte base64 is read as a public key.
- *
- * @example const trusted = parsePublicKey('ssh-ed25519 AAAAC3Nz… ci', 'workflow input')
- */
-function parsePublicKey(text, source) {
-    const key = parseAny(text, source, 'public');
-    return { publicKey: key.publicKey, keyId: key.keyId };
-}
-
-
-/***/ }),
-
-/***/ 991:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   y: () => (/* binding */ keyIdOf)
-/* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-
-/**
- * The key id of an Ed25519 public key: the lower-case hex SHA-256 of its 32 raw bytes
- * (docs/manifest-spec.md, "Keys"). Shown the same way everywhere.
- *
- * @example keyIdOf(publicKey) // '3f5a…' (64 hex digits)
- */
-function keyIdOf(publicKey) {
-    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(publicKey).digest('hex');
-}
-
-
-/***/ }),
-
-/***/ 8694:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   _G: () => (/* binding */ sshString),
-/* harmony export */   o: () => (/* binding */ SshReader)
-/* harmony export */ });
-/* unused harmony export sshEd25519Blob */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6378);
-
-/** Reads SSH wire-format values (RFC 4251 section 5) from a buffer, refusing truncation. */
-class SshReader {
-    buf;
-    what;
-    pos = 0;
-    constructor(buf, what) {
-        this.buf = buf;
-        this.what = what;
-    }
-    uint32() {
-        if (this.pos + 4 > this.buf.length)
-            throw this.truncated();
-        const v = this.buf.readUInt32BE(this.pos);
-        this.pos += 4;
-        return v;
-    }
-    bytes() {
-        const len = this.uint32();
-        if (this.pos + len > this.buf.length)
-            throw this.truncated();
-        const v = this.buf.subarray(this.pos, this.pos + len);
-        this.pos += len;
-        return v;
-    }
-    string() {
-        return this.bytes().toString('utf8');
-    }
-    raw(n) {
-        if (this.pos + n > this.buf.length)
-            throw this.truncated();
-        const v = this.buf.subarray(this.pos, this.pos + n);
-        this.pos += n;
-        return v;
-    }
-    get remaining() {
-        return this.buf.length - this.pos;
-    }
-    truncated() {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RelsealError */ .Ng('E_BAD_KEY', `${this.what} is truncated or malformed`);
-    }
-}
-/** Encodes SSH wire-format strings. */
-function sshString(value) {
-    const body = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(body.length);
-    return Buffer.concat([len, body]);
-}
-/** The `ssh-ed25519` public key blob. */
-function sshEd25519Blob(publicKey) {
-    return Buffer.concat([sshString('ssh-ed25519'), sshString(Buffer.from(publicKey))]);
-}
-
-
-/***/ }),
-
-/***/ 5233:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  ZX: () => (/* reexport */ FILES_ASSET),
-  ny: () => (/* reexport */ MANIFEST_ASSET),
-  Ux: () => (/* reexport */ MANIFEST_FIELDS),
-  KB: () => (/* reexport */ MANIFEST_SCHEMA),
-  TX: () => (/* reexport */ signManifest),
-  kj: () => (/* reexport */ verifyManifest)
-});
-
-// UNUSED EXPORTS: MANIFEST_PAYLOAD_TYPE, MAX_MANIFEST_BYTES, appendSignature, isStrictSemver, parseEnvelope, parsePayload, preAuthEncoding, readManifestFile, serializePayload, verifyArtifacts, verifyTree
-
-;// CONCATENATED MODULE: ../../src/manifest/assets.ts
-/** The signed manifest, as a release asset: what sign-release uploads and updaters look for. */
-const MANIFEST_ASSET = 'release_manifest.json';
-/** The sha256sum-format list of the tree's files, uploaded beside the manifest. */
-const FILES_ASSET = 'release_files.sha256';
-
-// EXTERNAL MODULE: ../../src/errors.ts
-var errors = __nccwpck_require__(6378);
-;// CONCATENATED MODULE: ../../src/manifest/strict-json.ts
-
-/**
- * Parses JSON like JSON.parse, but refuses what JSON.parse silently accepts and a signed
- * document must not hold: duplicate object keys (JSON.parse keeps the last one, so two
- * readers could see two different values) and a byte-order mark.
- */
-function parseStrictJson(text, what) {
-    const fail = (why, at) => {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} is not valid JSON: ${why} at offset ${at}`);
-    };
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (e) {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} is not valid JSON (${e.message}); was it truncated?`, { cause: e });
-    }
-    if (text.charCodeAt(0) === 0xfeff)
-        fail('a byte-order mark', 0);
-    // JSON.parse has validated the syntax; one linear scan now finds repeated keys per object.
-    const stack = [];
-    let expectKey = false;
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (c === '{' || c === '[') {
-            stack.push({ object: c === '{', keys: new Set() });
-            expectKey = c === '{';
-        }
-        else if (c === '}' || c === ']')
-            stack.pop();
-        else if (c === ',')
-            expectKey = stack.at(-1)?.object ?? false;
-        else if (c === '"') {
-            const end = stringEnd(text, i);
-            if (expectKey) {
-                const key = JSON.parse(text.slice(i, end + 1));
-                const keys = stack.at(-1).keys;
-                if (keys.has(key))
-                    fail(`the key ${JSON.stringify(key)} appears twice in one object`, i);
-                keys.add(key);
-                expectKey = false;
-            }
-            i = end;
-        }
-    }
-    return value;
-}
-function stringEnd(text, start) {
-    for (let i = start + 1; i < text.length; i++) {
-        if (text[i] === '\\')
-            i++;
-        else if (text[i] === '"')
-            return i;
-    }
-    return text.length;
-}
-
-;// CONCATENATED MODULE: ../../src/manifest/dsse.ts
-/**
- * DSSE v1 (secure-systems-lab/dsse, protocol.md): the envelope and the pre-authentication
- * encoding that every signature covers.
- */
-
-
-const dsse_MANIFEST_PAYLOAD_TYPE = 'application/vnd.relseal.manifest.v1+json';
-/** A release manifest larger than this is refused before it is parsed. */
-const dsse_MAX_MANIFEST_BYTES = 1024 * 1024;
-/** PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body */
-function preAuthEncoding(payloadType, payload) {
-    const type = Buffer.from(payloadType, 'utf8');
-    return Buffer.concat([
-        Buffer.from(`DSSEv1 ${type.length} `, 'utf8'),
-        type,
-        Buffer.from(` ${payload.length} `, 'utf8'),
-        payload,
-    ]);
-}
-const BASE64_ANY = /^(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+/_-]{3}=?)?$/;
-/**
- * Decodes base64 as DSSE requires verifiers to: the standard or the URL-safe alphabet, padded
- * or not, but nothing else (no whitespace, no stray characters, no bad padding).
- */
-function decodeDsseBase64(text, what) {
-    const mixed = /[+/]/.test(text) && /[-_]/.test(text);
-    if (!BASE64_ANY.test(text) || mixed) {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${what} is not valid base64 (standard or URL-safe, correctly padded)`);
-    }
-    return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-}
-/**
- * Reads an envelope's structure without trusting anything in it. Signatures whose `sig` is not
- * valid base64 are kept with `sig: undefined` so they count as bad signatures, not as input errors.
- */
-function dsse_parseEnvelope(bytes) {
-    if (bytes.length > dsse_MAX_MANIFEST_BYTES) {
-        throw new errors/* RelsealError */.Ng('E_TOO_LARGE', `the manifest is ${bytes.length} bytes, more than the ${dsse_MAX_MANIFEST_BYTES} a relseal manifest may have`);
-    }
-    let text;
-    try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    }
-    catch {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest is not UTF-8 text; is this a release_manifest.json?');
-    }
-    const env = parseStrictJson(text, 'the manifest envelope');
-    if (typeof env !== 'object' || env === null || Array.isArray(env)) {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest is not a DSSE envelope (a JSON object with payloadType, payload, signatures)');
-    }
-    const { payloadType, payload, signatures } = env;
-    if (typeof payloadType !== 'string' || typeof payload !== 'string' || !Array.isArray(signatures)) {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest envelope needs a string payloadType, a string payload and a signatures array');
-    }
-    const sigs = signatures.map((s, i) => {
-        if (typeof s !== 'object' || s === null)
-            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `signature ${i} is not an object`);
-        const { keyid, sig } = s;
-        if (typeof sig !== 'string' || (keyid !== undefined && typeof keyid !== 'string')) {
-            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `signature ${i} needs a string sig and an optional string keyid`);
-        }
-        let decoded;
-        try {
-            decoded = decodeDsseBase64(sig, `signature ${i}`);
-        }
-        catch {
-            decoded = undefined;
-        }
-        return { keyid: keyid ?? '', sig: decoded };
-    });
-    return {
-        payloadType,
-        untrustedPayload: decodeDsseBase64(payload, 'the manifest payload'),
-        signatures: sigs,
-    };
-}
-/** Serialises an envelope the way relseal writes release_manifest.json. */
-function dsse_serializeEnvelope(payloadType, payload, signatures) {
-    const env = { payloadType, payload: Buffer.from(payload).toString('base64'), signatures };
-    return Buffer.from(`${JSON.stringify(env, null, 2)}\n`, 'utf8');
-}
-
-// EXTERNAL MODULE: ../../node_modules/semver/index.js
-var semver = __nccwpck_require__(84);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
-;// CONCATENATED MODULE: ../../src/manifest/payload.ts
-
-
-
-const MANIFEST_SCHEMA = 'https://relseal.dev/manifest/v1';
-/** Every payload field, in serialization order. */
-const MANIFEST_FIELDS = [
-    'schema',
-    'repository',
-    'tag',
-    'version',
-    'commit',
-    'code_hash',
-    'file_manifest_hash',
-    'file_count',
-    'artifacts',
-    'created_at',
-    'expires_at',
-    'builder',
-    'tag_signer',
-];
-const REQUIRED = MANIFEST_FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer');
-const BUILDER_FIELDS = ['workflow_ref', 'run_id', 'run_attempt', 'runner_os', 'event', 'ref'];
-const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
-const COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-const HEX64 = /^[0-9a-f]{64}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
-// A git tag name that cannot act as an option nor smuggle control characters (git check-ref-format rules).
-const TAG = 
-// eslint-disable-next-line no-control-regex
-/^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)(?!.*\.$)(?!\/)[^\x00-\x20\x7f~^:?*[\\]{1,250}(?<!\/)$/;
-// eslint-disable-next-line no-control-regex
-const ARTIFACT_NAME = /^(?!\.)(?!-)[^\x00-\x1f\x7f/\\]{1,255}$/;
-function bad(field, why) {
-    return new errors/* RelsealError */.Ng('E_BAD_INPUT', `manifest field ${field} ${why}`);
-}
-function str(obj, field, pattern, form, prefix = '') {
-    const v = obj[field];
-    if (typeof v !== 'string' || !pattern.test(v))
-        throw bad(`${prefix}${field}`, `must be ${form}`);
-    return v;
-}
-function onlyKnown(obj, known, where) {
-    for (const k of Object.keys(obj))
-        if (!known.includes(k))
-            throw bad(`${where}${k}`, `is not a v1 field; a newer relseal may be needed`);
-}
-function isObject(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-/** True for a strict SemVer 2.0.0 version without prefix or surrounding space. */
-function isStrictSemver(v) {
-    return semver_default().valid(v, { loose: false }) === v;
-}
-function parseArtifacts(v) {
-    if (!Array.isArray(v))
-        throw bad('artifacts', 'must be an array of { name, size, sha256 }');
-    const names = new Set();
-    return v.map((a, i) => {
-        if (!isObject(a))
-            throw bad(`artifacts[${i}]`, 'must be an object');
-        onlyKnown(a, ['name', 'size', 'sha256'], `artifacts[${i}].`);
-        const name = str(a, 'name', ARTIFACT_NAME, 'a file name without slashes or control characters', `artifacts[${i}].`);
-        const sha256 = str(a, 'sha256', HEX64, '64 lower-case hex digits', `artifacts[${i}].`);
-        if (!Number.isSafeInteger(a.size) || a.size < 0)
-            throw bad(`artifacts[${i}].size`, 'must be a whole number of bytes');
-        if (names.has(name))
-            throw bad(`artifacts[${i}].name`, `repeats ${JSON.stringify(name)}`);
-        names.add(name);
-        return { name, size: a.size, sha256 };
-    });
-}
-function parseBuilder(v) {
-    if (!isObject(v))
-        throw bad('builder', 'must be an object');
-    onlyKnown(v, BUILDER_FIELDS, 'builder.');
-    const out = {};
-    for (const k of BUILDER_FIELDS) {
-        if (v[k] === undefined)
-            continue;
-        // eslint-disable-next-line no-control-regex
-        if (typeof v[k] !== 'string' || /[\x00-\x1f\x7f]/.test(v[k]))
-            throw bad(`builder.${k}`, 'must be a string without control characters');
-        out[k] = v[k];
-    }
-    return out;
-}
-/**
- * Validates verified payload bytes into a typed payload (parse = validate): strict JSON with no
- * duplicate keys, every field of the right type and form, no unknown field.
- */
-function parsePayload(bytes) {
-    const obj = parseStrictJson(Buffer.from(bytes).toString('utf8'), 'the manifest payload');
-    if (!isObject(obj))
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', 'the manifest payload is not a JSON object');
-    onlyKnown(obj, MANIFEST_FIELDS, '');
-    for (const f of REQUIRED)
-        if (obj[f] === undefined)
-            throw bad(f, 'is missing');
-    if (obj.schema !== MANIFEST_SCHEMA)
-        throw bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)}`);
-    const version = obj.version;
-    if (typeof version !== 'string' || !isStrictSemver(version))
-        throw bad('version', 'must be a strict SemVer 2.0.0 version such as 1.2.3');
-    if (!Number.isSafeInteger(obj.file_count) || obj.file_count < 0)
-        throw bad('file_count', 'must be a whole number');
-    const created = str(obj, 'created_at', TIMESTAMP, 'an RFC 3339 UTC time such as 2026-01-01T00:00:00Z');
-    const payload = {
-        schema: MANIFEST_SCHEMA,
-        repository: str(obj, 'repository', REPOSITORY, 'owner/name'),
-        tag: str(obj, 'tag', TAG, 'a git tag name (not starting with "-", no control characters)'),
-        version,
-        commit: str(obj, 'commit', COMMIT, 'a full lower-case hex commit id'),
-        code_hash: str(obj, 'code_hash', DIGEST, 'sha256:<64 hex digits>'),
-        file_manifest_hash: str(obj, 'file_manifest_hash', DIGEST, 'sha256:<64 hex digits>'),
-        file_count: obj.file_count,
-        artifacts: parseArtifacts(obj.artifacts),
-        created_at: created,
-    };
-    if (obj.expires_at !== undefined) {
-        payload.expires_at = str(obj, 'expires_at', TIMESTAMP, 'an RFC 3339 UTC time');
-        if (Date.parse(payload.expires_at) <= Date.parse(created))
-            throw bad('expires_at', 'must be after created_at');
-    }
-    if (obj.builder !== undefined)
-        payload.builder = parseBuilder(obj.builder);
-    if (obj.tag_signer !== undefined) {
-        const t = obj.tag_signer;
-        if (!isObject(t) || typeof t.principal !== 'string' || typeof t.fingerprint !== 'string') {
-            throw bad('tag_signer', 'must be { principal, fingerprint } strings');
-        }
-        onlyKnown(t, ['principal', 'fingerprint'], 'tag_signer.');
-        payload.tag_signer = { principal: t.principal, fingerprint: t.fingerprint };
-    }
-    return payload;
-}
-/** The payload bytes relseal signs: fields in spec order, two-space indentation, final newline. */
-function serializePayload(payload) {
-    const ordered = {};
-    for (const f of MANIFEST_FIELDS)
-        if (payload[f] !== undefined)
-            ordered[f] = payload[f];
-    const bytes = Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, 'utf8');
-    parsePayload(bytes); // never sign what a verifier would refuse
-    return bytes;
-}
-
-// EXTERNAL MODULE: ../../src/keys/ed25519.ts
-var ed25519 = __nccwpck_require__(7767);
-;// CONCATENATED MODULE: ../../src/manifest/sign.ts
-
-
-
-
-function signatureOf(key, payload) {
-    const sig = (0,ed25519/* signDetached */.kA)(key.secretKey, preAuthEncoding(dsse_MANIFEST_PAYLOAD_TYPE, payload));
-    return { keyid: key.keyId, sig: Buffer.from(sig).toString('base64') };
-}
-/**
- * Signs a payload with one or more keys and returns the envelope bytes (release_manifest.json).
- *
- * @example writeFileSync('release_manifest.json', signManifest(payload, [key]))
- */
-function signManifest(payload, keys) {
-    if (keys.length === 0)
-        throw new errors/* RelsealError */.Ng('E_USAGE', 'signing needs at least one key');
-    const bytes = serializePayload(payload);
-    const distinct = [...new Map(keys.map((k) => [k.keyId, k])).values()];
-    return dsse_serializeEnvelope(dsse_MANIFEST_PAYLOAD_TYPE, bytes, distinct.map((k) => signatureOf(k, bytes)));
-}
-/**
- * Adds one more signature (a second signer towards a threshold) without touching the payload
- * bytes. The existing signatures are kept as they are.
- */
-function appendSignature(envelope, key) {
-    const env = parseEnvelope(envelope);
-    if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) {
-        throw new RelsealError('E_BAD_INPUT', `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not a relseal manifest`);
-    }
-    const existing = JSON.parse(Buffer.from(envelope).toString('utf8')).signatures;
-    if (existing.some((s) => s.keyid === key.keyId)) {
-        throw new RelsealError('E_EXISTS', `the manifest is already signed by key ${key.keyId}; a second signature needs a different key`);
-    }
-    return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, env.untrustedPayload, [
-        ...existing,
-        signatureOf(key, env.untrustedPayload),
-    ]);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ../../src/trust/policy.ts
-
-
-/** Checks a policy once, before any manifest is looked at. */
-function resolvePolicy(policy) {
-    const keys = new Map(policy.keys.map((k) => [k.keyId, k]));
-    if (keys.size === 0)
-        throw new errors/* RelsealError */.Ng('E_USAGE', 'no trusted public key was given; pass the release public key (--pubkey)');
-    const threshold = policy.threshold ?? 1;
-    if (!Number.isInteger(threshold) || threshold < 1 || threshold > keys.size) {
-        throw new errors/* RelsealError */.Ng('E_USAGE', `threshold ${threshold} must be a whole number from 1 to the ${keys.size} distinct trusted key(s)`);
-    }
-    if (policy.minVersion !== undefined && !isStrictSemver(policy.minVersion)) {
-        throw new errors/* RelsealError */.Ng('E_USAGE', `minimum version ${JSON.stringify(policy.minVersion)} is not a SemVer version such as 1.2.3`);
-    }
-    return {
-        keys,
-        threshold,
-        minVersion: policy.minVersion,
-        enforceExpiry: policy.enforceExpiry ?? true,
-        repository: policy.repository,
-        now: policy.now ?? new Date(),
-    };
-}
-
-;// CONCATENATED MODULE: ../../src/manifest/verify.ts
-
-
-
-
-
-
-
-
-const verify_short = (id) => id.slice(0, 16);
-/** Counts distinct trusted keys with a valid signature; unknown keys are ignored, repeats count once. */
-function verifiedKeyIds(env, policy) {
-    const pae = preAuthEncoding(env.payloadType, env.untrustedPayload);
-    const good = new Set();
-    const bad = new Set();
-    for (const s of env.signatures) {
-        // Compare key ids before any crypto (minisign does the same); no keyid means: try each key.
-        const candidates = s.keyid === '' ? [...policy.keys.values()] : [policy.keys.get(s.keyid)].filter((k) => k !== undefined);
-        for (const key of candidates) {
-            if (good.has(key.keyId))
-                continue;
-            if (s.sig && (0,ed25519/* verifyDetached */.Tc)(key.publicKey, pae, s.sig))
-                good.add(key.keyId);
-            else if (s.keyid !== '')
-                bad.add(key.keyId);
-        }
-    }
-    return { good, bad };
-}
-function refuseUnverified(env, policy, good, bad) {
-    const trusted = [...policy.keys.keys()].map(verify_short).join(', ');
-    if (good.size === 0 && bad.size > 0) {
-        throw new errors/* RelsealError */.Ng('E_BAD_SIGNATURE', `the signature by trusted key ${[...bad].map(verify_short).join(', ')} does not verify: the manifest was altered after signing, or it is corrupt; ` +
-            `download it again from the release, and do not install it`);
-    }
-    if (good.size === 0) {
-        const seen = env.signatures.map((s) => (s.keyid === '' ? '(no key id)' : verify_short(s.keyid))).join(', ');
-        throw new errors/* RelsealError */.Ng('E_UNTRUSTED_KEY', `the manifest is signed by key(s) ${seen}, which the trust policy does not list (trusted: ${trusted}); ` +
-            `add the release public key to the trusted keys, or re-sign with a listed key`);
-    }
-    if (good.size < policy.threshold) {
-        throw new errors/* RelsealError */.Ng('E_THRESHOLD', `${good.size} distinct trusted key(s) signed (${[...good].map(verify_short).join(', ')}) but the policy needs ${policy.threshold}; ` +
-            `have another trusted key add its signature (relseal sign --append)`);
-    }
-}
-function checkPayloadPolicy(payload, policy) {
-    if (policy.repository !== undefined &&
-        payload.repository.toLowerCase() !== policy.repository.toLowerCase()) {
-        throw new errors/* RelsealError */.Ng('E_REPOSITORY_MISMATCH', `the manifest is for ${payload.repository}, not ${policy.repository}; use the manifest published by ${policy.repository}`);
-    }
-    if (policy.enforceExpiry &&
-        payload.expires_at !== undefined &&
-        policy.now.getTime() > Date.parse(payload.expires_at)) {
-        throw new errors/* RelsealError */.Ng('E_EXPIRED', `the manifest for ${payload.version} expired at ${payload.expires_at}; ask the publisher to re-sign it, or install a newer release`);
-    }
-    if (policy.minVersion !== undefined && semver_default().lt(payload.version, policy.minVersion)) {
-        throw new errors/* RelsealError */.Ng('E_DOWNGRADE', `the manifest is for ${payload.version}, below the minimum version ${policy.minVersion}; install ${policy.minVersion} or newer`);
-    }
-}
-/**
- * Verifies a release manifest (DSSE envelope bytes) with a trust policy, in the order of
- * docs/manifest-spec.md: size, envelope, payload type, signatures over the exact payload bytes,
- * threshold — and only then parses the payload and checks repository, expiry and minimum version.
- *
- * @example
- * const { payload } = verifyManifest(readFileSync('release_manifest.json'), { keys: [parsePublicKey(pub, 'pub')] })
- */
-function verifyManifest(envelope, policy) {
-    const resolved = resolvePolicy(policy);
-    const env = dsse_parseEnvelope(envelope);
-    if (env.payloadType !== dsse_MANIFEST_PAYLOAD_TYPE) {
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not ${dsse_MANIFEST_PAYLOAD_TYPE}: this is not a relseal release manifest`);
-    }
-    if (env.signatures.length === 0) {
-        throw new errors/* RelsealError */.Ng('E_UNSIGNED', 'the manifest has no signature; only install releases signed by the release key (relseal sign)');
-    }
-    const { good, bad } = verifiedKeyIds(env, resolved);
-    refuseUnverified(env, resolved, good, bad);
-    // Verified: only now is any payload field read.
-    const payload = parsePayload(env.untrustedPayload);
-    checkPayloadPolicy(payload, resolved);
-    return {
-        payload,
-        keyIds: [...good].sort(),
-        digest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(envelope).digest('hex')}`,
-        payloadBytes: env.untrustedPayload,
-    };
-}
-/** Reads a manifest file with a bound: a file over MAX_MANIFEST_BYTES is refused before reading. */
-async function readManifestFile(path) {
-    let size;
-    try {
-        size = (await stat(path)).size;
-    }
-    catch (e) {
-        throw new RelsealError('E_NOT_FOUND', `manifest ${path} cannot be read: ${e.message}`, {
-            cause: e,
-        });
-    }
-    if (size > MAX_MANIFEST_BYTES) {
-        throw new RelsealError('E_TOO_LARGE', `manifest ${path} is ${size} bytes, more than the ${MAX_MANIFEST_BYTES} a relseal manifest may have`);
-    }
-    return readFile(path);
-}
-
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(4379);
-// EXTERNAL MODULE: ../../src/tree/index.ts + 14 modules
-var tree = __nccwpck_require__(5576);
-;// CONCATENATED MODULE: ../../src/manifest/verify-tree.ts
-
-
-
-const MAX_PATHS_SHOWN = 10;
-/**
- * Checks a hashed tree against a verified payload. With the release's file manifest at hand the
- * error names the first differing paths.
- */
-function verifyTree(payload, tree, filesText) {
-    if (tree.codeHash === payload.code_hash && tree.fileManifestHash === payload.file_manifest_hash)
-        return;
-    let where = '';
-    if (filesText !== undefined) {
-        const paths = diffFileManifests(filesText, tree.fileManifest);
-        if (paths.length > 0)
-            where = `; differing paths: ${paths.slice(0, MAX_PATHS_SHOWN).join(', ')}${paths.length > MAX_PATHS_SHOWN ? ', …' : ''}`;
-        else
-            where = '; every file matches, so a mode, symlink or submodule differs';
-    }
-    throw new RelsealError('E_TREE_MISMATCH', `the tree's code hash is ${tree.codeHash}, but the manifest for ${payload.version} pins ${payload.code_hash}${where}; ` +
-        `check out commit ${payload.commit} unmodified`, { details: { expected: payload.code_hash, actual: tree.codeHash } });
-}
-/** Checks artifact files (matched to the manifest by file name) against their sizes and digests. */
-async function verifyArtifacts(payload, paths) {
-    const listed = new Map(payload.artifacts.map((a) => [a.name, a]));
-    for (const path of paths) {
-        const want = listed.get(basename(path));
-        if (!want) {
-            throw new RelsealError('E_TREE_MISMATCH', `artifact ${basename(path)} is not listed in the manifest for ${payload.version}; do not install it`);
-        }
-        const got = await hashFile(path);
-        if (got.sha256 !== want.sha256 || got.size !== want.size) {
-            throw new RelsealError('E_TREE_MISMATCH', `artifact ${want.name} has sha256 ${got.sha256} (${got.size} bytes), but the manifest pins ${want.sha256} (${want.size} bytes); download it again`);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ../../src/manifest/index.ts
-
-
-
-
-
-
-
-
-/***/ }),
-
-/***/ 5576:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  DC: () => (/* reexport */ hashFile),
-  vz: () => (/* reexport */ hashTree)
-});
-
-// UNUSED EXPORTS: CODE_HASH_DOMAIN, canonicalListing, codeHashOf, compareByBytes, diffFileManifests, fileManifestHashOf, fileManifestOf, parseFileManifest
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(4379);
-// EXTERNAL MODULE: ../../src/errors.ts
-var errors = __nccwpck_require__(6378);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ../../src/tree/code-hash.ts
-
-/** The first line of the canonical listing; it names the definition (docs/code-hash.md). */
-const CODE_HASH_DOMAIN = 'relseal-code-hash-v1\n';
-/**
- * The canonical listing the code hash covers: the domain line, then one record per entry in
- * byte order of path: `<mode> <sha256-or-commit> <size> <path>` ended by a NUL byte (a path may
- * hold a newline, never a NUL). See docs/code-hash.md for the worked example.
- */
-function canonicalListing(entries) {
-    const parts = [Buffer.from(CODE_HASH_DOMAIN, 'utf8')];
-    for (const e of entries)
-        parts.push(Buffer.from(`${e.mode} ${e.sha256} ${e.size} ${e.path}\0`, 'utf8'));
-    return Buffer.concat(parts);
-}
-/**
- * The code hash, `sha256:<hex>`, of entries already sorted by path bytes.
- *
- * @example codeHashOf(entries) // 'sha256:3b1f…'
- */
-function codeHashOf(entries) {
-    // Fed record by record: the same bytes as canonicalListing, without holding them all at once.
-    const hash = (0,external_node_crypto_.createHash)('sha256').update(CODE_HASH_DOMAIN, 'utf8');
-    for (const e of entries)
-        hash.update(`${e.mode} ${e.sha256} ${e.size} ${e.path}\0`, 'utf8');
-    return `sha256:${hash.digest('hex')}`;
-}
-
-;// CONCATENATED MODULE: ../../src/tree/entry.ts
-
-/** Git's mode for each kind; the code hash covers it. */
-const MODE_OF_KIND = {
-    file: '100644',
-    executable: '100755',
-    symlink: '120000',
-    submodule: '160000',
-};
-/** Orders paths by their UTF-8 bytes, the one order every listing uses (not UTF-16 order). */
-function compareByBytes(a, b) {
-    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-/** Sorts entries in place by path bytes and refuses duplicate paths. */
-function sortEntries(entries) {
-    const keyed = entries.map((e) => ({ e, k: Buffer.from(e.path, 'utf8') }));
-    keyed.sort((x, y) => Buffer.compare(x.k, y.k));
-    for (let i = 1; i < keyed.length; i++) {
-        if (keyed[i].e.path === keyed[i - 1].e.path) {
-            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `the tree lists ${JSON.stringify(keyed[i].e.path)} twice`);
-        }
-    }
-    return keyed.map((x) => x.e);
-}
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-/** Decodes a path from raw bytes, refusing names that are not valid UTF-8 (E_BAD_PATH_NAME). */
-function decodePathName(bytes, where) {
-    try {
-        return strictUtf8.decode(bytes);
-    }
-    catch {
-        throw new errors/* RelsealError */.Ng('E_BAD_PATH_NAME', `${where}: the name ${JSON.stringify(Buffer.from(bytes).toString('latin1'))} (hex ${Buffer.from(bytes).toString('hex')}) ` +
-            `is not valid UTF-8; rename it to a UTF-8 name, since release listings are UTF-8`);
-    }
-}
-
-;// CONCATENATED MODULE: ../../src/tree/file-manifest.ts
-
-
-/**
- * coreutils (9.x) escapes `\`, newline and carriage return in names and then starts the line
- * with a backslash, so that `sha256sum -c` can read the names back.
- */
-function escapeName(name) {
-    if (!/[\\\n\r]/.test(name))
-        return { escaped: name, needsPrefix: false };
-    return {
-        escaped: name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r'),
-        needsPrefix: true,
-    };
-}
-function unescapeName(escaped, lineNo) {
-    return escaped.replace(/\\(.?)/g, (_m, c) => {
-        if (c === '\\')
-            return '\\';
-        if (c === 'n')
-            return '\n';
-        if (c === 'r')
-            return '\r';
-        throw new RelsealError('E_BAD_INPUT', `file manifest line ${lineNo}: unknown escape "\\${c}" in a file name`);
-    });
-}
-/**
- * The file manifest: exactly what `sha256sum` prints for the tree's regular and executable
- * files, in byte order of path, so `sha256sum -c` run in the tree passes.
- */
-function fileManifestOf(entries) {
-    let text = '';
-    for (const e of entries) {
-        if (e.kind !== 'file' && e.kind !== 'executable')
-            continue;
-        const { escaped, needsPrefix } = escapeName(e.path);
-        text += `${needsPrefix ? '\\' : ''}${e.sha256}  ${escaped}\n`;
-    }
-    return text;
-}
-/** `sha256:<hex>` of the manifest text's UTF-8 bytes: the file-manifest hash. */
-function fileManifestHashOf(text) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex')}`;
-}
-// dotAll: a name may hold U+2028/U+2029, which sha256sum writes as they are and `.` would not match.
-const LINE = /^(\\?)([0-9a-f]{64}) [ *](.+)$/s;
-/**
- * Parses sha256sum-format text (as written by `fileManifestOf` or `sha256sum`) into
- * path → hex digest. Malformed lines and duplicate paths are refused with E_BAD_INPUT.
- */
-function parseFileManifest(text) {
-    const out = new Map();
-    const lines = text.split('\n');
-    if (lines.at(-1) === '')
-        lines.pop();
-    lines.forEach((line, i) => {
-        const m = LINE.exec(line);
-        if (!m) {
-            throw new RelsealError('E_BAD_INPUT', `file manifest line ${i + 1} is not "<64 hex digits>  <name>" (sha256sum format); regenerate it with relseal hash --files`);
-        }
-        const path = m[1] ? unescapeName(m[3], i + 1) : m[3];
-        if (out.has(path))
-            throw new RelsealError('E_BAD_INPUT', `file manifest lists ${JSON.stringify(path)} twice`);
-        out.set(path, m[2]);
-    });
-    return out;
-}
-/** Paths whose digest differs, or that only one of two file manifests lists, in sorted order. */
-function diffFileManifests(expected, actual) {
-    const want = parseFileManifest(expected);
-    const got = parseFileManifest(actual);
-    const differing = new Set();
-    for (const [path, digest] of want)
-        if (got.get(path) !== digest)
-            differing.add(path);
-    for (const path of got.keys())
-        if (!want.has(path))
-            differing.add(path);
-    return [...differing].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-}
-
-;// CONCATENATED MODULE: ../../src/tree/glob.ts
-
-
-/**
- * Compiles a glob to a RegExp over POSIX relative paths: `*` and `?` stay within one path
- * segment, `**` spans segments, `[abc]`/`[!a-z]` are classes. A pattern without `/` matches the
- * file name at any depth (as .gitignore does); `dir/**` also matches `dir` itself.
- */
-function compileGlob(pattern) {
-    if (pattern.length === 0)
-        throw new errors/* RelsealError */.Ng('E_USAGE', 'an empty --include/--exclude pattern matches nothing; remove it');
-    const anchored = pattern.includes('/');
-    let p = pattern.startsWith('/') ? pattern.slice(1) : pattern;
-    let trailingAll = false;
-    if (p.endsWith('/**')) {
-        trailingAll = true;
-        p = p.slice(0, -3);
-    }
-    let re = '';
-    for (let i = 0; i < p.length; i++) {
-        const c = p[i];
-        if (c === '*' && p[i + 1] === '*') {
-            const slash = p[i + 2] === '/';
-            re += slash ? '(?:.*/)?' : '.*';
-            i += slash ? 2 : 1;
-        }
-        else if (c === '*')
-            re += '[^/]*';
-        else if (c === '?')
-            re += '[^/]';
-        else if (c === '[') {
-            const end = p.indexOf(']', i + 2);
-            if (end < 0)
-                throw new errors/* RelsealError */.Ng('E_USAGE', `glob ${JSON.stringify(pattern)} has an unclosed "["`);
-            let cls = p.slice(i + 1, end);
-            if (cls.startsWith('!'))
-                cls = `^${cls.slice(1)}`;
-            re += `[${cls.replace(/\\/g, '\\\\')}]`;
-            i = end;
-        }
-        else
-            re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-    }
-    const tail = trailingAll ? '(?:/.*)?' : '';
-    // eslint-disable-next-line security/detect-non-literal-regexp -- built from escaped pieces above
-    return new RegExp(anchored ? `^${re}${tail}$` : `^(?:.*/)?${re}${tail}$`, 's');
-}
-/** A path filter from include and exclude globs; no include means everything is included. */
-function pathFilter(include = [], exclude = []) {
-    const inc = include.map(compileGlob);
-    const exc = exclude.map(compileGlob);
-    return (path) => (inc.length === 0 || inc.some((r) => r.test(path))) && !exc.some((r) => r.test(path));
-}
-/** True when a directory can be skipped entirely because an exclude glob covers it. */
-function dirExcluded(exclude, dirPath) {
-    return exclude.some((r) => r.test(dirPath));
-}
-/**
- * Refuses a symlink whose target leaves the tree (absolute, or climbing above the root). The
- * target is only read as text; it is never followed.
- */
-function assertSymlinkInside(linkPath, target) {
-    const resolved = external_node_path_.posix.normalize(external_node_path_.posix.join(external_node_path_.posix.dirname(linkPath), target));
-    if (target.startsWith('/') || resolved === '..' || resolved.startsWith('../')) {
-        throw new errors/* RelsealError */.Ng('E_SYMLINK_ESCAPE', `symlink ${JSON.stringify(linkPath)} points outside the tree (to ${JSON.stringify(target)}); ` +
-            `a release must be self-contained: make the link relative and inside the tree, or remove it`);
-    }
-}
-
-;// CONCATENATED MODULE: ../../src/tree/from-directory.ts
-
-
-
-
-/** Lists a plain directory: every regular file and symlink, filtered by globs; no git involved. */
-function listDirectory(root, include, exclude) {
-    const keep = pathFilter(include, exclude);
-    const excludeRes = exclude.map(compileGlob);
-    const out = { files: [], fixed: [] };
-    const walk = (absDir, relDir) => {
-        const names = (0,external_node_fs_.readdirSync)(absDir, { encoding: 'buffer' });
-        for (const raw of names) {
-            const name = decodePathName(raw, relDir === '' ? '.' : relDir);
-            const rel = relDir === '' ? name : `${relDir}/${name}`;
-            const abs = (0,external_node_path_.join)(absDir, name);
-            const st = (0,external_node_fs_.lstatSync)(abs);
-            if (st.isDirectory()) {
-                if (!dirExcluded(excludeRes, rel))
-                    walk(abs, rel);
-            }
-            else if (!keep(rel))
-                continue;
-            else if (st.isSymbolicLink()) {
-                const target = (0,external_node_fs_.readlinkSync)(abs, { encoding: 'buffer' });
-                const text = decodePathName(target, rel);
-                assertSymlinkInside(rel, text);
-                out.fixed.push({ path: rel, kind: 'symlink', content: target });
-            }
-            else if (st.isFile())
-                out.files.push({ path: rel, job: { abs, where: rel } });
-        }
-    };
-    walk(root, '');
-    return out;
-}
-
-// EXTERNAL MODULE: ../../src/git/git.ts + 1 modules
-var git = __nccwpck_require__(2233);
-;// CONCATENATED MODULE: ../../src/tree/git-repo.ts
-
-
-/** Describes the repository `dir` belongs to, or returns undefined when it is none. */
-async function probeRepo(dir) {
-    const r = await (0,git/* runGit */.EO)(['rev-parse', '--is-bare-repository', '--is-inside-work-tree', '--show-prefix'], {
-        cwd: dir,
-        okCodes: [0, 128],
-    });
-    if (r.code !== 0)
-        return undefined;
-    const [bare, inside, prefix = ''] = r.stdout.toString('utf8').split('\n');
-    return { workTree: bare === 'false' && inside === 'true', prefix: prefix.trim() };
-}
-/** Resolves `rev` to a full commit id, or refuses with E_UNKNOWN_REV. */
-async function resolveCommit(dir, rev) {
-    (0,git/* assertSafeRef */.xT)(rev, 'revision');
-    const r = await (0,git/* runGit */.EO)(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
-        cwd: dir,
-        okCodes: [0, 1, 128],
-    });
-    const id = r.stdout.toString('utf8').trim();
-    if (r.code !== 0 || id === '') {
-        throw new errors/* RelsealError */.Ng('E_UNKNOWN_REV', `${JSON.stringify(rev)} is not a commit in the repository at ${dir}; fetch it first or pass a tag, branch or full commit id that exists`);
-    }
-    return id;
-}
-/** Splits `-z` output into its NUL-terminated records (raw bytes, names may not be UTF-8). */
-function splitNul(out) {
-    const records = [];
-    let start = 0;
-    for (let i = out.indexOf(0, start); i >= 0; i = out.indexOf(0, start)) {
-        records.push(out.subarray(start, i));
-        start = i + 1;
-    }
-    return records;
-}
-
-;// CONCATENATED MODULE: ../../src/tree/from-git-index.ts
-
-
-
-
-
-
-
-async function readIndex(dir) {
-    const out = (await (0,git/* runGit */.EO)(['ls-files', '--stage', '-z'], { cwd: dir })).stdout;
-    return splitNul(out).map((rec) => {
-        const tab = rec.indexOf(0x09);
-        const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
-        const path = decodePathName(rec.subarray(tab + 1), dir);
-        if (stage !== '0') {
-            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${JSON.stringify(path)} has an unresolved merge conflict; resolve it and stage the result`);
-        }
-        return { mode, oid, path };
-    });
-}
-/** A tracked symlink's target as text; without symlink support git writes it as a plain file. */
-function readLinkText(abs, path) {
-    let target;
-    try {
-        target = (0,external_node_fs_.lstatSync)(abs).isSymbolicLink() ? (0,external_node_fs_.readlinkSync)(abs, { encoding: 'buffer' }) : (0,external_node_fs_.readFileSync)(abs);
-    }
-    catch {
-        throw new errors/* RelsealError */.Ng('E_NOT_FOUND', `${JSON.stringify(path)} is tracked by git but missing from the working tree; restore it (git checkout -- <path>) or commit its removal`);
-    }
-    assertSymlinkInside(path, decodePathName(target, path));
-    return target;
-}
-/**
- * Lists the files git tracks in a working tree (the index, never stray files), reading their
- * bytes from disk. Files that git converts on checkout are compared with their blobs first.
- */
-async function listGitIndex(dir) {
-    const records = await readIndex(dir);
-    // The conversion check asks git about every path; it runs while the files are being hashed.
-    const pending = refuseConvertedFiles(dir, records);
-    pending.catch(() => {
-        /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
-    });
-    const out = { files: [], fixed: [], pending };
-    for (const r of records) {
-        const abs = (0,external_node_path_.join)(dir, r.path);
-        if (r.mode === '160000')
-            out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid });
-        else if (r.mode === '120000')
-            out.fixed.push({ path: r.path, kind: 'symlink', content: readLinkText(abs, r.path) });
-        // Regular files are opened with O_NOFOLLOW by the hasher, which reports a missing file itself.
-        else
-            out.files.push({ path: r.path, job: { abs, where: r.path } });
-    }
-    return out;
-}
-const CONVERTING_ATTRS = ['text', 'eol', 'filter', 'ident', 'working-tree-encoding'];
-/**
- * Which settings rewrite a blob's bytes when git checks it out (the smudge direction): CRLF line
- * endings (eol=crlf, or text with core.autocrlf=true / core.eol=crlf), `ident`, a filter driver and
- * a working-tree encoding. `eol=lf`, `autocrlf=input` and `text=auto` on LF platforms only act when
- * files are added, so a clean checkout still holds the committed bytes.
- */
-function checkoutConversion(attrs, autocrlf, coreEol) {
-    const found = [];
-    const text = attrs.get('text');
-    const eol = attrs.get('eol');
-    const textual = text !== 'unset' && text !== 'unspecified' && text !== undefined;
-    if (eol === 'crlf')
-        found.push('eol=crlf');
-    else if (text !== 'unset' && eol !== 'lf' && autocrlf === 'true')
-        found.push('core.autocrlf=true');
-    else if (textual && eol !== 'lf' && coreEol === 'crlf')
-        found.push(`text=${text}, core.eol=crlf`);
-    for (const attr of ['ident', 'filter', 'working-tree-encoding']) {
-        const v = attrs.get(attr);
-        if (v !== undefined && v !== 'unspecified' && v !== 'unset')
-            found.push(`${attr}=${v}`);
-    }
-    return found.length > 0 ? found.join(', ') : undefined;
-}
-const NO_ATTRS = new Map();
-const UNSPECIFIED = Buffer.from('unspecified');
-const EOL = Buffer.from('eol');
-const CRLF = Buffer.from('crlf');
-/** True when the NUL-delimited field between offsets `b` and `c` of `buf` is `value` (no string is made). */
-const fieldIs = (buf, b, c, value) => c - b - 1 === value.length && buf.compare(value, 0, value.length, b + 1, c) === 0;
-/**
- * Streams `git check-attr -z --stdin` over `paths`, parsing its (path, attribute, value) records as
- * they arrive: on a large tree the whole output is tens of MB, and almost every record is skipped.
- */
-async function readCheckAttr(dir, paths, attrs, skip) {
-    const found = new Map();
-    let carry = Buffer.alloc(0);
-    const onStdout = (chunk) => {
-        const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-        let pos = 0;
-        for (;;) {
-            const a = buf.indexOf(0, pos);
-            const b = a < 0 ? -1 : buf.indexOf(0, a + 1);
-            const c = b < 0 ? -1 : buf.indexOf(0, b + 1);
-            if (c < 0)
-                break;
-            if (!skip(buf, a, b, c)) {
-                const path = buf.toString('utf8', pos, a);
-                const map = found.get(path) ?? new Map();
-                map.set(buf.toString('utf8', a + 1, b), buf.toString('utf8', b + 1, c));
-                found.set(path, map);
-            }
-            pos = c + 1;
-        }
-        carry = Buffer.from(buf.subarray(pos));
-    };
-    await (0,git/* runGit */.EO)(['check-attr', '-z', '--stdin', ...attrs], {
-        cwd: dir,
-        input: `${paths.join('\0')}\0`,
-        onStdout,
-    });
-    return found;
-}
-async function gitConfig(dir, key) {
-    return (await (0,git/* runGit */.EO)(['config', '--get', key], { cwd: dir, okCodes: [0, 1] })).stdout
-        .toString('utf8')
-        .trim();
-}
-/**
- * core.autocrlf, eol and clean/smudge filters can make working-tree bytes differ from the committed
- * ones, which would make a working tree and `--rev` hash differently. For every file whose checkout
- * such a setting rewrites, the raw working-tree bytes must still be the committed blob; otherwise
- * refuse, naming the file and the setting (issue: "never differ silently").
- */
-async function refuseConvertedFiles(dir, records) {
-    const files = records.filter((r) => r.mode === '100644' || r.mode === '100755');
-    if (files.length === 0)
-        return;
-    const [autocrlf, coreEol] = await Promise.all([gitConfig(dir, 'core.autocrlf'), gitConfig(dir, 'core.eol')]);
-    // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
-    // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
-    const textMatters = autocrlf === 'true' || coreEol === 'crlf';
-    const asked = textMatters ? CONVERTING_ATTRS : CONVERTING_ATTRS.filter((a) => a !== 'text');
-    const attrsOf = await readCheckAttr(dir, files.map((f) => f.path), asked, 
-    // Skipped without making a string: unspecified values, and (when text converts nothing) any
-    // eol but crlf.
-    (buf, a, b, c) => fieldIs(buf, b, c, UNSPECIFIED) ||
-        (!textMatters && fieldIs(buf, a, b, EOL) && !fieldIs(buf, b, c, CRLF)));
-    const suspects = files
-        .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
-        .filter((x) => x.setting !== undefined);
-    if (suspects.length === 0)
-        return;
-    const oids = (await (0,git/* runGit */.EO)(['hash-object', '--no-filters', '--stdin-paths'], {
-        cwd: dir,
-        input: suspects.map((x) => x.f.path).join('\n') + '\n',
-    })).stdout
-        .toString('utf8')
-        .split('\n');
-    suspects.forEach(({ f, setting }, i) => {
-        if (oids[i] === f.oid)
-            return;
-        throw new errors/* RelsealError */.Ng('E_GIT_FILTER', `${JSON.stringify(f.path)} differs from its committed bytes and git rewrites it on checkout (${setting}); ` +
-            `hash the commit with --rev HEAD, or turn the conversion off for release checkouts and check out again`, { details: { path: f.path, setting } });
-    });
-}
-
-;// CONCATENATED MODULE: ../../src/tree/from-git-rev.ts
-
-
-
-
-
-
-async function listCommitTree(dir, commit, prefix) {
-    const args = ['ls-tree', '-r', '-z', '--full-tree', commit];
-    if (prefix !== '')
-        args.push('--', prefix);
-    const out = (await (0,git/* runGit */.EO)(args, { cwd: dir })).stdout;
-    return splitNul(out).map((rec) => {
-        const tab = rec.indexOf(0x09);
-        const [mode = '', , oid = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
-        const full = decodePathName(rec.subarray(tab + 1), commit);
-        return { mode, oid, path: full.slice(prefix.length) };
-    });
-}
-/**
- * Hashes a commit's tree straight from the object store: one `git cat-file --batch` process
- * streams every blob once, hashed chunk by chunk as it arrives; nothing is checked out.
- */
-async function hashCommitTree(dir, commit, prefix, keep, onProgress) {
-    const records = (await listCommitTree(dir, commit, prefix)).filter((r) => keep(r.path));
-    const entries = [];
-    const blobs = [];
-    for (const r of records) {
-        if (r.mode === '160000')
-            entries.push({ path: r.path, kind: 'submodule', mode: '160000', size: 0, sha256: r.oid });
-        else
-            blobs.push(r);
-    }
-    const digests = await streamBlobs(dir, blobs, onProgress);
-    blobs.forEach((r, i) => {
-        const d = digests[i];
-        const kind = r.mode === '120000' ? 'symlink' : r.mode === '100755' ? 'executable' : 'file';
-        if (kind === 'symlink')
-            assertSymlinkInside(r.path, decodePathName(d.content ?? Buffer.alloc(0), r.path));
-        entries.push({ path: r.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 });
-    });
-    return entries;
-}
-function streamBlobs(dir, blobs, onProgress) {
-    const results = [];
-    if (blobs.length === 0)
-        return Promise.resolve(results);
-    const child = (0,git/* spawnGit */.Iz)(['cat-file', '--batch'], { cwd: dir });
-    // cat-file --batch answers each id with "<oid> blob <size>\n", the bytes, then "\n".
-    let state = 'header';
-    let header = [];
-    let remaining = 0;
-    let size = 0;
-    let bytes = 0;
-    let hash = (0,external_node_crypto_.createHash)('sha256');
-    let keep;
-    let stderr = '';
-    return new Promise((resolve, reject) => {
-        let failed = false;
-        const fail = (e) => {
-            if (failed)
-                return;
-            failed = true;
-            child.kill('SIGKILL');
-            reject(e);
-        };
-        const startBlob = (line) => {
-            const [oid, type, len] = line.split(' ');
-            const blob = blobs[results.length];
-            if (type !== 'blob' || blob === undefined || len === undefined) {
-                return fail(new errors/* RelsealError */.Ng('E_GIT', `object ${oid} (${JSON.stringify(blob?.path)}) is missing from the object store; fetch the commit again`));
-            }
-            size = remaining = Number(len);
-            hash = (0,external_node_crypto_.createHash)('sha256');
-            keep = blob.mode === '120000' ? [] : undefined;
-            state = remaining === 0 ? 'newline' : 'body';
-        };
-        const finishBlob = () => {
-            bytes += size;
-            results.push({ sha256: hash.digest('hex'), size, ...(keep ? { content: Buffer.concat(keep) } : {}) });
-            if (results.length % 512 === 0 || results.length === blobs.length)
-                onProgress?.({ files: results.length, bytes });
-            state = 'header';
-        };
-        child.stdout.on('data', (chunk) => {
-            let pos = 0;
-            while (pos < chunk.length && !failed) {
-                if (state === 'header') {
-                    const nl = chunk.indexOf(0x0a, pos);
-                    header.push(chunk.subarray(pos, nl < 0 ? chunk.length : nl));
-                    if (nl < 0)
-                        return;
-                    pos = nl + 1;
-                    const line = Buffer.concat(header).toString('latin1');
-                    header = [];
-                    startBlob(line);
-                }
-                else if (state === 'body') {
-                    const take = Math.min(remaining, chunk.length - pos);
-                    const part = chunk.subarray(pos, pos + take);
-                    hash.update(part);
-                    keep?.push(Buffer.from(part));
-                    remaining -= take;
-                    pos += take;
-                    if (remaining === 0)
-                        state = 'newline';
-                }
-                else {
-                    pos += 1;
-                    finishBlob();
-                }
-            }
-        });
-        child.stderr.on('data', (b) => (stderr += b.toString('utf8')));
-        child.on('error', (e) => fail(new errors/* RelsealError */.Ng('E_GIT', `could not start git cat-file: ${e.message}`, { cause: e })));
-        child.on('close', () => {
-            if (results.length === blobs.length)
-                resolve(results);
-            else
-                fail(new errors/* RelsealError */.Ng('E_GIT', `git cat-file stopped after ${results.length} of ${blobs.length} objects: ${stderr.trim()}`));
-        });
-        child.stdin.on('error', () => {
-            /* reported through close */
-        });
-        child.stdin.end(blobs.map((b) => b.oid).join('\n') + '\n');
-    });
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-// EXTERNAL MODULE: external "node:worker_threads"
-var external_node_worker_threads_ = __nccwpck_require__(5919);
-;// CONCATENATED MODULE: ../../src/tree/read-file.ts
-
-
-
-/** Chunk size for streamed reads: memory stays flat however large a file is. */
-const READ_CHUNK_BYTES = 1024 * 1024;
-function fsError(e, where) {
-    const code = e.code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-        return new errors/* RelsealError */.Ng('E_NOT_FOUND', `${where} does not exist; restore it (git checkout -- <path>) or remove it from the tree`, { cause: e });
-    }
-    if (code === 'EACCES' || code === 'EPERM') {
-        return new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} cannot be read (permission denied); make it readable by this user`, { cause: e });
-    }
-    if (code === 'ELOOP') {
-        return new errors/* RelsealError */.Ng('E_CHANGED_WHILE_READING', `${where} is a symlink where a regular file is expected (changed since git recorded it?); commit the change or restore the file`, { cause: e });
-    }
-    return new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} cannot be read: ${e.message}`, { cause: e });
-}
-function sameFile(a, b) {
-    return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
-}
-/**
- * Hashes one regular file by streaming it through a reusable buffer. Symlinks are never
- * followed (O_NOFOLLOW), and O_NONBLOCK keeps a FIFO from blocking the open; a file whose size, inode or times change during the read is refused
- * with E_CHANGED_WHILE_READING, so a digest always names bytes that existed at one moment.
- */
-function hashFileSync(path, where, buffer) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
-    }
-    catch (e) {
-        throw fsError(e, where);
-    }
-    try {
-        const before = (0,external_node_fs_.fstatSync)(fd);
-        if (!before.isFile()) {
-            throw new errors/* RelsealError */.Ng('E_UNREADABLE', `${where} is not a regular file; only files, symlinks and submodules can be hashed`);
-        }
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        let total = 0;
-        // Read the size fstat reported; growth or shrinking shows in the second fstat below.
-        while (total < before.size) {
-            const n = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, null);
-            if (n === 0)
-                break;
-            hash.update(buffer.subarray(0, n));
-            total += n;
-        }
-        const after = (0,external_node_fs_.fstatSync)(fd);
-        if (total !== before.size || !sameFile(before, after)) {
-            throw new errors/* RelsealError */.Ng('E_CHANGED_WHILE_READING', `${where} changed while it was being read (${before.size} bytes before, ${total} read); hash again once nothing writes to the tree`);
-        }
-        return { sha256: hash.digest('hex'), size: total, executable: (before.mode & 0o111) !== 0 };
-    }
-    catch (e) {
-        throw e instanceof errors/* RelsealError */.Ng ? e : fsError(e, where);
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-
-;// CONCATENATED MODULE: ../../src/tree/hash-worker.ts
-/**
- * Worker-thread side of the hash pool: receives batches of files, hashes them with the same
- * `hashFileSync` the main thread uses, and answers with digests or the first error.
- */
-
-
-
-const HASH_WORKER_TAG = 'relseal-hash-worker';
-if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_.workerData === HASH_WORKER_TAG && external_node_worker_threads_.parentPort) {
-    const port = external_node_worker_threads_.parentPort;
-    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    port.on('message', (req) => {
-        try {
-            const digests = req.files.map((f) => hashFileSync(f.abs, f.where, buffer));
-            port.postMessage({ batch: req.batch, digests });
-        }
-        catch (e) {
-            const code = e instanceof errors/* RelsealError */.Ng ? e.code : 'E_UNREADABLE';
-            port.postMessage({
-                batch: req.batch,
-                error: { code, message: e.message },
-            });
-        }
-    });
-}
-
-;// CONCATENATED MODULE: ../../src/tree/hash-pool.ts
-
-
-
-
-
-
-
-/** Below these, starting threads costs more than it saves. */
-const INLINE_MAX_FILES = 256;
-const INLINE_MAX_BYTES = 32 * 1024 * 1024;
-/** Files per message to a thread; fewer when there are few files, so a handful of large files still spread. */
-const MAX_BATCH_FILES = 64;
-const BATCHES_PER_THREAD = 8;
-// The compiled worker sits beside this module in build/; when running from TypeScript sources
-// (tests) or from an action bundle, it is absent and hashing stays on the calling thread. The name
-// is built at run time so bundlers do not relocate the TypeScript source as an asset.
-const WORKER_NAME = ['hash-worker', 'js'].join('.');
-const workerFile = (0,external_node_url_.fileURLToPath)(new URL(`./${WORKER_NAME}`, import.meta.url));
-/** True when hashing threads can be started from this build. */
-function canUseHashThreads() {
-    return (0,external_node_fs_.existsSync)(workerFile);
-}
-function totalSize(jobs) {
-    let sum = 0;
-    for (const j of jobs) {
-        try {
-            sum += (0,external_node_fs_.lstatSync)(j.abs).size;
-        }
-        catch {
-            /* the hasher reports the real error */
-        }
-    }
-    return sum;
-}
-function hashInline(jobs, options) {
-    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    let bytes = 0;
-    return jobs.map((j, i) => {
-        const d = hashFileSync(j.abs, j.where, buffer);
-        bytes += d.size;
-        if (options.onProgress && (i % 512 === 511 || i === jobs.length - 1))
-            options.onProgress({ files: i + 1, bytes });
-        return d;
-    });
-}
-/**
- * Hashes files in parallel threads (each streams its files) and returns digests in the order of
- * `jobs`, whatever the thread count, so results are deterministic.
- */
-async function hashFiles(jobs, options = {}) {
-    const threads = Math.max(1, Math.min(options.concurrency ?? Math.min((0,external_node_os_namespaceObject.availableParallelism)(), 4), jobs.length));
-    const small = jobs.length < INLINE_MAX_FILES && totalSize(jobs) < INLINE_MAX_BYTES;
-    if (threads === 1 || !canUseHashThreads() || (options.concurrency === undefined && small)) {
-        return hashInline(jobs, options);
-    }
-    return hashInThreads(jobs, threads, options);
-}
-function hashInThreads(jobs, threads, options) {
-    const results = new Array(jobs.length);
-    const size = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / (threads * BATCHES_PER_THREAD))));
-    const batches = [];
-    for (let start = 0; start < jobs.length; start += size)
-        batches.push(start);
-    let next = 0;
-    let finished = 0;
-    let done = { files: 0, bytes: 0 };
-    const workers = [];
-    return new Promise((resolve, reject) => {
-        let failed = false;
-        const fail = (err) => {
-            failed = true;
-            for (const w of workers)
-                void w.terminate();
-            reject(err);
-        };
-        const record = (batch, digests) => {
-            digests.forEach((d, k) => {
-                results[batch + k] = d;
-                done = { files: done.files + 1, bytes: done.bytes + d.size };
-            });
-            options.onProgress?.(done);
-            finished++;
-            if (finished === batches.length) {
-                for (const x of workers)
-                    void x.terminate();
-                resolve(results);
-            }
-        };
-        const feed = (w) => {
-            if (next >= batches.length)
-                return;
-            const start = batches[next++];
-            const req = { batch: start, files: jobs.slice(start, start + size) };
-            w.postMessage(req);
-        };
-        // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
-        // need one worker fewer (a worker costs an isolate: tens of MB).
-        const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-        const hashHere = () => {
-            if (failed || next >= batches.length)
-                return;
-            const start = batches[next++];
-            try {
-                record(start, jobs.slice(start, start + size).map((j) => hashFileSync(j.abs, j.where, buffer)));
-            }
-            catch (e) {
-                return fail(e);
-            }
-            setImmediate(hashHere);
-        };
-        for (let i = 0; i < threads - 1; i++) {
-            const w = new external_node_worker_threads_.Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] });
-            workers.push(w);
-            w.on('error', fail);
-            w.on('message', (res) => {
-                if ('error' in res)
-                    return fail(new errors/* RelsealError */.Ng(res.error.code, res.error.message));
-                record(res.batch, res.digests);
-                feed(w);
-            });
-            // Two batches in flight: the worker never waits while this thread is busy hashing.
-            feed(w);
-            feed(w);
-        }
-        setImmediate(hashHere);
-    });
-}
-
-;// CONCATENATED MODULE: ../../src/tree/hash-tree.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-function assertDirectory(dir) {
-    let st;
-    try {
-        st = (0,external_node_fs_.statSync)(dir);
-    }
-    catch {
-        throw new errors/* RelsealError */.Ng('E_NOT_FOUND', `${dir} does not exist; pass the path of a checkout or a directory`);
-    }
-    if (!st.isDirectory())
-        throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${dir} is not a directory; pass the directory that holds the tree`);
-}
-async function hashRaw(raw, options) {
-    const digests = await hashFiles(raw.files.map((f) => f.job), {
-        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    const entries = raw.files.map((f, i) => {
-        const d = digests[i];
-        const kind = d.executable ? 'executable' : 'file';
-        return { path: f.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 };
-    });
-    for (const x of raw.fixed) {
-        if (x.kind === 'submodule')
-            entries.push({ path: x.path, kind: 'submodule', mode: '160000', size: 0, sha256: x.commit });
-        else {
-            const sha256 = (0,external_node_crypto_.createHash)('sha256').update(x.content).digest('hex');
-            entries.push({ path: x.path, kind: 'symlink', mode: '120000', size: x.content.length, sha256 });
-        }
-    }
-    return entries;
-}
-/**
- * Hashes a tree: its entries, the code hash and the file manifest. Deterministic whatever the
- * OS, locale, file-system order or thread count; memory stays flat (files are streamed).
- *
- * @example
- * const { codeHash, fileManifest } = await hashTree({ dir: '.', rev: 'HEAD' })
- */
-async function hashTree(options) {
-    const dir = (0,external_node_path_.resolve)(options.dir);
-    assertDirectory(dir);
-    const source = options.source ?? 'auto';
-    const repo = source === 'plain' ? undefined : await probeRepo(dir);
-    if (repo === undefined && (source === 'git' || options.rev !== undefined)) {
-        throw new errors/* RelsealError */.Ng('E_NOT_A_REPO', `${dir} is not a git repository; run it in a clone, or hash it as a plain directory without --rev`);
-    }
-    let entries;
-    let commit;
-    if (options.rev !== undefined) {
-        commit = await resolveCommit(dir, options.rev);
-        entries = await hashCommitTree(dir, commit, repo.prefix, pathFilter(options.include, options.exclude), options.onProgress);
-    }
-    else if (repo !== undefined) {
-        if (!repo.workTree) {
-            throw new errors/* RelsealError */.Ng('E_BAD_INPUT', `${dir} is a bare repository with no working tree; pass --rev to hash a commit`);
-        }
-        const raw = await listGitIndex(dir);
-        const keep = pathFilter(options.include, options.exclude);
-        raw.files = raw.files.filter((f) => keep(f.path));
-        raw.fixed = raw.fixed.filter((f) => keep(f.path));
-        // A conversion refusal wins over any error from hashing the converted bytes.
-        const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options), raw.pending]);
-        if (checked.status === 'rejected')
-            throw checked.reason;
-        if (hashed.status === 'rejected')
-            throw hashed.reason;
-        entries = hashed.value;
-    }
-    else {
-        entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options);
-    }
-    const sorted = sortEntries(entries);
-    const fileManifest = fileManifestOf(sorted);
-    return {
-        entries: sorted,
-        codeHash: codeHashOf(sorted),
-        fileManifest,
-        fileManifestHash: fileManifestHashOf(fileManifest),
-        files: sorted.length,
-        bytes: sorted.reduce((n, e) => n + e.size, 0),
-        ...(commit === undefined ? {} : { commit }),
-    };
-}
-
-;// CONCATENATED MODULE: ../../src/tree/hash-file.ts
-
-/**
- * Streams one file through SHA-256 (the same hasher the tree uses): for artifacts.
- *
- * @example const { sha256, size } = await hashFile('dist/app.tgz')
- */
-function hashFile(path) {
-    return Promise.resolve().then(() => {
-        const { sha256, size } = hashFileSync(path, path, Buffer.allocUnsafe(READ_CHUNK_BYTES));
-        return { sha256, size };
-    });
-}
-
-;// CONCATENATED MODULE: ../../src/tree/index.ts
-
-
-
-
-
+/** The action (index.ts calls it; so does `npx @github/local-action run . src/main.ts .env`). */
+const run = () => runAction(() => readInputs(), sign);
 
 
 /***/ }),
@@ -46650,13 +51061,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -46737,13 +51141,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
 /***/ 7067:
 /***/ ((module) => {
 
@@ -46762,13 +51159,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 4379:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -46835,20 +51225,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
 /***/ 5574:
 /***/ ((module) => {
 
@@ -46867,2995 +51243,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 2220:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  yU: () => (/* binding */ ExitCode),
-  Yz: () => (/* binding */ core_debug),
-  N4: () => (/* binding */ endGroup),
-  z3: () => (/* binding */ error),
-  Vt: () => (/* binding */ getBooleanInput),
-  V4: () => (/* binding */ getInput),
-  q3: () => (/* binding */ getMultilineInput),
-  pq: () => (/* binding */ info),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
-  Oh: () => (/* binding */ startGroup),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
-});
-
-// UNUSED EXPORTS: addPath, exportVariable, getIDToken, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setFailed, toPlatformPath, toPosixPath, toWin32Path
-
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function utils_toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: ../../node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(66);
-;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/auth.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(5574);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../../node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_.platform();
-const arch = external_os_.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-
-/***/ }),
-
-/***/ 66:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Qq: () => (/* binding */ HttpClient)
-});
-
-// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
-
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(5070);
-// EXTERNAL MODULE: ../../node_modules/undici/index.js
-var undici = __nccwpck_require__(1684);
-;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
 
 /***/ })
 
