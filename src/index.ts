@@ -20,6 +20,8 @@ export {
   parsePublicKey,
   parseSigningKey,
   keyIdOf,
+  fileSigner,
+  type Signer,
   type PublicKeyInfo,
   type SigningKey,
 } from './keys/index.js'
@@ -29,7 +31,9 @@ export {
   MANIFEST_SCHEMA,
   preAuthEncoding,
   signManifest,
+  signManifestWith,
   appendSignature,
+  appendSignatureWith,
   cosignManifest,
   resolveRelease,
   assertTagMatchesVersion,

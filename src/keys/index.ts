@@ -7,3 +7,11 @@ export {
 } from './key-formats.js'
 export { keyIdOf } from './key-id.js'
 export { generateKeyPair, keyPairFromSeed, verifyDetached, signDetached } from './ed25519.js'
+export {
+  fileSigner,
+  asSigner,
+  signChecked,
+  checkFreshSignature,
+  type Signer,
+  type SignerOrKey,
+} from './signer.js'
