@@ -15,3 +15,10 @@ export {
   type Signer,
   type SignerOrKey,
 } from './signer.js'
+export {
+  execSigner,
+  parseExecCommand,
+  EXEC_SIGNER_TIMEOUT_MS,
+  type ExecSignerOptions,
+} from './exec-signer.js'
+export { sshAgentSigner, sshFingerprint, type SshAgentSignerOptions } from './ssh-agent-signer.js'

@@ -7,17 +7,17 @@ import {
   parseTagPrefix,
   readManifestFile,
   resolveRelease,
-  signManifest,
+  signManifestWith,
   type ManifestPayload,
 } from '../../manifest/index.js'
 import { hashFile, hashTree } from '../../tree/index.js'
-import { parseCommandArgs } from '../args.js'
+import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import { parseDuration } from '../../manifest/duration.js'
 import type { Command } from '../io.js'
-import { loadPublicKey, loadSigningKey } from '../key-input.js'
+import { loadPublicKey, loadSigner } from '../key-input.js'
 
 const USAGE =
-  'relseal sign --key KEY [--tag T] [--version V] [--tag-prefix P] [--commit SHA] [--repository OWNER/NAME] [--dir DIR] ' +
+  'relseal sign --key KEY [--signer-pubkey KEY] [--tag T] [--version V] [--tag-prefix P] [--commit SHA] [--repository OWNER/NAME] [--dir DIR] ' +
   '[--artifact FILE]... [--expires-in DURATION] [--out release_manifest.json] [--files-out release_files.sha256] [--json]\n' +
   '       relseal sign --append --key KEY --pubkey KEY... [--dir DIR] [--artifact FILE]... [--repository OWNER/NAME] ' +
   '[--tag-prefix P] [--out release_manifest.json] [--json]'
@@ -50,7 +50,20 @@ export const run: Command = async (args, io) => {
         value: 'KEY',
         required: true,
         description:
-          'the signing key: a file or env:NAME (never inline); PKCS#8 (encrypted too), OpenSSH or base64',
+          'the signing key: a file or env:NAME (never inline; PKCS#8, encrypted too, OpenSSH or base64), ' +
+          'ssh-agent:SHA256:FINGERPRINT (or :COMMENT), or exec:COMMAND (see docs/signers.md)',
+      },
+      'signer-pubkey': {
+        type: 'string',
+        value: 'KEY',
+        description:
+          'with --key exec:…: the public key the command signs for; every signature is checked against it',
+      },
+      'signer-timeout': {
+        type: 'string',
+        value: 'SECONDS',
+        description: 'how long an exec: command or ssh-agent may take to sign',
+        defaultText: '60 (exec:), 120 (ssh-agent:)',
       },
       version: {
         type: 'string',
@@ -132,7 +145,12 @@ export const run: Command = async (args, io) => {
     io.stdout.write(help)
     return 0
   }
-  const key = await loadSigningKey(values.key, io)
+  const key = await loadSigner(values.key, io, {
+    ...(values['signer-pubkey'] !== undefined ? { signerPubkey: values['signer-pubkey'] } : {}),
+    ...(values['signer-timeout'] !== undefined
+      ? { timeoutMs: parseIntegerFlag(values['signer-timeout'], '--signer-timeout', 1, 0) * 1000 }
+      : {}),
+  })
   const out = resolve(io.cwd, values.out ?? 'release_manifest.json')
   const dir = resolve(io.cwd, values.dir ?? '.')
   const tagPrefix = parseTagPrefix(values['tag-prefix'] ?? '', '--tag-prefix')
@@ -209,7 +227,7 @@ export const run: Command = async (args, io) => {
     const expires = new Date(now.getTime() + parseDuration(values['expires-in'], '--expires-in') * 1000)
     payload.expires_at = expires.toISOString().replace(/\.\d{3}Z$/, 'Z')
   }
-  const envelope = signManifest(payload, [key])
+  const envelope = await signManifestWith(payload, [key])
   writeFileAtomic(out, envelope)
   const filesOut = resolve(io.cwd, values['files-out'] ?? `${out.replace(/[^/]*$/, '')}release_files.sha256`)
   writeFileAtomic(filesOut, tree.fileManifest)
