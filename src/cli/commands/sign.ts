@@ -63,7 +63,7 @@ export const run: Command = async (args, io) => {
         type: 'string',
         value: 'SECONDS',
         description: 'how long an exec: command or ssh-agent may take to sign',
-        defaultText: '60 (exec:), 120 (ssh-agent:)',
+        defaultText: '60 for exec:, 120 for ssh-agent:',
       },
       version: {
         type: 'string',
