@@ -24,6 +24,8 @@ export {
   execSigner,
   parseExecCommand,
   sshAgentSigner,
+  pkcs11Signer,
+  parsePkcs11Uri,
   type Signer,
   type PublicKeyInfo,
   type SigningKey,

@@ -5,6 +5,8 @@ import {
   execSigner,
   fileSigner,
   parseExecCommand,
+  parsePkcs11Uri,
+  pkcs11Signer,
   parsePublicKey,
   parseSigningKey,
   sshAgentSigner,
@@ -94,14 +96,17 @@ export function loadPublicKey(spec: string, io: CliIO): PublicKeyInfo {
 export interface SignerOptions {
   /** --signer-pubkey: the public key an exec: command signs for. */
   signerPubkey?: string
-  /** --signer-timeout in milliseconds, for exec: and ssh-agent:. */
+  /** --signer-timeout in milliseconds, for exec:, ssh-agent: and pkcs11:. */
   timeoutMs?: number
+  /** --pkcs11-module: the PKCS#11 module for a pkcs11: URI. */
+  pkcs11Module?: string
 }
 
 /**
  * A key reference, wherever a private key is accepted (docs/signers.md):
  * - a file path or `env:NAME`: a private key, as before;
  * - `ssh-agent:SHA256:…` or `ssh-agent:COMMENT`: a key in the agent at SSH_AUTH_SOCK;
+ * - `pkcs11:…` (RFC 7512): a key on a PKCS#11 token, through pkcs11-tool; PIN in RELSEAL_PKCS11_PIN;
  * - `exec:COMMAND ARGS`: a command that reads the bytes on stdin and prints the signature
  *   (split at spaces, no shell); needs --signer-pubkey, since the key id is written before signing.
  */
@@ -127,6 +132,18 @@ export async function loadSigner(spec: string, io: CliIO, o: SignerOptions = {})
       'E_USAGE',
       '--signer-pubkey belongs to --key exec:…; a key file or an ssh-agent key brings its own public key',
     )
+  if (spec.startsWith('pkcs11:')) {
+    const pin = io.env.RELSEAL_PKCS11_PIN
+    return pkcs11Signer({
+      uri: parsePkcs11Uri(spec),
+      env: io.env,
+      ...(o.pkcs11Module !== undefined ? { modulePath: o.pkcs11Module } : {}),
+      ...(pin !== undefined && pin !== '' ? { pin } : {}),
+      ...timeout,
+    })
+  }
+  if (o.pkcs11Module !== undefined)
+    throw new RelsealError('E_USAGE', '--pkcs11-module belongs to --key pkcs11:…')
   if (spec.startsWith('ssh-agent:')) {
     const socket = io.env.SSH_AUTH_SOCK
     if (socket === undefined || socket === '')

@@ -22,3 +22,4 @@ export {
   type ExecSignerOptions,
 } from './exec-signer.js'
 export { sshAgentSigner, sshFingerprint, type SshAgentSignerOptions } from './ssh-agent-signer.js'
+export { pkcs11Signer, parsePkcs11Uri, type Pkcs11Uri, type Pkcs11SignerOptions } from './pkcs11-signer.js'

@@ -51,7 +51,13 @@ export const run: Command = async (args, io) => {
         required: true,
         description:
           'the signing key: a file or env:NAME (never inline; PKCS#8, encrypted too, OpenSSH or base64), ' +
-          'ssh-agent:SHA256:FINGERPRINT (or :COMMENT), or exec:COMMAND (see docs/signers.md)',
+          'ssh-agent:SHA256:FINGERPRINT (or :COMMENT), pkcs11:URI, or exec:COMMAND (see docs/signers.md)',
+      },
+      'pkcs11-module': {
+        type: 'string',
+        value: 'PATH',
+        description: 'with --key pkcs11:…: the PKCS#11 module (.so); the PIN comes from RELSEAL_PKCS11_PIN',
+        defaultText: "the URI's module-path",
       },
       'signer-pubkey': {
         type: 'string',
@@ -62,8 +68,8 @@ export const run: Command = async (args, io) => {
       'signer-timeout': {
         type: 'string',
         value: 'SECONDS',
-        description: 'how long an exec: command or ssh-agent may take to sign',
-        defaultText: '60 for exec:, 120 for ssh-agent:',
+        description: 'how long an exec: command, ssh-agent or PKCS#11 token may take to sign',
+        defaultText: '60 for exec:, 120 for ssh-agent: and pkcs11:',
       },
       version: {
         type: 'string',
@@ -147,6 +153,7 @@ export const run: Command = async (args, io) => {
   }
   const key = await loadSigner(values.key, io, {
     ...(values['signer-pubkey'] !== undefined ? { signerPubkey: values['signer-pubkey'] } : {}),
+    ...(values['pkcs11-module'] !== undefined ? { pkcs11Module: values['pkcs11-module'] } : {}),
     ...(values['signer-timeout'] !== undefined
       ? { timeoutMs: parseIntegerFlag(values['signer-timeout'], '--signer-timeout', 1, 0) * 1000 }
       : {}),
