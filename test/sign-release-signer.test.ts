@@ -18,6 +18,7 @@ const SIGNER = `import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+if (Object.keys(process.env).some((k) => k.startsWith('INPUT_'))) process.exit(9) // no github-token
 const msg = join(mkdtempSync(join(tmpdir(), 'kms-')), 'msg')
 writeFileSync(msg, readFileSync(0))
 process.stdout.write(execFileSync('openssl', ['pkeyutl', '-sign', '-inkey', process.argv[2], '-rawin', '-in', msg]).toString('base64'))

@@ -107,10 +107,15 @@ function readSigner(env: NodeJS.ProcessEnv, workspace: string): Signer {
       'E_USAGE',
       'input signer needs public-key: every signature the command returns is checked against it',
     )
+  // The command is someone else's program: it gets the job's environment (cloud credentials set up
+  // by earlier steps) but not this action's inputs (github-token) nor the runner's runtime token.
+  const commandEnv = Object.fromEntries(
+    Object.entries(env).filter(([k]) => !k.startsWith('INPUT_') && k !== 'ACTIONS_RUNTIME_TOKEN'),
+  )
   return execSigner({
     argv: parseExecCommand(signer.slice('exec:'.length)),
     publicKey: parsePublicKey(publicKey, 'input public-key'),
-    env,
+    env: commandEnv,
     cwd: workspace,
   })
 }
