@@ -35,11 +35,6 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   renameSync(tmp, path)
 }
 
-function required(value: string | undefined, what: string, hint: string): string {
-  if (value === undefined) throw new RelsealError('E_USAGE', `${what} is unknown; ${hint}\nusage: ${USAGE}`)
-  return value
-}
-
 /** `relseal sign`: hashes the commit's tree, builds payload v1 and signs it. */
 export const run: Command = async (args, io) => {
   const { values, help } = parseCommandArgs(
