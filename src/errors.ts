@@ -47,6 +47,7 @@ export type RelsealErrorCode =
   | 'E_UPDATE_FAILED'
   | 'E_GITHUB'
   | 'E_IMMUTABLE_RELEASE'
+  | 'E_SIGNER_FAILED'
   // release-gate: the gates that stop a release before anything is created
   | 'E_BAD_VERSION'
   | 'E_NOT_INCREASING'

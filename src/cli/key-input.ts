@@ -1,7 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { isRelsealError, RelsealError } from '../errors.js'
-import { parsePublicKey, parseSigningKey, type PublicKeyInfo, type SigningKey } from '../keys/index.js'
+import {
+  execSigner,
+  fileSigner,
+  parseExecCommand,
+  parsePkcs11Uri,
+  pkcs11Signer,
+  parsePublicKey,
+  parseSigningKey,
+  sshAgentSigner,
+  type PublicKeyInfo,
+  type Signer,
+  type SigningKey,
+} from '../keys/index.js'
 import type { CliIO } from './io.js'
 
 /**
@@ -79,4 +91,70 @@ export function loadPublicKey(spec: string, io: CliIO): PublicKeyInfo {
       { cause: e },
     )
   }
+}
+
+export interface SignerOptions {
+  /** --signer-pubkey: the public key an exec: command signs for. */
+  signerPubkey?: string
+  /** --signer-timeout in milliseconds, for exec:, ssh-agent: and pkcs11:. */
+  timeoutMs?: number
+  /** --pkcs11-module: the PKCS#11 module for a pkcs11: URI. */
+  pkcs11Module?: string
+}
+
+/**
+ * A key reference, wherever a private key is accepted (docs/signers.md):
+ * - a file path or `env:NAME`: a private key, as before;
+ * - `ssh-agent:SHA256:…` or `ssh-agent:COMMENT`: a key in the agent at SSH_AUTH_SOCK;
+ * - `pkcs11:…` (RFC 7512): a key on a PKCS#11 token, through pkcs11-tool; PIN in RELSEAL_PKCS11_PIN;
+ * - `exec:COMMAND ARGS`: a command that reads the bytes on stdin and prints the signature
+ *   (split at spaces, no shell); needs --signer-pubkey, since the key id is written before signing.
+ */
+export async function loadSigner(spec: string, io: CliIO, o: SignerOptions = {}): Promise<Signer> {
+  const timeout = o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}
+  if (spec.startsWith('exec:')) {
+    if (o.signerPubkey === undefined)
+      throw new RelsealError(
+        'E_USAGE',
+        '--key exec:… needs --signer-pubkey with the public key the command signs for ' +
+          '(relseal checks every signature against it)',
+      )
+    return execSigner({
+      argv: parseExecCommand(spec.slice(5)),
+      publicKey: loadPublicKey(o.signerPubkey, io),
+      cwd: io.cwd,
+      env: io.env,
+      ...timeout,
+    })
+  }
+  if (o.signerPubkey !== undefined)
+    throw new RelsealError(
+      'E_USAGE',
+      '--signer-pubkey belongs to --key exec:…; a key file or an ssh-agent key brings its own public key',
+    )
+  if (spec.startsWith('pkcs11:')) {
+    const pin = io.env.RELSEAL_PKCS11_PIN
+    return pkcs11Signer({
+      uri: parsePkcs11Uri(spec),
+      env: io.env,
+      ...(o.pkcs11Module !== undefined ? { modulePath: o.pkcs11Module } : {}),
+      ...(pin !== undefined && pin !== '' ? { pin } : {}),
+      ...timeout,
+    })
+  }
+  if (o.pkcs11Module !== undefined)
+    throw new RelsealError('E_USAGE', '--pkcs11-module belongs to --key pkcs11:…')
+  if (spec.startsWith('ssh-agent:')) {
+    const socket = io.env.SSH_AUTH_SOCK
+    if (socket === undefined || socket === '')
+      throw new RelsealError(
+        'E_SIGNER_FAILED',
+        'SSH_AUTH_SOCK is not set, so there is no ssh-agent to sign with; start one (eval "$(ssh-agent)") and ssh-add the key',
+      )
+    return sshAgentSigner({ socket, select: spec.slice('ssh-agent:'.length), ...timeout })
+  }
+  return fileSigner(
+    await loadSigningKey(spec, io),
+    `the key from ${spec.startsWith('env:') ? spec : 'the key file'}`,
+  )
 }

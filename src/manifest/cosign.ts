@@ -1,18 +1,19 @@
 import { basename } from 'node:path'
 import { RelsealError } from '../errors.js'
-import type { PublicKeyInfo, SigningKey } from '../keys/key-formats.js'
+import type { PublicKeyInfo } from '../keys/key-formats.js'
+import type { SignerOrKey } from '../keys/signer.js'
 import { hashFile, hashTree } from '../tree/index.js'
 import { MANIFEST_PAYLOAD_TYPE, parseEnvelope } from './dsse.js'
 import type { ManifestArtifact, ManifestPayload } from './payload.js'
 import { resolveRelease } from './release-facts.js'
-import { appendSignature } from './sign.js'
+import { appendSignatureWith } from './sign.js'
 import { verifyEverySignature, verifyManifest } from './verify.js'
 
 export interface CosignOptions {
   /** The envelope as the first signer wrote it. */
   envelope: Uint8Array
-  /** The co-signer's key. */
-  key: SigningKey
+  /** The co-signer's key, or any Signer (ssh-agent, exec:). */
+  key: SignerOrKey
   /** Public keys every existing signature must verify under. */
   existingSigners: PublicKeyInfo[]
   /** The co-signer's own clone of the repository. */
@@ -130,5 +131,5 @@ export async function cosignManifest(
     artifacts.push({ name: basename(path), size, sha256 })
   }
   compareArtifacts(payload.artifacts, artifacts)
-  return { envelope: appendSignature(o.envelope, o.key, o.existingSigners), payload }
+  return { envelope: await appendSignatureWith(o.envelope, o.key, o.existingSigners), payload }
 }

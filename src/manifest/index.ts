@@ -10,7 +10,7 @@ export {
   type ManifestArtifact,
   type ManifestBuilder,
 } from './payload.js'
-export { signManifest, appendSignature } from './sign.js'
+export { signManifest, signManifestWith, appendSignature, appendSignatureWith } from './sign.js'
 export { verifyManifest, verifyEverySignature, readManifestFile, type VerifiedManifest } from './verify.js'
 export { cosignManifest, type CosignOptions } from './cosign.js'
 export { resolveRelease, type ReleaseFacts, type ResolveReleaseOptions } from './release-facts.js'

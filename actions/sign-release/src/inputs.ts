@@ -1,6 +1,14 @@
 import * as core from '@actions/core'
 import { RelsealError } from '../../../src/errors.js'
-import { parseSigningKey, type SigningKey } from '../../../src/keys/index.js'
+import {
+  execSigner,
+  fileSigner,
+  parseExecCommand,
+  parsePublicKey,
+  parseSigningKey,
+  type Signer,
+  type SigningKey,
+} from '../../../src/keys/index.js'
 import {
   assertTagMatchesVersion,
   FILES_ASSET,
@@ -13,7 +21,8 @@ import { readToken, requiredSignersPath } from '../../common/inputs.js'
 import { checkAssetName } from '../../github/asset-name.js'
 
 export interface SignInputs {
-  key: SigningKey
+  /** From signing-key (a key in memory) or signer (exec:COMMAND). */
+  key: Signer
   publicKey: string
   path: string
   version: string
@@ -69,12 +78,51 @@ function manifestAssetName(): string {
   return name
 }
 
+/**
+ * signing-key (a secret: the key itself) or signer (`exec:COMMAND`, e.g. a cloud KMS CLI set up
+ * by an earlier step, which then needs public-key): exactly one of them.
+ */
+function readSigner(env: NodeJS.ProcessEnv, workspace: string): Signer {
+  const keyText = core.getInput('signing-key')
+  const signer = core.getInput('signer')
+  if ((keyText === '') === (signer === ''))
+    throw new RelsealError(
+      'E_USAGE',
+      'give exactly one of the inputs signing-key (the key, from a secret) and signer (exec:COMMAND)',
+    )
+  if (keyText !== '') {
+    maskLines(keyText)
+    const key = parseSigningKey(keyText, 'input signing-key')
+    maskKey(keyText, key)
+    return fileSigner(key, 'input signing-key')
+  }
+  if (!signer.startsWith('exec:'))
+    throw new RelsealError(
+      'E_USAGE',
+      `input signer must be exec:COMMAND, got ${JSON.stringify(signer.slice(0, 20))}`,
+    )
+  const publicKey = core.getInput('public-key')
+  if (publicKey === '')
+    throw new RelsealError(
+      'E_USAGE',
+      'input signer needs public-key: every signature the command returns is checked against it',
+    )
+  // The command is someone else's program: it gets the job's environment (cloud credentials set up
+  // by earlier steps) but not this action's inputs (github-token) nor the runner's runtime token.
+  const commandEnv = Object.fromEntries(
+    Object.entries(env).filter(([k]) => !k.startsWith('INPUT_') && k !== 'ACTIONS_RUNTIME_TOKEN'),
+  )
+  return execSigner({
+    argv: parseExecCommand(signer.slice('exec:'.length)),
+    publicKey: parsePublicKey(publicKey, 'input public-key'),
+    env: commandEnv,
+    cwd: workspace,
+  })
+}
+
 /** Reads every input once (and the runner's environment) into a typed object. */
 export function readInputs(env: NodeJS.ProcessEnv = process.env): SignInputs {
-  const keyText = core.getInput('signing-key', { required: true })
-  maskLines(keyText)
-  const key = parseSigningKey(keyText, 'input signing-key')
-  maskKey(keyText, key)
+  const key = readSigner(env, env.GITHUB_WORKSPACE || process.cwd())
   const token = readToken()
   const ref = env.GITHUB_REF ?? ''
   const tag = core.getInput('tag') || (ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : '')

@@ -7,7 +7,7 @@ import { parseDuration } from '../../../src/manifest/duration.js'
 import {
   FILES_ASSET,
   MANIFEST_SCHEMA,
-  signManifest,
+  signManifestWith,
   verifyManifest,
   type ManifestArtifact,
   type ManifestPayload,
@@ -102,7 +102,7 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
     ...(Object.keys(inputs.builder).length ? { builder: inputs.builder } : {}),
     ...(tagSigner ? { tag_signer: tagSigner } : {}),
   }
-  const envelope = signManifest(payload, [inputs.key])
+  const envelope = await signManifestWith(payload, [inputs.key])
   if (inputs.publicKey) {
     const trusted = parsePublicKey(inputs.publicKey, 'input public-key')
     try {

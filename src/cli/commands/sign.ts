@@ -7,17 +7,17 @@ import {
   parseTagPrefix,
   readManifestFile,
   resolveRelease,
-  signManifest,
+  signManifestWith,
   type ManifestPayload,
 } from '../../manifest/index.js'
 import { hashFile, hashTree } from '../../tree/index.js'
-import { parseCommandArgs } from '../args.js'
+import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import { parseDuration } from '../../manifest/duration.js'
 import type { Command } from '../io.js'
-import { loadPublicKey, loadSigningKey } from '../key-input.js'
+import { loadPublicKey, loadSigner } from '../key-input.js'
 
 const USAGE =
-  'relseal sign --key KEY [--tag T] [--version V] [--tag-prefix P] [--commit SHA] [--repository OWNER/NAME] [--dir DIR] ' +
+  'relseal sign --key KEY [--signer-pubkey KEY] [--tag T] [--version V] [--tag-prefix P] [--commit SHA] [--repository OWNER/NAME] [--dir DIR] ' +
   '[--artifact FILE]... [--expires-in DURATION] [--out release_manifest.json] [--files-out release_files.sha256] [--json]\n' +
   '       relseal sign --append --key KEY --pubkey KEY... [--dir DIR] [--artifact FILE]... [--repository OWNER/NAME] ' +
   '[--tag-prefix P] [--out release_manifest.json] [--json]'
@@ -45,7 +45,26 @@ export const run: Command = async (args, io) => {
         value: 'KEY',
         required: true,
         description:
-          'the signing key: a file or env:NAME (never inline); PKCS#8 (encrypted too), OpenSSH or base64',
+          'the signing key: a file or env:NAME (never inline; PKCS#8, encrypted too, OpenSSH or base64), ' +
+          'ssh-agent:SHA256:FINGERPRINT (or :COMMENT), pkcs11:URI, or exec:COMMAND (see docs/signers.md)',
+      },
+      'pkcs11-module': {
+        type: 'string',
+        value: 'PATH',
+        description: 'with --key pkcs11:…: the PKCS#11 module (.so); the PIN comes from RELSEAL_PKCS11_PIN',
+        defaultText: "the URI's module-path",
+      },
+      'signer-pubkey': {
+        type: 'string',
+        value: 'KEY',
+        description:
+          'with --key exec:…: the public key the command signs for; every signature is checked against it',
+      },
+      'signer-timeout': {
+        type: 'string',
+        value: 'SECONDS',
+        description: 'how long an exec: command, ssh-agent or PKCS#11 token may take to sign',
+        defaultText: '60 for exec:, 120 for ssh-agent: and pkcs11:',
       },
       version: {
         type: 'string',
@@ -127,7 +146,13 @@ export const run: Command = async (args, io) => {
     io.stdout.write(help)
     return 0
   }
-  const key = await loadSigningKey(values.key, io)
+  const key = await loadSigner(values.key, io, {
+    ...(values['signer-pubkey'] !== undefined ? { signerPubkey: values['signer-pubkey'] } : {}),
+    ...(values['pkcs11-module'] !== undefined ? { pkcs11Module: values['pkcs11-module'] } : {}),
+    ...(values['signer-timeout'] !== undefined
+      ? { timeoutMs: parseIntegerFlag(values['signer-timeout'], '--signer-timeout', 1, 0) * 1000 }
+      : {}),
+  })
   const out = resolve(io.cwd, values.out ?? 'release_manifest.json')
   const dir = resolve(io.cwd, values.dir ?? '.')
   const tagPrefix = parseTagPrefix(values['tag-prefix'] ?? '', '--tag-prefix')
@@ -204,7 +229,7 @@ export const run: Command = async (args, io) => {
     const expires = new Date(now.getTime() + parseDuration(values['expires-in'], '--expires-in') * 1000)
     payload.expires_at = expires.toISOString().replace(/\.\d{3}Z$/, 'Z')
   }
-  const envelope = signManifest(payload, [key])
+  const envelope = await signManifestWith(payload, [key])
   writeFileAtomic(out, envelope)
   const filesOut = resolve(io.cwd, values['files-out'] ?? `${out.replace(/[^/]*$/, '')}release_files.sha256`)
   writeFileAtomic(filesOut, tree.fileManifest)
