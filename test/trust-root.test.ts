@@ -1,4 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { runCli } from './helpers/cli.js'
+import { tempDir } from './helpers/tmp.js'
 import { forgeKey, forgeEnvelope } from './helpers/forge.js'
 import { forgeRoot, rootKey, rootPayload } from './helpers/forge-root.js'
 import {
@@ -167,5 +171,102 @@ describe('the document grammar', () => {
     const signed = signTrustRoot(unsignedTrustRoot(payload), key)
     expect(verifyTrustRootChain([signed])[0]!.signers).toEqual([a!.keyId])
     expect(() => signTrustRoot(signed, key)).toThrow(expect.objectContaining({ code: 'E_EXISTS' }))
+  })
+})
+
+describe('relseal trust (CLI)', () => {
+  function keyFiles(dir: string, name: string, k: typeof a): { pub: string; priv: string } {
+    const pub = join(dir, `${name}.pub`)
+    const priv = join(dir, `${name}.key`)
+    writeFileSync(pub, k!.publicPem)
+    writeFileSync(priv, k!.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), { mode: 0o600 })
+    return { pub, priv }
+  }
+
+  it('makes, signs and verifies a rotation chain, and refuses a root short of signatures with exit 1', async () => {
+    const dir = tempDir()
+    const [ka, kb, kc] = [keyFiles(dir, 'a', a), keyFiles(dir, 'b', b), keyFiles(dir, 'c', c)]
+    const run = (...argv: string[]) => runCli(['trust', ...argv], dir)
+    expect(
+      (
+        await run(
+          'init',
+          '--key',
+          ka.pub,
+          '--key',
+          kb.pub,
+          '--threshold',
+          '1',
+          '--root-threshold',
+          '2',
+          '--repository',
+          'acme/app',
+          '--out',
+          'trust-root.1.json',
+        )
+      ).code,
+    ).toBe(0)
+    expect((await run('sign', 'trust-root.1.json', '--key', ka.priv)).code).toBe(0)
+    // One signature of two: the first root is not valid yet.
+    const short = await run('verify', 'trust-root.1.json')
+    expect(short.code).toBe(1)
+    expect(short.stderr).toContain('E_ROOT_THRESHOLD')
+    expect((await run('sign', 'trust-root.1.json', '--key', kb.priv)).code).toBe(0)
+    expect(
+      (
+        await run(
+          'next',
+          'trust-root.1.json',
+          '--add-key',
+          kc.pub,
+          '--remove-key',
+          a!.keyId,
+          '--out',
+          'trust-root.2.json',
+        )
+      ).code,
+    ).toBe(0)
+    for (const k of [ka, kb]) expect((await run('sign', 'trust-root.2.json', '--key', k.priv)).code).toBe(0)
+    // Signed by version 1's keys only: not valid.
+    expect((await run('verify', 'trust-root.1.json', 'trust-root.2.json')).stderr).toContain(
+      'E_ROOT_THRESHOLD',
+    )
+    expect((await run('sign', 'trust-root.2.json', '--key', kc.priv)).code).toBe(0)
+    const ok = await run('verify', 'trust-root.1.json', 'trust-root.2.json')
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toContain(`signed by version 1's keys: ${[a!.keyId, b!.keyId].sort().join(', ')}`)
+    expect(ok.stdout).toContain(`signed by its own keys: ${[b!.keyId, c!.keyId].sort().join(', ')}`)
+    const v2 = parseTrustRoot(readFileSync(join(dir, 'trust-root.2.json'))).untrustedPayload
+    expect(v2.version).toBe(2)
+    expect(v2.keys.map((k) => k.keyid).sort()).toEqual([b!.keyId, c!.keyId].sort())
+    // A rollback given on the command line is refused with its own code.
+    const back = await run('verify', 'trust-root.2.json', 'trust-root.1.json')
+    expect(back.code).toBe(1)
+    expect(back.stderr).toContain('E_ROOT_ROLLBACK')
+  })
+
+  it('refuses to overwrite an existing root (E_EXISTS) and a threshold above the key count (E_USAGE)', async () => {
+    const dir = tempDir()
+    const ka = keyFiles(dir, 'a', a)
+    writeFileSync(join(dir, 'taken.json'), 'x')
+    const common = ['trust', 'init', '--key', ka.pub, '--root-threshold', '1', '--repository', 'acme/app']
+    expect((await runCli([...common, '--threshold', '1', '--out', 'taken.json'], dir)).stderr).toContain(
+      'E_EXISTS',
+    )
+    expect((await runCli([...common, '--threshold', '2', '--out', 'new.json'], dir)).stderr).toContain(
+      'E_USAGE',
+    )
+    expect(readFileSync(join(dir, 'taken.json'), 'utf8')).toBe('x')
+  })
+})
+
+describe('relseal trust SUB --help', () => {
+  it.each(['init', 'next', 'sign', 'verify'])('trust %s --help describes every option', async (sub) => {
+    const r = await runCli(['trust', sub, '--help'], tempDir())
+    expect(r.code).toBe(0)
+    expect(r.stdout.startsWith(`usage: relseal trust ${sub}`)).toBe(true)
+    expect(r.stdout).not.toContain('(undocumented)')
+    const usage = r.stdout.slice(0, r.stdout.indexOf('\n\noptions:'))
+    for (const flag of usage.match(/--[a-z][a-z-]*/g) ?? []) expect(r.stdout).toContain(`  ${flag} `)
   })
 })
