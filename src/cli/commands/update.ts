@@ -33,7 +33,7 @@ export const run: Command = async (args, io) => {
         value: 'KEY',
         description:
           'a trusted public key: file, env:NAME, or inline base64 / ssh-ed25519 line; not with a trust root',
-        defaultText: 'required unless the app root has a trust root (init --trust-root)',
+        defaultText: 'required unless the app root has a trust root: init --trust-root',
       },
       threshold: {
         type: 'string',
