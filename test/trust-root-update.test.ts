@@ -6,6 +6,9 @@ import { forgeRoot, rootKey, rootPayload, type RootFields } from './helpers/forg
 import { runCli } from './helpers/cli.js'
 import { makeOrigin, signVersion, type Origin } from './helpers/origin.js'
 import { tempDir } from './helpers/tmp.js'
+import { startFakeGitHub } from './fake-github/server.js'
+import { addRelease } from './fake-github/state.js'
+import { initAppRoot, updateToRelease, type SourceOptions } from '../src/update/index.js'
 
 // Issue 15 end to end: `relseal update` with trust roots served beside a local manifest file.
 const [a, b, c, d] = [11, 12, 13, 14].map((i) => forgeKey(Buffer.alloc(32, i)))
@@ -145,5 +148,68 @@ describe('relseal update with a trust root', () => {
     )
     expect(r.stderr).toContain(code)
     expect(existsSync(join(dir, 'app', '.relseal/config.json'))).toBe(false)
+  })
+})
+
+describe('updateToRelease with trust roots as release assets (github: source, the GitHub fake)', () => {
+  async function withFake(
+    roots: Record<number, string>,
+    check: (app: string, o: Origin, source: SourceOptions) => Promise<void>,
+  ) {
+    const o = await makeOrigin(['1.0.0'])
+    const fake = await startFakeGitHub()
+    try {
+      const manifest = readFileSync(
+        await signVersion({ ...o, keyFile: keyFile(tempDir(), c!), out: tempDir() }, '1.0.0'),
+      )
+      addRelease(fake.state, 'v1.0.0', {
+        assets: [
+          { name: 'release_manifest.json', data: manifest },
+          ...Object.entries(roots).map(([n, text]) => ({
+            name: `trust-root.${n}.json`,
+            data: Buffer.from(text),
+          })),
+        ],
+      })
+      const app = join(tempDir('relseal-app-'), 'app')
+      await initAppRoot({ appRoot: app, remote: o.bare, trustRoot: Buffer.from(V1), offline: true })
+      await check(app, o, { apiUrl: fake.url, token: 'test-token', assetHosts: ['localhost'] })
+      expect(fake.violations).toEqual([])
+    } finally {
+      await fake.close()
+    }
+  }
+
+  it('follows trust-root.2.json from the release and installs a release signed by the new key', async () => {
+    await withFake({ 2: V2 }, async (app, _o, source) => {
+      const r = await updateToRelease({
+        appRoot: app,
+        manifest: 'github:acme/app@v1.0.0',
+        policy: { keys: [] },
+        source,
+      })
+      expect(r.outcome).toBe('updated')
+      expect(r.evidence.trust_root).toMatchObject({ from: 1, to: 2 })
+      expect(storedRoot(app)).toBe(V2)
+    })
+  })
+
+  it('refuses a release asset root signed only by the old keys (E_ROOT_THRESHOLD), stored root unchanged', async () => {
+    await withFake({ 2: root(V2_FIELDS, [a!, b!]) }, async (app, _o, source) => {
+      await expect(
+        updateToRelease({ appRoot: app, manifest: 'github:acme/app@v1.0.0', policy: { keys: [] }, source }),
+      ).rejects.toMatchObject({ code: 'E_ROOT_THRESHOLD' })
+      expect(storedRoot(app)).toBe(V1)
+      expect(current(app)).toBeUndefined()
+    })
+  })
+
+  it('without the new root, refuses the release signed by the not-yet-trusted key (E_UNTRUSTED_KEY)', async () => {
+    await withFake({}, async (app, _o, source) => {
+      await expect(
+        updateToRelease({ appRoot: app, manifest: 'github:acme/app@v1.0.0', policy: { keys: [] }, source }),
+      ).rejects.toMatchObject({ code: 'E_UNTRUSTED_KEY' })
+      expect(storedRoot(app)).toBe(V1)
+    })
   })
 })
