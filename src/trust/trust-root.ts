@@ -27,6 +27,9 @@ import type { TrustPolicy } from './policy.js'
 export const TRUST_ROOT_PAYLOAD_TYPE = 'application/vnd.relseal.trust.v1+json'
 export const TRUST_ROOT_SCHEMA = 'https://relseal.dev/trust-root/v1'
 
+/** The file name a trust root of version `n` is published under (docs/trust-root.md). */
+export const trustRootName = (n: number): string => `trust-root.${n}.json`
+
 /** A trust root file larger than this is refused before it is parsed. */
 export const MAX_TRUST_ROOT_BYTES = 64 * 1024
 /** A trust root lists at most this many keys. */

@@ -3,7 +3,12 @@ import { dirname, join } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { MANIFEST_ASSET, MAX_MANIFEST_BYTES, readManifestFile } from '../manifest/index.js'
 import { checkFetchUrl, expectOk, fetchPinned, MAX_API_JSON_BYTES } from '../net/index.js'
-import { MAX_ROOT_STEPS, MAX_TRUST_ROOT_BYTES, readTrustRootFile } from '../trust/trust-root.js'
+import {
+  MAX_ROOT_STEPS,
+  MAX_TRUST_ROOT_BYTES,
+  readTrustRootFile,
+  trustRootName,
+} from '../trust/trust-root.js'
 
 export interface SourceOptions {
   /** GitHub REST API base (default https://api.github.com); https, or http to loopback only. */
@@ -32,8 +37,7 @@ function parseRelease(body: Buffer, what: string): { name: unknown; url: unknown
   return Array.isArray(assets) ? (assets as { name: unknown; url: unknown }[]) : []
 }
 
-/** The file name a trust root of version `n` is published under (docs/trust-root.md). */
-export const trustRootName = (n: number): string => `trust-root.${n}.json`
+export { trustRootName }
 
 /** What a source holds: the manifest, and any trust roots newer than the one asked about, in order. */
 export interface LoadedSource {
