@@ -61,7 +61,8 @@ describe('relseal update with a trust root', () => {
     const o = await makeOrigin(['1.0.0', '2.0.0', '3.0.0'])
     const app = await appRoot(o)
     expect(storedRoot(app)).toBe(V1)
-    const r1 = await update(app, await releaseFolder(o, '1.0.0', a!))
+    // b is in both roots, so 1.0.0 stays trusted after the rotation.
+    const r1 = await update(app, await releaseFolder(o, '1.0.0', b!))
     expect(r1.stderr).toBe('')
     expect(r1.code).toBe(0)
     // Version 2 drops a and adds c; the release is signed by c only.
@@ -76,6 +77,22 @@ describe('relseal update with a trust root', () => {
     expect(r3.stderr).toContain('E_UNTRUSTED_KEY')
     expect(current(app)).toContain('2.0.0')
     expect(storedRoot(app)).toBe(V2)
+    // Rollback needs no --pubkey either: 1.0.0's stored manifest is re-verified with version 2's keys.
+    const back = await runCli(['rollback', '--app-root', app], '/')
+    expect(back.stderr).toBe('')
+    expect(back.code).toBe(0)
+    expect(current(app)).toContain('1.0.0')
+  })
+
+  it('refuses to roll back to a release only a revoked key signed (E_UNTRUSTED_KEY)', async () => {
+    const o = await makeOrigin(['1.0.0', '2.0.0'])
+    const app = await appRoot(o)
+    expect((await update(app, await releaseFolder(o, '1.0.0', a!))).code).toBe(0)
+    expect((await update(app, await releaseFolder(o, '2.0.0', c!, { 2: V2 }))).code).toBe(0)
+    const back = await runCli(['rollback', '--app-root', app], '/')
+    expect(back.code).toBe(1)
+    expect(back.stderr).toContain('E_UNTRUSTED_KEY')
+    expect(current(app)).toContain('2.0.0')
   })
 
   it('refuses a rollback to an older root (E_ROOT_ROLLBACK) and keeps the stored root', async () => {

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs'
 import { RelsealError } from '../errors.js'
+import type { TrustPolicy } from '../trust/policy.js'
 import {
   advanceTrustRoot,
   readTrustRootFile,
+  trustPolicyOf,
   verifyPinnedRoot,
   type VerifiedTrustRoot,
 } from '../trust/trust-root.js'
@@ -43,4 +45,27 @@ export async function advanceStoredTrustRoot(
   const root = advanceTrustRoot(stored, untrustedNewer, now)
   if (root !== stored) writeFileAtomic(layout.trustRoot, root.bytes)
   return { root, from: stored.payload.version }
+}
+
+/**
+ * The policy a command uses on an app root: with a stored trust root, the root's keys and
+ * threshold (giving keys or a threshold too is E_USAGE); without, `policy` as given. The stored
+ * root's own signatures are checked again; its expiry is not (rollback must work offline, and
+ * update checks expiry when it follows newer roots).
+ */
+export async function appRootPolicy(layout: AppLayout, policy: TrustPolicy, now: Date): Promise<TrustPolicy> {
+  if (!hasStoredTrustRoot(layout)) return policy
+  assertNoKeysBesideRoot(layout, policy)
+  const stored = verifyPinnedRoot(await readTrustRootFile(layout.trustRoot), now)
+  return { ...policy, ...trustPolicyOf(stored, now) }
+}
+
+/** E_USAGE when keys or a threshold are given for an app root that verifies with its trust root. */
+export function assertNoKeysBesideRoot(layout: AppLayout, policy: TrustPolicy): void {
+  if (hasStoredTrustRoot(layout) && (policy.keys.length > 0 || policy.threshold !== undefined))
+    throw new RelsealError(
+      'E_USAGE',
+      `${layout.root} verifies releases with its trust root (.relseal/trust-root.json); ` +
+        'do not also give trusted keys or a threshold (--pubkey, --threshold)',
+    )
 }

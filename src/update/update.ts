@@ -15,7 +15,7 @@ import {
 } from './layout.js'
 import { acquireLock } from './lock.js'
 import { loadSource, type LoadedSource, type SourceOptions } from './manifest-source.js'
-import { advanceStoredTrustRoot, hasStoredTrustRoot } from './trust-root-store.js'
+import { advanceStoredTrustRoot, assertNoKeysBesideRoot, hasStoredTrustRoot } from './trust-root-store.js'
 import { parseTrustRoot, readTrustRootFile, trustPolicyOf } from '../trust/trust-root.js'
 import {
   readPointer,
@@ -143,12 +143,7 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
   const evidence: EvidenceRecord = { run_id: runId, time: new Date().toISOString(), outcome: 'failed', steps }
   const step = stepRunner(o, steps)
   const useTrustRoot = hasStoredTrustRoot(layout)
-  if (useTrustRoot && (o.policy.keys.length > 0 || o.policy.threshold !== undefined))
-    throw new RelsealError(
-      'E_USAGE',
-      `${layout.root} verifies releases with its trust root (.relseal/trust-root.json); ` +
-        'do not also give trusted keys or a threshold (--pubkey, --threshold)',
-    )
+  assertNoKeysBesideRoot(layout, o.policy)
   const lock = await step('lock', 0, 'taking the update lock', async () => {
     const held = acquireLock(layout.lock, () => clearGitLockFiles(layout))
     try {
@@ -232,7 +227,7 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
     }
     evidence.outcome = 'updated'
     if (readPointer(layout.rollback) !== undefined)
-      evidence.rollback_command = `relseal rollback --app-root ${layout.root} --pubkey KEY`
+      evidence.rollback_command = `relseal rollback --app-root ${layout.root}${useTrustRoot ? '' : ' --pubkey KEY'}`
     await step('prune', 100, 'pruning old releases', () => pruneReleases(layout, o.keep ?? 3))
     o.killPoint?.('before:evidence')
     appendEvidence(layout.evidence, evidence)
