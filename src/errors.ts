@@ -20,6 +20,12 @@ export type RelsealErrorCode =
   | 'E_TAG_MISMATCH'
   | 'E_TAG_VERSION_MISMATCH'
   | 'E_PAYLOAD_MISMATCH'
+  // trust root refusals (docs/trust-root.md)
+  | 'E_ROOT_THRESHOLD'
+  | 'E_ROOT_ROLLBACK'
+  | 'E_ROOT_SKIPPED'
+  | 'E_ROOT_EXPIRED'
+  | 'E_ROOT_REPOSITORY'
   // bad input (CLI exit 2)
   | 'E_BAD_INPUT'
   | 'E_USAGE'
@@ -72,6 +78,11 @@ export const REFUSAL_CODES: ReadonlySet<RelsealErrorCode> = new Set<RelsealError
   'E_TAG_MISMATCH',
   'E_TAG_VERSION_MISMATCH',
   'E_PAYLOAD_MISMATCH',
+  'E_ROOT_THRESHOLD',
+  'E_ROOT_ROLLBACK',
+  'E_ROOT_SKIPPED',
+  'E_ROOT_EXPIRED',
+  'E_ROOT_REPOSITORY',
 ])
 
 export class RelsealError extends Error {

@@ -55,6 +55,18 @@ export {
 } from './manifest/index.js'
 export type { TrustPolicy } from './trust/policy.js'
 export {
+  TRUST_ROOT_PAYLOAD_TYPE,
+  parseTrustRoot,
+  signTrustRoot,
+  unsignedTrustRoot,
+  verifyTrustRootChain,
+  advanceTrustRoot,
+  trustPolicyOf,
+  type TrustRootPayload,
+  type TrustRootKey,
+  type VerifiedTrustRoot,
+} from './trust/trust-root.js'
+export {
   initAppRoot,
   updateToRelease,
   rollback,

@@ -45,6 +45,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'show current and rollback releases and the last runs',
     load: async () => (await import('./commands/status.js')).run,
   },
+  trust: {
+    summary: 'make, sign and verify trust roots (key rotation and revocation)',
+    load: async () => (await import('./commands/trust.js')).run,
+  },
   'verify-tag': {
     summary: 'verify an SSH-signed git tag against allowed_signers',
     load: async () => (await import('./commands/verify-tag.js')).run,

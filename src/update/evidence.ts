@@ -22,6 +22,8 @@ export interface EvidenceRecord {
   manifest_digest?: string
   key_ids?: string[]
   tag_signer?: { principal: string; fingerprint: string }
+  /** Trust root versions before and after this run, and the signers of the newest (issue 15). */
+  trust_root?: { from: number; to: number; signers: string[] }
   steps: StepRecord[]
   error_code?: string
   error?: string

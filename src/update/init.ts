@@ -2,9 +2,11 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { RelsealError } from '../errors.js'
 import { runGit } from '../git/git.js'
+import { verifyTrustRootChain } from '../trust/trust-root.js'
 import { writeFileAtomic } from './atomic-file.js'
 import { appLayout, type AppConfig } from './layout.js'
 import { normalizeRemote, parseRepository, repositoryFromRemote, sameRepository } from './remote.js'
+import { assertRootRepository } from './trust-root-store.js'
 
 /** How long `init` waits for the remote to answer `git ls-remote`. */
 export const REMOTE_CHECK_TIMEOUT_MS = 30_000
@@ -19,6 +21,12 @@ export interface InitOptions {
   offline?: boolean
   /** Base for a relative local remote (default: the process's working directory). */
   cwd?: string
+  /**
+   * The bytes of the app's first trust root (trust-root.1.json, or any later version the app
+   * pins). It must be signed by its own root_threshold and unexpired; it is stored as
+   * .relseal/trust-root.json, and updates then verify with it instead of --pubkey keys.
+   */
+  trustRoot?: Uint8Array
 }
 
 function chooseRepository(remote: string, given: string | undefined): string {
@@ -66,7 +74,9 @@ async function checkRemoteAnswers(remote: string): Promise<void> {
 export async function initAppRoot(o: InitOptions): Promise<AppConfig> {
   const layout = appLayout(o.appRoot)
   const remote = normalizeRemote(o.remote, o.cwd ?? process.cwd())
-  const repository = chooseRepository(remote, o.repository)
+  const root = o.trustRoot === undefined ? undefined : verifyTrustRootChain([o.trustRoot]).at(-1)!
+  const repository = chooseRepository(remote, o.repository ?? root?.payload.repository)
+  if (root !== undefined) assertRootRepository(root, repository)
   if (existsSync(layout.config)) {
     throw new RelsealError('E_EXISTS', `${layout.root} is already a relseal app root; nothing was changed`)
   }
@@ -74,6 +84,8 @@ export async function initAppRoot(o: InitOptions): Promise<AppConfig> {
   for (const dir of [layout.root, layout.releases, layout.state, layout.manifests])
     mkdirSync(dir, { recursive: true })
   if (!existsSync(layout.store)) await runGit(['init', '-q', '--bare', layout.store], { cwd: layout.root })
+  // The trust root first: the config's existence is what makes this an app root.
+  if (root !== undefined) writeFileAtomic(layout.trustRoot, root.bytes)
   const config: AppConfig = { remote, repository }
   writeFileAtomic(layout.config, `${JSON.stringify(config, null, 2)}\n`)
   return config

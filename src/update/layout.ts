@@ -9,7 +9,8 @@ import { parseRepository, sameRepository } from './remote.js'
  *   store.git/            one bare git object store; objects arrive only through verified updates
  *   releases/<version>/   one git worktree per installed release
  *   current, rollback     pointers (symlinks replaced by rename; pointer files where symlinks fail)
- *   .relseal/             config.json, lock, evidence.jsonl, manifests/<version>.json
+ *   .relseal/             config.json, lock, evidence.jsonl, manifests/<version>.json,
+ *                         trust-root.json (the newest verified trust root, when the app opted in)
  */
 export interface AppLayout {
   root: string
@@ -22,6 +23,7 @@ export interface AppLayout {
   lock: string
   evidence: string
   manifests: string
+  trustRoot: string
 }
 
 export interface AppConfig {
@@ -44,6 +46,7 @@ export function appLayout(appRoot: string): AppLayout {
     lock: join(state, 'lock'),
     evidence: join(state, 'evidence.jsonl'),
     manifests: join(state, 'manifests'),
+    trustRoot: join(state, 'trust-root.json'),
   }
 }
 

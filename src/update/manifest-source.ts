@@ -1,6 +1,14 @@
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { MANIFEST_ASSET, MAX_MANIFEST_BYTES, readManifestFile } from '../manifest/index.js'
 import { checkFetchUrl, expectOk, fetchPinned, MAX_API_JSON_BYTES } from '../net/index.js'
+import {
+  MAX_ROOT_STEPS,
+  MAX_TRUST_ROOT_BYTES,
+  readTrustRootFile,
+  trustRootName,
+} from '../trust/trust-root.js'
 
 export interface SourceOptions {
   /** GitHub REST API base (default https://api.github.com); https, or http to loopback only. */
@@ -29,7 +37,22 @@ function parseRelease(body: Buffer, what: string): { name: unknown; url: unknown
   return Array.isArray(assets) ? (assets as { name: unknown; url: unknown }[]) : []
 }
 
-async function fromGitHub(owner: string, repo: string, tag: string, o: SourceOptions): Promise<Uint8Array> {
+export { trustRootName }
+
+/** What a source holds: the manifest, and any trust roots newer than the one asked about, in order. */
+export interface LoadedSource {
+  manifest: Uint8Array
+  /** trust-root.<N+1>.json, trust-root.<N+2>.json, … as found (consecutive), unverified. */
+  untrustedRoots: Uint8Array[]
+}
+
+async function fromGitHub(
+  owner: string,
+  repo: string,
+  tag: string,
+  o: SourceOptions,
+  rootsAfter: number | undefined,
+): Promise<LoadedSource> {
   // Checked before anything is sent: the token must never travel over plain http off this machine.
   const api = checkFetchUrl(o.apiUrl ?? DEFAULT_API, '--api-url (GITHUB_API_URL)')
   const base = api.href.replace(/\/+$/, '')
@@ -47,33 +70,79 @@ async function fromGitHub(owner: string, repo: string, tag: string, o: SourceOpt
     what,
     maxBytes: MAX_API_JSON_BYTES,
   })
-  const asset = parseRelease(expectOk(res, what).body, what).find((a) => a.name === MANIFEST_ASSET)
+  const assets = parseRelease(expectOk(res, what).body, what)
+  // The asset is fetched through the API (with the token), which redirects to GitHub's storage
+  // host; fetchPinned drops the token there.
+  const download = async (name: string, url: unknown, maxBytes: number): Promise<Uint8Array> => {
+    let assetUrl: URL | undefined
+    try {
+      assetUrl = typeof url === 'string' ? new URL(url) : undefined
+    } catch {
+      assetUrl = undefined
+    }
+    if (assetUrl?.origin !== api.origin)
+      throw new RelsealError('E_BAD_INPUT', `${what} lists its ${name} on another host; refused`)
+    const assetWhat = `${name} of ${what}`
+    const got = await fetchPinned({
+      ...common,
+      url: assetUrl.href,
+      what: assetWhat,
+      headers: { ...headers, accept: 'application/octet-stream' },
+      maxBytes,
+      assetRedirects: true,
+      ...(o.assetHosts ? { assetHosts: o.assetHosts } : {}),
+    })
+    return expectOk(got, assetWhat).body
+  }
+  const asset = assets.find((a) => a.name === MANIFEST_ASSET)
   if (!asset || typeof asset.url !== 'string')
     throw new RelsealError(
       'E_UNSIGNED',
       `${what} has no ${MANIFEST_ASSET} asset: the release is unsigned, and is refused`,
     )
-  // The asset is fetched through the API (with the token), which redirects to GitHub's storage
-  // host; fetchPinned drops the token there.
-  let assetUrl: URL | undefined
-  try {
-    assetUrl = new URL(asset.url)
-  } catch {
-    assetUrl = undefined
+  const manifest = await download(MANIFEST_ASSET, asset.url, MAX_MANIFEST_BYTES)
+  const untrustedRoots: Uint8Array[] = []
+  if (rootsAfter !== undefined) {
+    for (let n = rootsAfter + 1; untrustedRoots.length <= MAX_ROOT_STEPS; n++) {
+      const root = assets.find((a) => a.name === trustRootName(n))
+      if (root === undefined) break
+      untrustedRoots.push(await download(trustRootName(n), root.url, MAX_TRUST_ROOT_BYTES))
+    }
   }
-  if (assetUrl?.origin !== api.origin)
-    throw new RelsealError('E_BAD_INPUT', `${what} lists its manifest on another host; refused`)
-  const assetWhat = `${MANIFEST_ASSET} of ${what}`
-  const download = await fetchPinned({
-    ...common,
-    url: assetUrl.href,
-    what: assetWhat,
-    headers: { ...headers, accept: 'application/octet-stream' },
-    maxBytes: MAX_MANIFEST_BYTES,
-    assetRedirects: true,
-    ...(o.assetHosts ? { assetHosts: o.assetHosts } : {}),
-  })
-  return expectOk(download, assetWhat).body
+  return { manifest, untrustedRoots }
+}
+
+/** trust-root.<N>.json files beside a local manifest file, from N = after + 1 while they exist. */
+async function rootsBeside(manifestPath: string, after: number): Promise<Uint8Array[]> {
+  const roots: Uint8Array[] = []
+  for (let n = after + 1; roots.length <= MAX_ROOT_STEPS; n++) {
+    const path = join(dirname(manifestPath), trustRootName(n))
+    if (!existsSync(path)) break
+    roots.push(await readTrustRootFile(path))
+  }
+  return roots
+}
+
+/**
+ * Loads a manifest (as loadManifestSource) and, when `rootsAfter` is a trust root version, the
+ * newer trust roots published with it: `trust-root.<N>.json` beside a local manifest file, or
+ * release assets of that name for github: sources (same caps and deadlines as the manifest). An
+ * https URL source carries no trust roots. At most MAX_ROOT_STEPS + 1 are returned, so a caller
+ * refuses an endless series instead of following it.
+ */
+export async function loadSource(
+  src: string,
+  o: SourceOptions = {},
+  rootsAfter?: number,
+): Promise<LoadedSource> {
+  const gh = GITHUB_SOURCE.exec(src)
+  if (gh) return fromGitHub(gh[1]!, gh[2]!, gh[3]!, o, rootsAfter)
+  const manifest = await loadManifestSource(src, o)
+  const isFile = !src.startsWith('github:') && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(src)
+  return {
+    manifest,
+    untrustedRoots: isFile && rootsAfter !== undefined ? await rootsBeside(src, rootsAfter) : [],
+  }
 }
 
 /**
@@ -83,7 +152,7 @@ async function fromGitHub(owner: string, repo: string, tag: string, o: SourceOpt
  */
 export async function loadManifestSource(src: string, o: SourceOptions = {}): Promise<Uint8Array> {
   const gh = GITHUB_SOURCE.exec(src)
-  if (gh) return fromGitHub(gh[1]!, gh[2]!, gh[3]!, o)
+  if (gh) return (await fromGitHub(gh[1]!, gh[2]!, gh[3]!, o, undefined)).manifest
   if (src.startsWith('github:'))
     throw new RelsealError('E_USAGE', `${src} is not github:OWNER/REPO@TAG or github:OWNER/REPO@latest`)
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(src)) {

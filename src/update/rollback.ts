@@ -17,6 +17,7 @@ import { acquireLock } from './lock.js'
 import { readPointer, setRollbackPointer, swapPointer } from './pointer.js'
 import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
 import { verifyReleaseFolder } from './reverify.js'
+import { appRootPolicy, hasStoredTrustRoot } from './trust-root-store.js'
 
 const refOf = (r: InstalledRelease) => ({ version: r.version, commit: r.commit, code_hash: r.code_hash })
 
@@ -57,6 +58,7 @@ async function verifiedTarget(
  */
 export async function rollback(o: {
   appRoot: string
+  /** Trusted keys; with a trust root in the app root, `{ keys: [] }` (its keys are used). */
   policy: TrustPolicy
 }): Promise<{ from: InstalledRelease; to: InstalledRelease }> {
   const layout = appLayout(o.appRoot)
@@ -76,7 +78,9 @@ export async function rollback(o: {
     if (!from)
       throw new RelsealError('E_NOT_FOUND', `${layout.root} runs no release yet; nothing to roll back`)
     record.from = refOf(from)
-    const to = await verifiedTarget(layout, { ...o.policy, repository: repo.repository }, from)
+    // With a trust root, its keys (a key it revoked no longer vouches for an older release either).
+    const policy = await appRootPolicy(layout, o.policy, new Date())
+    const to = await verifiedTarget(layout, { ...policy, repository: repo.repository }, from)
     record.to = refOf(to)
     // rollback first, as in an update: a crash between the renames leaves both naming whole releases
     setRollbackPointer(layout.rollback, olderInstalled(layout, to.version))
@@ -84,7 +88,7 @@ export async function rollback(o: {
     if (repo.record) recordAppRepository(layout, config, repo.repository)
     record.outcome = 'rolled-back'
     if (readPointer(layout.rollback) !== undefined)
-      record.rollback_command = `relseal rollback --app-root ${layout.root} --pubkey KEY`
+      record.rollback_command = `relseal rollback --app-root ${layout.root}${hasStoredTrustRoot(layout) ? '' : ' --pubkey KEY'}`
     appendEvidence(layout.evidence, record)
     return { from, to }
   } catch (e) {

@@ -14,7 +14,9 @@ import {
   resolveAppRepository,
 } from './layout.js'
 import { acquireLock } from './lock.js'
-import { loadManifestSource, type SourceOptions } from './manifest-source.js'
+import { loadSource, type LoadedSource, type SourceOptions } from './manifest-source.js'
+import { advanceStoredTrustRoot, assertNoKeysBesideRoot, hasStoredTrustRoot } from './trust-root-store.js'
+import { parseTrustRoot, readTrustRootFile, trustPolicyOf } from '../trust/trust-root.js'
 import {
   readPointer,
   removeStalePointerTemps,
@@ -31,6 +33,7 @@ export { pruneReleases }
 export type UpdateStep =
   | 'lock'
   | 'load'
+  | 'trust-root'
   | 'verify'
   | 'freeze'
   | 'verify-tag'
@@ -49,7 +52,9 @@ export interface UpdateOptions {
   manifest: string | Uint8Array
   /**
    * Trusted keys and threshold. `repository` may only repeat the one the app root recorded at
-   * init (an app root made before that record takes it from here once).
+   * init (an app root made before that record takes it from here once). When the app root holds a
+   * trust root (init with `trustRoot`), the keys and threshold come from it: `keys` must then be
+   * empty and `threshold` absent (E_USAGE); the other fields (tagPrefix, minVersion) still apply.
    */
   policy: TrustPolicy
   installCommand?: string
@@ -137,6 +142,8 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
   const steps: StepRecord[] = []
   const evidence: EvidenceRecord = { run_id: runId, time: new Date().toISOString(), outcome: 'failed', steps }
   const step = stepRunner(o, steps)
+  const useTrustRoot = hasStoredTrustRoot(layout)
+  assertNoKeysBesideRoot(layout, o.policy)
   const lock = await step('lock', 0, 'taking the update lock', async () => {
     const held = acquireLock(layout.lock, () => clearGitLockFiles(layout))
     try {
@@ -153,11 +160,33 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
     assertAppRootFolders(layout)
     const repo = resolveAppRepository(layout, config, o.policy.repository)
     removeStalePointerTemps(layout.root)
-    const bytes = await step('load', 5, 'loading the manifest', () =>
-      typeof o.manifest === 'string' ? loadManifestSource(o.manifest, o.source) : o.manifest,
-    )
+    const loaded: LoadedSource = await step('load', 5, 'loading the manifest', async () => {
+      // Only which file names to look for; the stored root is verified in the trust-root step.
+      const rootsAfter = useTrustRoot
+        ? parseTrustRoot(await readTrustRootFile(layout.trustRoot)).untrustedPayload.version
+        : undefined
+      return typeof o.manifest === 'string'
+        ? loadSource(o.manifest, o.source, rootsAfter)
+        : { manifest: o.manifest, untrustedRoots: [] }
+    })
+    const bytes = loaded.manifest
+    // Issue 15: the keys come from the newest trust root that verified N -> N+1 -> ... (TUF 5.3);
+    // the stored root changes only when that chain verified.
+    const policy: TrustPolicy = useTrustRoot
+      ? await step('trust-root', 8, 'verifying newer trust roots', async () => {
+          const now = o.policy.now ?? new Date()
+          const { root, from } = await advanceStoredTrustRoot(
+            layout,
+            repo.repository,
+            loaded.untrustedRoots,
+            now,
+          )
+          evidence.trust_root = { from, to: root.payload.version, signers: root.signers }
+          return { ...o.policy, ...trustPolicyOf(root, now) }
+        })
+      : o.policy
     const verified = await step('verify', 10, 'verifying the manifest signature', () =>
-      verifyManifest(bytes, { ...o.policy, repository: repo.repository }),
+      verifyManifest(bytes, { ...policy, repository: repo.repository }),
     )
     const target = refOf(verified)
     Object.assign(evidence, { to: target, manifest_digest: verified.digest, key_ids: verified.keyIds })
@@ -198,7 +227,7 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
     }
     evidence.outcome = 'updated'
     if (readPointer(layout.rollback) !== undefined)
-      evidence.rollback_command = `relseal rollback --app-root ${layout.root} --pubkey KEY`
+      evidence.rollback_command = `relseal rollback --app-root ${layout.root}${useTrustRoot ? '' : ' --pubkey KEY'}`
     await step('prune', 100, 'pruning old releases', () => pruneReleases(layout, o.keep ?? 3))
     o.killPoint?.('before:evidence')
     appendEvidence(layout.evidence, evidence)

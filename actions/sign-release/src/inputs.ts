@@ -31,6 +31,8 @@ export interface SignInputs {
   tagPrefix: string
   commit: string
   artifacts: string[]
+  /** Globs of trust-root.<N>.json files to check and upload beside the manifest (issue 15). */
+  trustRoots: string[]
   expiresIn: string
   upload: boolean
   createRelease: boolean
@@ -168,6 +170,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): SignInputs {
     tagPrefix,
     commit,
     artifacts: core.getMultilineInput('artifacts').filter((l) => l.trim() !== ''),
+    trustRoots: core.getMultilineInput('trust-roots').filter((l) => l.trim() !== ''),
     expiresIn: core.getInput('expires-in'),
     upload: core.getBooleanInput('upload'),
     createRelease: core.getBooleanInput('create-release'),

@@ -14,6 +14,12 @@ import {
 } from '../../../src/manifest/index.js'
 import { hashTree } from '../../../src/tree/index.js'
 import { verifyTagForCommit } from '../../../src/tag/index.js'
+import {
+  parseTrustRoot,
+  readTrustRootFile,
+  trustRootName,
+  verifyTrustRootChain,
+} from '../../../src/trust/trust-root.js'
 import { readRepoFile } from '../../common/inputs.js'
 import { assertHeadIs, hashReleaseFiles, matchFiles, type ReleaseFile } from '../../common/workspace.js'
 import { checkAssetName } from '../../github/asset-name.js'
@@ -36,6 +42,37 @@ async function findArtifacts(inputs: SignInputs): Promise<string[]> {
   if (inputs.uploadArtifacts && inputs.upload)
     for (const f of files) checkAssetName(basename(f), `artifact ${f}`)
   return files
+}
+
+/**
+ * The trust roots `trust-roots` matches: each named trust-root.<N>.json for its own version,
+ * consecutive, and a chain that verifies now (docs/trust-root.md), so a release never publishes a
+ * root its clients would refuse. Returned as [asset name, bytes], oldest first.
+ */
+async function findTrustRoots(inputs: SignInputs): Promise<[string, Uint8Array][]> {
+  if (inputs.trustRoots.length === 0) return []
+  const files = await matchFiles(inputs.trustRoots)
+  if (files.length === 0)
+    throw new RelsealError(
+      'E_BAD_INPUT',
+      `input trust-roots matched no file (${inputs.trustRoots.join(', ')}); pass the trust-root.<N>.json files`,
+    )
+  const roots = await Promise.all(
+    files.map(async (f) => {
+      const bytes = await readTrustRootFile(f)
+      const version = parseTrustRoot(bytes).untrustedPayload.version
+      if (basename(f) !== trustRootName(version))
+        throw new RelsealError(
+          'E_BAD_INPUT',
+          `trust root ${f} holds version ${version}; name it ${trustRootName(version)}, as clients look for it`,
+        )
+      return { version, bytes }
+    }),
+  )
+  roots.sort((x, y) => x.version - y.version)
+  const steps = verifyTrustRootChain(roots.map((r) => r.bytes))
+  core.info(`trust roots ${roots.map((r) => r.version).join(', ')} verify as a chain`)
+  return steps.map((s) => [trustRootName(s.payload.version), s.bytes])
 }
 
 const listed = (files: ReleaseFile[]): ManifestArtifact[] =>
@@ -65,6 +102,7 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
     'check out that commit (actions/checkout with ref) or set commit',
   )
   const artifactFiles = await findArtifacts(inputs)
+  const trustRoots = await findTrustRoots(inputs)
   // git streams the blobs and this thread mostly waits for them, so the release is looked up
   // meanwhile; nothing is created or uploaded until the manifest is signed and re-verified.
   const [hashed, found] = await Promise.allSettled([
@@ -135,6 +173,7 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
       manifestPath,
       files: Buffer.from(tree.fileManifest),
       artifacts,
+      trustRoots,
     })
     core.endGroup()
   }

@@ -146,6 +146,8 @@ export async function uploadSigned(
     manifestPath: string
     files: Uint8Array
     artifacts: ReleaseFile[]
+    /** [asset name, bytes] of verified trust roots, uploaded before the manifest. */
+    trustRoots?: [string, Uint8Array][]
   },
 ): Promise<Release> {
   const { gh } = lookup
@@ -179,6 +181,11 @@ export async function uploadSigned(
         ])
       : []),
     [FILES_ASSET, signed.files, inputs.overwrite],
+    ...(signed.trustRoots ?? []).map(([n, bytes]): [string, Uint8Array, boolean] => [
+      n,
+      bytes,
+      inputs.overwrite,
+    ]),
     [name, manifest, inputs.overwrite || previous?.expiredAt !== undefined],
   ]
   for (const [asset, data, replace] of uploads)

@@ -1,9 +1,11 @@
 import { resolve } from 'node:path'
+import { readTrustRootFile } from '../../trust/trust-root.js'
 import { initAppRoot } from '../../update/index.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../io.js'
 
-const USAGE = 'relseal init --app-root DIR --remote URL [--repository OWNER/NAME] [--offline] [--json]'
+const USAGE =
+  'relseal init --app-root DIR --remote URL [--repository OWNER/NAME] [--trust-root FILE] [--offline] [--json]'
 
 /** `relseal init`: prepares an app root; checks the remote answers; fetches nothing. */
 export const run: Command = async (args, io) => {
@@ -29,6 +31,13 @@ export const run: Command = async (args, io) => {
         description: 'the GitHub repository releases are signed for; every update refuses any other',
         defaultText: 'derived from a GitHub remote URL, else required',
       },
+      'trust-root': {
+        type: 'string',
+        value: 'FILE',
+        description:
+          'pin this signed trust root (trust-root.1.json); updates then verify with its keys instead of --pubkey',
+        defaultText: 'none: updates take --pubkey',
+      },
       offline: {
         type: 'boolean',
         description: 'skip the check that the remote answers (git ls-remote)',
@@ -49,6 +58,9 @@ export const run: Command = async (args, io) => {
     cwd: io.cwd,
     ...(values.repository === undefined ? {} : { repository: values.repository }),
     offline: Boolean(values.offline),
+    ...(values['trust-root'] === undefined
+      ? {}
+      : { trustRoot: await readTrustRootFile(resolve(io.cwd, values['trust-root'])) }),
   })
   if (values.json) {
     io.stdout.write(

@@ -5,7 +5,7 @@ import type { Command } from '../io.js'
 import { loadPublicKey } from '../key-input.js'
 
 const USAGE =
-  'relseal rollback --app-root DIR --pubkey KEY... [--threshold N] [--repository OWNER/NAME] [--json]'
+  'relseal rollback --app-root DIR [--pubkey KEY]... [--threshold N] [--repository OWNER/NAME] [--json]'
 
 /**
  * `relseal rollback`: back to the newest installed release older than current, after re-verifying
@@ -25,10 +25,10 @@ export const run: Command = async (args, io) => {
       pubkey: {
         type: 'string',
         multiple: true,
-        required: true,
         value: 'KEY',
         description:
           "a trusted public key (as for update): the older release's stored manifest is verified again with it",
+        defaultText: 'required unless the app root has a trust root: init --trust-root',
       },
       threshold: {
         type: 'string',
@@ -54,8 +54,10 @@ export const run: Command = async (args, io) => {
   const { from, to } = await rollback({
     appRoot: resolve(io.cwd, values['app-root']),
     policy: {
-      keys: values.pubkey.map((k) => loadPublicKey(k, io)),
-      threshold: parseIntegerFlag(values.threshold, '--threshold', 1, 1),
+      keys: (values.pubkey ?? []).map((k) => loadPublicKey(k, io)),
+      ...(values.threshold === undefined
+        ? {}
+        : { threshold: parseIntegerFlag(values.threshold, '--threshold', 1, 1) }),
       ...(values.repository ? { repository: values.repository } : {}),
     },
   })

@@ -7,7 +7,7 @@ import type { Command } from '../io.js'
 import { loadPublicKey } from '../key-input.js'
 
 const USAGE =
-  'relseal update --app-root DIR --manifest SRC --pubkey KEY... [--threshold N] [--repository OWNER/NAME] ' +
+  'relseal update --app-root DIR --manifest SRC [--pubkey KEY]... [--threshold N] [--repository OWNER/NAME] ' +
   '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--api-url URL] [--tag-prefix P] [--progress | --quiet] [--json]'
 
 /** `relseal update`: exit 0 updated or up to date, 1 refused, 2 usage, 3 failed after verification. */
@@ -30,15 +30,16 @@ export const run: Command = async (args, io) => {
       pubkey: {
         type: 'string',
         multiple: true,
-        required: true,
         value: 'KEY',
-        description: 'a trusted public key: file, env:NAME, or inline base64 / ssh-ed25519 line',
+        description:
+          'a trusted public key: file, env:NAME, or inline base64 / ssh-ed25519 line; not with a trust root',
+        defaultText: 'required unless the app root has a trust root: init --trust-root',
       },
       threshold: {
         type: 'string',
         value: 'N',
-        description: 'how many distinct trusted keys must have signed',
-        defaultText: '1',
+        description: 'how many distinct trusted keys must have signed (not with a trust root)',
+        defaultText: "1, or the trust root's",
       },
       repository: {
         type: 'string',
@@ -110,8 +111,10 @@ export const run: Command = async (args, io) => {
     appRoot: resolve(io.cwd, values['app-root']),
     manifest,
     policy: {
-      keys: values.pubkey.map((k) => loadPublicKey(k, io)),
-      threshold: parseIntegerFlag(values.threshold, '--threshold', 1, 1),
+      keys: (values.pubkey ?? []).map((k) => loadPublicKey(k, io)),
+      ...(values.threshold === undefined
+        ? {}
+        : { threshold: parseIntegerFlag(values.threshold, '--threshold', 1, 1) }),
       ...(values.repository ? { repository: values.repository } : {}),
       ...(values['tag-prefix'] ? { tagPrefix: parseTagPrefix(values['tag-prefix'], '--tag-prefix') } : {}),
     },
