@@ -5,9 +5,9 @@
  * its own keys, exactly as TUF's root rotation (TUF specification 1.0, section 5.3.4).
  */
 import { RelsealError } from '../errors.js'
-import { signDetached } from '../keys/ed25519.js'
 import { parsePublicKey, type PublicKeyInfo, type SigningKey } from '../keys/key-formats.js'
 import { keyIdOf } from '../keys/key-id.js'
+import { signWithKeyChecked } from '../keys/signer.js'
 import { verifyDetached } from '../keys/ed25519.js'
 import {
   MAX_SIGNATURES,
@@ -223,7 +223,8 @@ export function signTrustRoot(envelope: Uint8Array, key: SigningKey): Uint8Array
     )
   if (existing.some((s) => s.keyid === key.keyId))
     throw new RelsealError('E_EXISTS', `the trust root is already signed by key ${key.keyId}`)
-  const sig = signDetached(key.secretKey, preAuthEncoding(TRUST_ROOT_PAYLOAD_TYPE, env.untrustedPayload))
+  // Checked like every other signature (issue 21): verified against the key right after it is made.
+  const sig = signWithKeyChecked(key, preAuthEncoding(TRUST_ROOT_PAYLOAD_TYPE, env.untrustedPayload))
   return serializeEnvelope(TRUST_ROOT_PAYLOAD_TYPE, env.untrustedPayload, [
     ...existing,
     { keyid: key.keyId, sig: Buffer.from(sig).toString('base64') },
