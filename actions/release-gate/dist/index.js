@@ -37842,6 +37842,11 @@ const REFUSAL_CODES = new Set([
     'E_TAG_MISMATCH',
     'E_TAG_VERSION_MISMATCH',
     'E_PAYLOAD_MISMATCH',
+    'E_ROOT_THRESHOLD',
+    'E_ROOT_ROLLBACK',
+    'E_ROOT_SKIPPED',
+    'E_ROOT_EXPIRED',
+    'E_ROOT_REPOSITORY',
 ]);
 class errors_RelsealError extends Error {
     code;

@@ -34852,7 +34852,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3745);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3322);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -34861,7 +34861,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3745:
+/***/ 3322:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37841,6 +37841,11 @@ const REFUSAL_CODES = new Set([
     'E_TAG_MISMATCH',
     'E_TAG_VERSION_MISMATCH',
     'E_PAYLOAD_MISMATCH',
+    'E_ROOT_THRESHOLD',
+    'E_ROOT_ROLLBACK',
+    'E_ROOT_SKIPPED',
+    'E_ROOT_EXPIRED',
+    'E_ROOT_REPOSITORY',
 ]);
 class errors_RelsealError extends Error {
     code;
@@ -37874,7 +37879,7 @@ var nacl_fast_default = /*#__PURE__*/__nccwpck_require__.n(nacl_fast);
 const ED25519_PUBLIC_KEY_BYTES = 32;
 const ED25519_SEED_BYTES = 32;
 const ED25519_SECRET_KEY_BYTES = 64;
-const ED25519_SIGNATURE_BYTES = 64;
+const ed25519_ED25519_SIGNATURE_BYTES = 64;
 /** The order of the Ed25519 base point. */
 const GROUP_ORDER_L = 2n ** 252n + 27742317777372353535851937790883648493n;
 /** Derives the key pair of a 32-byte seed (deterministic, RFC 8032 section 5.1.5). */
@@ -37888,7 +37893,7 @@ function generateKeyPair() {
     return { publicKey: kp.publicKey, secretKey: kp.secretKey };
 }
 /** Signs `message` with a 64-byte tweetnacl secret key. */
-function signDetached(secretKey, message) {
+function ed25519_signDetached(secretKey, message) {
     return nacl_fast_default().sign.detached(message, secretKey);
 }
 function littleEndianToBigInt(bytes) {
@@ -37915,7 +37920,7 @@ const SMALL_ORDER_POINTS = [
  * True for a public key no honest signer has: a small-order point, or a non-canonical
  * encoding (y >= p). Signatures under such keys are refused.
  */
-function isWeakPublicKey(publicKey) {
+function ed25519_isWeakPublicKey(publicKey) {
     if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
         return true;
     const y = Buffer.from(publicKey);
@@ -37933,9 +37938,9 @@ function isWeakPublicKey(publicKey) {
  * have to check 16 signatures against each trusted key (docs/manifest-spec.md, step 4).
  */
 function ed25519_verifyDetached(publicKey, message, signature) {
-    if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES || signature.length !== ED25519_SIGNATURE_BYTES)
+    if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES || signature.length !== ed25519_ED25519_SIGNATURE_BYTES)
         return false;
-    if (!hasCanonicalScalar(signature) || isWeakPublicKey(publicKey))
+    if (!hasCanonicalScalar(signature) || ed25519_isWeakPublicKey(publicKey))
         return false;
     try {
         const key = (0,external_node_crypto_.createPublicKey)({
@@ -37957,7 +37962,7 @@ function ed25519_verifyDetached(publicKey, message, signature) {
  *
  * @example keyIdOf(publicKey) // '3f5a…' (64 hex digits)
  */
-function keyIdOf(publicKey) {
+function key_id_keyIdOf(publicKey) {
     return (0,external_node_crypto_.createHash)('sha256').update(publicKey).digest('hex');
 }
 
@@ -38019,7 +38024,7 @@ function decodeCheckedBase64(text) {
 ;// CONCATENATED MODULE: ../../src/keys/ssh-format.ts
 
 /** Reads SSH wire-format values (RFC 4251 section 5) from a buffer, refusing truncation. */
-class SshReader {
+class ssh_format_SshReader {
     buf;
     what;
     pos = 0;
@@ -38060,7 +38065,7 @@ class SshReader {
     }
 }
 /** Encodes SSH wire-format strings. */
-function sshString(value) {
+function ssh_format_sshString(value) {
     const body = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
     const len = Buffer.alloc(4);
     len.writeUInt32BE(body.length);
@@ -38068,7 +38073,7 @@ function sshString(value) {
 }
 /** The `ssh-ed25519` public key blob. */
 function sshEd25519Blob(publicKey) {
-    return Buffer.concat([sshString('ssh-ed25519'), sshString(Buffer.from(publicKey))]);
+    return Buffer.concat([ssh_format_sshString('ssh-ed25519'), ssh_format_sshString(Buffer.from(publicKey))]);
 }
 
 ;// CONCATENATED MODULE: ../../src/keys/key-formats.ts
@@ -38091,14 +38096,14 @@ function decodeStrictBase64(text) {
 }
 function fromSeed(seed) {
     const kp = keyPairFromSeed(seed);
-    return { publicKey: kp.publicKey, secretKey: kp.secretKey, keyId: keyIdOf(kp.publicKey) };
+    return { publicKey: kp.publicKey, secretKey: kp.secretKey, keyId: key_id_keyIdOf(kp.publicKey) };
 }
 function checkedPublic(publicKey, source) {
     if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
         throw badKey(source, `holds ${publicKey.length} bytes, not 32`);
-    if (isWeakPublicKey(publicKey))
+    if (ed25519_isWeakPublicKey(publicKey))
         throw badKey(source, 'is a small-order or non-canonical Ed25519 point, which no real key is');
-    return { publicKey: Uint8Array.from(publicKey), keyId: keyIdOf(publicKey) };
+    return { publicKey: Uint8Array.from(publicKey), keyId: key_id_keyIdOf(publicKey) };
 }
 function jwkBytes(value) {
     return Buffer.from(value ?? '', 'base64url');
@@ -38138,7 +38143,7 @@ function parseOpenSshPrivate(text, source) {
     const magic = Buffer.from('openssh-key-v1\0', 'latin1');
     if (!raw || !raw.subarray(0, magic.length).equals(magic))
         throw badKey(source, 'is not a readable OpenSSH private key');
-    const r = new SshReader(raw.subarray(magic.length), `the OpenSSH key from ${source}`);
+    const r = new ssh_format_SshReader(raw.subarray(magic.length), `the OpenSSH key from ${source}`);
     const cipher = r.string();
     r.string(); // kdf name
     r.bytes(); // kdf options
@@ -38148,7 +38153,7 @@ function parseOpenSshPrivate(text, source) {
     if (r.uint32() !== 1)
         throw badKey(source, 'holds more than one key');
     r.bytes(); // public key blob
-    const priv = new SshReader(r.bytes(), `the OpenSSH key from ${source}`);
+    const priv = new ssh_format_SshReader(r.bytes(), `the OpenSSH key from ${source}`);
     if (priv.uint32() !== priv.uint32())
         throw badKey(source, 'fails its check bytes');
     const type = priv.string();
@@ -38166,7 +38171,7 @@ function parseSshPublicLine(text, source) {
     const blob = decodeStrictBase64(b64 ?? '');
     if (type !== 'ssh-ed25519' || !blob)
         throw badKey(source, `is an SSH ${type ?? ''} key line, but only ssh-ed25519 is supported`);
-    const r = new SshReader(blob, `the SSH public key from ${source}`);
+    const r = new ssh_format_SshReader(blob, `the SSH public key from ${source}`);
     if (r.string() !== 'ssh-ed25519')
         throw badKey(source, 'has a key blob that is not ssh-ed25519');
     return checkedPublic(r.bytes(), source);
@@ -38220,7 +38225,7 @@ function privateWherePublicBelongs(source) {
  *
  * @example const trusted = parsePublicKey('ssh-ed25519 AAAAC3Nz… ci', 'workflow input')
  */
-function parsePublicKey(text, source) {
+function key_formats_parsePublicKey(text, source) {
     if (text.includes('PRIVATE KEY-----'))
         throw privateWherePublicBelongs(source);
     const key = parseAny(text, source, 'public');
@@ -38229,7 +38234,483 @@ function parsePublicKey(text, source) {
     return { publicKey: key.publicKey, keyId: key.keyId };
 }
 
+;// CONCATENATED MODULE: ../../src/keys/signer.ts
+/**
+ * The one signing interface (issue 21): "here are the bytes (the DSSE PAE), give me a 64-byte
+ * Ed25519 signature; this is my public key". A key file is one implementation; an ssh-agent and
+ * an external command (exec:) are others. Whoever signs, the signature is verified against the
+ * signer's public key before anyone uses it, so a signer that returns garbage or another key's
+ * signature is refused before anything is written or uploaded.
+ */
+
+
+/**
+ * A signer over a private key held in memory (a key file, env:NAME or a secret).
+ *
+ * @example const signer = fileSigner(parseSigningKey(readFileSync('release.key', 'utf8'), 'release.key'))
+ */
+function fileSigner(key, description = 'the signing key') {
+    return {
+        keyId: key.keyId,
+        publicKey: key.publicKey,
+        description,
+        sign: (message) => Promise.resolve(ed25519_signDetached(key.secretKey, message)),
+    };
+}
+function asSigner(k) {
+    return 'sign' in k ? k : fileSigner(k);
+}
+/**
+ * Refuses a signature that is not a valid Ed25519 signature by `expected` over `message`
+ * (wrong length, another key's, garbage), with E_SIGNER_FAILED.
+ */
+function checkFreshSignature(expected, message, signature) {
+    const who = expected.description ?? `key ${expected.keyId}`;
+    if (signature.length !== ed25519_ED25519_SIGNATURE_BYTES)
+        throw new errors_RelsealError('E_SIGNER_FAILED', `${who} returned ${signature.length} bytes, not a ${ed25519_ED25519_SIGNATURE_BYTES}-byte Ed25519 signature; nothing was written`, { details: { keyid: expected.keyId, reason: 'length' } });
+    if (!ed25519_verifyDetached(expected.publicKey, message, signature))
+        throw new errors_RelsealError('E_SIGNER_FAILED', `${who} returned a signature that does not verify under public key ${expected.keyId}; ` +
+            'it signed with another key or returned garbage; check that the public key belongs to the signer. Nothing was written', { details: { keyid: expected.keyId, reason: 'verify' } });
+    return signature;
+}
+/** Signs with a key in memory and checks the result, synchronously (file keys only). */
+function signer_signWithKeyChecked(key, message) {
+    return checkFreshSignature(key, message, signDetached(key.secretKey, message));
+}
+/**
+ * Asks any signer for a signature and verifies it against the signer's public key before
+ * returning it (issue 21: every signature is checked right after it is made).
+ */
+async function signChecked(signer, message) {
+    let signature;
+    try {
+        signature = await signer.sign(message);
+    }
+    catch (e) {
+        if (e instanceof errors_RelsealError)
+            throw e;
+        throw new errors_RelsealError('E_SIGNER_FAILED', `${signer.description} failed to sign: ${e.message}`, {
+            cause: e,
+        });
+    }
+    return checkFreshSignature(signer, message, signature);
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ../../src/keys/exec-signer.ts
+/**
+ * `exec:COMMAND`: an external program signs (a cloud KMS CLI, a script around a token). It gets
+ * the bytes to sign (the PAE) on stdin and must print the 64-byte Ed25519 signature on stdout,
+ * raw or base64. Its output is bounded, it has a deadline, and whatever it returns is checked
+ * against the public key the user named (signChecked) before it is used.
+ */
+
+
+
+
+const EXEC_SIGNER_TIMEOUT_MS = 60_000;
+/** More output than a base64 signature and a newline can only be a mistake. */
+const MAX_SIGNER_STDOUT_BYTES = 4096;
+const MAX_STDERR_SHOWN_CHARS = 300;
+/**
+ * Splits `exec:` text into argv at spaces and tabs; no quoting, no shell. A command that needs
+ * either goes in a script (or is written `sh -c …` inside one).
+ */
+function parseExecCommand(text) {
+    const argv = text.split(/[ \t]+/).filter((a) => a !== '');
+    if (argv.length === 0)
+        throw new errors_RelsealError('E_USAGE', 'exec: needs a command, e.g. exec:./kms-sign.sh or exec:node signer.mjs');
+    return argv;
+}
+const failed = (argv, why, reason, cause) => new errors_RelsealError('E_SIGNER_FAILED', `signing command ${JSON.stringify(argv[0])} ${why}; nothing was written`, {
+    details: { reason },
+    ...(cause !== undefined ? { cause } : {}),
+});
+/** Control characters and escapes out of a command's stderr before it goes into a message. */
+const printable = (s) => s
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .trim()
+    .slice(0, MAX_STDERR_SHOWN_CHARS);
+/** 64 raw bytes, or base64 of 64 bytes with surrounding whitespace. */
+function parseSignatureOutput(out, argv) {
+    if (out.length === ed25519_ED25519_SIGNATURE_BYTES)
+        return new Uint8Array(out);
+    const decoded = decodeStrictBase64(out.toString('latin1').trim());
+    if (decoded?.length === ed25519_ED25519_SIGNATURE_BYTES)
+        return new Uint8Array(decoded);
+    throw failed(argv, `printed ${out.length} bytes, neither a raw ${ed25519_ED25519_SIGNATURE_BYTES}-byte signature nor its base64`, 'output');
+}
+function runSigner(o, message) {
+    const { argv } = o;
+    return new Promise((resolvePromise, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(argv[0], argv.slice(1), {
+            stdio: ['pipe', 'pipe', 'pipe'],
+            ...(o.env ? { env: o.env } : {}),
+            ...(o.cwd ? { cwd: o.cwd } : {}),
+        });
+        const out = [];
+        let outBytes = 0;
+        let err = '';
+        let settled = false;
+        const finish = (f) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            f();
+        };
+        const timeoutMs = o.timeoutMs ?? EXEC_SIGNER_TIMEOUT_MS;
+        const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            finish(() => reject(failed(argv, `did not answer within ${timeoutMs} ms`, 'timeout')));
+        }, timeoutMs);
+        child.stdout.on('data', (d) => {
+            outBytes += d.length;
+            if (outBytes > MAX_SIGNER_STDOUT_BYTES) {
+                child.kill('SIGKILL');
+                finish(() => reject(failed(argv, `printed more than ${MAX_SIGNER_STDOUT_BYTES} bytes`, 'output')));
+            }
+            else
+                out.push(d);
+        });
+        child.stderr.on('data', (d) => {
+            if (err.length < 4 * MAX_STDERR_SHOWN_CHARS)
+                err += d.toString('utf8');
+        });
+        child.on('error', (e) => finish(() => reject(failed(argv, `could not be started (${e.message})`, 'spawn', e))));
+        // A command that exits without reading stdin closes the pipe: EPIPE is its answer, not ours.
+        child.stdin.on('error', () => undefined);
+        child.on('close', (code, signal) => finish(() => {
+            if (code !== 0) {
+                const tail = printable(err);
+                reject(failed(argv, `exited with ${signal ?? `status ${code}`}${tail ? `: ${tail}` : ''}`, 'exit'));
+                return;
+            }
+            try {
+                resolvePromise(parseSignatureOutput(Buffer.concat(out), argv));
+            }
+            catch (e) {
+                reject(e instanceof Error ? e : new Error(String(e)));
+            }
+        }));
+        child.stdin.end(Buffer.from(message));
+    });
+}
+/**
+ * A Signer that runs a command for each signature.
+ *
+ * @example execSigner({ argv: parseExecCommand('./kms-sign.sh'), publicKey: parsePublicKey(pem, 'release.pub') })
+ */
+function execSigner(o) {
+    if (o.argv.length === 0)
+        throw new errors_RelsealError('E_USAGE', 'exec: needs a command');
+    return {
+        keyId: o.publicKey.keyId,
+        publicKey: o.publicKey.publicKey,
+        description: `signing command ${JSON.stringify(o.argv[0])}`,
+        sign: (message) => runSigner(o, message),
+    };
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ../../src/keys/ssh-agent-signer.ts
+/**
+ * `ssh-agent:SELECTOR`: signs through an OpenSSH agent (draft-miller-ssh-agent), so the key may
+ * live in the agent, on a FIDO/PIV token behind it, or on another machine (agent forwarding).
+ * An `ssh-ed25519` agent signature is a plain RFC 8032 signature over the data (draft section
+ * 4.5; RFC 8709 section 6), so the PAE is sent as the data and the signature is used as is.
+ * Everything read from the socket is bounded: frame length, key count, and a deadline.
+ */
+
+
+
+
+
+
+// draft-miller-ssh-agent section 6.1
+const SSH_AGENT_FAILURE = 5;
+const SSH2_AGENTC_REQUEST_IDENTITIES = 11;
+const SSH2_AGENT_IDENTITIES_ANSWER = 12;
+const SSH2_AGENTC_SIGN_REQUEST = 13;
+const SSH2_AGENT_SIGN_RESPONSE = 14;
+/** OpenSSH's own limit on an agent message (AGENT_MAX_LEN, 256 KiB). */
+const MAX_AGENT_MESSAGE_BYTES = (/* unused pure expression or super */ null && (256 * 1024));
+const MAX_AGENT_IDENTITIES = 1024;
+const SSH_AGENT_TIMEOUT_MS = 120_000;
+const agentError = (why, reason, cause) => new RelsealError('E_SIGNER_FAILED', `ssh-agent: ${why}; nothing was written`, {
+    details: { reason },
+    ...(cause !== undefined ? { cause } : {}),
+});
+/** One request, one answer: a fresh connection each time, closed afterwards. */
+function agentRequest(socket, type, body, timeoutMs) {
+    const frame = Buffer.alloc(5);
+    frame.writeUInt32BE(body.length + 1);
+    frame[4] = type;
+    if (body.length + 1 > MAX_AGENT_MESSAGE_BYTES)
+        return Promise.reject(agentError(`the request is ${body.length + 1} bytes, more than an agent accepts (${MAX_AGENT_MESSAGE_BYTES})`, 'size'));
+    return new Promise((resolvePromise, reject) => {
+        const conn = createConnection(socket);
+        const chunks = [];
+        let have = 0;
+        const done = (f) => {
+            clearTimeout(timer);
+            conn.destroy();
+            f();
+        };
+        const timer = setTimeout(() => done(() => reject(agentError(`no answer within ${timeoutMs} ms`, 'timeout'))), timeoutMs);
+        conn.on('error', (e) => done(() => reject(agentError(`cannot talk to the agent at ${socket} (${e.message}); is SSH_AUTH_SOCK right?`, 'connect', e))));
+        conn.on('data', (d) => {
+            chunks.push(d);
+            have += d.length;
+            if (have < 4)
+                return;
+            const head = Buffer.concat(chunks);
+            const len = head.readUInt32BE(0);
+            if (len < 1 || len > MAX_AGENT_MESSAGE_BYTES)
+                return done(() => reject(agentError(`the agent announced a ${len}-byte answer`, 'protocol')));
+            if (have > 4 + len)
+                return done(() => reject(agentError('the agent sent more than one answer', 'protocol')));
+            if (have === 4 + len)
+                done(() => resolvePromise(new SshReader(head.subarray(4), 'the ssh-agent answer')));
+        });
+        conn.on('end', () => done(() => reject(agentError('the agent closed the connection before answering', 'protocol'))));
+        conn.write(Buffer.concat([frame, body]));
+    });
+}
+/** `SHA256:` and unpadded base64 of the key blob's SHA-256, as ssh-keygen -l prints it. */
+function sshFingerprint(blob) {
+    return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+async function listIdentities(o, timeoutMs) {
+    const r = await agentRequest(o.socket, SSH2_AGENTC_REQUEST_IDENTITIES, Buffer.alloc(0), timeoutMs);
+    const type = r.raw(1)[0];
+    if (type !== SSH2_AGENT_IDENTITIES_ANSWER)
+        throw agentError(`the agent answered message type ${type} to a list request`, 'protocol');
+    const n = r.uint32();
+    if (n > MAX_AGENT_IDENTITIES)
+        throw agentError(`the agent claims ${n} keys`, 'protocol');
+    const ids = [];
+    for (let i = 0; i < n; i++) {
+        const blob = r.bytes();
+        ids.push({ blob: Buffer.from(blob), comment: r.string(), fingerprint: sshFingerprint(blob) });
+    }
+    return ids;
+}
+function ed25519PublicOf(blob) {
+    try {
+        const r = new SshReader(blob, 'an agent key');
+        if (r.string() !== 'ssh-ed25519')
+            return undefined;
+        const key = r.bytes();
+        return key.length === 32 && r.remaining === 0 && !isWeakPublicKey(key) ? new Uint8Array(key) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function agentSign(o, blob, data, timeoutMs) {
+    const body = Buffer.concat([sshString(blob), sshString(Buffer.from(data)), Buffer.alloc(4)]); // flags 0
+    const r = await agentRequest(o.socket, SSH2_AGENTC_SIGN_REQUEST, body, timeoutMs);
+    const type = r.raw(1)[0];
+    if (type === SSH_AGENT_FAILURE)
+        throw agentError('the agent refused to sign (locked, confirmation denied, or the data is too large)', 'refused');
+    if (type !== SSH2_AGENT_SIGN_RESPONSE)
+        throw agentError(`the agent answered message type ${type} to a sign request`, 'protocol');
+    const sig = new SshReader(r.bytes(), 'the ssh-agent signature');
+    const alg = sig.string();
+    if (alg !== 'ssh-ed25519')
+        throw agentError(`the agent signed with ${JSON.stringify(alg)}, not ssh-ed25519`, 'protocol');
+    return new Uint8Array(sig.bytes());
+}
+/**
+ * Finds the Ed25519 key `select` names in the agent and returns a Signer for it. The agent is
+ * asked for its keys first, so the public key (and key id) is known before anything is signed.
+ *
+ * @example const signer = await sshAgentSigner({ socket: process.env.SSH_AUTH_SOCK!, select: 'SHA256:abc…' })
+ */
+async function sshAgentSigner(o) {
+    const timeoutMs = o.timeoutMs ?? SSH_AGENT_TIMEOUT_MS;
+    const ids = await listIdentities(o, timeoutMs);
+    const matching = ids.filter((i) => i.fingerprint === o.select || i.comment === o.select);
+    if (matching.length !== 1)
+        throw new RelsealError('E_BAD_KEY', `ssh-agent holds ${matching.length === 0 ? 'no' : matching.length} key${matching.length === 1 ? '' : 's'} ` +
+            `with fingerprint or comment ${JSON.stringify(o.select)}; \`ssh-add -l\` lists them (${ids.length} loaded); ` +
+            'name one by its SHA256: fingerprint', { details: { loaded: ids.map((i) => i.fingerprint) } });
+    const id = matching[0];
+    const publicKey = ed25519PublicOf(id.blob);
+    if (publicKey === undefined)
+        throw new RelsealError('E_BAD_KEY', `ssh-agent key ${id.fingerprint} is not an Ed25519 (ssh-ed25519) key; relseal signs with Ed25519 only`);
+    return {
+        keyId: keyIdOf(publicKey),
+        publicKey,
+        description: `ssh-agent key ${id.fingerprint}`,
+        sign: (message) => agentSign(o, id.blob, message, timeoutMs),
+    };
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../../src/keys/pkcs11-signer.ts
+/**
+ * `pkcs11:` (RFC 7512): an Ed25519 key on a PKCS#11 token (a hardware token, an HSM, SoftHSM)
+ * signs with CKM_EDDSA. The token is driven through OpenSC's `pkcs11-tool` as a subprocess (no
+ * native code in relseal): the public key is read from the token first (the key id must be known
+ * before signing), then each signature is one `pkcs11-tool --sign --mechanism EDDSA`. The PIN goes
+ * to the child in an environment variable (`--pin env:…`), never on a command line.
+ */
+
+
+
+
+
+
+
+const PKCS11_TIMEOUT_MS = 120_000;
+const MAX_URI_CHARS = 4096;
+const PIN_ENV = 'RELSEAL_PKCS11_TOOL_PIN';
+const PATH_ATTRS = {
+    token: 'token',
+    object: 'object',
+    id: 'id',
+    'slot-id': 'slotId',
+};
+const bad = (why) => new RelsealError('E_BAD_KEY', `the pkcs11: URI ${why} (RFC 7512; e.g. pkcs11:token=release;object=relseal)`);
+/** RFC 7512 section 2.3: percent-encoded octets; anything else malformed is refused. */
+function pctDecode(text) {
+    const out = [];
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c !== 0x25) {
+            out.push(...Buffer.from(text[i], 'utf8'));
+            continue;
+        }
+        const hex = text.slice(i + 1, i + 3);
+        if (!/^[0-9a-fA-F]{2}$/.test(hex))
+            throw bad(`has a malformed %-escape at character ${i}`);
+        out.push(parseInt(hex, 16));
+        i += 2;
+    }
+    return Buffer.from(out);
+}
+/**
+ * Parses `pkcs11:path?query`. Path attributes token, object, id, slot-id, type=private; query
+ * attribute module-path. A PIN in the URI (pin-value, pin-source) is refused: it would sit in
+ * process listings and shell history; the CLI takes it from RELSEAL_PKCS11_PIN.
+ */
+function parsePkcs11Uri(uri) {
+    if (!uri.startsWith('pkcs11:'))
+        throw bad('does not start with pkcs11:');
+    if (uri.length > MAX_URI_CHARS)
+        throw bad(`is longer than ${MAX_URI_CHARS} characters`);
+    const [path = '', query = '', ...extra] = uri.slice(7).split('?');
+    if (extra.length > 0)
+        throw bad('has more than one ?');
+    const out = {};
+    for (const [part, sep] of [
+        [path, ';'],
+        [query, '&'],
+    ]) {
+        for (const attr of part === '' ? [] : part.split(sep)) {
+            const eq = attr.indexOf('=');
+            const name = eq < 0 ? attr : attr.slice(0, eq);
+            const value = pctDecode(eq < 0 ? '' : attr.slice(eq + 1));
+            if (sep === ';' && name === 'type') {
+                if (value.toString() !== 'private')
+                    throw bad(`names type=${value.toString()}; the signing key is type=private`);
+            }
+            else if (sep === ';' && PATH_ATTRS[name]) {
+                const key = PATH_ATTRS[name];
+                if (out[key] !== undefined)
+                    throw bad(`gives ${name} twice`);
+                out[key] = key === 'id' ? value : value.toString('utf8');
+            }
+            else if (sep === '&' && name === 'module-path')
+                out.modulePath = value.toString('utf8');
+            else if (name === 'pin-value' || name === 'pin-source')
+                throw bad(`carries ${name}; set the PIN in RELSEAL_PKCS11_PIN instead, never in the URI`);
+            else
+                throw bad(`has attribute ${JSON.stringify(name)}, which relseal does not use`);
+        }
+    }
+    if (out.object === undefined && out.id === undefined)
+        throw bad('names no key: give object= (label) or id=');
+    return out;
+}
+function selectors(o) {
+    const module = o.modulePath ?? o.uri.modulePath;
+    if (module === undefined)
+        throw new RelsealError('E_USAGE', 'a pkcs11: key needs the PKCS#11 module: --pkcs11-module /usr/lib/softhsm/libsofthsm2.so, or module-path= in the URI');
+    const u = o.uri;
+    return [
+        '--module',
+        module,
+        ...(u.token !== undefined ? ['--token-label', u.token] : []),
+        ...(u.slotId !== undefined ? ['--slot', u.slotId] : []),
+        ...(u.id !== undefined ? ['--id', u.id.toString('hex')] : []),
+        ...(u.object !== undefined ? ['--label', u.object] : []),
+    ];
+}
+function runTool(o, args, what) {
+    const timeoutMs = o.timeoutMs ?? PKCS11_TIMEOUT_MS;
+    const env = { ...(o.env ?? process.env), ...(o.pin !== undefined ? { [PIN_ENV]: o.pin } : {}) };
+    return new Promise((resolvePromise, reject) => {
+        execFile(o.tool ?? 'pkcs11-tool', args, { env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 }, (err, _stdout, stderr) => {
+            if (!err)
+                return resolvePromise();
+            const tail = String(stderr)
+                .replace(/[^\x20-\x7e]+/g, ' ')
+                .trim()
+                .slice(-300);
+            reject(new RelsealError('E_SIGNER_FAILED', `pkcs11-tool could not ${what}${err.killed ? ` within ${timeoutMs} ms` : ''}: ${tail || err.message}; nothing was written`, { cause: err, details: { reason: err.killed ? 'timeout' : 'exit' } }));
+        });
+    });
+}
+/** Runs `f` with a private temp folder, removed afterwards whatever happens. */
+async function withTemp(f) {
+    const dir = mkdtempSync(join(tmpdir(), 'relseal-pkcs11-'));
+    try {
+        return await f(dir);
+    }
+    finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+/**
+ * Finds the key the URI names on the token, reads its public key, and returns a Signer.
+ *
+ * @example await pkcs11Signer({ uri: parsePkcs11Uri('pkcs11:token=release;object=relseal'), modulePath, pin })
+ */
+async function pkcs11Signer(o) {
+    const sel = selectors(o);
+    const publicKey = await withTemp(async (dir) => {
+        const out = join(dir, 'pub');
+        await runTool(o, [...sel, '--read-object', '--type', 'pubkey', '-o', out], 'read the public key');
+        // OpenSC writes an Ed25519 public key as SPKI PEM; parsePublicKey refuses anything else.
+        return parsePublicKey(readFileSync(out, 'utf8'), `the token's public key ${o.uri.object ?? ''}`.trim());
+    });
+    const description = `PKCS#11 key ${o.uri.object ?? o.uri.id?.toString('hex') ?? ''}`.trim();
+    const login = o.pin !== undefined ? ['--login', '--pin', `env:${PIN_ENV}`] : ['--login'];
+    return {
+        ...publicKey,
+        description,
+        sign: (message) => withTemp(async (dir) => {
+            writeFileSync(join(dir, 'in'), message, { mode: 0o600 });
+            await runTool(o, [...sel, ...login, '--sign', '--mechanism', 'EDDSA', '-i', join(dir, 'in'), '-o', join(dir, 'sig')], 'sign');
+            const sig = readFileSync(join(dir, 'sig'));
+            if (sig.length !== ED25519_SIGNATURE_BYTES)
+                throw new RelsealError('E_SIGNER_FAILED', `${description} returned ${sig.length} bytes, not a signature`);
+            return new Uint8Array(sig);
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: ../../src/keys/index.ts
+
+
+
+
 
 
 
@@ -38713,13 +39194,13 @@ const MANIFEST_FIELDS = [
 ];
 const REQUIRED = MANIFEST_FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer');
 const BUILDER_FIELDS = ['workflow_ref', 'run_id', 'run_attempt', 'runner_os', 'event', 'ref'];
-function bad(field, why) {
+function payload_bad(field, why) {
     return new errors_RelsealError('E_BAD_INPUT', `manifest field ${field} ${why}`);
 }
 function str(obj, field, valid, form, prefix = '') {
     const v = obj[field];
     if (typeof v !== 'string' || !valid(v))
-        throw bad(`${prefix}${field}`, `must be ${form}`);
+        throw payload_bad(`${prefix}${field}`, `must be ${form}`);
     return v;
 }
 /** A non-negative JSON integer no larger than 2^53 - 1 (strict-json already refused 3.0 and 1e3). */
@@ -38730,7 +39211,7 @@ const isSha256Hex = (s) => isLowerHexOf(s, 64);
 function onlyKnown(obj, known, where) {
     for (const k of Object.keys(obj))
         if (!known.includes(k))
-            throw bad(`${where}${k}`, `is not a v1 field; a newer relseal may be needed`);
+            throw payload_bad(`${where}${k}`, `is not a v1 field; a newer relseal may be needed`);
 }
 function isObject(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -38741,32 +39222,32 @@ function isStrictSemver(v) {
 }
 function parseArtifacts(v) {
     if (!Array.isArray(v))
-        throw bad('artifacts', 'must be an array of { name, size, sha256 }');
+        throw payload_bad('artifacts', 'must be an array of { name, size, sha256 }');
     const names = new Set();
     return v.map((a, i) => {
         if (!isObject(a))
-            throw bad(`artifacts[${i}]`, 'must be an object');
+            throw payload_bad(`artifacts[${i}]`, 'must be an object');
         onlyKnown(a, ['name', 'size', 'sha256'], `artifacts[${i}].`);
         const name = str(a, 'name', isArtifactName, 'a file name of 1 to 255 bytes without slashes, backslashes or control characters, not starting with "." or "-"', `artifacts[${i}].`);
         const sha256 = str(a, 'sha256', isSha256Hex, '64 lower-case hex digits', `artifacts[${i}].`);
         if (!isCount(a.size))
-            throw bad(`artifacts[${i}].size`, 'must be a whole number of bytes');
+            throw payload_bad(`artifacts[${i}].size`, 'must be a whole number of bytes');
         if (names.has(name))
-            throw bad(`artifacts[${i}].name`, `repeats "${escape_escapeUntrusted(name)}"`);
+            throw payload_bad(`artifacts[${i}].name`, `repeats "${escape_escapeUntrusted(name)}"`);
         names.add(name);
         return { name, size: a.size, sha256 };
     });
 }
 function parseBuilder(v) {
     if (!isObject(v))
-        throw bad('builder', 'must be an object');
+        throw payload_bad('builder', 'must be an object');
     onlyKnown(v, BUILDER_FIELDS, 'builder.');
     const out = {};
     for (const k of BUILDER_FIELDS) {
         if (v[k] === undefined)
             continue;
         if (typeof v[k] !== 'string' || !hasNoControl(v[k]))
-            throw bad(`builder.${k}`, 'must be a string without control characters');
+            throw payload_bad(`builder.${k}`, 'must be a string without control characters');
         out[k] = v[k];
     }
     return out;
@@ -38790,14 +39271,14 @@ function parsePayload(bytes) {
     onlyKnown(obj, MANIFEST_FIELDS, '');
     for (const f of REQUIRED)
         if (obj[f] === undefined)
-            throw bad(f, 'is missing');
+            throw payload_bad(f, 'is missing');
     if (obj.schema !== MANIFEST_SCHEMA)
-        throw bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)}`);
+        throw payload_bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)}`);
     const version = obj.version;
     if (typeof version !== 'string' || !isStrictSemver(version))
-        throw bad('version', 'must be a strict SemVer 2.0.0 version such as 1.2.3');
+        throw payload_bad('version', 'must be a strict SemVer 2.0.0 version such as 1.2.3');
     if (!isCount(obj.file_count))
-        throw bad('file_count', 'must be a whole number');
+        throw payload_bad('file_count', 'must be a whole number');
     const created = str(obj, 'created_at', isUtcTimestamp, 'a real RFC 3339 UTC time ending in Z, such as 2026-01-01T00:00:00Z');
     const payload = {
         schema: MANIFEST_SCHEMA,
@@ -38814,7 +39295,7 @@ function parsePayload(bytes) {
     if (obj.expires_at !== undefined) {
         payload.expires_at = str(obj, 'expires_at', isUtcTimestamp, 'a real RFC 3339 UTC time ending in Z');
         if (Date.parse(payload.expires_at) <= Date.parse(created))
-            throw bad('expires_at', 'must be after created_at');
+            throw payload_bad('expires_at', 'must be after created_at');
     }
     if (obj.builder !== undefined)
         payload.builder = parseBuilder(obj.builder);
@@ -38825,7 +39306,7 @@ function parsePayload(bytes) {
             typeof t.fingerprint !== 'string' ||
             !hasNoControl(t.principal) ||
             !hasNoControl(t.fingerprint)) {
-            throw bad('tag_signer', 'must be { principal, fingerprint }, strings without control characters');
+            throw payload_bad('tag_signer', 'must be { principal, fingerprint }, strings without control characters');
         }
         onlyKnown(t, ['principal', 'fingerprint'], 'tag_signer.');
         payload.tag_signer = { principal: t.principal, fingerprint: t.fingerprint };
@@ -38833,7 +39314,7 @@ function parsePayload(bytes) {
     return payload;
 }
 /** The payload bytes relseal signs: fields in spec order, two-space indentation, final newline. */
-function serializePayload(payload) {
+function payload_serializePayload(payload) {
     const ordered = {};
     for (const f of MANIFEST_FIELDS)
         if (payload[f] !== undefined)
@@ -38929,7 +39410,7 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 ;// CONCATENATED MODULE: ../../src/manifest/read-bounded.ts
 
 
-const CHUNK_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
+const CHUNK_BYTES = 64 * 1024;
 /**
  * Reads a file, pipe or device with a byte cap: a bounded loop of reads, never stat + readFile,
  * so `/dev/zero` or a FIFO fed forever ends in E_TOO_LARGE instead of exhausting memory.
@@ -38939,14 +39420,14 @@ const CHUNK_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
 async function read_bounded_readBoundedFile(path, maxBytes, what) {
     let fh;
     try {
-        fh = await open(path, 'r');
+        fh = await (0,promises_namespaceObject.open)(path, 'r');
     }
     catch (e) {
-        throw new RelsealError('E_NOT_FOUND', `${what} ${path} cannot be read: ${e.message}`, {
+        throw new errors_RelsealError('E_NOT_FOUND', `${what} ${path} cannot be read: ${e.message}`, {
             cause: e,
         });
     }
-    const tooLarge = (size) => new RelsealError('E_TOO_LARGE', `${what} ${path} is ${size} bytes, more than the ${maxBytes} allowed`);
+    const tooLarge = (size) => new errors_RelsealError('E_TOO_LARGE', `${what} ${path} is ${size} bytes, more than the ${maxBytes} allowed`);
     try {
         const info = await fh.stat();
         if (info.isFile() && info.size > maxBytes)
@@ -38966,9 +39447,9 @@ async function read_bounded_readBoundedFile(path, maxBytes, what) {
         return Buffer.concat(chunks);
     }
     catch (e) {
-        if (e instanceof RelsealError)
+        if (e instanceof errors_RelsealError)
             throw e;
-        throw new RelsealError('E_NOT_FOUND', `${what} ${path} cannot be read: ${e.message}`, {
+        throw new errors_RelsealError('E_NOT_FOUND', `${what} ${path} cannot be read: ${e.message}`, {
             cause: e,
         });
     }
@@ -39125,8 +39606,18 @@ async function readManifestFile(path) {
 
 
 function signatureOf(key, payload) {
-    const sig = signDetached(key.secretKey, dsse_preAuthEncoding(dsse_MANIFEST_PAYLOAD_TYPE, payload));
+    const sig = signWithKeyChecked(key, preAuthEncoding(MANIFEST_PAYLOAD_TYPE, payload));
     return { keyid: key.keyId, sig: Buffer.from(sig).toString('base64') };
+}
+async function signatureBy(signer, payload) {
+    const s = asSigner(signer);
+    const sig = await signChecked(s, dsse_preAuthEncoding(dsse_MANIFEST_PAYLOAD_TYPE, payload));
+    return { keyid: s.keyId, sig: Buffer.from(sig).toString('base64') };
+}
+function distinctKeys(keys) {
+    if (keys.length === 0)
+        throw new errors_RelsealError('E_USAGE', 'signing needs at least one key');
+    return [...new Map(keys.map((k) => [k.keyId, k])).values()];
 }
 /**
  * Signs a payload with one or more keys and returns the envelope bytes (release_manifest.json).
@@ -39134,11 +39625,24 @@ function signatureOf(key, payload) {
  * @example writeFileSync('release_manifest.json', signManifest(payload, [key]))
  */
 function signManifest(payload, keys) {
-    if (keys.length === 0)
-        throw new errors_RelsealError('E_USAGE', 'signing needs at least one key');
+    const distinct = distinctKeys(keys);
     const bytes = serializePayload(payload);
-    const distinct = [...new Map(keys.map((k) => [k.keyId, k])).values()];
-    return dsse_serializeEnvelope(dsse_MANIFEST_PAYLOAD_TYPE, bytes, distinct.map((k) => signatureOf(k, bytes)));
+    return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, bytes, distinct.map((k) => signatureOf(k, bytes)));
+}
+/**
+ * signManifest for any Signer (ssh-agent, exec:, a key file): each signature is verified against
+ * its signer's public key before the envelope is returned (E_SIGNER_FAILED otherwise).
+ *
+ * @example const bytes = await signManifestWith(payload, [await sshAgentSigner({ socket, select: 'SHA256:…' })])
+ */
+async function signManifestWith(payload, signers) {
+    const distinct = distinctKeys(signers);
+    const bytes = payload_serializePayload(payload);
+    const signatures = [];
+    // One at a time: a hardware token or an agent may ask the user to confirm each signature.
+    for (const s of distinct)
+        signatures.push(await signatureBy(s, bytes));
+    return dsse_serializeEnvelope(dsse_MANIFEST_PAYLOAD_TYPE, bytes, signatures);
 }
 /**
  * Adds one more signature (a second signer towards a threshold) without touching the payload
@@ -39146,23 +39650,30 @@ function signManifest(payload, keys) {
  * (verifyEverySignature); they are then kept as they are. This checks signatures only: a
  * co-signer also re-derives the payload's facts, which cosignManifest does.
  */
-function sign_appendSignature(envelope, key, existingSigners) {
+function appendSignature(envelope, key, existingSigners) {
+    const { payload, existing } = checkAppend(envelope, key.keyId, existingSigners);
+    return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, payload, [...existing, signatureOf(key, payload)]);
+}
+/** appendSignature for any Signer; the new signature is verified before the envelope is returned. */
+async function sign_appendSignatureWith(envelope, signer, existingSigners) {
+    const { payload, existing } = checkAppend(envelope, signer.keyId, existingSigners);
+    return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, payload, [...existing, await signatureBy(signer, payload)]);
+}
+function checkAppend(envelope, keyId, existingSigners) {
     const env = parseEnvelope(envelope);
     if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) {
         throw new RelsealError('E_BAD_INPUT', `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not a relseal manifest`);
     }
     verifyEverySignature(env, existingSigners);
-    const existing = JSON.parse(Buffer.from(envelope).toString('utf8')).signatures;
+    const existing = JSON.parse(Buffer.from(envelope).toString('utf8'))
+        .signatures;
     if (existing.length >= MAX_SIGNATURES) {
         throw new RelsealError('E_USAGE', `the manifest already carries ${existing.length} signatures, the most a verifier considers (${MAX_SIGNATURES})`);
     }
-    if (existing.some((s) => s.keyid === key.keyId)) {
-        throw new RelsealError('E_EXISTS', `the manifest is already signed by key ${key.keyId}; a second signature needs a different key`);
+    if (existing.some((s) => s.keyid === keyId)) {
+        throw new RelsealError('E_EXISTS', `the manifest is already signed by key ${keyId}; a second signature needs a different key`);
     }
-    return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, env.untrustedPayload, [
-        ...existing,
-        signatureOf(key, env.untrustedPayload),
-    ]);
+    return { payload: env.untrustedPayload, existing };
 }
 
 ;// CONCATENATED MODULE: ../../src/tree/code-hash.ts
@@ -39583,10 +40094,6 @@ function listDirectory(root, include, exclude) {
     return out;
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ../../src/git/git-env.ts
 /**
  * What every git process relseal starts is told, whoever started relseal: which transports it may
@@ -40796,7 +41303,7 @@ async function cosignManifest(o) {
         artifacts.push({ name: basename(path), size, sha256 });
     }
     compareArtifacts(payload.artifacts, artifacts);
-    return { envelope: appendSignature(o.envelope, o.key, o.existingSigners), payload };
+    return { envelope: await appendSignatureWith(o.envelope, o.key, o.existingSigners), payload };
 }
 
 ;// CONCATENATED MODULE: ../../src/manifest/verify-tree.ts
@@ -41011,7 +41518,7 @@ function rsaVerifier(r) {
     return {
         keyType: 'ssh-rsa',
         verify(data, signatureBlob) {
-            const s = new SshReader(signatureBlob, 'the RSA signature');
+            const s = new ssh_format_SshReader(signatureBlob, 'the RSA signature');
             // Plain "ssh-rsa" means SHA-1, which SSHSIG (and git) refuse.
             const hash = RSA_SIGNATURE_HASH[s.string()];
             return hash !== undefined && (0,external_node_crypto_.verify)(hash, data, key, s.bytes());
@@ -41038,10 +41545,10 @@ function ecdsaVerifier(keyType, r) {
     return {
         keyType,
         verify(data, signatureBlob) {
-            const s = new SshReader(signatureBlob, 'the ECDSA signature');
+            const s = new ssh_format_SshReader(signatureBlob, 'the ECDSA signature');
             if (s.string() !== keyType)
                 return false;
-            const rs = new SshReader(s.bytes(), 'the ECDSA signature');
+            const rs = new ssh_format_SshReader(s.bytes(), 'the ECDSA signature');
             const [sr, ss] = [leftPad(unsigned(rs.bytes()), curve.size), leftPad(unsigned(rs.bytes()), curve.size)];
             if (sr === undefined || ss === undefined)
                 return false;
@@ -41054,14 +41561,14 @@ function ecdsaVerifier(keyType, r) {
  * verify (security keys `sk-*`, certificates, DSA).
  */
 function sshVerifier(publicKeyBlob) {
-    const r = new SshReader(publicKeyBlob, 'the public key');
+    const r = new ssh_format_SshReader(publicKeyBlob, 'the public key');
     const keyType = r.string();
     if (keyType === 'ssh-ed25519') {
         const publicKey = r.bytes();
         return {
             keyType,
             verify(data, signatureBlob) {
-                const s = new SshReader(signatureBlob, 'the Ed25519 signature');
+                const s = new ssh_format_SshReader(signatureBlob, 'the Ed25519 signature');
                 return s.string() === 'ssh-ed25519' && ed25519_verifyDetached(publicKey, data, s.bytes());
             },
         };
@@ -41106,7 +41613,7 @@ function parseSshSignature(armor) {
     if (!blob || !blob.subarray(0, 6).equals(MAGIC))
         throw badSig('armor does not hold an SSHSIG blob');
     try {
-        const r = new SshReader(blob.subarray(6), 'the SSHSIG blob');
+        const r = new ssh_format_SshReader(blob.subarray(6), 'the SSHSIG blob');
         if (r.uint32() !== 1)
             throw badSig('has an unknown SSHSIG version');
         const publicKeyBlob = r.bytes();
@@ -41124,7 +41631,7 @@ function parseSshSignature(armor) {
     }
 }
 /** The key fingerprint as ssh-keygen -l prints it: `SHA256:` and unpadded base64. */
-function sshFingerprint(publicKeyBlob) {
+function sshsig_sshFingerprint(publicKeyBlob) {
     return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(publicKeyBlob).digest('base64').replace(/=+$/, '')}`;
 }
 /** True when `sig` is a valid signature of `message` in `namespace`. */
@@ -41136,10 +41643,10 @@ function verifySshSignature(sig, message, namespace) {
     const digest = (0,external_node_crypto_.createHash)(sig.hashAlgorithm).update(message).digest();
     const signed = Buffer.concat([
         MAGIC,
-        sshString(namespace),
-        sshString(''),
-        sshString(sig.hashAlgorithm),
-        sshString(digest),
+        ssh_format_sshString(namespace),
+        ssh_format_sshString(''),
+        ssh_format_sshString(sig.hashAlgorithm),
+        ssh_format_sshString(digest),
     ]);
     try {
         return sig.verifier.verify(signed, sig.signatureBlob);
@@ -41209,7 +41716,7 @@ async function verifySignedTag(o) {
     if (at < 0)
         throw new errors_RelsealError('E_TAG_UNSIGNED', `tag ${o.tag} is annotated but not signed; create it with git tag -s (gpg.format=ssh)`);
     const sig = parseSshSignature(t.raw.subarray(at).toString('utf8'));
-    const fingerprint = sshFingerprint(sig.publicKeyBlob);
+    const fingerprint = sshsig_sshFingerprint(sig.publicKeyBlob);
     if (!verifySshSignature(sig, t.raw.subarray(0, at), 'git')) {
         throw new errors_RelsealError('E_TAG_BAD_SIGNATURE', `the signature of tag ${o.tag} (key ${fingerprint}) does not verify: the tag was altered after signing`);
     }
@@ -41239,6 +41746,287 @@ async function verifyTagForCommit(o) {
 ;// CONCATENATED MODULE: ../../src/tag/index.ts
 
 
+
+
+;// CONCATENATED MODULE: ../../src/trust/trust-root.ts
+/**
+ * The trust root (issue 15, docs/trust-root.md): a DSSE envelope whose payload names the keys a
+ * release manifest must be signed by, and the keys that may sign the next trust root. Each new
+ * version must be signed by root_threshold of the previous version's keys AND root_threshold of
+ * its own keys, exactly as TUF's root rotation (TUF specification 1.0, section 5.3.4).
+ */
+
+
+
+
+
+
+
+
+
+
+
+const TRUST_ROOT_PAYLOAD_TYPE = 'application/vnd.relseal.trust.v1+json';
+const TRUST_ROOT_SCHEMA = 'https://relseal.dev/trust-root/v1';
+/** The file name a trust root of version `n` is published under (docs/trust-root.md). */
+const trustRootName = (n) => `trust-root.${n}.json`;
+/** A trust root file larger than this is refused before it is parsed. */
+const MAX_TRUST_ROOT_BYTES = 64 * 1024;
+/** A trust root lists at most this many keys. */
+const MAX_TRUST_ROOT_KEYS = 32;
+/** A client follows at most this many new versions in one update (each costs verifications). */
+const MAX_ROOT_STEPS = 64;
+const FIELDS = ['schema', 'repository', 'version', 'keys', 'threshold', 'root_threshold', 'expires_at'];
+const KEY_FIELDS = ['keyid', 'public_key', 'expires_at'];
+const trust_root_bad = (field, why) => new errors_RelsealError('E_BAD_INPUT', `trust root field ${field} ${why}`);
+const trust_root_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+function trust_root_onlyKnown(obj, known, at) {
+    for (const k of Object.keys(obj))
+        if (!known.includes(k))
+            throw trust_root_bad(`${at}${escape_escapeUntrusted(k, 40)}`, 'is not a trust root v1 field');
+}
+function count(v, field, min, max) {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+        throw trust_root_bad(field, `must be a whole number from ${min} to ${max}`);
+    return v;
+}
+function timestamp(v, field) {
+    if (typeof v !== 'string' || !isUtcTimestamp(v))
+        throw trust_root_bad(field, 'must be a real RFC 3339 UTC time ending in Z, such as 2027-01-01T00:00:00Z');
+    return v;
+}
+function parseKey(v, i) {
+    const at = `keys[${i}]`;
+    if (!trust_root_isObject(v))
+        throw trust_root_bad(at, 'must be an object {keyid, public_key, expires_at?}');
+    trust_root_onlyKnown(v, KEY_FIELDS, `${at}.`);
+    const { keyid, public_key } = v;
+    if (typeof public_key !== 'string' || !isBase64(public_key, 'strict'))
+        throw trust_root_bad(`${at}.public_key`, 'must be standard base64 of a 32-byte Ed25519 public key');
+    let info;
+    try {
+        info = key_formats_parsePublicKey(public_key, `trust root ${at}`);
+    }
+    catch (e) {
+        throw trust_root_bad(`${at}.public_key`, `is not an Ed25519 public key (${e.message})`);
+    }
+    if (typeof keyid !== 'string' || !isLowerHexOf(keyid, 64) || keyid !== info.keyId)
+        throw trust_root_bad(`${at}.keyid`, 'must be the lower-case hex SHA-256 of the public key');
+    const key = { keyid, public_key };
+    if (v.expires_at !== undefined)
+        key.expires_at = timestamp(v.expires_at, `${at}.expires_at`);
+    return key;
+}
+/**
+ * Parses and validates a trust root payload: strict JSON (no duplicate keys, integers only), every
+ * field known, key ids derived from their keys, thresholds reachable with the listed keys.
+ */
+function parseTrustRootPayload(bytes) {
+    let text;
+    try {
+        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        throw new errors_RelsealError('E_BAD_INPUT', 'the trust root payload is not valid UTF-8');
+    }
+    const obj = parseStrictJson(text, 'the trust root payload', { integersOnly: true });
+    if (!trust_root_isObject(obj))
+        throw new errors_RelsealError('E_BAD_INPUT', 'the trust root payload is not a JSON object');
+    trust_root_onlyKnown(obj, FIELDS, '');
+    for (const f of FIELDS)
+        if (obj[f] === undefined)
+            throw trust_root_bad(f, 'is missing');
+    if (obj.schema !== TRUST_ROOT_SCHEMA)
+        throw trust_root_bad('schema', `must be ${JSON.stringify(TRUST_ROOT_SCHEMA)}`);
+    if (typeof obj.repository !== 'string' || !isRepository(obj.repository))
+        throw trust_root_bad('repository', 'must be owner/name');
+    if (!Array.isArray(obj.keys) || obj.keys.length === 0 || obj.keys.length > MAX_TRUST_ROOT_KEYS)
+        throw trust_root_bad('keys', `must be an array of 1 to ${MAX_TRUST_ROOT_KEYS} keys`);
+    const keys = obj.keys.map(parseKey);
+    if (new Set(keys.map((k) => k.keyid)).size !== keys.length)
+        throw trust_root_bad('keys', 'lists a key twice');
+    return {
+        schema: TRUST_ROOT_SCHEMA,
+        repository: obj.repository,
+        version: count(obj.version, 'version', 1, Number.MAX_SAFE_INTEGER),
+        keys,
+        threshold: count(obj.threshold, 'threshold', 1, keys.length),
+        root_threshold: count(obj.root_threshold, 'root_threshold', 1, keys.length),
+        expires_at: timestamp(obj.expires_at, 'expires_at'),
+    };
+}
+/** The payload bytes, fields in the order of docs/trust-root.md. */
+function serializeTrustRootPayload(p) {
+    const keys = p.keys.map((k) => ({
+        keyid: k.keyid,
+        public_key: k.public_key,
+        ...(k.expires_at === undefined ? {} : { expires_at: k.expires_at }),
+    }));
+    const ordered = {
+        schema: p.schema,
+        repository: p.repository,
+        version: p.version,
+        keys,
+        threshold: p.threshold,
+        root_threshold: p.root_threshold,
+        expires_at: p.expires_at,
+    };
+    return Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, 'utf8');
+}
+/** A trust root key entry for a public key. */
+function trustRootKeyOf(key, expiresAt) {
+    return {
+        keyid: key.keyId,
+        public_key: Buffer.from(key.publicKey).toString('base64'),
+        ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
+    };
+}
+/** An unsigned trust root envelope (signatures are added one by one with signTrustRoot). */
+function unsignedTrustRoot(payload) {
+    const bytes = serializeTrustRootPayload(payload);
+    parseTrustRootPayload(bytes);
+    return serializeEnvelope(TRUST_ROOT_PAYLOAD_TYPE, bytes, []);
+}
+/** Parses a trust root envelope and its payload; nothing in it is verified yet. */
+function parseTrustRoot(bytes) {
+    if (bytes.length > MAX_TRUST_ROOT_BYTES)
+        throw new errors_RelsealError('E_TOO_LARGE', `the trust root is ${bytes.length} bytes, more than the ${MAX_TRUST_ROOT_BYTES} a trust root may have`);
+    const env = dsse_parseEnvelope(bytes);
+    if (env.payloadType !== TRUST_ROOT_PAYLOAD_TYPE)
+        throw new errors_RelsealError('E_BAD_INPUT', `the envelope's payloadType is "${escape_escapeUntrusted(env.payloadType)}", not ${TRUST_ROOT_PAYLOAD_TYPE}: this is not a relseal trust root`);
+    return { env, untrustedPayload: parseTrustRootPayload(env.untrustedPayload) };
+}
+/** Reads a trust root file with a byte cap. */
+async function readTrustRootFile(path) {
+    return read_bounded_readBoundedFile(path, MAX_TRUST_ROOT_BYTES, 'trust root');
+}
+/**
+ * Adds one signature to a trust root envelope (the payload bytes are kept as they are). The one
+ * place a root is signed: a single call of the signing function, so another signer can replace it.
+ */
+function signTrustRoot(envelope, key) {
+    const { env } = parseTrustRoot(envelope);
+    const existing = JSON.parse(Buffer.from(envelope).toString('utf8'))
+        .signatures;
+    if (existing.length >= MAX_SIGNATURES)
+        throw new RelsealError('E_USAGE', `the trust root already carries ${existing.length} signatures, the most a verifier considers`);
+    if (existing.some((s) => s.keyid === key.keyId))
+        throw new RelsealError('E_EXISTS', `the trust root is already signed by key ${key.keyId}`);
+    // Checked like every other signature (issue 21): verified against the key right after it is made.
+    const sig = signWithKeyChecked(key, preAuthEncoding(TRUST_ROOT_PAYLOAD_TYPE, env.untrustedPayload));
+    return serializeEnvelope(TRUST_ROOT_PAYLOAD_TYPE, env.untrustedPayload, [
+        ...existing,
+        { keyid: key.keyId, sig: Buffer.from(sig).toString('base64') },
+    ]);
+}
+/** Keys of a root that count at `now`: listed and not past their own expires_at. */
+function activeKeys(p, now) {
+    return p.keys
+        .filter((k) => k.expires_at === undefined || now.getTime() <= Date.parse(k.expires_at))
+        .map((k) => ({ keyId: k.keyid, publicKey: Buffer.from(k.public_key, 'base64') }));
+}
+/**
+ * Distinct keys among `keys` with a valid signature over the envelope. Key ids are compared
+ * before any crypto; a signature without a key id is ignored (a root always names its signers);
+ * each key verifies at most once.
+ */
+function signersAmong(env, keys) {
+    const byId = new Map(keys.map((k) => [k.keyId, k]));
+    const pae = dsse_preAuthEncoding(env.payloadType, env.untrustedPayload);
+    const good = new Set();
+    for (const s of env.signatures) {
+        const key = byId.get(s.keyid);
+        if (key === undefined || good.has(key.keyId) || !s.sig)
+            continue;
+        if (ed25519_verifyDetached(key.publicKey, pae, s.sig))
+            good.add(key.keyId);
+    }
+    return [...good].sort();
+}
+function requireThreshold(signers, needed, version, whose) {
+    if (signers.length < needed)
+        throw new errors_RelsealError('E_ROOT_THRESHOLD', `trust root version ${version} is signed by ${signers.length} of ${whose} unexpired keys, ` +
+            `but needs ${needed} (TUF 5.3.4: a new root is signed by the old and the new keys); ` +
+            'have more key holders run relseal trust sign', { details: { version, whose, signers, needed } });
+}
+function refuseExpired(p, now) {
+    if (now.getTime() > Date.parse(p.expires_at))
+        throw new errors_RelsealError('E_ROOT_EXPIRED', `trust root version ${p.version} expired at ${p.expires_at}; the publisher must sign a newer ` +
+            'trust root (relseal trust next) and publish it beside the release', { details: { version: p.version, expires_at: p.expires_at } });
+}
+/**
+ * Verifies the first, pinned trust root: a threshold of its own keys must have signed it (TUF
+ * 5.2). Expiry is not checked here: only the newest root of a chain must be unexpired (TUF 5.3.10).
+ */
+function verifyPinnedRoot(bytes, now) {
+    const { env, untrustedPayload: p } = parseTrustRoot(bytes);
+    const signers = signersAmong(env, activeKeys(p, now));
+    requireThreshold(signers, p.root_threshold, p.version, 'its own');
+    return { payload: p, bytes, signers, previousSigners: [] };
+}
+/**
+ * Verifies trust root version N+1 against the trusted version N (TUF specification 1.0, 5.3.4–
+ * 5.3.5): root_threshold of N's keys AND root_threshold of its own keys signed it; its version is
+ * exactly N+1 (lower or equal: E_ROOT_ROLLBACK; higher: E_ROOT_SKIPPED); its repository is N's
+ * (E_ROOT_REPOSITORY). The version and repository are compared first (cheap, and each refusal
+ * keeps its own code); nothing of the payload is used until both thresholds are met.
+ */
+function verifyNextRoot(trusted, bytes, now) {
+    const { env, untrustedPayload: p } = parseTrustRoot(bytes);
+    const prev = trusted.payload;
+    if (p.version <= prev.version)
+        throw new errors_RelsealError('E_ROOT_ROLLBACK', `trust root version ${p.version} is not newer than the trusted version ${prev.version}; ` +
+            'a client never goes back to an older trust root', { details: { version: p.version, trusted: prev.version } });
+    if (p.version !== prev.version + 1)
+        throw new errors_RelsealError('E_ROOT_SKIPPED', `trust root version ${p.version} follows version ${prev.version} without version ${prev.version + 1}; ` +
+            `publish trust-root.${prev.version + 1}.json too, every version is verified in order`, { details: { version: p.version, trusted: prev.version } });
+    if (p.repository.toLowerCase() !== prev.repository.toLowerCase())
+        throw new errors_RelsealError('E_ROOT_REPOSITORY', `trust root version ${p.version} is for ${p.repository}, but the trusted root is for ${prev.repository}`, { details: { repository: p.repository, trusted: prev.repository } });
+    const previousSigners = signersAmong(env, activeKeys(prev, now));
+    requireThreshold(previousSigners, prev.root_threshold, p.version, `version ${prev.version}'s`);
+    const signers = signersAmong(env, activeKeys(p, now));
+    requireThreshold(signers, p.root_threshold, p.version, 'its own');
+    return { payload: p, bytes, signers, previousSigners };
+}
+/**
+ * Verifies a chain: the first root pinned (self-signed), each later one against the one before;
+ * the newest must not have expired (E_ROOT_EXPIRED). Returns every verified step.
+ */
+function verifyTrustRootChain(roots, now = new Date()) {
+    if (roots.length === 0)
+        throw new errors_RelsealError('E_USAGE', 'no trust root given');
+    const steps = [verifyPinnedRoot(roots[0], now)];
+    for (const next of roots.slice(1))
+        steps.push(verifyNextRoot(steps.at(-1), next, now));
+    refuseExpired(steps.at(-1).payload, now);
+    return steps;
+}
+/**
+ * Extends a trusted root with newer versions (in order), refusing an expired newest root. The
+ * trusted root itself is not re-checked for expiry unless nothing newer is given.
+ */
+function advanceTrustRoot(trusted, newer, now = new Date()) {
+    if (newer.length > MAX_ROOT_STEPS)
+        throw new RelsealError('E_TOO_LARGE', `more than ${MAX_ROOT_STEPS} new trust root versions at once`);
+    let current = trusted;
+    for (const next of newer)
+        current = verifyNextRoot(current, next, now);
+    refuseExpired(current.payload, now);
+    return current;
+}
+/**
+ * The release-manifest policy of a verified root: its unexpired keys, its threshold, its
+ * repository. Verification code asks this policy, never the raw key list.
+ */
+function trustPolicyOf(root, now = new Date()) {
+    const p = root.payload;
+    const keys = activeKeys(p, now);
+    if (keys.length < p.threshold)
+        throw new RelsealError('E_ROOT_EXPIRED', `trust root version ${p.version} has ${keys.length} unexpired key(s), fewer than its threshold ${p.threshold}; ` +
+            'the publisher must publish a newer trust root with current keys', { details: { version: p.version } });
+    return { keys, threshold: p.threshold, repository: p.repository, now };
+}
+/** keyIdOf re-exported for tooling that builds roots from raw keys. */
 
 
 ;// CONCATENATED MODULE: ../common/inputs.ts
@@ -50636,12 +51424,39 @@ function manifestAssetName() {
         throw new errors_RelsealError('E_USAGE', `input manifest-name cannot be ${FILES_ASSET}, the file list's name`);
     return name;
 }
+/**
+ * signing-key (a secret: the key itself) or signer (`exec:COMMAND`, e.g. a cloud KMS CLI set up
+ * by an earlier step, which then needs public-key): exactly one of them.
+ */
+function readSigner(env, workspace) {
+    const keyText = getInput('signing-key');
+    const signer = getInput('signer');
+    if ((keyText === '') === (signer === ''))
+        throw new errors_RelsealError('E_USAGE', 'give exactly one of the inputs signing-key (the key, from a secret) and signer (exec:COMMAND)');
+    if (keyText !== '') {
+        maskLines(keyText);
+        const key = parseSigningKey(keyText, 'input signing-key');
+        maskKey(keyText, key);
+        return fileSigner(key, 'input signing-key');
+    }
+    if (!signer.startsWith('exec:'))
+        throw new errors_RelsealError('E_USAGE', `input signer must be exec:COMMAND, got ${JSON.stringify(signer.slice(0, 20))}`);
+    const publicKey = getInput('public-key');
+    if (publicKey === '')
+        throw new errors_RelsealError('E_USAGE', 'input signer needs public-key: every signature the command returns is checked against it');
+    // The command is someone else's program: it gets the job's environment (cloud credentials set up
+    // by earlier steps) but not this action's inputs (github-token) nor the runner's runtime token.
+    const commandEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('INPUT_') && k !== 'ACTIONS_RUNTIME_TOKEN'));
+    return execSigner({
+        argv: parseExecCommand(signer.slice('exec:'.length)),
+        publicKey: key_formats_parsePublicKey(publicKey, 'input public-key'),
+        env: commandEnv,
+        cwd: workspace,
+    });
+}
 /** Reads every input once (and the runner's environment) into a typed object. */
 function readInputs(env = process.env) {
-    const keyText = getInput('signing-key', { required: true });
-    maskLines(keyText);
-    const key = parseSigningKey(keyText, 'input signing-key');
-    maskKey(keyText, key);
+    const key = readSigner(env, env.GITHUB_WORKSPACE || process.cwd());
     const token = readToken();
     const ref = env.GITHUB_REF ?? '';
     const tag = getInput('tag') || (ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : '');
@@ -50680,6 +51495,7 @@ function readInputs(env = process.env) {
         tagPrefix,
         commit,
         artifacts: getMultilineInput('artifacts').filter((l) => l.trim() !== ''),
+        trustRoots: getMultilineInput('trust-roots').filter((l) => l.trim() !== ''),
         expiresIn: getInput('expires-in'),
         upload: getBooleanInput('upload'),
         createRelease: getBooleanInput('create-release'),
@@ -50862,6 +51678,11 @@ async function uploadSigned(inputs, lookup, signed) {
             ])
             : []),
         [FILES_ASSET, signed.files, inputs.overwrite],
+        ...(signed.trustRoots ?? []).map(([n, bytes]) => [
+            n,
+            bytes,
+            inputs.overwrite,
+        ]),
         [name, manifest, inputs.overwrite || previous?.expiredAt !== undefined],
     ];
     for (const [asset, data, replace] of uploads)
@@ -50924,6 +51745,7 @@ async function writeSummary(p, keyId, releaseUrl) {
 
 
 
+
 const utcSeconds = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 /** The files `artifacts` matches; with upload-artifacts their names are checked before any request. */
 async function findArtifacts(inputs) {
@@ -50934,6 +51756,29 @@ async function findArtifacts(inputs) {
         for (const f of files)
             checkAssetName((0,external_node_path_namespaceObject.basename)(f), `artifact ${f}`);
     return files;
+}
+/**
+ * The trust roots `trust-roots` matches: each named trust-root.<N>.json for its own version,
+ * consecutive, and a chain that verifies now (docs/trust-root.md), so a release never publishes a
+ * root its clients would refuse. Returned as [asset name, bytes], oldest first.
+ */
+async function findTrustRoots(inputs) {
+    if (inputs.trustRoots.length === 0)
+        return [];
+    const files = await matchFiles(inputs.trustRoots);
+    if (files.length === 0)
+        throw new errors_RelsealError('E_BAD_INPUT', `input trust-roots matched no file (${inputs.trustRoots.join(', ')}); pass the trust-root.<N>.json files`);
+    const roots = await Promise.all(files.map(async (f) => {
+        const bytes = await readTrustRootFile(f);
+        const version = parseTrustRoot(bytes).untrustedPayload.version;
+        if ((0,external_node_path_namespaceObject.basename)(f) !== trustRootName(version))
+            throw new errors_RelsealError('E_BAD_INPUT', `trust root ${f} holds version ${version}; name it ${trustRootName(version)}, as clients look for it`);
+        return { version, bytes };
+    }));
+    roots.sort((x, y) => x.version - y.version);
+    const steps = verifyTrustRootChain(roots.map((r) => r.bytes));
+    info(`trust roots ${roots.map((r) => r.version).join(', ')} verify as a chain`);
+    return steps.map((s) => [trustRootName(s.payload.version), s.bytes]);
 }
 const listed = (files) => files.map(({ name, size, sha256 }) => ({ name, size, sha256 }));
 /** A maintainer's SSH signature on the tag, a second trust domain beside the CI key. */
@@ -50951,6 +51796,7 @@ async function sign(inputs) {
     startGroup(`Hashing ${inputs.commit} from the object store`);
     await assertHeadIs(dir, inputs.commit, 'commit', 'check out that commit (actions/checkout with ref) or set commit');
     const artifactFiles = await findArtifacts(inputs);
+    const trustRoots = await findTrustRoots(inputs);
     // git streams the blobs and this thread mostly waits for them, so the release is looked up
     // meanwhile; nothing is created or uploaded until the manifest is signed and re-verified.
     const [hashed, found] = await Promise.allSettled([
@@ -50987,9 +51833,9 @@ async function sign(inputs) {
         ...(Object.keys(inputs.builder).length ? { builder: inputs.builder } : {}),
         ...(tagSigner ? { tag_signer: tagSigner } : {}),
     };
-    const envelope = signManifest(payload, [inputs.key]);
+    const envelope = await signManifestWith(payload, [inputs.key]);
     if (inputs.publicKey) {
-        const trusted = parsePublicKey(inputs.publicKey, 'input public-key');
+        const trusted = key_formats_parsePublicKey(inputs.publicKey, 'input public-key');
         try {
             verify_verifyManifest(envelope, { keys: [trusted], now, tagPrefix: inputs.tagPrefix });
         }
@@ -51019,6 +51865,7 @@ async function sign(inputs) {
             manifestPath,
             files: Buffer.from(tree.fileManifest),
             artifacts,
+            trustRoots,
         });
         endGroup();
     }

@@ -34852,7 +34852,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9060);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7097);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -34861,7 +34861,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9060:
+/***/ 7097:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37841,6 +37841,11 @@ const REFUSAL_CODES = new Set([
     'E_TAG_MISMATCH',
     'E_TAG_VERSION_MISMATCH',
     'E_PAYLOAD_MISMATCH',
+    'E_ROOT_THRESHOLD',
+    'E_ROOT_ROLLBACK',
+    'E_ROOT_SKIPPED',
+    'E_ROOT_EXPIRED',
+    'E_ROOT_REPOSITORY',
 ]);
 class errors_RelsealError extends Error {
     code;
@@ -38524,7 +38529,7 @@ var nacl_fast_default = /*#__PURE__*/__nccwpck_require__.n(nacl_fast);
 const ED25519_PUBLIC_KEY_BYTES = 32;
 const ED25519_SEED_BYTES = 32;
 const ED25519_SECRET_KEY_BYTES = 64;
-const ED25519_SIGNATURE_BYTES = 64;
+const ed25519_ED25519_SIGNATURE_BYTES = 64;
 /** The order of the Ed25519 base point. */
 const GROUP_ORDER_L = 2n ** 252n + 27742317777372353535851937790883648493n;
 /** Derives the key pair of a 32-byte seed (deterministic, RFC 8032 section 5.1.5). */
@@ -38565,7 +38570,7 @@ const SMALL_ORDER_POINTS = [
  * True for a public key no honest signer has: a small-order point, or a non-canonical
  * encoding (y >= p). Signatures under such keys are refused.
  */
-function isWeakPublicKey(publicKey) {
+function ed25519_isWeakPublicKey(publicKey) {
     if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
         return true;
     const y = Buffer.from(publicKey);
@@ -38583,9 +38588,9 @@ function isWeakPublicKey(publicKey) {
  * have to check 16 signatures against each trusted key (docs/manifest-spec.md, step 4).
  */
 function ed25519_verifyDetached(publicKey, message, signature) {
-    if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES || signature.length !== ED25519_SIGNATURE_BYTES)
+    if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES || signature.length !== ed25519_ED25519_SIGNATURE_BYTES)
         return false;
-    if (!hasCanonicalScalar(signature) || isWeakPublicKey(publicKey))
+    if (!hasCanonicalScalar(signature) || ed25519_isWeakPublicKey(publicKey))
         return false;
     try {
         const key = (0,external_node_crypto_.createPublicKey)({
@@ -38597,6 +38602,68 @@ function ed25519_verifyDetached(publicKey, message, signature) {
     catch {
         return false;
     }
+}
+
+;// CONCATENATED MODULE: ../../src/keys/signer.ts
+/**
+ * The one signing interface (issue 21): "here are the bytes (the DSSE PAE), give me a 64-byte
+ * Ed25519 signature; this is my public key". A key file is one implementation; an ssh-agent and
+ * an external command (exec:) are others. Whoever signs, the signature is verified against the
+ * signer's public key before anyone uses it, so a signer that returns garbage or another key's
+ * signature is refused before anything is written or uploaded.
+ */
+
+
+/**
+ * A signer over a private key held in memory (a key file, env:NAME or a secret).
+ *
+ * @example const signer = fileSigner(parseSigningKey(readFileSync('release.key', 'utf8'), 'release.key'))
+ */
+function fileSigner(key, description = 'the signing key') {
+    return {
+        keyId: key.keyId,
+        publicKey: key.publicKey,
+        description,
+        sign: (message) => Promise.resolve(signDetached(key.secretKey, message)),
+    };
+}
+function signer_asSigner(k) {
+    return 'sign' in k ? k : fileSigner(k);
+}
+/**
+ * Refuses a signature that is not a valid Ed25519 signature by `expected` over `message`
+ * (wrong length, another key's, garbage), with E_SIGNER_FAILED.
+ */
+function checkFreshSignature(expected, message, signature) {
+    const who = expected.description ?? `key ${expected.keyId}`;
+    if (signature.length !== ED25519_SIGNATURE_BYTES)
+        throw new RelsealError('E_SIGNER_FAILED', `${who} returned ${signature.length} bytes, not a ${ED25519_SIGNATURE_BYTES}-byte Ed25519 signature; nothing was written`, { details: { keyid: expected.keyId, reason: 'length' } });
+    if (!verifyDetached(expected.publicKey, message, signature))
+        throw new RelsealError('E_SIGNER_FAILED', `${who} returned a signature that does not verify under public key ${expected.keyId}; ` +
+            'it signed with another key or returned garbage; check that the public key belongs to the signer. Nothing was written', { details: { keyid: expected.keyId, reason: 'verify' } });
+    return signature;
+}
+/** Signs with a key in memory and checks the result, synchronously (file keys only). */
+function signer_signWithKeyChecked(key, message) {
+    return checkFreshSignature(key, message, signDetached(key.secretKey, message));
+}
+/**
+ * Asks any signer for a signature and verifies it against the signer's public key before
+ * returning it (issue 21: every signature is checked right after it is made).
+ */
+async function signer_signChecked(signer, message) {
+    let signature;
+    try {
+        signature = await signer.sign(message);
+    }
+    catch (e) {
+        if (e instanceof RelsealError)
+            throw e;
+        throw new RelsealError('E_SIGNER_FAILED', `${signer.description} failed to sign: ${e.message}`, {
+            cause: e,
+        });
+    }
+    return checkFreshSignature(signer, message, signature);
 }
 
 ;// CONCATENATED MODULE: ../../src/manifest/tag-version.ts
@@ -38881,8 +38948,18 @@ async function readManifestFile(path) {
 
 
 function signatureOf(key, payload) {
-    const sig = signDetached(key.secretKey, preAuthEncoding(MANIFEST_PAYLOAD_TYPE, payload));
+    const sig = signWithKeyChecked(key, preAuthEncoding(MANIFEST_PAYLOAD_TYPE, payload));
     return { keyid: key.keyId, sig: Buffer.from(sig).toString('base64') };
+}
+async function signatureBy(signer, payload) {
+    const s = asSigner(signer);
+    const sig = await signChecked(s, preAuthEncoding(MANIFEST_PAYLOAD_TYPE, payload));
+    return { keyid: s.keyId, sig: Buffer.from(sig).toString('base64') };
+}
+function distinctKeys(keys) {
+    if (keys.length === 0)
+        throw new RelsealError('E_USAGE', 'signing needs at least one key');
+    return [...new Map(keys.map((k) => [k.keyId, k])).values()];
 }
 /**
  * Signs a payload with one or more keys and returns the envelope bytes (release_manifest.json).
@@ -38890,11 +38967,24 @@ function signatureOf(key, payload) {
  * @example writeFileSync('release_manifest.json', signManifest(payload, [key]))
  */
 function signManifest(payload, keys) {
-    if (keys.length === 0)
-        throw new RelsealError('E_USAGE', 'signing needs at least one key');
+    const distinct = distinctKeys(keys);
     const bytes = serializePayload(payload);
-    const distinct = [...new Map(keys.map((k) => [k.keyId, k])).values()];
     return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, bytes, distinct.map((k) => signatureOf(k, bytes)));
+}
+/**
+ * signManifest for any Signer (ssh-agent, exec:, a key file): each signature is verified against
+ * its signer's public key before the envelope is returned (E_SIGNER_FAILED otherwise).
+ *
+ * @example const bytes = await signManifestWith(payload, [await sshAgentSigner({ socket, select: 'SHA256:…' })])
+ */
+async function signManifestWith(payload, signers) {
+    const distinct = distinctKeys(signers);
+    const bytes = serializePayload(payload);
+    const signatures = [];
+    // One at a time: a hardware token or an agent may ask the user to confirm each signature.
+    for (const s of distinct)
+        signatures.push(await signatureBy(s, bytes));
+    return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, bytes, signatures);
 }
 /**
  * Adds one more signature (a second signer towards a threshold) without touching the payload
@@ -38902,23 +38992,30 @@ function signManifest(payload, keys) {
  * (verifyEverySignature); they are then kept as they are. This checks signatures only: a
  * co-signer also re-derives the payload's facts, which cosignManifest does.
  */
-function sign_appendSignature(envelope, key, existingSigners) {
+function appendSignature(envelope, key, existingSigners) {
+    const { payload, existing } = checkAppend(envelope, key.keyId, existingSigners);
+    return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, payload, [...existing, signatureOf(key, payload)]);
+}
+/** appendSignature for any Signer; the new signature is verified before the envelope is returned. */
+async function sign_appendSignatureWith(envelope, signer, existingSigners) {
+    const { payload, existing } = checkAppend(envelope, signer.keyId, existingSigners);
+    return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, payload, [...existing, await signatureBy(signer, payload)]);
+}
+function checkAppend(envelope, keyId, existingSigners) {
     const env = parseEnvelope(envelope);
     if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) {
         throw new RelsealError('E_BAD_INPUT', `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not a relseal manifest`);
     }
     verifyEverySignature(env, existingSigners);
-    const existing = JSON.parse(Buffer.from(envelope).toString('utf8')).signatures;
+    const existing = JSON.parse(Buffer.from(envelope).toString('utf8'))
+        .signatures;
     if (existing.length >= MAX_SIGNATURES) {
         throw new RelsealError('E_USAGE', `the manifest already carries ${existing.length} signatures, the most a verifier considers (${MAX_SIGNATURES})`);
     }
-    if (existing.some((s) => s.keyid === key.keyId)) {
-        throw new RelsealError('E_EXISTS', `the manifest is already signed by key ${key.keyId}; a second signature needs a different key`);
+    if (existing.some((s) => s.keyid === keyId)) {
+        throw new RelsealError('E_EXISTS', `the manifest is already signed by key ${keyId}; a second signature needs a different key`);
     }
-    return serializeEnvelope(MANIFEST_PAYLOAD_TYPE, env.untrustedPayload, [
-        ...existing,
-        signatureOf(key, env.untrustedPayload),
-    ]);
+    return { payload: env.untrustedPayload, existing };
 }
 
 ;// CONCATENATED MODULE: ../../src/tree/code-hash.ts
@@ -40552,7 +40649,7 @@ async function cosignManifest(o) {
         artifacts.push({ name: basename(path), size, sha256 });
     }
     compareArtifacts(payload.artifacts, artifacts);
-    return { envelope: appendSignature(o.envelope, o.key, o.existingSigners), payload };
+    return { envelope: await appendSignatureWith(o.envelope, o.key, o.existingSigners), payload };
 }
 
 ;// CONCATENATED MODULE: ../../src/manifest/verify-tree.ts
@@ -49922,14 +50019,14 @@ function actionClient(i) {
  *
  * @example keyIdOf(publicKey) // '3f5a…' (64 hex digits)
  */
-function keyIdOf(publicKey) {
+function key_id_keyIdOf(publicKey) {
     return (0,external_node_crypto_.createHash)('sha256').update(publicKey).digest('hex');
 }
 
 ;// CONCATENATED MODULE: ../../src/keys/ssh-format.ts
 
 /** Reads SSH wire-format values (RFC 4251 section 5) from a buffer, refusing truncation. */
-class SshReader {
+class ssh_format_SshReader {
     buf;
     what;
     pos = 0;
@@ -49970,7 +50067,7 @@ class SshReader {
     }
 }
 /** Encodes SSH wire-format strings. */
-function sshString(value) {
+function ssh_format_sshString(value) {
     const body = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
     const len = Buffer.alloc(4);
     len.writeUInt32BE(body.length);
@@ -49978,7 +50075,7 @@ function sshString(value) {
 }
 /** The `ssh-ed25519` public key blob. */
 function sshEd25519Blob(publicKey) {
-    return Buffer.concat([sshString('ssh-ed25519'), sshString(Buffer.from(publicKey))]);
+    return Buffer.concat([ssh_format_sshString('ssh-ed25519'), ssh_format_sshString(Buffer.from(publicKey))]);
 }
 
 ;// CONCATENATED MODULE: ../../src/keys/key-formats.ts
@@ -49996,19 +50093,19 @@ function badKey(source, what) {
     return new errors_RelsealError('E_BAD_KEY', `the key from ${source} ${what}; ${ACCEPTED}`);
 }
 /** Decodes standard base64 strictly (alphabet and padding), or returns undefined. */
-function decodeStrictBase64(text) {
+function key_formats_decodeStrictBase64(text) {
     return isBase64(text, 'strict') ? decodeCheckedBase64(text) : undefined;
 }
 function fromSeed(seed) {
     const kp = keyPairFromSeed(seed);
-    return { publicKey: kp.publicKey, secretKey: kp.secretKey, keyId: keyIdOf(kp.publicKey) };
+    return { publicKey: kp.publicKey, secretKey: kp.secretKey, keyId: key_id_keyIdOf(kp.publicKey) };
 }
 function checkedPublic(publicKey, source) {
     if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
         throw badKey(source, `holds ${publicKey.length} bytes, not 32`);
-    if (isWeakPublicKey(publicKey))
+    if (ed25519_isWeakPublicKey(publicKey))
         throw badKey(source, 'is a small-order or non-canonical Ed25519 point, which no real key is');
-    return { publicKey: Uint8Array.from(publicKey), keyId: keyIdOf(publicKey) };
+    return { publicKey: Uint8Array.from(publicKey), keyId: key_id_keyIdOf(publicKey) };
 }
 function jwkBytes(value) {
     return Buffer.from(value ?? '', 'base64url');
@@ -50044,11 +50141,11 @@ function parsePem(text, source, want, passphrase) {
 }
 function parseOpenSshPrivate(text, source) {
     const body = text.replace(/-----(BEGIN|END) OPENSSH PRIVATE KEY-----/g, '').replace(/\s+/g, '');
-    const raw = decodeStrictBase64(body);
+    const raw = key_formats_decodeStrictBase64(body);
     const magic = Buffer.from('openssh-key-v1\0', 'latin1');
     if (!raw || !raw.subarray(0, magic.length).equals(magic))
         throw badKey(source, 'is not a readable OpenSSH private key');
-    const r = new SshReader(raw.subarray(magic.length), `the OpenSSH key from ${source}`);
+    const r = new ssh_format_SshReader(raw.subarray(magic.length), `the OpenSSH key from ${source}`);
     const cipher = r.string();
     r.string(); // kdf name
     r.bytes(); // kdf options
@@ -50058,7 +50155,7 @@ function parseOpenSshPrivate(text, source) {
     if (r.uint32() !== 1)
         throw badKey(source, 'holds more than one key');
     r.bytes(); // public key blob
-    const priv = new SshReader(r.bytes(), `the OpenSSH key from ${source}`);
+    const priv = new ssh_format_SshReader(r.bytes(), `the OpenSSH key from ${source}`);
     if (priv.uint32() !== priv.uint32())
         throw badKey(source, 'fails its check bytes');
     const type = priv.string();
@@ -50073,10 +50170,10 @@ function parseOpenSshPrivate(text, source) {
 }
 function parseSshPublicLine(text, source) {
     const [type, b64] = text.trim().split(/\s+/);
-    const blob = decodeStrictBase64(b64 ?? '');
+    const blob = key_formats_decodeStrictBase64(b64 ?? '');
     if (type !== 'ssh-ed25519' || !blob)
         throw badKey(source, `is an SSH ${type ?? ''} key line, but only ssh-ed25519 is supported`);
-    const r = new SshReader(blob, `the SSH public key from ${source}`);
+    const r = new ssh_format_SshReader(blob, `the SSH public key from ${source}`);
     if (r.string() !== 'ssh-ed25519')
         throw badKey(source, 'has a key blob that is not ssh-ed25519');
     return checkedPublic(r.bytes(), source);
@@ -50092,7 +50189,7 @@ function parseAny(text, source, want, passphrase) {
             throw badKey(source, 'is an SSH public key line, but a private (signing) key is needed');
         return parseSshPublicLine(t, source);
     }
-    const raw = decodeStrictBase64(t);
+    const raw = key_formats_decodeStrictBase64(t);
     if (!raw)
         throw badKey(source, 'is not PEM, OpenSSH or valid base64');
     if (raw.length === 64) {
@@ -50130,7 +50227,7 @@ function privateWherePublicBelongs(source) {
  *
  * @example const trusted = parsePublicKey('ssh-ed25519 AAAAC3Nz… ci', 'workflow input')
  */
-function parsePublicKey(text, source) {
+function key_formats_parsePublicKey(text, source) {
     if (text.includes('PRIVATE KEY-----'))
         throw privateWherePublicBelongs(source);
     const key = parseAny(text, source, 'public');
@@ -50139,7 +50236,417 @@ function parsePublicKey(text, source) {
     return { publicKey: key.publicKey, keyId: key.keyId };
 }
 
+;// CONCATENATED MODULE: ../../src/keys/exec-signer.ts
+/**
+ * `exec:COMMAND`: an external program signs (a cloud KMS CLI, a script around a token). It gets
+ * the bytes to sign (the PAE) on stdin and must print the 64-byte Ed25519 signature on stdout,
+ * raw or base64. Its output is bounded, it has a deadline, and whatever it returns is checked
+ * against the public key the user named (signChecked) before it is used.
+ */
+
+
+
+
+const EXEC_SIGNER_TIMEOUT_MS = 60_000;
+/** More output than a base64 signature and a newline can only be a mistake. */
+const MAX_SIGNER_STDOUT_BYTES = 4096;
+const MAX_STDERR_SHOWN_CHARS = 300;
+/**
+ * Splits `exec:` text into argv at spaces and tabs; no quoting, no shell. A command that needs
+ * either goes in a script (or is written `sh -c …` inside one).
+ */
+function parseExecCommand(text) {
+    const argv = text.split(/[ \t]+/).filter((a) => a !== '');
+    if (argv.length === 0)
+        throw new RelsealError('E_USAGE', 'exec: needs a command, e.g. exec:./kms-sign.sh or exec:node signer.mjs');
+    return argv;
+}
+const failed = (argv, why, reason, cause) => new RelsealError('E_SIGNER_FAILED', `signing command ${JSON.stringify(argv[0])} ${why}; nothing was written`, {
+    details: { reason },
+    ...(cause !== undefined ? { cause } : {}),
+});
+/** Control characters and escapes out of a command's stderr before it goes into a message. */
+const printable = (s) => s
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .trim()
+    .slice(0, MAX_STDERR_SHOWN_CHARS);
+/** 64 raw bytes, or base64 of 64 bytes with surrounding whitespace. */
+function parseSignatureOutput(out, argv) {
+    if (out.length === ED25519_SIGNATURE_BYTES)
+        return new Uint8Array(out);
+    const decoded = decodeStrictBase64(out.toString('latin1').trim());
+    if (decoded?.length === ED25519_SIGNATURE_BYTES)
+        return new Uint8Array(decoded);
+    throw failed(argv, `printed ${out.length} bytes, neither a raw ${ED25519_SIGNATURE_BYTES}-byte signature nor its base64`, 'output');
+}
+function runSigner(o, message) {
+    const { argv } = o;
+    return new Promise((resolvePromise, reject) => {
+        const child = spawn(argv[0], argv.slice(1), {
+            stdio: ['pipe', 'pipe', 'pipe'],
+            ...(o.env ? { env: o.env } : {}),
+            ...(o.cwd ? { cwd: o.cwd } : {}),
+        });
+        const out = [];
+        let outBytes = 0;
+        let err = '';
+        let settled = false;
+        const finish = (f) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            f();
+        };
+        const timeoutMs = o.timeoutMs ?? EXEC_SIGNER_TIMEOUT_MS;
+        const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            finish(() => reject(failed(argv, `did not answer within ${timeoutMs} ms`, 'timeout')));
+        }, timeoutMs);
+        child.stdout.on('data', (d) => {
+            outBytes += d.length;
+            if (outBytes > MAX_SIGNER_STDOUT_BYTES) {
+                child.kill('SIGKILL');
+                finish(() => reject(failed(argv, `printed more than ${MAX_SIGNER_STDOUT_BYTES} bytes`, 'output')));
+            }
+            else
+                out.push(d);
+        });
+        child.stderr.on('data', (d) => {
+            if (err.length < 4 * MAX_STDERR_SHOWN_CHARS)
+                err += d.toString('utf8');
+        });
+        child.on('error', (e) => finish(() => reject(failed(argv, `could not be started (${e.message})`, 'spawn', e))));
+        // A command that exits without reading stdin closes the pipe: EPIPE is its answer, not ours.
+        child.stdin.on('error', () => undefined);
+        child.on('close', (code, signal) => finish(() => {
+            if (code !== 0) {
+                const tail = printable(err);
+                reject(failed(argv, `exited with ${signal ?? `status ${code}`}${tail ? `: ${tail}` : ''}`, 'exit'));
+                return;
+            }
+            try {
+                resolvePromise(parseSignatureOutput(Buffer.concat(out), argv));
+            }
+            catch (e) {
+                reject(e instanceof Error ? e : new Error(String(e)));
+            }
+        }));
+        child.stdin.end(Buffer.from(message));
+    });
+}
+/**
+ * A Signer that runs a command for each signature.
+ *
+ * @example execSigner({ argv: parseExecCommand('./kms-sign.sh'), publicKey: parsePublicKey(pem, 'release.pub') })
+ */
+function execSigner(o) {
+    if (o.argv.length === 0)
+        throw new RelsealError('E_USAGE', 'exec: needs a command');
+    return {
+        keyId: o.publicKey.keyId,
+        publicKey: o.publicKey.publicKey,
+        description: `signing command ${JSON.stringify(o.argv[0])}`,
+        sign: (message) => runSigner(o, message),
+    };
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ../../src/keys/ssh-agent-signer.ts
+/**
+ * `ssh-agent:SELECTOR`: signs through an OpenSSH agent (draft-miller-ssh-agent), so the key may
+ * live in the agent, on a FIDO/PIV token behind it, or on another machine (agent forwarding).
+ * An `ssh-ed25519` agent signature is a plain RFC 8032 signature over the data (draft section
+ * 4.5; RFC 8709 section 6), so the PAE is sent as the data and the signature is used as is.
+ * Everything read from the socket is bounded: frame length, key count, and a deadline.
+ */
+
+
+
+
+
+
+// draft-miller-ssh-agent section 6.1
+const SSH_AGENT_FAILURE = 5;
+const SSH2_AGENTC_REQUEST_IDENTITIES = 11;
+const SSH2_AGENT_IDENTITIES_ANSWER = 12;
+const SSH2_AGENTC_SIGN_REQUEST = 13;
+const SSH2_AGENT_SIGN_RESPONSE = 14;
+/** OpenSSH's own limit on an agent message (AGENT_MAX_LEN, 256 KiB). */
+const MAX_AGENT_MESSAGE_BYTES = (/* unused pure expression or super */ null && (256 * 1024));
+const MAX_AGENT_IDENTITIES = 1024;
+const SSH_AGENT_TIMEOUT_MS = 120_000;
+const agentError = (why, reason, cause) => new RelsealError('E_SIGNER_FAILED', `ssh-agent: ${why}; nothing was written`, {
+    details: { reason },
+    ...(cause !== undefined ? { cause } : {}),
+});
+/** One request, one answer: a fresh connection each time, closed afterwards. */
+function agentRequest(socket, type, body, timeoutMs) {
+    const frame = Buffer.alloc(5);
+    frame.writeUInt32BE(body.length + 1);
+    frame[4] = type;
+    if (body.length + 1 > MAX_AGENT_MESSAGE_BYTES)
+        return Promise.reject(agentError(`the request is ${body.length + 1} bytes, more than an agent accepts (${MAX_AGENT_MESSAGE_BYTES})`, 'size'));
+    return new Promise((resolvePromise, reject) => {
+        const conn = createConnection(socket);
+        const chunks = [];
+        let have = 0;
+        const done = (f) => {
+            clearTimeout(timer);
+            conn.destroy();
+            f();
+        };
+        const timer = setTimeout(() => done(() => reject(agentError(`no answer within ${timeoutMs} ms`, 'timeout'))), timeoutMs);
+        conn.on('error', (e) => done(() => reject(agentError(`cannot talk to the agent at ${socket} (${e.message}); is SSH_AUTH_SOCK right?`, 'connect', e))));
+        conn.on('data', (d) => {
+            chunks.push(d);
+            have += d.length;
+            if (have < 4)
+                return;
+            const head = Buffer.concat(chunks);
+            const len = head.readUInt32BE(0);
+            if (len < 1 || len > MAX_AGENT_MESSAGE_BYTES)
+                return done(() => reject(agentError(`the agent announced a ${len}-byte answer`, 'protocol')));
+            if (have > 4 + len)
+                return done(() => reject(agentError('the agent sent more than one answer', 'protocol')));
+            if (have === 4 + len)
+                done(() => resolvePromise(new SshReader(head.subarray(4), 'the ssh-agent answer')));
+        });
+        conn.on('end', () => done(() => reject(agentError('the agent closed the connection before answering', 'protocol'))));
+        conn.write(Buffer.concat([frame, body]));
+    });
+}
+/** `SHA256:` and unpadded base64 of the key blob's SHA-256, as ssh-keygen -l prints it. */
+function sshFingerprint(blob) {
+    return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+async function listIdentities(o, timeoutMs) {
+    const r = await agentRequest(o.socket, SSH2_AGENTC_REQUEST_IDENTITIES, Buffer.alloc(0), timeoutMs);
+    const type = r.raw(1)[0];
+    if (type !== SSH2_AGENT_IDENTITIES_ANSWER)
+        throw agentError(`the agent answered message type ${type} to a list request`, 'protocol');
+    const n = r.uint32();
+    if (n > MAX_AGENT_IDENTITIES)
+        throw agentError(`the agent claims ${n} keys`, 'protocol');
+    const ids = [];
+    for (let i = 0; i < n; i++) {
+        const blob = r.bytes();
+        ids.push({ blob: Buffer.from(blob), comment: r.string(), fingerprint: sshFingerprint(blob) });
+    }
+    return ids;
+}
+function ed25519PublicOf(blob) {
+    try {
+        const r = new SshReader(blob, 'an agent key');
+        if (r.string() !== 'ssh-ed25519')
+            return undefined;
+        const key = r.bytes();
+        return key.length === 32 && r.remaining === 0 && !isWeakPublicKey(key) ? new Uint8Array(key) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function agentSign(o, blob, data, timeoutMs) {
+    const body = Buffer.concat([sshString(blob), sshString(Buffer.from(data)), Buffer.alloc(4)]); // flags 0
+    const r = await agentRequest(o.socket, SSH2_AGENTC_SIGN_REQUEST, body, timeoutMs);
+    const type = r.raw(1)[0];
+    if (type === SSH_AGENT_FAILURE)
+        throw agentError('the agent refused to sign (locked, confirmation denied, or the data is too large)', 'refused');
+    if (type !== SSH2_AGENT_SIGN_RESPONSE)
+        throw agentError(`the agent answered message type ${type} to a sign request`, 'protocol');
+    const sig = new SshReader(r.bytes(), 'the ssh-agent signature');
+    const alg = sig.string();
+    if (alg !== 'ssh-ed25519')
+        throw agentError(`the agent signed with ${JSON.stringify(alg)}, not ssh-ed25519`, 'protocol');
+    return new Uint8Array(sig.bytes());
+}
+/**
+ * Finds the Ed25519 key `select` names in the agent and returns a Signer for it. The agent is
+ * asked for its keys first, so the public key (and key id) is known before anything is signed.
+ *
+ * @example const signer = await sshAgentSigner({ socket: process.env.SSH_AUTH_SOCK!, select: 'SHA256:abc…' })
+ */
+async function sshAgentSigner(o) {
+    const timeoutMs = o.timeoutMs ?? SSH_AGENT_TIMEOUT_MS;
+    const ids = await listIdentities(o, timeoutMs);
+    const matching = ids.filter((i) => i.fingerprint === o.select || i.comment === o.select);
+    if (matching.length !== 1)
+        throw new RelsealError('E_BAD_KEY', `ssh-agent holds ${matching.length === 0 ? 'no' : matching.length} key${matching.length === 1 ? '' : 's'} ` +
+            `with fingerprint or comment ${JSON.stringify(o.select)}; \`ssh-add -l\` lists them (${ids.length} loaded); ` +
+            'name one by its SHA256: fingerprint', { details: { loaded: ids.map((i) => i.fingerprint) } });
+    const id = matching[0];
+    const publicKey = ed25519PublicOf(id.blob);
+    if (publicKey === undefined)
+        throw new RelsealError('E_BAD_KEY', `ssh-agent key ${id.fingerprint} is not an Ed25519 (ssh-ed25519) key; relseal signs with Ed25519 only`);
+    return {
+        keyId: keyIdOf(publicKey),
+        publicKey,
+        description: `ssh-agent key ${id.fingerprint}`,
+        sign: (message) => agentSign(o, id.blob, message, timeoutMs),
+    };
+}
+
+;// CONCATENATED MODULE: ../../src/keys/pkcs11-signer.ts
+/**
+ * `pkcs11:` (RFC 7512): an Ed25519 key on a PKCS#11 token (a hardware token, an HSM, SoftHSM)
+ * signs with CKM_EDDSA. The token is driven through OpenSC's `pkcs11-tool` as a subprocess (no
+ * native code in relseal): the public key is read from the token first (the key id must be known
+ * before signing), then each signature is one `pkcs11-tool --sign --mechanism EDDSA`. The PIN goes
+ * to the child in an environment variable (`--pin env:…`), never on a command line.
+ */
+
+
+
+
+
+
+
+const PKCS11_TIMEOUT_MS = 120_000;
+const MAX_URI_CHARS = 4096;
+const PIN_ENV = 'RELSEAL_PKCS11_TOOL_PIN';
+const PATH_ATTRS = {
+    token: 'token',
+    object: 'object',
+    id: 'id',
+    'slot-id': 'slotId',
+};
+const pkcs11_signer_bad = (why) => new RelsealError('E_BAD_KEY', `the pkcs11: URI ${why} (RFC 7512; e.g. pkcs11:token=release;object=relseal)`);
+/** RFC 7512 section 2.3: percent-encoded octets; anything else malformed is refused. */
+function pctDecode(text) {
+    const out = [];
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c !== 0x25) {
+            out.push(...Buffer.from(text[i], 'utf8'));
+            continue;
+        }
+        const hex = text.slice(i + 1, i + 3);
+        if (!/^[0-9a-fA-F]{2}$/.test(hex))
+            throw pkcs11_signer_bad(`has a malformed %-escape at character ${i}`);
+        out.push(parseInt(hex, 16));
+        i += 2;
+    }
+    return Buffer.from(out);
+}
+/**
+ * Parses `pkcs11:path?query`. Path attributes token, object, id, slot-id, type=private; query
+ * attribute module-path. A PIN in the URI (pin-value, pin-source) is refused: it would sit in
+ * process listings and shell history; the CLI takes it from RELSEAL_PKCS11_PIN.
+ */
+function parsePkcs11Uri(uri) {
+    if (!uri.startsWith('pkcs11:'))
+        throw pkcs11_signer_bad('does not start with pkcs11:');
+    if (uri.length > MAX_URI_CHARS)
+        throw pkcs11_signer_bad(`is longer than ${MAX_URI_CHARS} characters`);
+    const [path = '', query = '', ...extra] = uri.slice(7).split('?');
+    if (extra.length > 0)
+        throw pkcs11_signer_bad('has more than one ?');
+    const out = {};
+    for (const [part, sep] of [
+        [path, ';'],
+        [query, '&'],
+    ]) {
+        for (const attr of part === '' ? [] : part.split(sep)) {
+            const eq = attr.indexOf('=');
+            const name = eq < 0 ? attr : attr.slice(0, eq);
+            const value = pctDecode(eq < 0 ? '' : attr.slice(eq + 1));
+            if (sep === ';' && name === 'type') {
+                if (value.toString() !== 'private')
+                    throw pkcs11_signer_bad(`names type=${value.toString()}; the signing key is type=private`);
+            }
+            else if (sep === ';' && PATH_ATTRS[name]) {
+                const key = PATH_ATTRS[name];
+                if (out[key] !== undefined)
+                    throw pkcs11_signer_bad(`gives ${name} twice`);
+                out[key] = key === 'id' ? value : value.toString('utf8');
+            }
+            else if (sep === '&' && name === 'module-path')
+                out.modulePath = value.toString('utf8');
+            else if (name === 'pin-value' || name === 'pin-source')
+                throw pkcs11_signer_bad(`carries ${name}; set the PIN in RELSEAL_PKCS11_PIN instead, never in the URI`);
+            else
+                throw pkcs11_signer_bad(`has attribute ${JSON.stringify(name)}, which relseal does not use`);
+        }
+    }
+    if (out.object === undefined && out.id === undefined)
+        throw pkcs11_signer_bad('names no key: give object= (label) or id=');
+    return out;
+}
+function selectors(o) {
+    const module = o.modulePath ?? o.uri.modulePath;
+    if (module === undefined)
+        throw new RelsealError('E_USAGE', 'a pkcs11: key needs the PKCS#11 module: --pkcs11-module /usr/lib/softhsm/libsofthsm2.so, or module-path= in the URI');
+    const u = o.uri;
+    return [
+        '--module',
+        module,
+        ...(u.token !== undefined ? ['--token-label', u.token] : []),
+        ...(u.slotId !== undefined ? ['--slot', u.slotId] : []),
+        ...(u.id !== undefined ? ['--id', u.id.toString('hex')] : []),
+        ...(u.object !== undefined ? ['--label', u.object] : []),
+    ];
+}
+function runTool(o, args, what) {
+    const timeoutMs = o.timeoutMs ?? PKCS11_TIMEOUT_MS;
+    const env = { ...(o.env ?? process.env), ...(o.pin !== undefined ? { [PIN_ENV]: o.pin } : {}) };
+    return new Promise((resolvePromise, reject) => {
+        execFile(o.tool ?? 'pkcs11-tool', args, { env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 }, (err, _stdout, stderr) => {
+            if (!err)
+                return resolvePromise();
+            const tail = String(stderr)
+                .replace(/[^\x20-\x7e]+/g, ' ')
+                .trim()
+                .slice(-300);
+            reject(new RelsealError('E_SIGNER_FAILED', `pkcs11-tool could not ${what}${err.killed ? ` within ${timeoutMs} ms` : ''}: ${tail || err.message}; nothing was written`, { cause: err, details: { reason: err.killed ? 'timeout' : 'exit' } }));
+        });
+    });
+}
+/** Runs `f` with a private temp folder, removed afterwards whatever happens. */
+async function withTemp(f) {
+    const dir = mkdtempSync(join(tmpdir(), 'relseal-pkcs11-'));
+    try {
+        return await f(dir);
+    }
+    finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+/**
+ * Finds the key the URI names on the token, reads its public key, and returns a Signer.
+ *
+ * @example await pkcs11Signer({ uri: parsePkcs11Uri('pkcs11:token=release;object=relseal'), modulePath, pin })
+ */
+async function pkcs11Signer(o) {
+    const sel = selectors(o);
+    const publicKey = await withTemp(async (dir) => {
+        const out = join(dir, 'pub');
+        await runTool(o, [...sel, '--read-object', '--type', 'pubkey', '-o', out], 'read the public key');
+        // OpenSC writes an Ed25519 public key as SPKI PEM; parsePublicKey refuses anything else.
+        return parsePublicKey(readFileSync(out, 'utf8'), `the token's public key ${o.uri.object ?? ''}`.trim());
+    });
+    const description = `PKCS#11 key ${o.uri.object ?? o.uri.id?.toString('hex') ?? ''}`.trim();
+    const login = o.pin !== undefined ? ['--login', '--pin', `env:${PIN_ENV}`] : ['--login'];
+    return {
+        ...publicKey,
+        description,
+        sign: (message) => withTemp(async (dir) => {
+            writeFileSync(join(dir, 'in'), message, { mode: 0o600 });
+            await runTool(o, [...sel, ...login, '--sign', '--mechanism', 'EDDSA', '-i', join(dir, 'in'), '-o', join(dir, 'sig')], 'sign');
+            const sig = readFileSync(join(dir, 'sig'));
+            if (sig.length !== ED25519_SIGNATURE_BYTES)
+                throw new RelsealError('E_SIGNER_FAILED', `${description} returned ${sig.length} bytes, not a signature`);
+            return new Uint8Array(sig);
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: ../../src/keys/index.ts
+
+
+
+
 
 
 
@@ -50255,7 +50762,7 @@ function readInputs(env = process.env) {
     const keyTexts = splitKeyList(getInput('public-keys', { required: true }));
     if (keyTexts.length === 0)
         throw new errors_RelsealError('E_USAGE', 'input public-keys lists no key; give the trusted public keys, one per line');
-    const keys = keyTexts.map((k, i) => parsePublicKey(k, `key ${i + 1} of input public-keys`));
+    const keys = keyTexts.map((k, i) => key_formats_parsePublicKey(k, `key ${i + 1} of input public-keys`));
     const rawThreshold = getInput('threshold') || '1';
     const threshold = Number(rawThreshold);
     if (!/^\d+$/.test(rawThreshold) || threshold < 1 || threshold > keys.length)
