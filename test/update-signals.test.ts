@@ -24,20 +24,23 @@ function running(pid: number): boolean {
   }
 }
 
-/** True once process `pid` has a file under `dir` open (so it is past start-up and hashing). */
-function hasOpenUnder(pid: number, dir: string): boolean {
+/** How many files under `dir` process `pid` has open (hashing threads each hold one). */
+function openUnder(pid: number, dir: string): number {
   try {
-    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+    return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
       try {
         return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(`${dir}/`)
       } catch {
         return false
       }
-    })
+    }).length
   } catch {
-    return false
+    return 0
   }
 }
+
+/** True once process `pid` has a file under `dir` open (so it is past start-up and hashing). */
+const hasOpenUnder = (pid: number, dir: string): boolean => openUnder(pid, dir) > 0
 
 /** Runs the real binary, signals it once `ready(pid)`, and returns its exit code and the time it took. */
 async function interrupt(args: string[], signal: NodeJS.Signals, ready: (pid: number) => boolean) {
@@ -114,5 +117,18 @@ describe('signals end work', () => {
     )
     expect(verified.code).toBe(143)
     expect(verified.ms).toBeLessThan(5_000)
+  })
+
+  it('SIGINT stops hash promptly while both threads read multi-GB files (the calling thread reads none)', async () => {
+    // Three sparse 16 GiB files: each takes seconds to read. One worker takes two batches; before the
+    // fix the calling thread read the third itself and handled the signal only after it.
+    const dir = tempDir('relseal-huge-')
+    for (let i = 0; i < 3; i++) {
+      writeFileSync(join(dir, `big${i}.bin`), '')
+      truncateSync(join(dir, `big${i}.bin`), 16 * 1024 ** 3)
+    }
+    const hashed = await interrupt(['hash', dir], 'SIGINT', (pid) => openUnder(pid, dir) >= 2)
+    expect(hashed.code).toBe(130)
+    expect(hashed.ms).toBeLessThan(5_000)
   })
 })

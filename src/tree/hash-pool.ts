@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { RelsealError, type RelsealErrorCode } from '../errors.js'
 import { HASH_WORKER_TAG, type WorkerRequest, type WorkerResponse } from './hash-worker.js'
-import { hashFileSync, READ_CHUNK_BYTES, type FileDigest } from './read-file.js'
+import { hashFileSync, READ_CHUNK_BYTES, tryHashFileSync, type FileDigest } from './read-file.js'
 
 export interface FileJob {
   /** Absolute path to read. */
@@ -25,6 +25,12 @@ const INLINE_MAX_BYTES = 32 * 1024 * 1024
 /** Files per message to a thread; fewer when there are few files, so a handful of large files still spread. */
 const MAX_BATCH_FILES = 64
 const BATCHES_PER_THREAD = 8
+/**
+ * The calling thread reads no file larger than this: one read of a multi-GB file would keep it
+ * from handling SIGINT/SIGTERM for seconds (issue 23: signals end work promptly). A batch holding
+ * a larger file goes to one more worker, which takes the calling thread's place.
+ */
+const CALLING_THREAD_MAX_FILE_BYTES = 64 * 1024 * 1024
 
 // The compiled worker sits beside this module in build/; when running from TypeScript sources
 // (tests) or from an action bundle, it is absent and hashing stays on the calling thread. The name
@@ -115,23 +121,7 @@ function hashInThreads(
       const req: WorkerRequest = { batch: start, files: jobs.slice(start, start + size) }
       w.postMessage(req)
     }
-    // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
-    // need one worker fewer (a worker costs an isolate: tens of MB).
-    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES)
-    const hashHere = (): void => {
-      if (failed || next >= batches.length) return
-      const start = batches[next++]!
-      try {
-        record(
-          start,
-          jobs.slice(start, start + size).map((j) => hashFileSync(j.abs, j.where, buffer)),
-        )
-      } catch (e) {
-        return fail(e as Error)
-      }
-      setImmediate(hashHere)
-    }
-    for (let i = 0; i < threads - 1; i++) {
+    const startWorker = (first?: WorkerRequest): void => {
       const w = new Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] })
       workers.push(w)
       w.on('error', fail)
@@ -141,10 +131,32 @@ function hashInThreads(
         record(res.batch, res.digests)
         feed(w)
       })
+      if (first) w.postMessage(first)
       // Two batches in flight: the worker never waits while this thread is busy hashing.
       feed(w)
-      feed(w)
+      if (!first) feed(w)
     }
+    // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
+    // need one worker fewer (a worker costs an isolate: tens of MB).
+    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES)
+    const hashHere = (): void => {
+      if (failed || next >= batches.length) return
+      const start = batches[next++]!
+      const files = jobs.slice(start, start + size)
+      const digests: FileDigest[] = []
+      try {
+        for (const j of files) {
+          const d = tryHashFileSync(j.abs, j.where, buffer, CALLING_THREAD_MAX_FILE_BYTES)
+          if (d === undefined) return startWorker({ batch: start, files })
+          digests.push(d)
+        }
+      } catch (e) {
+        return fail(e as Error)
+      }
+      record(start, digests)
+      setImmediate(hashHere)
+    }
+    for (let i = 0; i < threads - 1; i++) startWorker()
     setImmediate(hashHere)
   })
 }

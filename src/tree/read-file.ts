@@ -50,6 +50,20 @@ function sameFile(a: Stats, b: Stats): boolean {
  * with E_CHANGED_WHILE_READING, so a digest always names bytes that existed at one moment.
  */
 export function hashFileSync(path: string, where: string, buffer: Buffer): FileDigest {
+  return tryHashFileSync(path, where, buffer, Number.POSITIVE_INFINITY)!
+}
+
+/**
+ * hashFileSync, except that a file larger than `maxBytes` is not read: the result is then
+ * undefined (the hash pool's calling thread leaves such files to a worker, so that it stays free
+ * to handle signals).
+ */
+export function tryHashFileSync(
+  path: string,
+  where: string,
+  buffer: Buffer,
+  maxBytes: number,
+): FileDigest | undefined {
   let fd: number
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
@@ -64,6 +78,7 @@ export function hashFileSync(path: string, where: string, buffer: Buffer): FileD
         `${where} is not a regular file; only files, symlinks and submodules can be hashed`,
       )
     }
+    if (before.size > maxBytes) return undefined
     const hash = createHash('sha256')
     let total = 0
     // Read the size fstat reported; growth or shrinking shows in the second fstat below.
