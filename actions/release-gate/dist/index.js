@@ -49137,6 +49137,14 @@ function sameFile(a, b) {
  * with E_CHANGED_WHILE_READING, so a digest always names bytes that existed at one moment.
  */
 function read_file_hashFileSync(path, where, buffer) {
+    return read_file_tryHashFileSync(path, where, buffer, Number.POSITIVE_INFINITY);
+}
+/**
+ * hashFileSync, except that a file larger than `maxBytes` is not read: the result is then
+ * undefined (the hash pool's calling thread leaves such files to a worker, so that it stays free
+ * to handle signals).
+ */
+function read_file_tryHashFileSync(path, where, buffer, maxBytes) {
     let fd;
     try {
         fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
@@ -49149,6 +49157,8 @@ function read_file_hashFileSync(path, where, buffer) {
         if (!before.isFile()) {
             throw new errors_RelsealError('E_UNREADABLE', `${where} is not a regular file; only files, symlinks and submodules can be hashed`);
         }
+        if (before.size > maxBytes)
+            return undefined;
         const hash = (0,external_node_crypto_.createHash)('sha256');
         let total = 0;
         // Read the size fstat reported; growth or shrinking shows in the second fstat below.
@@ -49216,6 +49226,12 @@ const INLINE_MAX_BYTES = (/* unused pure expression or super */ null && (32 * 10
 /** Files per message to a thread; fewer when there are few files, so a handful of large files still spread. */
 const MAX_BATCH_FILES = 64;
 const BATCHES_PER_THREAD = 8;
+/**
+ * The calling thread reads no file larger than this: one read of a multi-GB file would keep it
+ * from handling SIGINT/SIGTERM for seconds (issue 23: signals end work promptly). A batch holding
+ * a larger file goes to one more worker, which takes the calling thread's place.
+ */
+const CALLING_THREAD_MAX_FILE_BYTES = (/* unused pure expression or super */ null && (64 * 1024 * 1024));
 // The compiled worker sits beside this module in build/; when running from TypeScript sources
 // (tests) or from an action bundle, it is absent and hashing stays on the calling thread. The name
 // is built at run time so bundlers do not relocate the TypeScript source as an asset.
@@ -49298,22 +49314,7 @@ function hashInThreads(jobs, threads, options) {
             const req = { batch: start, files: jobs.slice(start, start + size) };
             w.postMessage(req);
         };
-        // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
-        // need one worker fewer (a worker costs an isolate: tens of MB).
-        const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-        const hashHere = () => {
-            if (failed || next >= batches.length)
-                return;
-            const start = batches[next++];
-            try {
-                record(start, jobs.slice(start, start + size).map((j) => hashFileSync(j.abs, j.where, buffer)));
-            }
-            catch (e) {
-                return fail(e);
-            }
-            setImmediate(hashHere);
-        };
-        for (let i = 0; i < threads - 1; i++) {
+        const startWorker = (first) => {
             const w = new Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] });
             workers.push(w);
             w.on('error', fail);
@@ -49323,10 +49324,38 @@ function hashInThreads(jobs, threads, options) {
                 record(res.batch, res.digests);
                 feed(w);
             });
+            if (first)
+                w.postMessage(first);
             // Two batches in flight: the worker never waits while this thread is busy hashing.
             feed(w);
-            feed(w);
-        }
+            if (!first)
+                feed(w);
+        };
+        // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
+        // need one worker fewer (a worker costs an isolate: tens of MB).
+        const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+        const hashHere = () => {
+            if (failed || next >= batches.length)
+                return;
+            const start = batches[next++];
+            const files = jobs.slice(start, start + size);
+            const digests = [];
+            try {
+                for (const j of files) {
+                    const d = tryHashFileSync(j.abs, j.where, buffer, CALLING_THREAD_MAX_FILE_BYTES);
+                    if (d === undefined)
+                        return startWorker({ batch: start, files });
+                    digests.push(d);
+                }
+            }
+            catch (e) {
+                return fail(e);
+            }
+            record(start, digests);
+            setImmediate(hashHere);
+        };
+        for (let i = 0; i < threads - 1; i++)
+            startWorker();
         setImmediate(hashHere);
     });
 }
