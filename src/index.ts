@@ -58,6 +58,7 @@ export {
   TRUST_ROOT_PAYLOAD_TYPE,
   parseTrustRoot,
   signTrustRoot,
+  signTrustRootWith,
   unsignedTrustRoot,
   verifyTrustRootChain,
   advanceTrustRoot,

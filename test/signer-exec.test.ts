@@ -165,3 +165,40 @@ describe('exec: signer', () => {
     expect(() => parseExecCommand('  ')).toThrow(expect.objectContaining({ code: 'E_USAGE' }))
   })
 })
+
+describe('trust sign through an exec: signer', () => {
+  it('signs a trust root with a key that never leaves the command, and refuses another key', async () => {
+    const { tools } = setup()
+    const init = await runCli(
+      ['trust', 'init', '--key', join(tools, 'a.pub'), '--threshold', '1', '--root-threshold', '1'].concat([
+        '--repository',
+        'acme/app',
+        '--out',
+        'trust-root.1.json',
+      ]),
+      tools,
+    )
+    expect(init.code).toBe(0)
+    expect((await runCli(['trust', 'verify', 'trust-root.1.json'], tools)).code).toBe(1)
+    const before = readFileSync(join(tools, 'trust-root.1.json'))
+    // b signs while claiming to be a: refused, the root unchanged.
+    const wrong = await runCli(
+      ['trust', 'sign', 'trust-root.1.json'].concat(
+        signArgs(tools, `${join(tools, 'openssl-signer.mjs')} ${join(tools, 'b.pem')}`).slice(1),
+      ),
+      tools,
+    )
+    expect(wrong.code).toBe(2)
+    expect(wrong.stderr).toContain('E_SIGNER_FAILED')
+    expect(readFileSync(join(tools, 'trust-root.1.json'))).toEqual(before)
+    const signed = await runCli(
+      ['trust', 'sign', 'trust-root.1.json'].concat(
+        signArgs(tools, `${join(tools, 'openssl-signer.mjs')} ${join(tools, 'a.pem')}`).slice(1),
+      ),
+      tools,
+    )
+    expect(signed.code).toBe(0)
+    const verified = await runCli(['trust', 'verify', 'trust-root.1.json'], tools)
+    expect(verified.code).toBe(0)
+  })
+})

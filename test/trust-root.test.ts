@@ -267,6 +267,6 @@ describe('relseal trust SUB --help', () => {
     expect(r.stdout.startsWith(`usage: relseal trust ${sub}`)).toBe(true)
     expect(r.stdout).not.toContain('(undocumented)')
     const usage = r.stdout.slice(0, r.stdout.indexOf('\n\noptions:'))
-    for (const flag of usage.match(/--[a-z][a-z-]*/g) ?? []) expect(r.stdout).toContain(`  ${flag} `)
+    for (const flag of usage.match(/--[a-z][a-z0-9-]*/g) ?? []) expect(r.stdout).toContain(`  ${flag} `)
   })
 })

@@ -14,6 +14,7 @@ import {
   type Signer,
   type SigningKey,
 } from '../keys/index.js'
+import { parseIntegerFlag, type OptionSpec } from './args.js'
 import type { CliIO } from './io.js'
 
 /**
@@ -157,4 +158,48 @@ export async function loadSigner(spec: string, io: CliIO, o: SignerOptions = {})
     await loadSigningKey(spec, io),
     `the key from ${spec.startsWith('env:') ? spec : 'the key file'}`,
   )
+}
+
+/** The options that pick and configure a signer, shared by every command that signs. */
+export const SIGNER_KEY_OPTIONS = {
+  key: {
+    type: 'string',
+    value: 'KEY',
+    required: true,
+    description:
+      'the signing key: a file or env:NAME (never inline; PKCS#8, encrypted too, OpenSSH or base64), ' +
+      'ssh-agent:SHA256:FINGERPRINT (or :COMMENT), pkcs11:URI, or exec:COMMAND (see docs/signers.md)',
+  },
+  'pkcs11-module': {
+    type: 'string',
+    value: 'PATH',
+    description: 'with --key pkcs11:…: the PKCS#11 module (.so); the PIN comes from RELSEAL_PKCS11_PIN',
+    defaultText: "the URI's module-path",
+  },
+  'signer-pubkey': {
+    type: 'string',
+    value: 'KEY',
+    description:
+      'with --key exec:…: the public key the command signs for; every signature is checked against it',
+  },
+  'signer-timeout': {
+    type: 'string',
+    value: 'SECONDS',
+    description: 'how long an exec: command, ssh-agent or PKCS#11 token may take to sign',
+    defaultText: '60 for exec:, 120 for ssh-agent: and pkcs11:',
+  },
+} as const satisfies Record<string, OptionSpec>
+
+/** The signer that the SIGNER_KEY_OPTIONS values name. */
+export function loadSignerFromOptions(
+  values: { key: string; 'pkcs11-module'?: string; 'signer-pubkey'?: string; 'signer-timeout'?: string },
+  io: CliIO,
+): Promise<Signer> {
+  return loadSigner(values.key, io, {
+    ...(values['signer-pubkey'] !== undefined ? { signerPubkey: values['signer-pubkey'] } : {}),
+    ...(values['pkcs11-module'] !== undefined ? { pkcs11Module: values['pkcs11-module'] } : {}),
+    ...(values['signer-timeout'] !== undefined
+      ? { timeoutMs: parseIntegerFlag(values['signer-timeout'], '--signer-timeout', 1, 0) * 1000 }
+      : {}),
+  })
 }

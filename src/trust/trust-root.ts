@@ -7,7 +7,7 @@
 import { RelsealError } from '../errors.js'
 import { parsePublicKey, type PublicKeyInfo, type SigningKey } from '../keys/key-formats.js'
 import { keyIdOf } from '../keys/key-id.js'
-import { signWithKeyChecked } from '../keys/signer.js'
+import { signChecked, signWithKeyChecked, type Signer } from '../keys/signer.js'
 import { verifyDetached } from '../keys/ed25519.js'
 import {
   MAX_SIGNATURES,
@@ -208,11 +208,8 @@ export async function readTrustRootFile(path: string): Promise<Uint8Array> {
   return readBoundedFile(path, MAX_TRUST_ROOT_BYTES, 'trust root')
 }
 
-/**
- * Adds one signature to a trust root envelope (the payload bytes are kept as they are). The one
- * place a root is signed: a single call of the signing function, so another signer can replace it.
- */
-export function signTrustRoot(envelope: Uint8Array, key: SigningKey): Uint8Array {
+/** The payload and existing signatures of a root that `keyId` may add its signature to. */
+function rootToSign(envelope: Uint8Array, keyId: string): { payload: Buffer; existing: DsseSignature[] } {
   const { env } = parseTrustRoot(envelope)
   const existing = (JSON.parse(Buffer.from(envelope).toString('utf8')) as { signatures: DsseSignature[] })
     .signatures
@@ -221,14 +218,32 @@ export function signTrustRoot(envelope: Uint8Array, key: SigningKey): Uint8Array
       'E_USAGE',
       `the trust root already carries ${existing.length} signatures, the most a verifier considers`,
     )
-  if (existing.some((s) => s.keyid === key.keyId))
-    throw new RelsealError('E_EXISTS', `the trust root is already signed by key ${key.keyId}`)
-  // Checked like every other signature (issue 21): verified against the key right after it is made.
-  const sig = signWithKeyChecked(key, preAuthEncoding(TRUST_ROOT_PAYLOAD_TYPE, env.untrustedPayload))
-  return serializeEnvelope(TRUST_ROOT_PAYLOAD_TYPE, env.untrustedPayload, [
+  if (existing.some((s) => s.keyid === keyId))
+    throw new RelsealError('E_EXISTS', `the trust root is already signed by key ${keyId}`)
+  return { payload: env.untrustedPayload, existing }
+}
+
+const withSignature = (payload: Buffer, existing: DsseSignature[], keyId: string, sig: Uint8Array) =>
+  serializeEnvelope(TRUST_ROOT_PAYLOAD_TYPE, payload, [
     ...existing,
-    { keyid: key.keyId, sig: Buffer.from(sig).toString('base64') },
+    { keyid: keyId, sig: Buffer.from(sig).toString('base64') },
   ])
+
+/**
+ * Adds one signature by a key in memory to a trust root envelope (the payload bytes are kept as
+ * they are). Checked like every other signature (issue 21): verified right after it is made.
+ */
+export function signTrustRoot(envelope: Uint8Array, key: SigningKey): Uint8Array {
+  const { payload, existing } = rootToSign(envelope, key.keyId)
+  const sig = signWithKeyChecked(key, preAuthEncoding(TRUST_ROOT_PAYLOAD_TYPE, payload))
+  return withSignature(payload, existing, key.keyId, sig)
+}
+
+/** signTrustRoot through any signer (ssh-agent, PKCS#11, exec:), checked the same way. */
+export async function signTrustRootWith(envelope: Uint8Array, signer: Signer): Promise<Uint8Array> {
+  const { payload, existing } = rootToSign(envelope, signer.keyId)
+  const sig = await signChecked(signer, preAuthEncoding(TRUST_ROOT_PAYLOAD_TYPE, payload))
+  return withSignature(payload, existing, signer.keyId, sig)
 }
 
 /** Keys of a root that count at `now`: listed and not past their own expires_at. */

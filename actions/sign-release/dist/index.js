@@ -38281,7 +38281,7 @@ function signer_signWithKeyChecked(key, message) {
  * Asks any signer for a signature and verifies it against the signer's public key before
  * returning it (issue 21: every signature is checked right after it is made).
  */
-async function signChecked(signer, message) {
+async function signer_signChecked(signer, message) {
     let signature;
     try {
         signature = await signer.sign(message);
@@ -39611,7 +39611,7 @@ function signatureOf(key, payload) {
 }
 async function signatureBy(signer, payload) {
     const s = asSigner(signer);
-    const sig = await signChecked(s, dsse_preAuthEncoding(dsse_MANIFEST_PAYLOAD_TYPE, payload));
+    const sig = await signer_signChecked(s, dsse_preAuthEncoding(dsse_MANIFEST_PAYLOAD_TYPE, payload));
     return { keyid: s.keyId, sig: Buffer.from(sig).toString('base64') };
 }
 function distinctKeys(keys) {
@@ -41929,24 +41929,35 @@ function parseTrustRoot(bytes) {
 async function readTrustRootFile(path) {
     return read_bounded_readBoundedFile(path, MAX_TRUST_ROOT_BYTES, 'trust root');
 }
-/**
- * Adds one signature to a trust root envelope (the payload bytes are kept as they are). The one
- * place a root is signed: a single call of the signing function, so another signer can replace it.
- */
-function signTrustRoot(envelope, key) {
+/** The payload and existing signatures of a root that `keyId` may add its signature to. */
+function rootToSign(envelope, keyId) {
     const { env } = parseTrustRoot(envelope);
     const existing = JSON.parse(Buffer.from(envelope).toString('utf8'))
         .signatures;
     if (existing.length >= MAX_SIGNATURES)
         throw new RelsealError('E_USAGE', `the trust root already carries ${existing.length} signatures, the most a verifier considers`);
-    if (existing.some((s) => s.keyid === key.keyId))
-        throw new RelsealError('E_EXISTS', `the trust root is already signed by key ${key.keyId}`);
-    // Checked like every other signature (issue 21): verified against the key right after it is made.
-    const sig = signWithKeyChecked(key, preAuthEncoding(TRUST_ROOT_PAYLOAD_TYPE, env.untrustedPayload));
-    return serializeEnvelope(TRUST_ROOT_PAYLOAD_TYPE, env.untrustedPayload, [
-        ...existing,
-        { keyid: key.keyId, sig: Buffer.from(sig).toString('base64') },
-    ]);
+    if (existing.some((s) => s.keyid === keyId))
+        throw new RelsealError('E_EXISTS', `the trust root is already signed by key ${keyId}`);
+    return { payload: env.untrustedPayload, existing };
+}
+const withSignature = (payload, existing, keyId, sig) => serializeEnvelope(TRUST_ROOT_PAYLOAD_TYPE, payload, [
+    ...existing,
+    { keyid: keyId, sig: Buffer.from(sig).toString('base64') },
+]);
+/**
+ * Adds one signature by a key in memory to a trust root envelope (the payload bytes are kept as
+ * they are). Checked like every other signature (issue 21): verified right after it is made.
+ */
+function signTrustRoot(envelope, key) {
+    const { payload, existing } = rootToSign(envelope, key.keyId);
+    const sig = signWithKeyChecked(key, preAuthEncoding(TRUST_ROOT_PAYLOAD_TYPE, payload));
+    return withSignature(payload, existing, key.keyId, sig);
+}
+/** signTrustRoot through any signer (ssh-agent, PKCS#11, exec:), checked the same way. */
+async function signTrustRootWith(envelope, signer) {
+    const { payload, existing } = rootToSign(envelope, signer.keyId);
+    const sig = await signChecked(signer, preAuthEncoding(TRUST_ROOT_PAYLOAD_TYPE, payload));
+    return withSignature(payload, existing, signer.keyId, sig);
 }
 /** Keys of a root that count at `now`: listed and not past their own expires_at. */
 function activeKeys(p, now) {

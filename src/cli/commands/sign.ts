@@ -11,10 +11,10 @@ import {
   type ManifestPayload,
 } from '../../manifest/index.js'
 import { hashFile, hashTree } from '../../tree/index.js'
-import { parseCommandArgs, parseIntegerFlag } from '../args.js'
+import { parseCommandArgs } from '../args.js'
 import { parseDuration } from '../../manifest/duration.js'
 import type { Command } from '../io.js'
-import { loadPublicKey, loadSigner } from '../key-input.js'
+import { loadPublicKey, loadSignerFromOptions, SIGNER_KEY_OPTIONS } from '../key-input.js'
 
 const USAGE =
   'relseal sign --key KEY [--signer-pubkey KEY] [--tag T] [--version V] [--tag-prefix P] [--commit SHA] [--repository OWNER/NAME] [--dir DIR] ' +
@@ -40,32 +40,7 @@ export const run: Command = async (args, io) => {
   const { values, help } = parseCommandArgs(
     args,
     {
-      key: {
-        type: 'string',
-        value: 'KEY',
-        required: true,
-        description:
-          'the signing key: a file or env:NAME (never inline; PKCS#8, encrypted too, OpenSSH or base64), ' +
-          'ssh-agent:SHA256:FINGERPRINT (or :COMMENT), pkcs11:URI, or exec:COMMAND (see docs/signers.md)',
-      },
-      'pkcs11-module': {
-        type: 'string',
-        value: 'PATH',
-        description: 'with --key pkcs11:…: the PKCS#11 module (.so); the PIN comes from RELSEAL_PKCS11_PIN',
-        defaultText: "the URI's module-path",
-      },
-      'signer-pubkey': {
-        type: 'string',
-        value: 'KEY',
-        description:
-          'with --key exec:…: the public key the command signs for; every signature is checked against it',
-      },
-      'signer-timeout': {
-        type: 'string',
-        value: 'SECONDS',
-        description: 'how long an exec: command, ssh-agent or PKCS#11 token may take to sign',
-        defaultText: '60 for exec:, 120 for ssh-agent: and pkcs11:',
-      },
+      ...SIGNER_KEY_OPTIONS,
       version: {
         type: 'string',
         value: 'V',
@@ -146,13 +121,7 @@ export const run: Command = async (args, io) => {
     io.stdout.write(help)
     return 0
   }
-  const key = await loadSigner(values.key, io, {
-    ...(values['signer-pubkey'] !== undefined ? { signerPubkey: values['signer-pubkey'] } : {}),
-    ...(values['pkcs11-module'] !== undefined ? { pkcs11Module: values['pkcs11-module'] } : {}),
-    ...(values['signer-timeout'] !== undefined
-      ? { timeoutMs: parseIntegerFlag(values['signer-timeout'], '--signer-timeout', 1, 0) * 1000 }
-      : {}),
-  })
+  const key = await loadSignerFromOptions(values, io)
   const out = resolve(io.cwd, values.out ?? 'release_manifest.json')
   const dir = resolve(io.cwd, values.dir ?? '.')
   const tagPrefix = parseTagPrefix(values['tag-prefix'] ?? '', '--tag-prefix')

@@ -5,7 +5,7 @@ import { parseDuration } from '../../manifest/duration.js'
 import {
   parseTrustRoot,
   readTrustRootFile,
-  signTrustRoot,
+  signTrustRootWith,
   trustRootKeyOf,
   TRUST_ROOT_SCHEMA,
   unsignedTrustRoot,
@@ -21,7 +21,7 @@ import {
   type OptionSpec,
 } from '../args.js'
 import type { CliIO, Command } from '../io.js'
-import { loadPublicKey, loadSigningKey } from '../key-input.js'
+import { loadPublicKey, loadSignerFromOptions, SIGNER_KEY_OPTIONS } from '../key-input.js'
 
 const USAGE = {
   init:
@@ -30,7 +30,7 @@ const USAGE = {
   next:
     'relseal trust next PREV [--add-key PUB]... [--remove-key KEYID]... [--threshold N] [--root-threshold M] ' +
     '[--expires-in 365d] --out trust-root.2.json',
-  sign: 'relseal trust sign FILE --key KEY',
+  sign: 'relseal trust sign FILE --key KEY [--signer-pubkey KEY] [--pkcs11-module PATH] [--signer-timeout S]',
   verify: 'relseal trust verify ROOT1 [ROOT2]...',
 }
 const TOP_USAGE =
@@ -218,12 +218,7 @@ const sign: Command = async (args, io) => {
   const { values, positionals, help } = parseCommandArgs(
     args,
     {
-      key: {
-        type: 'string',
-        value: 'KEY',
-        required: true,
-        description: 'the signing key: a file or env:NAME (never inline)',
-      },
+      ...SIGNER_KEY_OPTIONS,
     },
     USAGE.sign,
   )
@@ -233,9 +228,8 @@ const sign: Command = async (args, io) => {
   }
   expectPositionals(positionals, ['FILE'], USAGE.sign)
   const path = resolve(io.cwd, positionals[0]!)
-  const key = await loadSigningKey(values.key, io)
-  // One call of the signing function: a future Signer interface replaces it here.
-  const signed = signTrustRoot(await readTrustRootFile(path), key)
+  const key = await loadSignerFromOptions(values, io)
+  const signed = await signTrustRootWith(await readTrustRootFile(path), key)
   writeFileAtomic(path, signed)
   const { env, untrustedPayload } = parseTrustRoot(signed)
   io.stdout.write(
