@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { isRelsealError, RelsealError } from '../errors.js'
+import type { TrustPolicy } from '../trust/policy.js'
 import {
   execSigner,
   fileSigner,
@@ -202,4 +203,21 @@ export function loadSignerFromOptions(
       ? { timeoutMs: parseIntegerFlag(values['signer-timeout'], '--signer-timeout', 1, 0) * 1000 }
       : {}),
   })
+}
+
+/**
+ * The trust policy that --pubkey, --threshold and --repository give `update` and `rollback`
+ * (no keys when the app root's trust root supplies them; the updater decides).
+ */
+export function policyFromFlags(
+  values: { pubkey?: string[]; threshold?: string; repository?: string },
+  io: CliIO,
+): TrustPolicy {
+  return {
+    keys: (values.pubkey ?? []).map((k) => loadPublicKey(k, io)),
+    ...(values.threshold === undefined
+      ? {}
+      : { threshold: parseIntegerFlag(values.threshold, '--threshold', 1, 1) }),
+    ...(values.repository ? { repository: values.repository } : {}),
+  }
 }

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path'
 import { rollback } from '../../update/index.js'
-import { parseCommandArgs, parseIntegerFlag } from '../args.js'
+import { parseCommandArgs } from '../args.js'
 import type { Command } from '../io.js'
-import { loadPublicKey } from '../key-input.js'
+import { policyFromFlags } from '../key-input.js'
 
 const USAGE =
   'relseal rollback --app-root DIR [--pubkey KEY]... [--threshold N] [--repository OWNER/NAME] [--json]'
@@ -53,13 +53,7 @@ export const run: Command = async (args, io) => {
   }
   const { from, to } = await rollback({
     appRoot: resolve(io.cwd, values['app-root']),
-    policy: {
-      keys: (values.pubkey ?? []).map((k) => loadPublicKey(k, io)),
-      ...(values.threshold === undefined
-        ? {}
-        : { threshold: parseIntegerFlag(values.threshold, '--threshold', 1, 1) }),
-      ...(values.repository ? { repository: values.repository } : {}),
-    },
+    policy: policyFromFlags(values, io),
   })
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ rolled_back: true, from, to }, null, 2)}\n`)

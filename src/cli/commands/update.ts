@@ -4,7 +4,7 @@ import { parseTagPrefix } from '../../manifest/index.js'
 import { updateToRelease } from '../../update/index.js'
 import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
-import { loadPublicKey } from '../key-input.js'
+import { policyFromFlags } from '../key-input.js'
 
 const USAGE =
   'relseal update --app-root DIR --manifest SRC [--pubkey KEY]... [--threshold N] [--repository OWNER/NAME] ' +
@@ -111,11 +111,7 @@ export const run: Command = async (args, io) => {
     appRoot: resolve(io.cwd, values['app-root']),
     manifest,
     policy: {
-      keys: (values.pubkey ?? []).map((k) => loadPublicKey(k, io)),
-      ...(values.threshold === undefined
-        ? {}
-        : { threshold: parseIntegerFlag(values.threshold, '--threshold', 1, 1) }),
-      ...(values.repository ? { repository: values.repository } : {}),
+      ...policyFromFlags(values, io),
       ...(values['tag-prefix'] ? { tagPrefix: parseTagPrefix(values['tag-prefix'], '--tag-prefix') } : {}),
     },
     ...(values['install-cmd'] ? { installCommand: values['install-cmd'] } : {}),
