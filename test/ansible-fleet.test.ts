@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { evidenceLines } from './helpers/app-root.js'
 import { runCli } from './helpers/cli.js'
 import { makeOrigin, signVersion, type Origin } from './helpers/origin.js'
@@ -20,7 +20,11 @@ const relsealBin = join(repo, 'bin/relseal.js')
 const PLAYBOOK_DEADLINE_MS = 420_000
 const TEST_TIMEOUT_MS = 900_000
 
-beforeAll(() => {
+/**
+ * Fails the calling test (never skips it) when ansible-playbook or build/ is missing. Called by each
+ * test rather than in beforeAll, which would leave the tests reported as skipped.
+ */
+function needAnsible(): void {
   const probe = spawnSync('ansible-playbook', ['--version'], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH },
@@ -35,7 +39,7 @@ beforeAll(() => {
   if (!existsSync(join(repo, 'build/cli/main.js'))) {
     throw new Error('build/ is missing: run `npm run build` (npm test does it) before this test')
   }
-}, 120_000)
+}
 
 /** ansible.cfg, home and temp folders in `dir`; returns the environment to run ansible with. */
 function isolatedAnsible(dir: string): NodeJS.ProcessEnv {
@@ -56,6 +60,8 @@ function isolatedAnsible(dir: string): NodeJS.ProcessEnv {
       'stdout_callback = default',
       'forks = 10',
       'localhost_warning = False',
+      '[inventory]',
+      'unparsed_is_failed = True', // an inventory that does not parse is an error, not a warning
       '',
     ].join('\n'),
   )
@@ -74,19 +80,24 @@ function isolatedAnsible(dir: string): NodeJS.ProcessEnv {
   }
 }
 
-/** Runs ansible-playbook without blocking the test worker; stdout and stderr together, in order. */
+/**
+ * Runs ansible-playbook without blocking the test worker. `output` is its stdout (the default
+ * callback's task results and recap); `log` adds stderr (warnings) for failure messages.
+ */
 function ansiblePlaybook(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
-  return new Promise<{ code: number | null; output: string }>((done, fail) => {
+  return new Promise<{ code: number | null; output: string; log: string }>((done, fail) => {
     const child = spawn('ansible-playbook', args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()))
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     const deadline = setTimeout(() => child.kill('SIGKILL'), PLAYBOOK_DEADLINE_MS)
     child.on('error', fail)
     child.on('close', (code, signal) => {
       clearTimeout(deadline)
-      if (signal !== null) fail(new Error(`ansible-playbook ended by ${signal}:\n${output}`))
-      else done({ code, output })
+      const log = `${stdout}\n--- stderr ---\n${stderr}`
+      if (signal !== null) fail(new Error(`ansible-playbook ended by ${signal}:\n${log}`))
+      else done({ code, output: stdout, log })
     })
   })
 }
@@ -121,17 +132,28 @@ async function appRootOn(o: Origin, root: string, manifest: string): Promise<voi
 }
 
 describe('deploy/ansible: rolling update with the relseal_update role', () => {
-  it('passes ansible-playbook --syntax-check', async () => {
-    const dir = tempDir('relseal-ansible-')
-    const inventory = writeInventory(dir, {}, { h1: {} })
-    const r = await ansiblePlaybook(['--syntax-check', '-i', inventory, playbook], isolatedAnsible(dir), dir)
-    expect(r.code, r.output).toBe(0)
-    expect(r.output).toContain('playbook: ')
-  })
+  it(
+    'passes ansible-playbook --syntax-check, and the example inventory names the hosts of the play',
+    async () => {
+      needAnsible()
+      const dir = tempDir('relseal-ansible-')
+      const env = isolatedAnsible(dir)
+      const example = join(ansibleDir, 'inventory.example.yml')
+      const syntax = await ansiblePlaybook(['--syntax-check', '-i', example, playbook], env, dir)
+      expect(syntax.code, syntax.log).toBe(0)
+      expect(syntax.output).toContain('playbook: ')
+      const hosts = await ansiblePlaybook(['--list-hosts', '-i', example, playbook], env, dir)
+      expect(hosts.code, hosts.log).toBe(0)
+      expect(hosts.output).toContain('hosts (3):') // listed in no fixed order
+      for (const h of ['app1', 'app2', 'app3']) expect(hosts.output).toContain(`${h}.example.net`)
+    },
+    TEST_TIMEOUT_MS,
+  )
 
   it(
     'updates hosts one by one and stops at the first failed health check, leaving the rest untouched',
     async () => {
+      needAnsible()
       const o = await makeOrigin(['1.0.0', '2.0.0'])
       const m1 = await signVersion(o, '1.0.0')
       const m2 = await signVersion(o, '2.0.0')
@@ -167,13 +189,13 @@ describe('deploy/ansible: rolling update with the relseal_update role', () => {
         dir,
       )
 
-      expect(r.code, r.output).toBe(2) // ansible-playbook: one or more hosts failed
+      expect(r.code, r.log).toBe(2) // ansible-playbook: one or more hosts failed
       const counts = recap(r.output)
-      expect(counts.h1, r.output).toMatchObject({ changed: 1, failed: 0 })
-      expect(counts.h2, r.output).toMatchObject({ changed: 1, failed: 0 })
-      expect(counts.h3, r.output).toMatchObject({ changed: 0, failed: 1 })
-      expect(counts.h4, r.output).toBeUndefined() // never attempted
-      expect(r.output).toMatch(/fatal: \[h3\].*E_HEALTH_FAILED/)
+      expect(counts.h1, r.log).toMatchObject({ changed: 1, failed: 0 })
+      expect(counts.h2, r.log).toMatchObject({ changed: 1, failed: 0 })
+      expect(counts.h3, r.log).toMatchObject({ changed: 0, failed: 1 })
+      expect(counts.h4, r.log).toBeUndefined() // never attempted
+      expect(r.output).toMatch(/fatal: \[h3\].*E_HEALTH_FAILED.*no answer on port 8080/)
       expect(r.output).toContain('relseal updated: 1.0.0 -> 2.0.0')
 
       for (const h of ['h1', 'h2']) {
@@ -198,6 +220,7 @@ describe('deploy/ansible: rolling update with the relseal_update role', () => {
   it(
     'maps every outcome and exit code of relseal update --json to ok, changed or failed',
     async () => {
+      needAnsible()
       // A stand-in for relseal that answers per host as `relseal update --json` does (JSON on
       // stdout, "relseal update: error CODE: ..." on stderr), including outcomes other parts of
       // relseal add (deferred: exit 0; rolled-back: exit 4), and records the argv it was given.
@@ -254,7 +277,7 @@ describe('deploy/ansible: rolling update with the relseal_update role', () => {
         env,
         dir,
       )
-      expect(good.code, good.output).toBe(0)
+      expect(good.code, good.log).toBe(0)
       expect(recap(good.output)).toMatchObject({
         updated: { changed: 1, failed: 0 },
         uptodate: { changed: 0, failed: 0 },
@@ -281,13 +304,13 @@ describe('deploy/ansible: rolling update with the relseal_update role', () => {
         env,
         dir,
       )
-      expect(all.code, all.output).toBe(2)
+      expect(all.code, all.log).toBe(2)
       const counts = recap(all.output)
-      expect(counts.later, all.output).toBeUndefined()
+      expect(counts.later, all.log).toBeUndefined()
       expect(existsSync(join(dir, 'later.argv'))).toBe(false)
       for (const h of ['updated', 'uptodate', 'deferred']) expect(counts[h], h).toMatchObject({ failed: 0 })
       for (const h of ['rolledback', 'refused', 'usage', 'failed', 'notjson', 'unknown']) {
-        expect(counts[h], `${h}\n${all.output}`).toMatchObject({ failed: 1 })
+        expect(counts[h], `${h}\n${all.log}`).toMatchObject({ failed: 1 })
       }
       // The error line relseal printed is in the failed host's result.
       expect(all.output).toMatch(/fatal: \[refused\].*E_BAD_SIGNATURE: the signature does not verify/)
