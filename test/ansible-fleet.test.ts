@@ -27,7 +27,7 @@ const TEST_TIMEOUT_MS = 900_000
 function needAnsible(): void {
   const probe = spawnSync('ansible-playbook', ['--version'], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH },
+    env: { PATH: process.env.PATH, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' },
   })
   if (probe.error !== undefined || probe.status !== 0) {
     throw new Error(
@@ -86,17 +86,26 @@ function isolatedAnsible(dir: string): NodeJS.ProcessEnv {
  */
 function ansiblePlaybook(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
   return new Promise<{ code: number | null; output: string; log: string }>((done, fail) => {
-    const child = spawn('ansible-playbook', args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    // A process group of its own, so that the deadline also ends its workers and the relseal they run.
+    const child = spawn('ansible-playbook', args, {
+      env,
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    const deadline = setTimeout(() => child.kill('SIGKILL'), PLAYBOOK_DEADLINE_MS)
+    const deadline = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), PLAYBOOK_DEADLINE_MS)
     child.on('error', fail)
     child.on('close', (code, signal) => {
       clearTimeout(deadline)
       const log = `${stdout}\n--- stderr ---\n${stderr}`
-      if (signal !== null) fail(new Error(`ansible-playbook ended by ${signal}:\n${log}`))
+      if (signal !== null)
+        fail(
+          new Error(`ansible-playbook ended by ${signal} (hang guard: ${PLAYBOOK_DEADLINE_MS} ms):\n${log}`),
+        )
       else done({ code, output: stdout, log })
     })
   })
