@@ -70,7 +70,7 @@ export const run: Command = async (args, io) => {
         type: 'string',
         value: 'SHA',
         description: 'the full commit id the withdrawn release pins',
-        defaultText: 'the commit of tag v<version> (or <version>) in --dir',
+        defaultText: 'the commit of tag v<version>, else <version>, in --dir',
       },
       repository: {
         type: 'string',
