@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { isRelsealError, RelsealError } from '../../errors.js'
 import {
@@ -44,6 +45,9 @@ async function commitOfVersion(dir: string, version: string, prefix: string): Pr
   }
   throw new RelsealError('E_USAGE', `pass --commit SHA\nusage: ${USAGE}`)
 }
+
+const isDirectory = (path: string): boolean =>
+  statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false
 
 const describe = (p: WithdrawalPayload): string =>
   `${p.repository} ${p.version} (commit ${p.commit}), reason: ${escapeUntrusted(p.reason)}`
@@ -138,6 +142,11 @@ export const run: Command = async (args, io) => {
     throw new RelsealError('E_USAGE', '--commit must be a full lower-case hex commit id (40 or 64 digits)')
   const dir = resolve(io.cwd, values.dir ?? '.')
   const prefix = parseTagPrefix(values['tag-prefix'] ?? '', '--tag-prefix')
+  if ((values.repository === undefined || values.commit === undefined) && !isDirectory(dir))
+    throw new RelsealError(
+      'E_NOT_A_REPO',
+      `${dir} is not a folder; pass --dir with the release's repository, or --repository and --commit`,
+    )
   const repository = values.repository ?? (await repoDefaults(dir)).repository
   if (repository === undefined)
     throw new RelsealError(
