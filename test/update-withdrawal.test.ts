@@ -137,13 +137,23 @@ describe('a signed withdrawal across a fleet of app roots', () => {
     const root = await appRoot(o)
     await update(root, o, folder(o, '1.0.0'))
     await update(root, o, folder(o, '2.0.0'))
-    const r = await update(root, o, folder(o, '2.0.0', await withdrawAs(o, '2.0.0', 'bad build')), ['--json'])
+    const reason = 'bad build \u202e\u0085x'
+    const r = await update(root, o, folder(o, '2.0.0', await withdrawAs(o, '2.0.0', reason)), ['--json'])
     expect(r.code).toBe(4)
+    // Valid JSON with the signed value, but no raw bidi or C1 character reaches the terminal.
+    expect(r.stdout).not.toMatch(/[\u202e\u0085]/)
+    expect(r.stdout).toContain('\\u202e\\u0085')
     expect(JSON.parse(r.stdout)).toMatchObject({
       outcome: 'rolled-back',
       from: { version: '2.0.0' },
       to: { version: '1.0.0' },
-      withdrawal: { version: '2.0.0', reason: 'bad build' },
+      withdrawal: { version: '2.0.0', reason },
+    })
+    const st = await runCli(['status', '--app-root', root, '--json'], '/')
+    expect(st.stdout).not.toMatch(/[\u202e\u0085]/)
+    expect(JSON.parse(st.stdout).runs.at(-1)).toMatchObject({
+      outcome: 'rolled-back',
+      withdrawal: { reason },
     })
   })
 

@@ -6,7 +6,7 @@ import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
 import { policyFromFlags } from '../key-input.js'
 import { EXIT } from '../main.js'
-import { escapeUntrusted } from '../../text/escape.js'
+import { escapeUntrusted, jsonForTerminal } from '../../text/escape.js'
 
 const USAGE =
   'relseal update --app-root DIR --manifest SRC [--pubkey KEY]... [--threshold N] [--repository OWNER/NAME] ' +
@@ -143,7 +143,7 @@ export const run: Command = async (args, io) => {
   if (values.json) {
     const { outcome, runId, from, to } = result
     io.stdout.write(
-      `${JSON.stringify({ outcome, run_id: runId, from, to, rollback_command: back, withdrawal }, null, 2)}\n`,
+      `${jsonForTerminal({ outcome, run_id: runId, from, to, rollback_command: back, withdrawal })}\n`,
     )
     return code
   }
