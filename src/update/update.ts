@@ -197,16 +197,19 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
     const installed = readInstalled(layout, currentVersion)
     if (installed)
       evidence.from = { version: installed.version, commit: installed.commit, code_hash: installed.code_hash }
-    const withdrawn = await step('withdrawn', 12, 'checking for a signed withdrawal', () =>
-      checkWithdrawal({
-        layout,
-        policy: { ...policy, repository: repo.repository },
-        target: verified,
-        running: installed,
-        untrustedWithdrawal: loaded.untrustedWithdrawal,
-        evidence,
-      }),
-    )
+    // Only when the source published a release_withdrawn.json (withdrawal-gate.ts).
+    const withdrawn =
+      loaded.untrustedWithdrawal &&
+      (await step('withdrawn', 12, 'verifying the signed withdrawal', () =>
+        checkWithdrawal({
+          layout,
+          policy: { ...policy, repository: repo.repository },
+          target: verified,
+          running: installed,
+          untrustedWithdrawal: loaded.untrustedWithdrawal,
+          evidence,
+        }),
+      ))
     if (withdrawn) {
       if (repo.record) recordAppRepository(layout, config, repo.repository)
       appendEvidence(layout.evidence, evidence)

@@ -16,7 +16,7 @@ import {
 } from '../../manifest/index.js'
 import { repoDefaults, resolveTagCommit } from '../../manifest/git-defaults.js'
 import { isCommitId } from '../../manifest/grammar.js'
-import { escapeUntrusted } from '../../text/escape.js'
+import { escapeUntrusted, jsonForTerminal } from '../../text/escape.js'
 import { parseCommandArgs } from '../args.js'
 import type { CliIO, Command } from '../io.js'
 import { loadPublicKey, loadSignerFromOptions, SIGNER_KEY_OPTIONS } from '../key-input.js'
@@ -164,7 +164,7 @@ export const run: Command = async (args, io) => {
   writeFileAtomic(out, await signWithdrawal(payload, [key]))
   io.stdout.write(
     values.json
-      ? `${JSON.stringify({ ...payload, keyid: key.keyId, statement: out }, null, 2)}\n`
+      ? `${jsonForTerminal({ ...payload, keyid: key.keyId, statement: out })}\n`
       : `withdrew ${describe(payload)}\nkey id:    ${key.keyId}\nstatement: ${out}\n` +
           `publish it as ${WITHDRAWAL_ASSET} beside the manifest hosts update from (docs/updater.md)\n`,
   )
@@ -208,7 +208,7 @@ async function appendRun(values: AppendValues, out: string, io: CliIO): Promise<
   writeFileAtomic(out, envelope)
   io.stdout.write(
     values.json
-      ? `${JSON.stringify({ appended: true, ...payload, keyid: key.keyId, statement: out }, null, 2)}\n`
+      ? `${jsonForTerminal({ appended: true, ...payload, keyid: key.keyId, statement: out })}\n`
       : `added a signature by key ${key.keyId} to the withdrawal of ${describe(payload)}\nstatement: ${out}\n`,
   )
   return 0
