@@ -30,20 +30,21 @@ const USAGE =
 /** The commit of the version's release tag in `dir`: `<prefix><V>`, or `v<V>` then `<V>`. */
 async function commitOfVersion(dir: string, version: string, prefix: string): Promise<string> {
   const tags = prefix === '' ? [`v${version}`, version] : [`${prefix}${version}`]
+  let missing: unknown
   for (const tag of tags) {
     try {
       return await resolveTagCommit(dir, tag)
     } catch (e) {
-      if (!isRelsealError(e, 'E_UNKNOWN_REV') || tag === tags.at(-1))
-        throw new RelsealError(
-          'E_USAGE',
-          `the commit of ${version} is unknown: ${dir} has no tag ${tags.join(' or ')}; pass --commit SHA ` +
-            `(the full commit id the release pins) or --dir with the release's repository`,
-          { cause: e },
-        )
+      if (!isRelsealError(e, 'E_UNKNOWN_REV')) throw e
+      missing = e
     }
   }
-  throw new RelsealError('E_USAGE', `pass --commit SHA\nusage: ${USAGE}`)
+  throw new RelsealError(
+    'E_USAGE',
+    `the commit of ${version} is unknown: ${dir} has no tag ${tags.join(' or ')}; pass --commit SHA ` +
+      `(the full commit id the release pins) or --dir with the release's repository`,
+    { cause: missing },
+  )
 }
 
 const isDirectory = (path: string): boolean =>
@@ -127,8 +128,7 @@ export const run: Command = async (args, io) => {
     )
   const out = resolve(io.cwd, values.out ?? WITHDRAWAL_ASSET)
   if (values.append) return appendRun(values, out, io)
-  const told = (['pubkey'] as const).filter((f) => values[f] !== undefined)
-  if (told.length > 0)
+  if (values.pubkey !== undefined)
     throw new RelsealError(
       'E_USAGE',
       `--pubkey belongs to --append (the keys of the existing signers)\nusage: ${USAGE}`,
@@ -136,7 +136,8 @@ export const run: Command = async (args, io) => {
   if (values.reason === undefined || !isWithdrawalReason(values.reason))
     throw new RelsealError(
       'E_USAGE',
-      `--reason is required: one line of 1 to ${MAX_REASON_BYTES} bytes without control characters\nusage: ${USAGE}`,
+      `--reason is required, as one line of 1 to ${MAX_REASON_BYTES} bytes without control characters ` +
+        `(every host that refuses the version shows it)\nusage: ${USAGE}`,
     )
   if (values.commit !== undefined && !isCommitId(values.commit))
     throw new RelsealError('E_USAGE', '--commit must be a full lower-case hex commit id (40 or 64 digits)')
