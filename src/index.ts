@@ -52,6 +52,13 @@ export {
   type VerifiedManifest,
   type CosignOptions,
   type ReleaseFacts,
+  WITHDRAWAL_ASSET,
+  WITHDRAWAL_PAYLOAD_TYPE,
+  signWithdrawal,
+  appendWithdrawalSignature,
+  verifyWithdrawal,
+  type WithdrawalPayload,
+  type VerifiedWithdrawal,
 } from './manifest/index.js'
 export type { TrustPolicy } from './trust/policy.js'
 export {

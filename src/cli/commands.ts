@@ -37,6 +37,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'verify a manifest and install its pinned release atomically',
     load: async () => (await import('./commands/update.js')).run,
   },
+  withdraw: {
+    summary: 'sign a withdrawal of a released version: hosts refuse it and roll back from it',
+    load: async () => (await import('./commands/withdraw.js')).run,
+  },
   rollback: {
     summary: 'return to the previous release after re-verifying it',
     load: async () => (await import('./commands/rollback.js')).run,

@@ -16,3 +16,17 @@ export { cosignManifest, type CosignOptions } from './cosign.js'
 export { resolveRelease, type ReleaseFacts, type ResolveReleaseOptions } from './release-facts.js'
 export { assertTagMatchesVersion, parseTagPrefix, releaseVersionOfTag, versionOfTag } from './tag-version.js'
 export { verifyTree, verifyArtifacts } from './verify-tree.js'
+export {
+  MAX_REASON_BYTES,
+  MAX_WITHDRAWAL_BYTES,
+  WITHDRAWAL_ASSET,
+  WITHDRAWAL_PAYLOAD_TYPE,
+  isWithdrawalReason,
+  parseWithdrawalPayload,
+  readWithdrawalFile,
+  serializeWithdrawalPayload,
+  verifyWithdrawal,
+  type VerifiedWithdrawal,
+  type WithdrawalPayload,
+} from './withdrawal.js'
+export { appendWithdrawalSignature, signWithdrawal } from './withdrawal-sign.js'

@@ -37,7 +37,7 @@ const short = (id: string): string => escapeUntrusted(id, 16)
  * verified, and counts for the first that verifies it. So each signature costs at most one
  * verification per trusted key, and a key once verified is never tried again.
  */
-function verifiedKeyIds(
+export function verifiedKeyIds(
   env: UntrustedEnvelope,
   policy: ResolvedPolicy,
 ): { good: Set<string>; bad: Set<string> } {
@@ -64,17 +64,19 @@ function verifiedKeyIds(
   return { good, bad }
 }
 
-function refuseUnverified(
+/** Throws E_BAD_SIGNATURE, E_UNTRUSTED_KEY or E_THRESHOLD unless enough trusted keys verified `what`. */
+export function refuseUnverified(
   env: UntrustedEnvelope,
   policy: ResolvedPolicy,
   good: Set<string>,
   bad: Set<string>,
+  what = 'manifest',
 ): void {
   const trusted = [...policy.keys.keys()].map(short).join(', ')
   if (good.size === 0 && bad.size > 0) {
     throw new RelsealError(
       'E_BAD_SIGNATURE',
-      `the signature by trusted key ${[...bad].map(short).join(', ')} does not verify: the manifest was altered after signing, or it is corrupt; ` +
+      `the signature by trusted key ${[...bad].map(short).join(', ')} does not verify: the ${what} was altered after signing, or it is corrupt; ` +
         `download it again from the release, and do not install it`,
     )
   }
@@ -82,7 +84,7 @@ function refuseUnverified(
     const seen = env.signatures.map((s) => (s.keyid === '' ? '(no key id)' : short(s.keyid))).join(', ')
     throw new RelsealError(
       'E_UNTRUSTED_KEY',
-      `the manifest is signed by key(s) ${seen}, which the trust policy does not list (trusted: ${trusted}); ` +
+      `the ${what} is signed by key(s) ${seen}, which the trust policy does not list (trusted: ${trusted}); ` +
         `add the release public key to the trusted keys, or re-sign with a listed key`,
     )
   }
@@ -90,7 +92,7 @@ function refuseUnverified(
     throw new RelsealError(
       'E_THRESHOLD',
       `${good.size} distinct trusted key(s) signed (${[...good].map(short).join(', ')}) but the policy needs ${policy.threshold}; ` +
-        `have another trusted key add its signature (relseal sign --append)`,
+        `have another trusted key add its signature (relseal ${what === 'manifest' ? 'sign' : 'withdraw'} --append)`,
     )
   }
 }

@@ -61,3 +61,19 @@ export function escapeControls(text: string): string {
     .map((line) => escapeChars(line, Number.POSITIVE_INFINITY, false))
     .join('\n')
 }
+
+/**
+ * JSON for a terminal or a log: JSON.stringify (which escapes C0 controls and lone surrogates),
+ * then every other character escapeUntrusted would escape (DEL, C1 controls, bidi and invisible
+ * characters) written as a `\uHHHH` escape. Still valid JSON with the very same value.
+ *
+ * @example jsonForTerminal({ reason: 'a\u202eb' }) // '{"reason":"a\\u202eb"}'
+ */
+export function jsonForTerminal(value: unknown, indent = 2): string {
+  let out = ''
+  for (const ch of JSON.stringify(value, null, indent)) {
+    const cp = ch.codePointAt(0)!
+    out += cp >= 0x7f && needsEscape(cp) ? `\\u${hex(cp, 4)}` : ch
+  }
+  return out
+}

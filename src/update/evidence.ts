@@ -24,6 +24,16 @@ export interface EvidenceRecord {
   tag_signer?: { principal: string; fingerprint: string }
   /** Trust root versions before and after this run, and the signers of the newest (issue 15). */
   trust_root?: { from: number; to: number; signers: string[] }
+  /** The verified withdrawal statement this run acted on (withdrawal-gate.ts). */
+  withdrawal?: {
+    repository: string
+    version: string
+    commit: string
+    reason: string
+    time: string
+    key_ids: string[]
+    digest: string
+  }
   steps: StepRecord[]
   error_code?: string
   error?: string

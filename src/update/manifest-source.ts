@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { RelsealError } from '../errors.js'
-import { MANIFEST_ASSET, MAX_MANIFEST_BYTES, readManifestFile } from '../manifest/index.js'
+import {
+  MANIFEST_ASSET,
+  MAX_MANIFEST_BYTES,
+  MAX_WITHDRAWAL_BYTES,
+  readManifestFile,
+  WITHDRAWAL_ASSET,
+} from '../manifest/index.js'
 import { checkFetchUrl, expectOk, fetchPinned, MAX_API_JSON_BYTES } from '../net/index.js'
 import {
   MAX_ROOT_STEPS,
@@ -9,6 +15,7 @@ import {
   readTrustRootFile,
   trustRootName,
 } from '../trust/trust-root.js'
+import { withdrawalBeside } from './withdrawal-source.js'
 
 export interface SourceOptions {
   /** GitHub REST API base (default https://api.github.com); https, or http to loopback only. */
@@ -44,6 +51,8 @@ export interface LoadedSource {
   manifest: Uint8Array
   /** trust-root.<N+1>.json, trust-root.<N+2>.json, … as found (consecutive), unverified. */
   untrustedRoots: Uint8Array[]
+  /** release_withdrawn.json published with the manifest, unverified (withdrawal-source.ts). */
+  untrustedWithdrawal?: Uint8Array
 }
 
 async function fromGitHub(
@@ -109,7 +118,14 @@ async function fromGitHub(
       untrustedRoots.push(await download(trustRootName(n), root.url, MAX_TRUST_ROOT_BYTES))
     }
   }
-  return { manifest, untrustedRoots }
+  const withdrawal = assets.find((a) => a.name === WITHDRAWAL_ASSET)
+  return {
+    manifest,
+    untrustedRoots,
+    ...(withdrawal
+      ? { untrustedWithdrawal: await download(WITHDRAWAL_ASSET, withdrawal.url, MAX_WITHDRAWAL_BYTES) }
+      : {}),
+  }
 }
 
 /** trust-root.<N>.json files beside a local manifest file, from N = after + 1 while they exist. */
@@ -139,9 +155,11 @@ export async function loadSource(
   if (gh) return fromGitHub(gh[1]!, gh[2]!, gh[3]!, o, rootsAfter)
   const manifest = await loadManifestSource(src, o)
   const isFile = !src.startsWith('github:') && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(src)
+  const withdrawal = await withdrawalBeside(src, !isFile, o.deadlineMs)
   return {
     manifest,
     untrustedRoots: isFile && rootsAfter !== undefined ? await rootsBeside(src, rootsAfter) : [],
+    ...(withdrawal ? { untrustedWithdrawal: withdrawal } : {}),
   }
 }
 

@@ -35,6 +35,19 @@ async function verifiedTarget(
         `(rollback only goes back; to install another release use relseal update)`,
     )
   }
+  return reverifyInstalled(layout, policy, version)
+}
+
+/**
+ * Re-verifies an installed release from its stored signed manifest with `policy` (signature,
+ * commit, tracked and untracked files) and returns its record; what `rollback` does before it
+ * moves `current` (also used when a withdrawal rolls a host back, withdrawal-gate.ts).
+ */
+export async function reverifyInstalled(
+  layout: AppLayout,
+  policy: TrustPolicy,
+  version: string,
+): Promise<InstalledRelease> {
   // The signed envelope, not the local record: a record edited on disk proves nothing. Expiry is
   // not enforced: the manifest was current when this release was installed from it.
   const verified = verifyManifest(readStoredEnvelope(layout, version), { ...policy, enforceExpiry: false })

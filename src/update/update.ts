@@ -27,6 +27,7 @@ import {
 import { pruneReleases } from './prune.js'
 import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
 import { checkReleaseOrder } from './release-order.js'
+import { checkWithdrawal } from './withdrawal-gate.js'
 
 export { pruneReleases }
 
@@ -35,6 +36,7 @@ export type UpdateStep =
   | 'load'
   | 'trust-root'
   | 'verify'
+  | 'withdrawn'
   | 'freeze'
   | 'verify-tag'
   | 'fetch'
@@ -80,7 +82,7 @@ export interface UpdateOptions {
 }
 
 export interface UpdateResult {
-  outcome: 'updated' | 'up-to-date'
+  outcome: 'updated' | 'up-to-date' | 'rolled-back' | 'deferred'
   runId: string
   from?: ReleaseRef
   to: ReleaseRef
@@ -195,6 +197,24 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
     const installed = readInstalled(layout, currentVersion)
     if (installed)
       evidence.from = { version: installed.version, commit: installed.commit, code_hash: installed.code_hash }
+    // Only when the source published a release_withdrawn.json (withdrawal-gate.ts).
+    const withdrawn =
+      loaded.untrustedWithdrawal &&
+      (await step('withdrawn', 12, 'verifying the signed withdrawal', () =>
+        checkWithdrawal({
+          layout,
+          policy: { ...policy, repository: repo.repository },
+          target: verified,
+          running: installed,
+          untrustedWithdrawal: loaded.untrustedWithdrawal,
+          evidence,
+        }),
+      ))
+    if (withdrawn) {
+      if (repo.record) recordAppRepository(layout, config, repo.repository)
+      appendEvidence(layout.evidence, evidence)
+      return { outcome: 'rolled-back', runId, ...withdrawn, evidence }
+    }
     const upToDate = await step('freeze', 15, 'checking version order', () =>
       checkReleaseOrder(layout, installed, verified, o.allowDowngrade),
     )

@@ -28,6 +28,7 @@ import type { Release } from '../../github/index.js'
 import { runAction } from '../../common/inputs.js'
 import { lookUpRelease, uploadSigned } from './upload.js'
 import { writeSummary } from './summary.js'
+import { readWithdrawalInputs, uploadWithdrawal } from './withdrawal.js'
 
 const utcSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 
@@ -193,5 +194,11 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
   }
 }
 
-/** The action (index.ts calls it; so does `npx @github/local-action run . src/main.ts .env`). */
-export const run = (): Promise<void> => runAction(() => readInputs(), sign)
+/**
+ * The action (index.ts calls it; so does `npx @github/local-action run . src/main.ts .env`). With
+ * input `withdrawal` it signs nothing and uploads that signed withdrawal statement instead.
+ */
+export const run = (): Promise<void> =>
+  core.getInput('withdrawal') !== ''
+    ? runAction(() => readWithdrawalInputs(), uploadWithdrawal)
+    : runAction(() => readInputs(), sign)

@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { status } from '../../update/index.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../io.js'
+import { jsonForTerminal } from '../../text/escape.js'
 
 const USAGE = 'relseal status --app-root DIR [--json]'
 
@@ -26,7 +27,7 @@ export const run: Command = (args, io) => {
     return Promise.resolve(0)
   }
   const s = status({ appRoot: resolve(io.cwd, values['app-root']) })
-  if (values.json) io.stdout.write(`${JSON.stringify(s, null, 2)}\n`)
+  if (values.json) io.stdout.write(`${jsonForTerminal(s)}\n`)
   else {
     const rel = (r: typeof s.current) =>
       r

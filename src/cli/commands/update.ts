@@ -5,12 +5,17 @@ import { updateToRelease } from '../../update/index.js'
 import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
 import { policyFromFlags } from '../key-input.js'
+import { EXIT } from '../main.js'
+import { escapeUntrusted, jsonForTerminal } from '../../text/escape.js'
 
 const USAGE =
   'relseal update --app-root DIR --manifest SRC [--pubkey KEY]... [--threshold N] [--repository OWNER/NAME] ' +
   '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--api-url URL] [--tag-prefix P] [--progress | --quiet] [--json]'
 
-/** `relseal update`: exit 0 updated or up to date, 1 refused, 2 usage, 3 failed after verification. */
+/**
+ * `relseal update`: exit 0 updated or up to date, 1 refused, 2 usage, 3 failed after verification,
+ * 4 rolled back because the running release was withdrawn.
+ */
 export const run: Command = async (args, io) => {
   const { values, help } = parseCommandArgs(
     args,
@@ -133,12 +138,21 @@ export const run: Command = async (args, io) => {
   })
   const r = result.to
   const back = result.evidence.rollback_command
+  const code = result.outcome === 'rolled-back' ? EXIT.rolledBack : EXIT.ok
+  const withdrawal = result.evidence.withdrawal
   if (values.json) {
     const { outcome, runId, from, to } = result
     io.stdout.write(
-      `${JSON.stringify({ outcome, run_id: runId, from, to, rollback_command: back }, null, 2)}\n`,
+      `${jsonForTerminal({ outcome, run_id: runId, from, to, rollback_command: back, withdrawal })}\n`,
     )
-    return 0
+    return code
+  }
+  if (result.outcome === 'rolled-back') {
+    io.stdout.write(
+      `rolled back ${result.from?.version ?? '?'} -> ${r.version} (commit ${r.commit}): ` +
+        `${result.from?.version ?? 'the running release'} is withdrawn by its publisher, reason: ${escapeUntrusted(withdrawal?.reason ?? '')}\n`,
+    )
+    return code
   }
   io.stdout.write(
     result.outcome === 'up-to-date'
