@@ -21,3 +21,4 @@ export {
   type BenchRow,
   type BenchVerdict,
 } from './compare.js'
+export { readBenchmarkReportBytes } from './read.js'

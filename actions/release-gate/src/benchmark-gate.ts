@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { RelsealError } from '../../../src/errors.js'
 import {
@@ -7,6 +7,7 @@ import {
   formatBenchTable,
   MAX_BENCHMARK_REPORT_BYTES,
   parseBenchmarkReport,
+  readBenchmarkReportBytes,
   type BenchComparison,
   type BenchmarkEntry,
 } from '../../../src/bench/index.js'
@@ -36,29 +37,17 @@ export interface BenchOutcome {
   note: string
 }
 
-/** Reads a file of at most MAX_BENCHMARK_REPORT_BYTES (+1, so a larger one is refused unread). */
-function readCapped(file: string): Buffer {
-  const fd = openSync(file, 'r')
+/** A missing or bad report stops the release like a regression: with the gate's own code. */
+function gateError<T>(fn: () => T): T {
   try {
-    if (!fstatSync(fd).isFile())
-      throw new RelsealError('E_BENCHMARK_GATE', `benchmark-report ${file} is not a regular file`)
-    const buf = Buffer.alloc(MAX_BENCHMARK_REPORT_BYTES + 1)
-    let n = 0
-    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null)
-    return buf.subarray(0, n)
-  } finally {
-    closeSync(fd)
-  }
-}
-
-/** Parses, turning a bad report into the gate's own error (it stops the release like a regression). */
-function parseGate(data: string | Uint8Array, name: string): BenchmarkEntry[] {
-  try {
-    return parseBenchmarkReport(data, name)
+    return fn()
   } catch (e) {
     throw new RelsealError('E_BENCHMARK_GATE', e instanceof Error ? e.message : String(e), { cause: e })
   }
 }
+
+const parseGate = (data: string | Uint8Array, name: string): BenchmarkEntry[] =>
+  gateError(() => parseBenchmarkReport(data, name))
 
 /** Compares, logs the table, and fails the gate on any failed row. */
 function judge(baseline: BenchmarkEntry[], candidate: BenchmarkEntry[], b: BenchmarkInputs, against: string) {
@@ -101,18 +90,8 @@ export async function benchmarkCheck(
       await runCommands(b.command, dir, 'E_BENCHMARK_GATE', 'benchmark')
       const file = resolve(dir, b.report)
       const shown = relative(dir, file) || file
-      let data: Buffer
-      try {
-        assertWrittenSince(file, shown, started, 'E_BENCHMARK_GATE', 'benchmark report', 'benchmark')
-        data = readCapped(file)
-      } catch (e) {
-        if (e instanceof RelsealError) throw e
-        throw new RelsealError(
-          'E_BENCHMARK_GATE',
-          `benchmark-report ${shown} could not be read (${e instanceof Error ? e.message : String(e)}); make benchmark-command write it there`,
-          { cause: e },
-        )
-      }
+      const data = gateError(() => readBenchmarkReportBytes(file, `benchmark-report ${shown}`))
+      assertWrittenSince(file, shown, started, 'E_BENCHMARK_GATE', 'benchmark report', 'benchmark')
       const candidate = parseGate(data, shown)
       let outcome: BenchOutcome = {
         note: `${candidate.length} metric(s) measured; the publish step compares them with the previous release`,
@@ -176,7 +155,10 @@ export async function benchmarkPublish(
   await step(
     'benchmark',
     async () => {
-      const candidate = parseGate(readCapped(staged.path), `${BENCH_ASSET} in artifacts-dir`)
+      const candidate = parseGate(
+        gateError(() => readBenchmarkReportBytes(staged.path, `${BENCH_ASSET} in artifacts-dir`)),
+        `${BENCH_ASSET} in artifacts-dir`,
+      )
       const base =
         b.baseline === 'previous-release'
           ? await releaseBaseline(gh, previousRelease(ctx.releases, ctx.release, ctx.tagPrefix))

@@ -1,11 +1,9 @@
-import { openSync, closeSync, readSync, fstatSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { RelsealError } from '../../errors.js'
 import {
   compareBenchmarks,
   formatBenchTable,
-  MAX_BENCHMARK_REPORT_BYTES,
   parseBenchmarkReport,
+  readBenchmarkReportBytes,
   parseDirection,
   parseTolerance,
   type BenchmarkEntry,
@@ -16,31 +14,8 @@ import type { CliIO, Command } from '../io.js'
 const USAGE =
   'relseal bench-compare --baseline FILE --candidate FILE [--tolerance 5%] [--direction smaller-is-better|bigger-is-better] [--json]'
 
-/** Reads at most one byte past the cap, so a huge file is refused without being read whole. */
 function readReport(path: string, option: string, io: CliIO): BenchmarkEntry[] {
-  const file = resolve(io.cwd, path)
-  let fd: number
-  try {
-    fd = openSync(file, 'r')
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_UNREADABLE'
-    throw new RelsealError(code, `${option} ${path}: ${(e as Error).message}; give a benchmark report file`, {
-      cause: e,
-    })
-  }
-  try {
-    if (!fstatSync(fd).isFile())
-      throw new RelsealError(
-        'E_BAD_INPUT',
-        `${option} ${path} is not a regular file; give a benchmark report file`,
-      )
-    const buf = Buffer.alloc(MAX_BENCHMARK_REPORT_BYTES + 1)
-    let n = 0
-    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null)
-    return parseBenchmarkReport(buf.subarray(0, n), path)
-  } finally {
-    closeSync(fd)
-  }
+  return parseBenchmarkReport(readBenchmarkReportBytes(resolve(io.cwd, path), `${option} ${path}`), path)
 }
 
 /** `relseal bench-compare`: exit 0 no regression, 1 a regression, 2 usage or a bad report. */
