@@ -222,6 +222,28 @@ describe('release-gate: the benchmark gate', () => {
     expect(r.stdout).toContain('failed against v1.1.0-rc.1: startup regressed')
   })
 
+  it("a baseline over 1 MiB is refused without being downloaded, and a malformed one names the release's asset", async () => {
+    const p = project()
+    const prev = addRelease(fake.state, 'v1.0.0', {
+      assets: [{ name: 'benchmarks.json', data: Buffer.alloc(1024 * 1024 + 1, 0x20) }],
+    })
+    const c = await check(p, {})
+    const big = await publish(p, c)
+    expect(big.status).toBe(1)
+    expect(big.stdout).toContain(
+      'E_BENCHMARK_GATE: benchmarks.json of v1.0.0 is 1048577 bytes, over the 1048576-byte limit',
+    )
+    expect(fake.requests.filter((q) => q.host === 'objects')).toEqual([])
+    prev.assets[0]!.data = Buffer.from('[{"name":"startup","unit":"ms","value":"fast"}]')
+    const bad = await publish(p, c)
+    expect(bad.status).toBe(1)
+    expect(bad.stdout).toContain(
+      'benchmark report benchmarks.json of v1.0.0: entry 1 ("startup"): "value" must be a finite number',
+    )
+    expect(fake.state.releases).toHaveLength(1)
+    expect(fake.state.refs.has('refs/tags/v1.1.0')).toBe(false)
+  })
+
   it('a stale report fails the check step, and so does a regression against a baseline file', async () => {
     const p = project()
     writeTree(p.repo, { 'reports/bench.json': report({ startup: 1 }).toString() })

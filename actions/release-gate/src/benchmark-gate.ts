@@ -17,6 +17,7 @@ import { hashReleaseFiles, type ReleaseFile } from '../../common/workspace.js'
 import {
   downloadReleaseAsset,
   listReleaseAssets,
+  MAX_LISTED_RELEASES,
   type GitHubClient,
   type Release,
 } from '../../github/index.js'
@@ -119,7 +120,13 @@ export async function benchmarkCheck(
 async function releaseBaseline(
   gh: GitHubClient,
   previous: Release | undefined,
+  complete: boolean,
 ): Promise<{ entries?: BenchmarkEntry[]; note: string }> {
+  if (!previous && !complete) {
+    const note = `no previous release among the ${MAX_LISTED_RELEASES} GitHub lists, so no baseline; set benchmark-baseline to a report file`
+    core.warning(note)
+    return { note }
+  }
   if (!previous) return { note: 'no previous release: the first report becomes the baseline' }
   const asset = (await listReleaseAssets(gh, previous)).find(
     (a) => a.name === BENCH_ASSET && (a.state === undefined || a.state === 'uploaded'),
@@ -145,7 +152,7 @@ async function releaseBaseline(
 export async function benchmarkPublish(
   gh: GitHubClient,
   b: BenchmarkInputs,
-  ctx: { dir: string; release: ReleaseVersion; tagPrefix: string; releases: Release[] },
+  ctx: { dir: string; release: ReleaseVersion; tagPrefix: string; releases: Release[]; complete: boolean },
   artifacts: ReleaseFile[],
   step: Step,
   record: (o: BenchOutcome) => void,
@@ -161,7 +168,7 @@ export async function benchmarkPublish(
       )
       const base =
         b.baseline === 'previous-release'
-          ? await releaseBaseline(gh, previousRelease(ctx.releases, ctx.release, ctx.tagPrefix))
+          ? await releaseBaseline(gh, previousRelease(ctx.releases, ctx.release, ctx.tagPrefix), ctx.complete)
           : {
               entries: parseGate(readRepoFile(ctx.dir, b.baseline, 'benchmark-baseline'), b.baseline),
               note: `against ${b.baseline}`,

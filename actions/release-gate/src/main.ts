@@ -152,7 +152,13 @@ async function publishSteps(i: GateInputs, report: GateReport, step: Step): Prom
     (a) => `${a.length} artifact(s) match the check step's ${SUMS_NAME}`,
   )
   report.artifacts = artifacts
-  const ctx = { dir, release: i.release, tagPrefix: i.tagPrefix, releases: land.releases }
+  const ctx = {
+    dir,
+    release: i.release,
+    tagPrefix: i.tagPrefix,
+    releases: land.releases,
+    complete: land.releasesComplete,
+  }
   await benchmarkPublish(gh, i.benchmark, ctx, artifacts, step, (o) => (report.benchmark = o))
 
   const release = await step(

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import semver from 'semver'
 import { RelsealError } from '../../../src/errors.js'
 import { gitText } from '../../../src/git/git.js'
-import { getTagCommit, listReleases, type GitHubClient, type Release } from '../../github/index.js'
+import { getTagCommit, listReleasesPaged, type GitHubClient, type Release } from '../../github/index.js'
 import type { GateInputs } from './inputs.js'
 import type { Step } from './step.js'
 import { basicCredential, localTags, originUrl, remoteAuthEnv, remoteTags, type TagSighting } from './tags.js'
@@ -15,6 +15,8 @@ export const marker = (runId: string, commit: string) =>
 /** Everything the gates learn about existing releases and tags before anything is created. */
 export interface Landscape {
   releases: Release[]
+  /** False when GitHub listed only its first 1,000 releases: an older one may exist. */
+  releasesComplete: boolean
   /** The URL of remote origin, when the checkout has one. */
   origin: string | undefined
   local: Map<string, string>
@@ -37,7 +39,7 @@ export async function survey(
   i: GateInputs,
   commit: string,
 ): Promise<Landscape> {
-  const releases = await listReleases(gh)
+  const { releases, complete: releasesComplete } = await listReleasesPaged(gh)
   const own = releases.find(
     (r) => r.tag_name === i.release.tag && i.runId !== '' && (r.body ?? '').includes(marker(i.runId, commit)),
   )
@@ -46,6 +48,7 @@ export async function survey(
     core.warning('the checkout has no remote origin; tags were checked locally and through the API')
   return {
     releases,
+    releasesComplete,
     origin,
     local: await localTags(dir),
     remote: origin === undefined ? undefined : await remoteTags(dir, gitAuth(i, origin)),
@@ -73,7 +76,15 @@ export async function surveyWithoutToken(dir: string): Promise<Landscape> {
         })
   if ((await gitText(['rev-parse', '--is-shallow-repository'], { cwd: dir })) === 'true')
     core.warning('the checkout is shallow and may lack tags; check it out with fetch-depth: 0')
-  return { releases: [], origin, local: await localTags(dir), remote, apiTag: undefined, own: undefined }
+  return {
+    releases: [],
+    releasesComplete: true,
+    origin,
+    local: await localTags(dir),
+    remote,
+    apiTag: undefined,
+    own: undefined,
+  }
 }
 
 /** Gate 2: the version is above every existing release version (tags with the prefix included). */
