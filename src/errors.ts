@@ -61,6 +61,8 @@ export type RelsealErrorCode =
   | 'E_DUPLICATE_TAG'
   | 'E_TEST_GATE'
   | 'E_BUILD_FAILED'
+  | 'E_CHECK_FAILED'
+  | 'E_BENCHMARK_GATE'
 
 /** Codes that mean "we looked and refused": the CLI exits 1 for these. */
 export const REFUSAL_CODES: ReadonlySet<RelsealErrorCode> = new Set<RelsealErrorCode>([

@@ -53,6 +53,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'make, sign and verify trust roots (key rotation and revocation)',
     load: async () => (await import('./commands/trust.js')).run,
   },
+  'bench-compare': {
+    summary: 'compare two benchmark reports; exit 1 on a regression',
+    load: async () => (await import('./commands/bench-compare.js')).run,
+  },
   'verify-tag': {
     summary: 'verify an SSH-signed git tag against allowed_signers',
     load: async () => (await import('./commands/verify-tag.js')).run,

@@ -2,6 +2,8 @@ import * as core from '@actions/core'
 import { RelsealError } from '../../../src/errors.js'
 import { parseTagPrefix } from '../../../src/manifest/tag-version.js'
 import { readToken, requiredSignersPath } from '../../common/inputs.js'
+import { readBenchmarkInputs, type BenchmarkInputs } from './benchmark-inputs.js'
+import { parseChecks, type NamedCheck } from './checks.js'
 import { parseCommands } from './command-line.js'
 import { parseReleaseVersion, type ReleaseVersion } from './version.js'
 
@@ -21,6 +23,9 @@ export interface GateInputs {
   junitReport: string[]
   minPassRate: number
   buildCommands: string[][]
+  /** mode check: named audit commands (`audit: npm audit …`), run in order after the tests. */
+  checks: NamedCheck[]
+  benchmark: BenchmarkInputs
   artifacts: string[]
   /** publish: the folder holding the check step's artifacts and their SHA256SUMS. */
   artifactsDir: string
@@ -106,6 +111,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): GateInputs {
   const testCommands = parseCommands(core.getInput('test-command'), 'test-command')
   const junitReport = lines('junit-report')
   const buildCommands = parseCommands(core.getInput('build-command'), 'build-command')
+  const checks = parseChecks(core.getInput('checks'))
+  const benchmark = readBenchmarkInputs(mode === 'check')
   const artifacts = lines('artifacts')
   const artifactsDir = core.getInput('artifacts-dir')
   if (mode === 'check') {
@@ -120,6 +127,9 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): GateInputs {
       'test-command': testCommands,
       'build-command': buildCommands,
       'junit-report': junitReport,
+      checks,
+      'benchmark-command': benchmark.command,
+      'benchmark-report': benchmark.report ? [benchmark.report] : [],
       artifacts,
     })
     if (!token)
@@ -149,6 +159,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): GateInputs {
     junitReport,
     minPassRate: readPassRate(),
     buildCommands,
+    checks,
+    benchmark,
     artifacts,
     artifactsDir,
     draft: core.getBooleanInput('draft'),

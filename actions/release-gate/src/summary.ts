@@ -1,6 +1,8 @@
 import * as core from '@actions/core'
 import { escapeHtml as esc } from '../../common/html.js'
 import type { Release } from '../../github/index.js'
+import { BENCH_TABLE_HEADER, benchTableRows, formatTolerance } from '../../../src/bench/index.js'
+import type { BenchOutcome } from './benchmark-gate.js'
 import type { JUnitTotals } from './junit.js'
 import { formatRate } from './test-gate.js'
 
@@ -12,6 +14,23 @@ export interface GateReport {
   passRate?: number
   artifacts: { name: string; size: number; sha256: string }[]
   release?: Release
+  benchmark?: BenchOutcome
+}
+
+/** The benchmark table: name / previous / now / change / verdict, then the note (baseline or none). */
+function addBenchmark(s: typeof core.summary, b: BenchOutcome): void {
+  s.addHeading('Benchmarks', 3)
+  const c = b.comparison
+  if (c) {
+    s.addTable([
+      BENCH_TABLE_HEADER.map((h) => ({ data: h, header: true })),
+      ...benchTableRows(c).map((row) => row.map((cell) => ({ data: esc(cell) }))),
+    ])
+    s.addRaw(
+      `<p>${esc(b.note)}; tolerance ${formatTolerance(c.tolerance)}, ${c.direction}: ${c.ok ? 'no regression' : 'regression'}</p>`,
+      true,
+    )
+  } else s.addRaw(`<p>${esc(b.note)}</p>`, true)
 }
 
 /** The job summary: each gate with its verdict, the test counts, the artifacts, the release. */
@@ -45,6 +64,7 @@ export async function writeSummary(r: GateReport): Promise<void> {
       true,
     )
   }
+  if (r.benchmark) addBenchmark(s, r.benchmark)
   if (r.artifacts.length)
     s.addTable([
       [

@@ -1,9 +1,14 @@
 import * as core from '@actions/core'
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { isAbsolute, relative } from 'node:path'
 import { RelsealError } from '../../../src/errors.js'
 import { matchFiles } from '../../common/workspace.js'
+import { assertWrittenSince } from './fresh.js'
+import type { GateInputs } from './inputs.js'
 import { mergeTotals, parseJUnit, passRate, type JUnitTotals } from './junit.js'
+import { runCommands } from './run-commands.js'
+import type { Step } from './step.js'
+import type { GateReport } from './summary.js'
 
 /** GitHub shows at most this many error annotations per step; the rest go to the log. */
 const MAX_ANNOTATIONS = 50
@@ -26,11 +31,7 @@ export async function readReports(
   const all: JUnitTotals[] = []
   for (const f of files) {
     const name = relative(workspace, f) || f
-    if (notBefore && statSync(f).mtime.getTime() < notBefore.getTime() - 2000)
-      throw new RelsealError(
-        'E_TEST_GATE',
-        `JUnit report ${name} is older than this test run, so it does not describe it; make the test command write it, or delete stale reports`,
-      )
+    if (notBefore) assertWrittenSince(f, name, notBefore, 'E_TEST_GATE', 'JUnit report', 'test')
     try {
       all.push(parseJUnit(readFileSync(f, 'utf8'), name))
     } catch (e) {
@@ -83,3 +84,39 @@ export function checkPassRate(t: JUnitTotals, min: number): number {
 
 /** A rate as a plain decimal with at most 4 places: 1, 0.9, 0.9667. */
 export const formatRate = (r: number) => String(Math.round(r * 10_000) / 10_000)
+
+/** The test gate: the test commands, then the JUnit reports they wrote (fresh) and the pass rate. */
+export async function testStep(i: GateInputs, dir: string, report: GateReport, step: Step) {
+  const testsStarted = new Date()
+  const rate = await step(
+    'tests',
+    async () => {
+      if (i.testCommands.length === 0 && i.junitReport.length === 0) {
+        core.warning('test-command and junit-report are empty: no test gate ran')
+        return undefined
+      }
+      let failure: Error | undefined
+      await runCommands(i.testCommands, dir, 'E_TEST_GATE', 'test gate').catch((e: unknown) => {
+        failure = e instanceof Error ? e : new Error(String(e))
+      })
+      if (i.junitReport.length === 0) {
+        if (failure) throw failure
+        return undefined
+      }
+      const totals = await readReports(
+        i.junitReport,
+        dir,
+        i.testCommands.length ? testsStarted : undefined,
+      ).catch((e: unknown) => {
+        throw failure ?? e
+      })
+      annotateFailures(totals, dir)
+      report.totals = totals
+      if (failure) throw failure
+      return checkPassRate(totals, i.minPassRate)
+    },
+    (r) => (r === undefined ? 'commands passed' : `pass rate ${formatRate(r)}`),
+  )
+  if (rate !== undefined) report.passRate = rate
+  return rate
+}
