@@ -41,6 +41,7 @@ export type UpdateStep =
   | 'verify-commit'
   | 'worktree'
   | 'verify-worktree'
+  | 'shared'
   | 'install'
   | 'health'
   | 'swap'
@@ -74,6 +75,13 @@ export interface UpdateOptions {
    */
   allowedSigners?: string
   source?: SourceOptions
+  /**
+   * Entries of `<app-root>/shared/` linked into every new release before its install command
+   * (`db`, `.env`, `logs/`; docs/updater.md "Shared data"); default: those `init` recorded.
+   */
+  shared?: readonly string[]
+  /** The run's id in evidence, events and results (default: a random UUID). */
+  runId?: string
   onProgress?: (step: UpdateStep, percent: number, message: string) => void
   /** Crash-safety test hook: called at every step boundary; never set in normal use. */
   killPoint?: KillPoint
@@ -138,7 +146,7 @@ function stepRunner(o: UpdateOptions, steps: StepRecord[]): StepFn {
 export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
   const layout = appLayout(o.appRoot)
   const config = readAppConfig(layout)
-  const runId = randomUUID()
+  const runId = o.runId ?? randomUUID()
   const steps: StepRecord[] = []
   const evidence: EvidenceRecord = { run_id: runId, time: new Date().toISOString(), outcome: 'failed', steps }
   const step = stepRunner(o, steps)
