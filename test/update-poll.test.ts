@@ -59,6 +59,8 @@ describe('relseal update --every', () => {
     const state = readPollState(root)
     expect(state).toMatchObject({ pid: child.pid, every_ms: 5000, running: true })
     expect(state!.last_run.outcome).toBe('updated')
+    const shown = await runCli(['status', '--app-root', root], '/')
+    expect(shown.stdout).toContain(`poll:     every 5 s; next at ${state!.next_poll} (pid ${child.pid})`)
     child.kill('SIGTERM')
     expect(await exited, stderr).toBe(0)
 

@@ -5,14 +5,14 @@
  * time is kept in .relseal/poll.json for `relseal status`.
  */
 import { randomUUID } from 'node:crypto'
-import { readFileSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import { isRelsealError, RelsealError, REFUSAL_CODES, type RelsealErrorCode } from '../errors.js'
-import { writeFileAtomic } from './atomic-file.js'
-import { appLayout, type AppLayout } from './layout.js'
+import { appLayout } from './layout.js'
 import { updateWithNotifications, type NotifyOptions } from './notify.js'
+import { removePollState, writePollState } from './poll-state.js'
 import { updateToRelease, type UpdateOptions, type UpdateResult } from './update.js'
+
+export { readPollState, type PollState } from './poll-state.js'
 
 /** Shortest period accepted (tests poll every second or two; services every few minutes). */
 export const MIN_EVERY_MS = 1000
@@ -53,16 +53,6 @@ export interface PollRun {
   error?: unknown
   error_code?: string
 }
-
-/** What .relseal/poll.json holds. */
-export interface PollState {
-  pid: number
-  every_ms: number
-  next_poll: string
-  last_run: { run_id: string; time: string; outcome: string; error_code?: string }
-}
-
-const pollFile = (layout: AppLayout): string => join(layout.state, 'poll.json')
 
 function isTransient(e: unknown): boolean {
   for (let c = e, depth = 0; c !== undefined && depth < 8; c = (c as { cause?: unknown }).cause, depth++)
@@ -118,61 +108,20 @@ export async function runUpdateLoop(o: PollOptions): Promise<void> {
       }
       const wait = pollDelay(everyMs, retries, jitterMs, random)
       const done: PollRun = { ...run, next_poll: new Date(Date.now() + wait).toISOString() }
-      writePollState(layout, done, everyMs)
+      writePollState(layout, {
+        every_ms: everyMs,
+        next_poll: done.next_poll,
+        last_run: {
+          run_id: done.run_id,
+          time: done.time,
+          outcome: done.outcome,
+          ...(done.error_code ? { error_code: done.error_code } : {}),
+        },
+      })
       onRun?.(done)
       await sleep(wait, signal)
     }
   } finally {
     removePollState(layout)
-  }
-}
-
-function writePollState(layout: AppLayout, run: PollRun, everyMs: number): void {
-  const state: PollState = {
-    pid: process.pid,
-    every_ms: everyMs,
-    next_poll: run.next_poll,
-    last_run: {
-      run_id: run.run_id,
-      time: run.time,
-      outcome: run.outcome,
-      ...(run.error_code ? { error_code: run.error_code } : {}),
-    },
-  }
-  writeFileAtomic(pollFile(layout), `${JSON.stringify(state, null, 2)}\n`)
-}
-
-/** Removes poll.json when this process wrote it (another loop's file is left alone). */
-function removePollState(layout: AppLayout): void {
-  if (readPollState(layout)?.pid === process.pid) rmSync(pollFile(layout), { force: true })
-}
-
-/**
- * The poll loop's state for `status`: its pid, period, next poll and last run, and whether that
- * process still runs; undefined when no loop wrote one (or the file is not what a loop writes).
- */
-export function readPollState(
-  layoutOrRoot: AppLayout | string,
-): (PollState & { running: boolean }) | undefined {
-  const layout = typeof layoutOrRoot === 'string' ? appLayout(layoutOrRoot) : layoutOrRoot
-  let untrusted: Partial<PollState>
-  try {
-    untrusted = JSON.parse(readFileSync(pollFile(layout), 'utf8')) as Partial<PollState>
-  } catch {
-    return undefined
-  }
-  const { pid, every_ms, next_poll, last_run } = untrusted
-  if (!Number.isSafeInteger(pid) || typeof every_ms !== 'number' || typeof next_poll !== 'string')
-    return undefined
-  if (typeof last_run?.outcome !== 'string' || typeof last_run.run_id !== 'string') return undefined
-  return { pid: pid!, every_ms, next_poll, last_run, running: isRunning(pid!) }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
