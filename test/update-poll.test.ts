@@ -76,6 +76,33 @@ describe('relseal update --every', () => {
     expect(readFileSync(join(root, 'current/src/version.js'), 'utf8')).toContain('2.0.0')
   })
 
+  it('with --json prints one JSON object per run', async () => {
+    const o = await makeOrigin(['1.0.0'])
+    const root = await appRoot(o)
+    const m = await signVersion(o, '1.0.0')
+    const child = spawn(
+      process.execPath,
+      [bin, 'update', '--app-root', root, '--manifest', m, '--pubkey', o.pubFile, '--every', '1s', '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stdout = ''
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
+    const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)))
+    await until(() => stdout.split('\n').length > 2) // two whole lines
+    child.kill('SIGTERM')
+    const code = await exited
+    const runs = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    // The signal may land during the third run (exit 143, as for a single update) or between runs.
+    expect([0, 143]).toContain(code)
+    expect(runs[0]).toMatchObject({ outcome: 'updated', to: { version: '1.0.0' } })
+    expect(runs[1]).toMatchObject({ outcome: 'up-to-date', to: { version: '1.0.0' } })
+    expect(runs[1]!.next_poll).toMatch(/^\d{4}-\d\d-\d\dT/)
+    expect(runs[0]!.run_id).not.toBe(runs[1]!.run_id)
+  })
+
   it.each([
     [['--every', '500ms'], '--every'],
     [['--every', '5x'], '--every'],
