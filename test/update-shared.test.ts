@@ -150,5 +150,8 @@ describe('updates with shared entries', () => {
       }),
     ).rejects.toMatchObject({ code: 'E_SHARED_CONFLICT' })
     expect(outsideStore(root)).toEqual(before)
+    await expect(
+      updateToRelease({ appRoot: root, manifest: await signVersion(o, '1.1.0'), policy, shared: ['../db'] }),
+    ).rejects.toMatchObject({ code: 'E_USAGE' })
   })
 })

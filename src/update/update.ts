@@ -25,6 +25,7 @@ import {
   type KillPoint,
 } from './pointer.js'
 import { pruneReleases } from './prune.js'
+import { parseSharedEntries } from './shared.js'
 import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
 import { checkReleaseOrder } from './release-order.js'
 
@@ -152,6 +153,7 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
   const step = stepRunner(o, steps)
   const useTrustRoot = hasStoredTrustRoot(layout)
   assertNoKeysBesideRoot(layout, o.policy)
+  if (o.shared !== undefined) parseSharedEntries(o.shared) // a bad name is E_USAGE before any step
   const lock = await step('lock', 0, 'taking the update lock', async () => {
     const held = acquireLock(layout.lock, () => clearGitLockFiles(layout))
     try {
