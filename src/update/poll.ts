@@ -86,6 +86,8 @@ async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function runUpdateLoop(o: PollOptions): Promise<void> {
   if (!Number.isFinite(o.everyMs) || o.everyMs < MIN_EVERY_MS)
     throw new RelsealError('E_USAGE', `the poll period must be at least ${MIN_EVERY_MS / 1000} s`)
+  if (o.jitterMs !== undefined && !(o.jitterMs >= 0 && o.jitterMs <= o.everyMs))
+    throw new RelsealError('E_USAGE', 'the poll jitter must be from 0 to the period')
   const layout = appLayout(o.appRoot)
   const { everyMs, jitterMs = 0, signal, notify, onRun, random = Math.random, sleep = abortableSleep } = o
   let retries = 0
