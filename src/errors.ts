@@ -21,6 +21,7 @@ export type RelsealErrorCode =
   | 'E_TAG_VERSION_MISMATCH'
   | 'E_PAYLOAD_MISMATCH'
   | 'E_WITHDRAWN'
+  | 'E_SHARED_CONFLICT'
   // trust root refusals (docs/trust-root.md)
   | 'E_ROOT_THRESHOLD'
   | 'E_ROOT_ROLLBACK'
@@ -82,6 +83,7 @@ export const REFUSAL_CODES: ReadonlySet<RelsealErrorCode> = new Set<RelsealError
   'E_TAG_VERSION_MISMATCH',
   'E_PAYLOAD_MISMATCH',
   'E_WITHDRAWN',
+  'E_SHARED_CONFLICT',
   'E_ROOT_THRESHOLD',
   'E_ROOT_ROLLBACK',
   'E_ROOT_SKIPPED',

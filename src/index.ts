@@ -87,4 +87,14 @@ export {
   type AppStatus,
   type EvidenceRecord,
 } from './update/index.js'
+// Issue 16: the poll loop, notifications and shared entries.
+export {
+  runUpdateLoop,
+  readPollState,
+  type PollOptions,
+  type PollRun,
+  type PollState,
+} from './update/poll.js'
+export { updateWithNotifications, type NotifyEvent, type NotifyOptions } from './update/notify.js'
+export { parseSharedEntries, type SharedEntry } from './update/shared.js'
 export { verifySignedTag, verifyTagForCommit, parseAllowedSigners, type VerifiedTag } from './tag/index.js'

@@ -5,6 +5,16 @@ import { killDescendants } from '../update/processes.js'
 /** Exit codes of a shell for a process ended by SIGINT and SIGTERM (128 + signal number). */
 const EXIT_ON: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 }
 
+let idleStop: AbortController | undefined
+
+/**
+ * While `stop` is set, SIGINT and SIGTERM abort it instead of ending the process: the poll loop
+ * (`update --every`) sets it while it waits between runs, so a signal then ends it with exit 0.
+ */
+export function stopWhileIdle(stop: AbortController | undefined): void {
+  idleStop = stop
+}
+
 /**
  * Makes SIGINT and SIGTERM end any command promptly (issue 23, item 8): the children it started
  * (git, install and health commands, with their process groups) are killed, the update lock is
@@ -14,7 +24,13 @@ const EXIT_ON: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 14
  */
 export function installSignalHandlers(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      const idle = idleStop
+      if (idle !== undefined) {
+        idleStop = undefined
+        writeSync(2, `relseal: stopped by ${signal} between runs\n`)
+        return idle.abort()
+      }
       try {
         killDescendants()
         releaseHeldLocks()

@@ -32,6 +32,9 @@ export interface PinnedRequest {
   assetRedirects?: boolean
   /** Replaces GITHUB_ASSET_HOSTS (tests point it at loopback names). */
   assetHosts?: readonly string[]
+  /** POST sends `body` once and returns the first answer, a redirect too (never re-sent). */
+  method?: 'GET' | 'POST'
+  body?: Uint8Array
 }
 
 export interface PinnedResponse {
@@ -43,6 +46,8 @@ export interface PinnedResponse {
 }
 
 interface Exchange {
+  method: 'GET' | 'POST'
+  body: Uint8Array | undefined
   deadline: number
   deadlineMs: number
   maxBytes: number
@@ -68,13 +73,13 @@ function tooLargeError(url: URL, x: Exchange): RelsealError {
 
 const isRedirect = (status: number): boolean => [301, 302, 303, 307, 308].includes(status)
 
-/** One GET: a redirect comes back with an empty body and is not read. */
+/** One request: a redirect comes back with an empty body and is not read. */
 function getOnce(url: URL, headers: Record<string, string>, x: Exchange): Promise<PinnedResponse> {
   return new Promise((resolve, reject) => {
     let settled = false
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
     // agent: false, one connection per request, closed afterwards: nothing pooled outlives a fetch.
-    const req = send(url, { method: 'GET', headers, agent: false })
+    const req = send(url, { method: x.method, headers, agent: false })
     const finish = (err: Error | undefined, value?: PinnedResponse): void => {
       if (settled) return
       settled = true
@@ -114,7 +119,7 @@ function getOnce(url: URL, headers: Record<string, string>, x: Exchange): Promis
         if (!res.complete) brokeOff('the connection closed before the end of the body')
       })
     })
-    req.end()
+    req.end(x.body)
   })
 }
 
@@ -131,7 +136,14 @@ function getOnce(url: URL, headers: Record<string, string>, x: Exchange): Promis
 export async function fetchPinned(r: PinnedRequest): Promise<PinnedResponse> {
   const start = checkFetchUrl(r.url, r.what)
   const deadlineMs = r.deadlineMs ?? DEFAULT_DEADLINE_MS
-  const x: Exchange = { deadline: Date.now() + deadlineMs, deadlineMs, maxBytes: r.maxBytes, what: r.what }
+  const x: Exchange = {
+    method: r.method ?? 'GET',
+    body: r.body,
+    deadline: Date.now() + deadlineMs,
+    deadlineMs,
+    maxBytes: r.maxBytes,
+    what: r.what,
+  }
   const base: Record<string, string> = {}
   for (const [k, v] of Object.entries(r.headers ?? {})) if (k.toLowerCase() !== 'authorization') base[k] = v
   let url = start
@@ -140,7 +152,7 @@ export async function fetchPinned(r: PinnedRequest): Promise<PinnedResponse> {
     const headers =
       r.token && url.origin === start.origin ? { ...base, authorization: `Bearer ${r.token}` } : base
     const res = await getOnce(url, headers, x)
-    if (!isRedirect(res.status)) return res
+    if (!isRedirect(res.status) || x.method !== 'GET') return res
     const location = res.headers.location
     if (location === undefined)
       throw new RelsealError(

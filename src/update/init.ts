@@ -6,6 +6,7 @@ import { verifyTrustRootChain } from '../trust/trust-root.js'
 import { writeFileAtomic } from './atomic-file.js'
 import { appLayout, type AppConfig } from './layout.js'
 import { normalizeRemote, parseRepository, repositoryFromRemote, sameRepository } from './remote.js'
+import { ensureSharedEntries, formatSharedEntries, parseSharedEntries, sharedDir } from './shared.js'
 import { assertRootRepository } from './trust-root-store.js'
 
 /** How long `init` waits for the remote to answer `git ls-remote`. */
@@ -27,6 +28,11 @@ export interface InitOptions {
    * .relseal/trust-root.json, and updates then verify with it instead of --pubkey keys.
    */
   trustRoot?: Uint8Array
+  /**
+   * Shared entries (`db`, `.env`, `logs/`, `file:secret`): made under `<app-root>/shared/` now,
+   * recorded in config.json, and linked into every new release before its install command.
+   */
+  shared?: readonly string[]
 }
 
 function chooseRepository(remote: string, given: string | undefined): string {
@@ -80,13 +86,19 @@ export async function initAppRoot(o: InitOptions): Promise<AppConfig> {
   if (existsSync(layout.config)) {
     throw new RelsealError('E_EXISTS', `${layout.root} is already a relseal app root; nothing was changed`)
   }
+  const shared = parseSharedEntries(o.shared ?? [], sharedDir(layout))
   if (!o.offline) await checkRemoteAnswers(remote)
   for (const dir of [layout.root, layout.releases, layout.state, layout.manifests])
     mkdirSync(dir, { recursive: true })
   if (!existsSync(layout.store)) await runGit(['init', '-q', '--bare', layout.store], { cwd: layout.root })
   // The trust root first: the config's existence is what makes this an app root.
   if (root !== undefined) writeFileAtomic(layout.trustRoot, root.bytes)
-  const config: AppConfig = { remote, repository }
+  if (shared.length > 0) ensureSharedEntries(layout, shared)
+  const config: AppConfig = {
+    remote,
+    repository,
+    ...(shared.length > 0 ? { shared: formatSharedEntries(shared) } : {}),
+  }
   writeFileAtomic(layout.config, `${JSON.stringify(config, null, 2)}\n`)
   return config
 }

@@ -6,10 +6,11 @@ import { hashTree } from '../tree/index.js'
 import { verifyTagForCommit } from '../tag/index.js'
 import type { EvidenceRecord, ReleaseRef } from './evidence.js'
 import { isRealDir, readInstalled, releaseRef, removeRelease, type InstalledRelease } from './installed.js'
-import { releaseDir, type AppLayout } from './layout.js'
+import { readAppConfig, releaseDir, type AppLayout } from './layout.js'
 import { readPointer } from './pointer.js'
 import { verifyReleaseFolder } from './reverify.js'
 import { runReleaseCommand } from './run-command.js'
+import { linkSharedEntries, sharedEntriesFor } from './shared.js'
 import { hashUntracked } from './untracked.js'
 import type { UpdateOptions, UpdateStep } from './update.js'
 
@@ -98,6 +99,13 @@ export async function installRelease(
   await step('verify-worktree', 70, 'verifying the checked-out tree', () =>
     verifyReleaseFolder(dir, verified.payload, reuse ? record : undefined),
   )
+  // Issue 16, item 3: links to <app-root>/shared/ before the install command sees the folder.
+  const shared = sharedEntriesFor(o.shared, readAppConfig(layout).shared, layout)
+  if (shared.length > 0 && !reuse) {
+    await step('shared', 75, `linking ${shared.length} shared entr${shared.length === 1 ? 'y' : 'ies'}`, () =>
+      linkSharedEntries(layout, dir, target.version, shared),
+    )
+  }
   // A kept release was installed when it was first made; its install step is not run again.
   if (o.installCommand && !reuse) {
     await step('install', 80, 'running the install command', () =>

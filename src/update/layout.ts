@@ -30,6 +30,8 @@ export interface AppConfig {
   remote: string
   /** owner/name the app's releases are signed for (absent in app roots made before it was recorded). */
   repository?: string
+  /** Shared entries (`db/`, `file:.env`) linked into every new release (src/update/shared.ts). */
+  shared?: string[]
 }
 
 export function appLayout(appRoot: string): AppLayout {

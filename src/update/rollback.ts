@@ -15,6 +15,7 @@ import {
 } from './layout.js'
 import { acquireLock } from './lock.js'
 import { readPointer, setRollbackPointer, swapPointer } from './pointer.js'
+import { pollStatusField, type PollState } from './poll-state.js'
 import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
 import { verifyReleaseFolder } from './reverify.js'
 import { appRootPolicy, hasStoredTrustRoot } from './trust-root-store.js'
@@ -124,6 +125,8 @@ export interface AppStatus {
   /** The release `relseal rollback` would go to: installed and older than current; absent when none. */
   rollback?: InstalledRelease
   runs: EvidenceRecord[]
+  /** The `update --every` loop's state (poll.json) and whether its process runs (issue 16). */
+  poll?: PollState & { running: boolean }
 }
 
 /** The current release, the one a rollback would go to, and the last runs of an app root. */
@@ -139,5 +142,6 @@ export function status(o: { appRoot: string; runs?: number }): AppStatus {
     ...(current ? { current } : {}),
     ...(back ? { rollback: back } : {}),
     runs: readEvidence(layout.evidence, o.runs ?? 5),
+    ...pollStatusField(layout),
   }
 }

@@ -25,6 +25,7 @@ import {
   type KillPoint,
 } from './pointer.js'
 import { pruneReleases } from './prune.js'
+import { parseSharedEntries } from './shared.js'
 import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
 import { checkReleaseOrder } from './release-order.js'
 import { checkWithdrawal } from './withdrawal-gate.js'
@@ -43,6 +44,7 @@ export type UpdateStep =
   | 'verify-commit'
   | 'worktree'
   | 'verify-worktree'
+  | 'shared'
   | 'install'
   | 'health'
   | 'swap'
@@ -76,6 +78,13 @@ export interface UpdateOptions {
    */
   allowedSigners?: string
   source?: SourceOptions
+  /**
+   * Entries of `<app-root>/shared/` linked into every new release before its install command
+   * (`db`, `.env`, `logs/`; docs/updater.md "Shared data"); default: those `init` recorded.
+   */
+  shared?: readonly string[]
+  /** The run's id in evidence, events and results (default: a random UUID). */
+  runId?: string
   onProgress?: (step: UpdateStep, percent: number, message: string) => void
   /** Crash-safety test hook: called at every step boundary; never set in normal use. */
   killPoint?: KillPoint
@@ -140,12 +149,13 @@ function stepRunner(o: UpdateOptions, steps: StepRecord[]): StepFn {
 export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
   const layout = appLayout(o.appRoot)
   const config = readAppConfig(layout)
-  const runId = randomUUID()
+  const runId = o.runId ?? randomUUID()
   const steps: StepRecord[] = []
   const evidence: EvidenceRecord = { run_id: runId, time: new Date().toISOString(), outcome: 'failed', steps }
   const step = stepRunner(o, steps)
   const useTrustRoot = hasStoredTrustRoot(layout)
   assertNoKeysBesideRoot(layout, o.policy)
+  if (o.shared !== undefined) parseSharedEntries(o.shared) // a bad name is E_USAGE before any step
   const lock = await step('lock', 0, 'taking the update lock', async () => {
     const held = acquireLock(layout.lock, () => clearGitLockFiles(layout))
     try {

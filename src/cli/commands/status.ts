@@ -41,6 +41,11 @@ export const run: Command = (args, io) => {
       io.stdout.write(
         `  ${r.time} ${r.outcome}${r.to ? ` -> ${r.to.version}` : ''}${r.error_code ? ` (${r.error_code})` : ''}\n`,
       )
+    // Issue 16: the poll loop's next run, when `update --every` runs (or ran and was killed).
+    if (s.poll)
+      io.stdout.write(
+        `poll:     every ${s.poll.every_ms / 1000} s; ${s.poll.running ? `next at ${s.poll.next_poll} (pid ${s.poll.pid})` : `not running (pid ${s.poll.pid} is gone)`}; last ${s.poll.last_run.outcome}\n`,
+      )
   }
   return Promise.resolve(0)
 }

@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { RelsealError } from '../../errors.js'
 import { parseTagPrefix } from '../../manifest/index.js'
-import { updateToRelease } from '../../update/index.js'
+import { updateToRelease, type UpdateOptions } from '../../update/index.js'
+import { updateWithNotifications } from '../../update/notify.js'
 import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
 import { policyFromFlags } from '../key-input.js'
 import { EXIT } from '../main.js'
 import { escapeUntrusted, jsonForTerminal } from '../../text/escape.js'
+import { notifyFromFlags, runEvery } from '../update-loop.js'
 
 const USAGE =
   'relseal update --app-root DIR --manifest SRC [--pubkey KEY]... [--threshold N] [--repository OWNER/NAME] ' +
-  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--api-url URL] [--tag-prefix P] [--progress | --quiet] [--json]'
+  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--api-url URL] [--tag-prefix P] [--every DURATION [--jitter DURATION]] [--notify-cmd CMD] [--notify-url URL] [--notify-timeout DURATION] [--progress | --quiet] [--json]'
 
 /**
  * `relseal update`: exit 0 updated or up to date, 1 refused, 2 usage, 3 failed after verification,
@@ -90,6 +93,37 @@ export const run: Command = async (args, io) => {
         value: 'FILE',
         description: "require the manifest's tag to be SSH-signed by a signer in this allowed_signers file",
       },
+      // Issue 16, items 2 and 4: polling and notifications (src/cli/update-loop.ts).
+      every: {
+        type: 'string',
+        value: 'DURATION',
+        description:
+          'keep running: one update every DURATION (30s, 5m, 1h; at least 1s), one status line per run; SIGTERM between runs exits 0',
+        defaultText: 'one update, then exit',
+      },
+      jitter: {
+        type: 'string',
+        value: 'DURATION',
+        description: 'with --every: add up to DURATION at random to every wait (at most the period)',
+        defaultText: '0',
+      },
+      'notify-cmd': {
+        type: 'string',
+        value: 'CMD',
+        description: 'run once per update in the app root (sh -c); it reads one JSON event per line on stdin',
+      },
+      'notify-url': {
+        type: 'string',
+        value: 'URL',
+        description:
+          'POST every event as JSON to this https URL (http only to loopback), or env:NAME; never printed past its origin',
+      },
+      'notify-timeout': {
+        type: 'string',
+        value: 'DURATION',
+        description: 'how long one POST, and the delivery at the end of a run, may take',
+        defaultText: '10s',
+      },
       progress: {
         type: 'boolean',
         description: 'show progress on stderr even when it is not a terminal',
@@ -112,7 +146,7 @@ export const run: Command = async (args, io) => {
   const killAt = io.env.RELSEAL_TEST_KILL_AT
   const apiUrl = values['api-url'] ?? io.env.GITHUB_API_URL
   const token = io.env.GITHUB_TOKEN
-  const result = await updateToRelease({
+  const options: UpdateOptions = {
     appRoot: resolve(io.cwd, values['app-root']),
     manifest,
     policy: {
@@ -135,7 +169,11 @@ export const run: Command = async (args, io) => {
         }
       : {}),
     ...(killAt ? { killPoint: (p: string) => p === killAt && process.kill(process.pid, 'SIGKILL') } : {}),
-  })
+  }
+  if (values.every !== undefined) return runEvery(options, values, io)
+  if (values.jitter !== undefined) throw new RelsealError('E_USAGE', '--jitter needs --every')
+  const notify = notifyFromFlags(values, io)
+  const result = notify ? await updateWithNotifications(options, notify) : await updateToRelease(options)
   const r = result.to
   const back = result.evidence.rollback_command
   const code = result.outcome === 'rolled-back' ? EXIT.rolledBack : EXIT.ok
