@@ -3,6 +3,7 @@ export { MANIFEST_PAYLOAD_TYPE, MAX_MANIFEST_BYTES, preAuthEncoding, parseEnvelo
 export {
   MANIFEST_FIELDS,
   MANIFEST_SCHEMA,
+  MANIFEST_SCHEMA_V2,
   parsePayload,
   serializePayload,
   isStrictSemver,
@@ -16,3 +17,11 @@ export { cosignManifest, type CosignOptions } from './cosign.js'
 export { resolveRelease, type ReleaseFacts, type ResolveReleaseOptions } from './release-facts.js'
 export { assertTagMatchesVersion, parseTagPrefix, releaseVersionOfTag, versionOfTag } from './tag-version.js'
 export { verifyTree, verifyArtifacts } from './verify-tree.js'
+export {
+  MAX_ROLLOUT_STAGES,
+  parseRolloutPlan,
+  stageOpensAt,
+  type Rollout,
+  type RolloutStage,
+} from './rollout.js'
+export { hostBucket, isHostId, stageOfBucket, ROLLOUT_BUCKETS, type HostStage } from './rollout-bucket.js'

@@ -27,6 +27,7 @@ import {
 import { pruneReleases } from './prune.js'
 import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
 import { checkReleaseOrder } from './release-order.js'
+import { checkRolloutStage, deferUpdate } from './rollout-gate.js'
 
 export { pruneReleases }
 
@@ -35,6 +36,7 @@ export type UpdateStep =
   | 'load'
   | 'trust-root'
   | 'verify'
+  | 'rollout'
   | 'freeze'
   | 'verify-tag'
   | 'fetch'
@@ -74,14 +76,20 @@ export interface UpdateOptions {
    */
   allowedSigners?: string
   source?: SourceOptions
+  /** The host's stable id for a phased rollout; default: /etc/machine-id. Hashed, never sent. */
+  hostId?: string
+  /** Install even when this host's rollout stage is not open yet (the operator's canaries). */
+  ignoreRollout?: boolean
   onProgress?: (step: UpdateStep, percent: number, message: string) => void
   /** Crash-safety test hook: called at every step boundary; never set in normal use. */
   killPoint?: KillPoint
 }
 
 export interface UpdateResult {
-  outcome: 'updated' | 'up-to-date'
+  outcome: 'updated' | 'up-to-date' | 'deferred' | 'rolled-back'
   runId: string
+  /** Outcome `deferred`: when this host's rollout stage opens (ISO time); nothing was changed. */
+  deferredUntil?: string
   from?: ReleaseRef
   to: ReleaseRef
   evidence: EvidenceRecord
@@ -195,6 +203,10 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
     const installed = readInstalled(layout, currentVersion)
     if (installed)
       evidence.from = { version: installed.version, commit: installed.commit, code_hash: installed.code_hash }
+    const deferral = await step('rollout', 12, 'checking the rollout stage', () =>
+      checkRolloutStage(verified.payload, evidence, { ...o, now: o.policy.now, running: installed?.version }),
+    )
+    if (deferral) return deferUpdate(layout, evidence, runId, deferral)
     const upToDate = await step('freeze', 15, 'checking version order', () =>
       checkReleaseOrder(layout, installed, verified, o.allowDowngrade),
     )

@@ -38,7 +38,8 @@ export const run: Command = (args, io) => {
     )
     for (const r of s.runs)
       io.stdout.write(
-        `  ${r.time} ${r.outcome}${r.to ? ` -> ${r.to.version}` : ''}${r.error_code ? ` (${r.error_code})` : ''}\n`,
+        `  ${r.time} ${r.outcome}${r.to ? ` -> ${r.to.version}` : ''}${r.deferred_until ? ` until ${r.deferred_until}` : ''}` +
+          `${r.error_code ? ` (${r.error_code})` : ''}\n`,
       )
   }
   return Promise.resolve(0)

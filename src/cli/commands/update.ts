@@ -8,9 +8,9 @@ import { policyFromFlags } from '../key-input.js'
 
 const USAGE =
   'relseal update --app-root DIR --manifest SRC [--pubkey KEY]... [--threshold N] [--repository OWNER/NAME] ' +
-  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--api-url URL] [--tag-prefix P] [--progress | --quiet] [--json]'
+  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--host-id ID] [--ignore-rollout] [--api-url URL] [--tag-prefix P] [--progress | --quiet] [--json]'
 
-/** `relseal update`: exit 0 updated or up to date, 1 refused, 2 usage, 3 failed after verification. */
+/** `relseal update`: exit 0 updated, up to date or deferred, 1 refused, 2 usage, 3 failed after verification. */
 export const run: Command = async (args, io) => {
   const { values, help } = parseCommandArgs(
     args,
@@ -74,6 +74,18 @@ export const run: Command = async (args, io) => {
         type: 'boolean',
         description: 'accept a lower version than the running one (never the same version with other code)',
       },
+      'host-id': {
+        type: 'string',
+        value: 'ID',
+        description:
+          "this host's stable id for a phased rollout (hashed with the version into its bucket, never sent anywhere)",
+        defaultText: 'the content of /etc/machine-id',
+      },
+      'ignore-rollout': {
+        type: 'boolean',
+        description:
+          "install even when this host's rollout stage is not open yet (the operator's own canaries)",
+      },
       'api-url': {
         type: 'string',
         value: 'URL',
@@ -122,6 +134,8 @@ export const run: Command = async (args, io) => {
     ...(values['allowed-signers']
       ? { allowedSigners: readFileSync(resolve(io.cwd, values['allowed-signers']), 'utf8') }
       : {}),
+    ...(values['host-id'] !== undefined ? { hostId: values['host-id'] } : {}),
+    ignoreRollout: Boolean(values['ignore-rollout']),
     source: { ...(apiUrl ? { apiUrl } : {}), ...(token ? { token } : {}) },
     ...(!values.quiet && (values.progress || io.stderrIsTTY)
       ? {
@@ -134,9 +148,17 @@ export const run: Command = async (args, io) => {
   const r = result.to
   const back = result.evidence.rollback_command
   if (values.json) {
-    const { outcome, runId, from, to } = result
+    const { outcome, runId, from, to, deferredUntil } = result
+    const json = { outcome, run_id: runId, from, to, rollback_command: back, deferred_until: deferredUntil }
+    io.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+    return 0
+  }
+  if (result.outcome === 'deferred') {
+    const place = result.evidence.rollout
+    const stage = place && 'stage' in place ? ` (stage ${place.stage}, ${place.percent}% of hosts)` : ''
     io.stdout.write(
-      `${JSON.stringify({ outcome, run_id: runId, from, to, rollback_command: back }, null, 2)}\n`,
+      `deferred: ${r.version} rolls out in stages; this host's stage${stage} opens at ${result.deferredUntil}; ` +
+        'nothing was fetched or changed\n',
     )
     return 0
   }
