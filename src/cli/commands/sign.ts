@@ -102,7 +102,7 @@ export const run: Command = async (args, io) => {
         value: 'PLAN',
         description:
           'a signed phased rollout, PERCENT%@AFTER stages such as 10%@0m,50%@30m,100%@2h (writes schema v2)',
-        defaultText: 'every host at once (schema v1)',
+        defaultText: 'every host at once, schema v1',
       },
       'rollout-start': {
         type: 'string',
