@@ -29,6 +29,9 @@ describe('actions/sign-release with input rollout (dist/index.js as the runner r
     })
     expect(first.stdout).not.toContain('::error')
     expect(first.status).toBe(0)
+    expect(first.summary).toContain(
+      '10 % from 2026-05-01T12:00:00Z<br>50 % from 2026-05-01T12:30:00Z<br>100 % from 2026-05-01T14:00:00Z',
+    )
     expect(uploadedPayload()).toMatchObject({
       schema: 'https://relseal.dev/manifest/v2',
       rollout: {
