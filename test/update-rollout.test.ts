@@ -267,6 +267,42 @@ describe('relseal sign --rollout', () => {
     expect(existsSync(out)).toBe(false)
   })
 
+  it('verify shows the signed plan, and a co-signer signs a phased manifest as it is', async () => {
+    const o = await makeOrigin(['1.0.0'])
+    const m = await signVersion(o, '1.0.0', ['--rollout', '10%@0m,100%@2h', '--rollout-start', START])
+    const second = await runCli(['keygen', '--out', 'second'], o.out)
+    expect(second.code).toBe(0)
+    const cosign = await runCli(
+      [
+        'sign',
+        '--append',
+        '--key',
+        join(o.out, 'second.key'),
+        '--pubkey',
+        o.pubFile,
+        '--dir',
+        o.work,
+        '--repository',
+        'acme/app',
+        '--out',
+        m,
+      ],
+      o.out,
+    )
+    expect(cosign.stderr).toBe('')
+    expect(cosign.code).toBe(0)
+    const v = await runCli(
+      ['verify', m, '--pubkey', o.pubFile, '--pubkey', join(o.out, 'second.pub'), '--threshold', '2'],
+      o.out,
+    )
+    expect(v.code).toBe(0)
+    expect(v.stdout).toContain(
+      'rollout:   10% from 2026-05-01T12:00:00.000Z, 100% from 2026-05-01T14:00:00.000Z\n',
+    )
+    const json = await runCli(['verify', m, '--pubkey', o.pubFile, '--json'], o.out)
+    expect(JSON.parse(json.stdout)).toMatchObject({ rollout: { start: START } })
+  })
+
   it('refuses --rollout with --append: a co-signer adds no facts', async () => {
     const o = await makeOrigin(['1.0.0'])
     const m = await signVersion(o, '1.0.0')
