@@ -204,7 +204,12 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
     if (installed)
       evidence.from = { version: installed.version, commit: installed.commit, code_hash: installed.code_hash }
     const deferral = await step('rollout', 12, 'checking the rollout stage', () =>
-      checkRolloutStage(verified.payload, evidence, { ...o, now: o.policy.now, running: installed?.version }),
+      checkRolloutStage(verified.payload, evidence, {
+        hostId: o.hostId,
+        ignoreRollout: o.ignoreRollout,
+        now: o.policy.now,
+        running: installed?.version,
+      }),
     )
     if (deferral) return deferUpdate(layout, evidence, runId, deferral)
     const upToDate = await step('freeze', 15, 'checking version order', () =>
