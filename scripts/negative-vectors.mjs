@@ -236,7 +236,7 @@ payload(
   'a missing required field',
   Buffer.from(JSON.stringify({ ...good, commit: undefined })),
 )
-payload('payload.schema', 'another schema', withField({ schema: 'https://relseal.dev/manifest/v2' }))
+payload('payload.schema', 'another schema', withField({ schema: 'https://relseal.dev/manifest/v3' }))
 payload('payload.integer', 'file_count written 3.0', rawField('file_count', '3.0'))
 payload('payload.integer', 'file_count written 3e0', rawField('file_count', '3e0'))
 payload('payload.integer', 'file_count written -0', rawField('file_count', '-0'))
