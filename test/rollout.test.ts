@@ -46,6 +46,17 @@ describe('host buckets (docs/vectors/rollout-buckets.json)', () => {
     },
   )
 
+  it("matches the spec's worked example", () => {
+    const spec = readFileSync(new URL('../docs/manifest-spec.md', import.meta.url), 'utf8').replace(
+      /\s+/g,
+      ' ',
+    )
+    const b = vectors.buckets.find((x) => x.host_id === 'web-01' && x.version === '1.2.3')!
+    expect(spec).toContain(`starts \`${b.first8_hex}\`, so bucket ${b.bucket} (stage 2`)
+    expect(stageOfBucket(vectors.rollout, b.bucket).index).toBe(1)
+    expect(spec).toContain(`for \`1.2.4\` it is ${hostBucket('web-01', '1.2.4')}`)
+  })
+
   it('changes with one flipped byte of the host id or the version', () => {
     const b = vectors.buckets[0]!
     const flipped = `${b.host_id.slice(0, -1)}${b.host_id.endsWith('2') ? '3' : '2'}`
