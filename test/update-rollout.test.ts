@@ -181,7 +181,7 @@ describe('relseal update with a phased release (CLI)', () => {
     expect((await update([])).stdout).toContain('up to date: 1.0.0')
   })
 
-  it('refuses a bad --host-id with exit 2 and changes nothing', async () => {
+  it('refuses a bad host id with E_USAGE (CLI exit 2) and changes nothing', async () => {
     const o = await makeOrigin(['1.0.0'])
     const phased = await signVersion(o, '1.0.0', [
       '--rollout',
@@ -210,6 +210,12 @@ describe('relseal update with a phased release (CLI)', () => {
     expect(r.stderr).toContain('E_USAGE')
     expect(r.stderr).toContain('--host-id')
     expect(snapshotAppRoot(root)).toEqual(before)
+    // The library checks it when the release has a rollout: after verification, before any git command.
+    await expect(
+      updateToRelease({ appRoot: root, manifest: phased, policy: policyOf(o), hostId: 'web\n01' }),
+    ).rejects.toMatchObject({ code: 'E_USAGE' })
+    expect(snapshotAppRoot(root)).toEqual(before)
+    expect(lastEvidence(root)).toMatchObject({ outcome: 'failed', error_code: 'E_USAGE' })
   })
 })
 

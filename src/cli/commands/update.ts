@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parseTagPrefix } from '../../manifest/index.js'
+import { RelsealError } from '../../errors.js'
+import { isHostId, parseTagPrefix } from '../../manifest/index.js'
 import { updateToRelease } from '../../update/index.js'
 import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
@@ -112,6 +113,9 @@ export const run: Command = async (args, io) => {
     io.stdout.write(help)
     return 0
   }
+  // Checked before anything runs, even for a release without a rollout, so a typo shows at once.
+  if (values['host-id'] !== undefined && !isHostId(values['host-id']))
+    throw new RelsealError('E_USAGE', '--host-id must be 1 to 256 bytes without control characters')
   const manifest = /^(https?|github):/.test(values.manifest)
     ? values.manifest
     : resolve(io.cwd, values.manifest)
