@@ -236,7 +236,7 @@ payload(
   'a missing required field',
   Buffer.from(JSON.stringify({ ...good, commit: undefined })),
 )
-payload('payload.schema', 'another schema', withField({ schema: 'https://relseal.dev/manifest/v2' }))
+payload('payload.schema', 'another schema', withField({ schema: 'https://relseal.dev/manifest/v3' }))
 payload('payload.integer', 'file_count written 3.0', rawField('file_count', '3.0'))
 payload('payload.integer', 'file_count written 3e0', rawField('file_count', '3e0'))
 payload('payload.integer', 'file_count written -0', rawField('file_count', '-0'))
@@ -326,6 +326,68 @@ payload(
   'a control character in tag_signer',
   withField({ tag_signer: { principal: 'a\u001b', fingerprint: 'SHA256:x' } }),
 )
+// Phased rollout (schema v2)
+const V2 = 'https://relseal.dev/manifest/v2'
+const plan = (stages, start = '2026-05-01T12:00:00Z') => ({ start, stages })
+const st = (percent, after) => ({ percent, after })
+const phased = (rollout) => withField({ schema: V2, rollout })
+const threeStages = [st(10, '0m'), st(50, '30m'), st(100, '2h')]
+payload('payload.rollout', 'a rollout in a v1 manifest', withField({ rollout: plan(threeStages) }))
+payload('payload.rollout', 'schema v2 without a rollout', withField({ schema: V2 }))
+payload('payload.rollout', 'a rollout that is an array', phased(threeStages))
+payload(
+  'payload.rollout',
+  'a rollout without start',
+  withField({ schema: V2, rollout: { stages: threeStages } }),
+)
+payload('payload.rollout', 'an unknown rollout field', phased({ ...plan(threeStages), pause: true }))
+payload('payload.rollout', 'a start with an offset', phased(plan(threeStages, '2026-05-01T12:00:00+00:00')))
+payload('payload.rollout', 'no stage', phased(plan([])))
+payload(
+  'payload.rollout',
+  '11 stages',
+  phased(plan([...Array.from({ length: 10 }, (_, i) => st(i + 1, '0m')), st(100, '1h')])),
+)
+payload(
+  'payload.rollout',
+  'percents not strictly increasing',
+  phased(plan([st(50, '0m'), st(50, '1h'), st(100, '2h')])),
+)
+payload('payload.rollout', 'percent 0', phased(plan([st(0, '0m'), st(100, '1h')])))
+payload('payload.rollout', 'percent 101', phased(plan([st(10, '0m'), st(101, '1h')])))
+payload('payload.rollout', 'a percent written as a string', phased(plan([st('10', '0m'), st(100, '1h')])))
+payload(
+  'payload.integer',
+  'a percent written 10.0',
+  Buffer.from(text({ schema: V2, rollout: plan(threeStages) }).replace('"percent": 10,', '"percent": 10.0,')),
+)
+payload('payload.rollout', 'a last stage below 100', phased(plan([st(10, '0m'), st(90, '1h')])))
+payload('payload.rollout', 'after decreasing', phased(plan([st(10, '30m'), st(100, '0m')])))
+for (const after of ['00m', '05m', '1.5h', '30', '30M', 'm', '1y', '366d', '-1h', ' 30m', '1000000s'])
+  payload('payload.rollout', `after ${JSON.stringify(after)}`, phased(plan([st(10, '0m'), st(100, after)])))
+payload(
+  'payload.rollout',
+  'an unknown stage field',
+  phased(plan([{ ...st(10, '0m'), hosts: ['a'] }, st(100, '1h')])),
+)
+payload(
+  'payload.rollout',
+  'a last stage that opens after expires_at',
+  phased(plan([st(10, '0m'), st(100, '2h')], '2026-12-31T23:00:00Z')),
+)
+payload('payload.rollout', 'three stages over two hours', phased(plan(threeStages)), 'OK')
+payload('payload.rollout', 'one stage of 100 % after 0 minutes', phased(plan([st(100, '0m')])), 'OK')
+payload(
+  'payload.rollout',
+  '10 stages, the last after 365 days, equal afters',
+  withField({
+    schema: V2,
+    expires_at: '2028-01-01T00:00:00Z',
+    rollout: plan([...Array.from({ length: 9 }, (_, i) => st(i + 1, '1d')), st(100, '365d')]),
+  }),
+  'OK',
+)
+
 // Accepted edge cases: the grammar is exact in both directions.
 payload(
   'payload.time',

@@ -34,6 +34,7 @@ export {
   MANIFEST_PAYLOAD_TYPE,
   MAX_MANIFEST_BYTES,
   MANIFEST_SCHEMA,
+  MANIFEST_SCHEMA_V2,
   preAuthEncoding,
   signManifest,
   signManifestWith,
@@ -59,6 +60,12 @@ export {
   verifyWithdrawal,
   type WithdrawalPayload,
   type VerifiedWithdrawal,
+  parseRolloutPlan,
+  hostBucket,
+  stageOfBucket,
+  type Rollout,
+  type RolloutStage,
+  type HostStage,
 } from './manifest/index.js'
 export type { TrustPolicy } from './trust/policy.js'
 export {

@@ -105,6 +105,7 @@ describe('relseal update', () => {
       'lock',
       'load',
       'verify',
+      'rollout',
       'freeze',
       'fetch',
       'verify-commit',
@@ -322,7 +323,7 @@ describe('relseal update', () => {
 })
 
 describe('crash safety', () => {
-  // 14 × (init, install, killed run, next run): minutes on a loaded machine
+  // 15 × (init, install, killed run, next run): minutes on a loaded machine
   it('survives SIGKILL at every step boundary and inside the swap', { timeout: 300_000 }, async () => {
     const o = await makeOrigin(['1.0.0', '2.0.0'])
     const m1 = await signVersion(o, '1.0.0')
@@ -332,6 +333,7 @@ describe('crash safety', () => {
       'before:lock',
       'before:load',
       'before:verify',
+      'before:rollout',
       'before:freeze',
       'before:fetch',
       'before:verify-commit',
@@ -382,6 +384,6 @@ describe('crash safety', () => {
       if (readdirSync(root).some((n) => n.includes('.tmp-'))) partial.push(`${point}: stray temp pointer`)
     }
     expect(partial).toEqual([])
-    expect(points).toHaveLength(14)
+    expect(points).toHaveLength(15)
   })
 })

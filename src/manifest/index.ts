@@ -3,6 +3,7 @@ export { MANIFEST_PAYLOAD_TYPE, MAX_MANIFEST_BYTES, preAuthEncoding, parseEnvelo
 export {
   MANIFEST_FIELDS,
   MANIFEST_SCHEMA,
+  MANIFEST_SCHEMA_V2,
   parsePayload,
   serializePayload,
   isStrictSemver,
@@ -30,3 +31,11 @@ export {
   type WithdrawalPayload,
 } from './withdrawal.js'
 export { appendWithdrawalSignature, signWithdrawal } from './withdrawal-sign.js'
+export {
+  MAX_ROLLOUT_STAGES,
+  parseRolloutPlan,
+  stageOpensAt,
+  type Rollout,
+  type RolloutStage,
+} from './rollout.js'
+export { hostBucket, isHostId, stageOfBucket, ROLLOUT_BUCKETS, type HostStage } from './rollout-bucket.js'

@@ -11,9 +11,12 @@ import {
   isTagName,
   isUtcTimestamp,
 } from './grammar.js'
+import { parsePayloadRollout, type Rollout } from './rollout.js'
 import { parseStrictJson } from './strict-json.js'
 
 export const MANIFEST_SCHEMA = 'https://relseal.dev/manifest/v1'
+/** v1 plus a required `rollout`; written only when there is one, so v1 manifests stay v1. */
+export const MANIFEST_SCHEMA_V2 = 'https://relseal.dev/manifest/v2'
 
 export interface ManifestArtifact {
   name: string
@@ -45,6 +48,8 @@ export interface ManifestPayload {
   expires_at?: string
   builder?: ManifestBuilder
   tag_signer?: { principal: string; fingerprint: string }
+  /** Schema v2 only: the signed phased rollout (docs/manifest-spec.md, "Phased rollout"). */
+  rollout?: Rollout
 }
 
 /** Every payload field, in serialization order. */
@@ -62,8 +67,10 @@ export const MANIFEST_FIELDS = [
   'expires_at',
   'builder',
   'tag_signer',
+  'rollout',
 ] as const
-const REQUIRED = MANIFEST_FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer')
+const OPTIONAL = new Set<string>(['expires_at', 'builder', 'tag_signer', 'rollout'])
+const REQUIRED = MANIFEST_FIELDS.filter((f) => !OPTIONAL.has(f))
 const BUILDER_FIELDS = ['workflow_ref', 'run_id', 'run_attempt', 'runner_os', 'event', 'ref'] as const
 
 function bad(field: string, why: string): RelsealError {
@@ -153,7 +160,8 @@ export function parsePayload(bytes: Uint8Array): ManifestPayload {
   if (!isObject(obj)) throw new RelsealError('E_BAD_INPUT', 'the manifest payload is not a JSON object')
   onlyKnown(obj, MANIFEST_FIELDS, '')
   for (const f of REQUIRED) if (obj[f] === undefined) throw bad(f, 'is missing')
-  if (obj.schema !== MANIFEST_SCHEMA) throw bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)}`)
+  if (obj.schema !== MANIFEST_SCHEMA && obj.schema !== MANIFEST_SCHEMA_V2)
+    throw bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)} (or v2 with a rollout)`)
   const version = obj.version
   if (typeof version !== 'string' || !isStrictSemver(version))
     throw bad('version', 'must be a strict SemVer 2.0.0 version such as 1.2.3')
@@ -165,7 +173,7 @@ export function parsePayload(bytes: Uint8Array): ManifestPayload {
     'a real RFC 3339 UTC time ending in Z, such as 2026-01-01T00:00:00Z',
   )
   const payload: ManifestPayload = {
-    schema: MANIFEST_SCHEMA,
+    schema: obj.schema,
     repository: str(obj, 'repository', isRepository, 'owner/name'),
     tag: str(obj, 'tag', isTagName, 'a git tag name (git check-ref-format, not starting with "-")'),
     version,
@@ -196,6 +204,8 @@ export function parsePayload(bytes: Uint8Array): ManifestPayload {
     onlyKnown(t, ['principal', 'fingerprint'], 'tag_signer.')
     payload.tag_signer = { principal: t.principal, fingerprint: t.fingerprint }
   }
+  const rollout = parsePayloadRollout(obj.rollout, obj.schema === MANIFEST_SCHEMA_V2, payload.expires_at)
+  if (rollout !== undefined) payload.rollout = rollout
   return payload
 }
 

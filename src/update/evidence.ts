@@ -16,7 +16,7 @@ export interface ReleaseRef {
 export interface EvidenceRecord {
   run_id: string
   time: string
-  outcome: 'updated' | 'up-to-date' | 'refused' | 'failed' | 'rolled-back'
+  outcome: 'updated' | 'up-to-date' | 'refused' | 'failed' | 'rolled-back' | 'deferred'
   from?: ReleaseRef
   to?: ReleaseRef
   manifest_digest?: string
@@ -38,6 +38,10 @@ export interface EvidenceRecord {
   error_code?: string
   error?: string
   rollback_command?: string
+  /** Outcome `deferred`: when this host's stage of the signed rollout opens (ISO time). */
+  deferred_until?: string
+  /** The host's place in a signed phased rollout (its bucket of 10,000, never its id). */
+  rollout?: { bucket: number; stage: number; percent: number; opens_at: string } | { ignored: true }
 }
 
 /** Appends one JSON line to the evidence log and fsyncs it. */

@@ -29,6 +29,7 @@ import { parseSharedEntries } from './shared.js'
 import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
 import { checkReleaseOrder } from './release-order.js'
 import { checkWithdrawal } from './withdrawal-gate.js'
+import { checkRolloutStage, deferUpdate } from './rollout-gate.js'
 
 export { pruneReleases }
 
@@ -38,6 +39,7 @@ export type UpdateStep =
   | 'trust-root'
   | 'verify'
   | 'withdrawn'
+  | 'rollout'
   | 'freeze'
   | 'verify-tag'
   | 'fetch'
@@ -85,6 +87,10 @@ export interface UpdateOptions {
   shared?: readonly string[]
   /** The run's id in evidence, events and results (default: a random UUID). */
   runId?: string
+  /** The host's stable id for a phased rollout; default: /etc/machine-id. Hashed, never sent. */
+  hostId?: string
+  /** Install even when this host's rollout stage is not open yet (the operator's canaries). */
+  ignoreRollout?: boolean
   onProgress?: (step: UpdateStep, percent: number, message: string) => void
   /** Crash-safety test hook: called at every step boundary; never set in normal use. */
   killPoint?: KillPoint
@@ -93,6 +99,8 @@ export interface UpdateOptions {
 export interface UpdateResult {
   outcome: 'updated' | 'up-to-date' | 'rolled-back' | 'deferred'
   runId: string
+  /** Outcome `deferred`: when this host's rollout stage opens (ISO time); nothing was changed. */
+  deferredUntil?: string
   from?: ReleaseRef
   to: ReleaseRef
   evidence: EvidenceRecord
@@ -225,6 +233,15 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
       appendEvidence(layout.evidence, evidence)
       return { outcome: 'rolled-back', runId, ...withdrawn, evidence }
     }
+    const deferral = await step('rollout', 12, 'checking the rollout stage', () =>
+      checkRolloutStage(verified.payload, evidence, {
+        hostId: o.hostId,
+        ignoreRollout: o.ignoreRollout,
+        now: o.policy.now,
+        running: installed?.version,
+      }),
+    )
+    if (deferral) return deferUpdate(layout, evidence, runId, deferral)
     const upToDate = await step('freeze', 15, 'checking version order', () =>
       checkReleaseOrder(layout, installed, verified, o.allowDowngrade),
     )

@@ -13,6 +13,7 @@ import {
   assertTagMatchesVersion,
   FILES_ASSET,
   MANIFEST_ASSET,
+  parseRolloutPlan,
   parseTagPrefix,
   releaseVersionOfTag,
   type ManifestBuilder,
@@ -34,6 +35,10 @@ export interface SignInputs {
   /** Globs of trust-root.<N>.json files to check and upload beside the manifest (issue 15). */
   trustRoots: string[]
   expiresIn: string
+  /** A phased rollout plan (`10%@0m,50%@30m,100%@2h`), checked; '' for none. */
+  rollout: string
+  /** When the rollout starts (RFC 3339 UTC); '' for the signing time. */
+  rolloutStart: string
   upload: boolean
   createRelease: boolean
   /** Publish a draft release once it is signed (make_latest false for a lower version). */
@@ -122,6 +127,17 @@ function readSigner(env: NodeJS.ProcessEnv, workspace: string): Signer {
   })
 }
 
+/** rollout and rollout-start, checked before anything is hashed (parsed again with the signing time). */
+function readRollout(): { rollout: string; rolloutStart: string } {
+  const rollout = core.getInput('rollout')
+  const rolloutStart = core.getInput('rollout-start')
+  if (rollout === '' && rolloutStart !== '')
+    throw new RelsealError('E_USAGE', 'input rollout-start needs input rollout, the stages it starts')
+  if (rollout !== '')
+    parseRolloutPlan(rollout, rolloutStart || '2000-01-01T00:00:00Z', 'input rollout', 'input rollout-start')
+  return { rollout, rolloutStart }
+}
+
 /** Reads every input once (and the runner's environment) into a typed object. */
 export function readInputs(env: NodeJS.ProcessEnv = process.env): SignInputs {
   const key = readSigner(env, env.GITHUB_WORKSPACE || process.cwd())
@@ -172,6 +188,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): SignInputs {
     artifacts: core.getMultilineInput('artifacts').filter((l) => l.trim() !== ''),
     trustRoots: core.getMultilineInput('trust-roots').filter((l) => l.trim() !== ''),
     expiresIn: core.getInput('expires-in'),
+    ...readRollout(),
     upload: core.getBooleanInput('upload'),
     createRelease: core.getBooleanInput('create-release'),
     publish: core.getBooleanInput('publish'),

@@ -7,6 +7,8 @@ import { parseDuration } from '../../../src/manifest/duration.js'
 import {
   FILES_ASSET,
   MANIFEST_SCHEMA,
+  MANIFEST_SCHEMA_V2,
+  parseRolloutPlan,
   signManifestWith,
   verifyManifest,
   type ManifestArtifact,
@@ -120,8 +122,11 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
 
   core.startGroup('Signing the manifest')
   const now = new Date()
+  const rollout = inputs.rollout
+    ? parseRolloutPlan(inputs.rollout, inputs.rolloutStart || utcSeconds(now), 'input rollout')
+    : undefined
   const payload: ManifestPayload = {
-    schema: MANIFEST_SCHEMA,
+    schema: rollout ? MANIFEST_SCHEMA_V2 : MANIFEST_SCHEMA,
     repository: inputs.repository,
     tag: inputs.tag,
     version: inputs.version,
@@ -140,6 +145,7 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
       : {}),
     ...(Object.keys(inputs.builder).length ? { builder: inputs.builder } : {}),
     ...(tagSigner ? { tag_signer: tagSigner } : {}),
+    ...(rollout ? { rollout } : {}),
   }
   const envelope = await signManifestWith(payload, [inputs.key])
   if (inputs.publicKey) {

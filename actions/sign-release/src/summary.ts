@@ -1,6 +1,12 @@
 import * as core from '@actions/core'
 import { escapeHtml as esc } from '../../common/html.js'
-import type { ManifestPayload } from '../../../src/manifest/index.js'
+import { stageOpensAt, type ManifestPayload, type Rollout } from '../../../src/manifest/index.js'
+
+/** `10 % from 2026-05-01T12:00:00Z, …`: when each stage of a phased rollout opens. */
+const stagesText = (r: Rollout): string =>
+  r.stages
+    .map((s, i) => `${s.percent} % from ${new Date(stageOpensAt(r, i)).toISOString().replace('.000Z', 'Z')}`)
+    .join('<br>')
 
 /** One job summary: heading, then what was signed. */
 export async function writeSummary(
@@ -23,6 +29,7 @@ export async function writeSummary(
           'none',
       },
     ],
+    ...(p.rollout ? [[{ data: 'rollout', header: true }, { data: stagesText(p.rollout) }]] : []),
     [
       { data: 'release', header: true },
       { data: releaseUrl ? `<a href="${esc(releaseUrl)}">${esc(releaseUrl)}</a>` : 'not uploaded' },

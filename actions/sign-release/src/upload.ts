@@ -33,6 +33,14 @@ import { publishRelease } from './publish.js'
 const PER_RUN = new Set<string>(['schema', 'created_at', 'expires_at', 'builder', 'tag_signer'])
 const SAME_RELEASE = MANIFEST_FIELDS.filter((f) => !PER_RUN.has(f))
 
+/**
+ * A field as two runs of the same release compare it: a rollout's start is the signing time of its
+ * run (unless rollout-start is set), so only its stages must agree; the first run's start stands.
+ */
+function comparable(p: ManifestPayload, field: (typeof SAME_RELEASE)[number]): unknown {
+  return field === 'rollout' ? p.rollout?.stages : p[field]
+}
+
 /** A manifest on the release that this key signed for the very same release. */
 interface Equivalent {
   bytes: Uint8Array
@@ -57,7 +65,12 @@ async function existingEquivalent(
   const bytes = await downloadReleaseAsset(gh, asset)
   try {
     const old = verifyManifest(bytes, { keys: [key], enforceExpiry: false, tagPrefix }).payload
-    if (!SAME_RELEASE.every((f) => JSON.stringify(old[f]) === JSON.stringify(payload[f]))) return undefined
+    if (
+      !SAME_RELEASE.every(
+        (f) => JSON.stringify(comparable(old, f)) === JSON.stringify(comparable(payload, f)),
+      )
+    )
+      return undefined
     const expired = old.expires_at !== undefined && Date.parse(old.expires_at) <= Date.now()
     return { bytes, expiredAt: expired ? old.expires_at : undefined }
   } catch {

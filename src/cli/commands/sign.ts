@@ -4,6 +4,8 @@ import { RelsealError } from '../../errors.js'
 import {
   cosignManifest,
   MANIFEST_SCHEMA,
+  MANIFEST_SCHEMA_V2,
+  parseRolloutPlan,
   parseTagPrefix,
   readManifestFile,
   resolveRelease,
@@ -18,7 +20,7 @@ import { loadPublicKey, loadSignerFromOptions, SIGNER_KEY_OPTIONS } from '../key
 
 const USAGE =
   'relseal sign --key KEY [--signer-pubkey KEY] [--tag T] [--version V] [--tag-prefix P] [--commit SHA] [--repository OWNER/NAME] [--dir DIR] ' +
-  '[--artifact FILE]... [--expires-in DURATION] [--out release_manifest.json] [--files-out release_files.sha256] [--json]\n' +
+  '[--artifact FILE]... [--expires-in DURATION] [--rollout PLAN [--rollout-start TIME]] [--out release_manifest.json] [--files-out release_files.sha256] [--json]\n' +
   '       relseal sign --append --key KEY --pubkey KEY... [--dir DIR] [--artifact FILE]... [--repository OWNER/NAME] ' +
   '[--tag-prefix P] [--out release_manifest.json] [--json]'
 
@@ -95,6 +97,20 @@ export const run: Command = async (args, io) => {
         description: 'how long the manifest stays valid, e.g. 90d, 12h (units s, m, h, d, w)',
         defaultText: 'no expiry',
       },
+      rollout: {
+        type: 'string',
+        value: 'PLAN',
+        description:
+          'a signed phased rollout, PERCENT%@AFTER stages such as 10%@0m,50%@30m,100%@2h (writes schema v2)',
+        defaultText: 'every host at once, schema v1',
+      },
+      'rollout-start': {
+        type: 'string',
+        value: 'TIME',
+        description:
+          'when the rollout starts, an RFC 3339 UTC time such as 2026-05-01T12:00:00Z; only with --rollout',
+        defaultText: 'the signing time',
+      },
       out: {
         type: 'string',
         value: 'FILE',
@@ -133,9 +149,9 @@ export const run: Command = async (args, io) => {
         'sign --append needs --pubkey with the public key of every existing signer: a co-signer verifies ' +
           `their signatures before adding its own, so it never vouches for a broken or unknown manifest\nusage: ${USAGE}`,
       )
-    const told = (['tag', 'version', 'commit', 'expires-in', 'files-out'] as const).filter(
-      (f) => values[f] !== undefined,
-    )
+    const told = (
+      ['tag', 'version', 'commit', 'expires-in', 'files-out', 'rollout', 'rollout-start'] as const
+    ).filter((f) => values[f] !== undefined)
     if (told.length > 0)
       throw new RelsealError(
         'E_USAGE',
@@ -165,6 +181,17 @@ export const run: Command = async (args, io) => {
       'E_USAGE',
       `--pubkey belongs to --append (the keys of the existing signers)\nusage: ${USAGE}`,
     )
+  if (values['rollout-start'] !== undefined && values.rollout === undefined)
+    throw new RelsealError(
+      'E_USAGE',
+      `--rollout-start needs --rollout, the stages it starts\nusage: ${USAGE}`,
+    )
+  const now = new Date()
+  const createdAt = now.toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const rollout =
+    values.rollout === undefined
+      ? undefined
+      : parseRolloutPlan(values.rollout, values['rollout-start'] ?? createdAt, '--rollout', '--rollout-start')
   // The tag decides the commit, never HEAD; its version and the repository are checked before signing.
   const facts = await resolveRelease({
     dir,
@@ -181,9 +208,8 @@ export const run: Command = async (args, io) => {
     const { sha256, size } = await hashFile(a)
     artifacts.push({ name: basename(a), size, sha256 })
   }
-  const now = new Date()
   const payload: ManifestPayload = {
-    schema: MANIFEST_SCHEMA,
+    schema: rollout ? MANIFEST_SCHEMA_V2 : MANIFEST_SCHEMA,
     repository,
     tag,
     version,
@@ -192,12 +218,13 @@ export const run: Command = async (args, io) => {
     file_manifest_hash: tree.fileManifestHash,
     file_count: tree.files,
     artifacts,
-    created_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    created_at: createdAt,
   }
   if (values['expires-in'] !== undefined) {
     const expires = new Date(now.getTime() + parseDuration(values['expires-in'], '--expires-in') * 1000)
     payload.expires_at = expires.toISOString().replace(/\.\d{3}Z$/, 'Z')
   }
+  if (rollout) payload.rollout = rollout
   const envelope = await signManifestWith(payload, [key])
   writeFileAtomic(out, envelope)
   const filesOut = resolve(io.cwd, values['files-out'] ?? `${out.replace(/[^/]*$/, '')}release_files.sha256`)

@@ -39,7 +39,8 @@ export const run: Command = (args, io) => {
     )
     for (const r of s.runs)
       io.stdout.write(
-        `  ${r.time} ${r.outcome}${r.to ? ` -> ${r.to.version}` : ''}${r.error_code ? ` (${r.error_code})` : ''}\n`,
+        `  ${r.time} ${r.outcome}${r.to ? ` -> ${r.to.version}` : ''}${r.deferred_until ? ` until ${r.deferred_until}` : ''}` +
+          `${r.error_code ? ` (${r.error_code})` : ''}\n`,
       )
     // Issue 16: the poll loop's next run, when `update --every` runs (or ran and was killed).
     if (s.poll)

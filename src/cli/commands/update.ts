@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { RelsealError } from '../../errors.js'
-import { parseTagPrefix } from '../../manifest/index.js'
+import { isHostId, parseTagPrefix } from '../../manifest/index.js'
 import { updateToRelease, type UpdateOptions } from '../../update/index.js'
 import { updateWithNotifications } from '../../update/notify.js'
 import { parseCommandArgs, parseIntegerFlag } from '../args.js'
@@ -13,11 +13,11 @@ import { notifyFromFlags, runEvery } from '../update-loop.js'
 
 const USAGE =
   'relseal update --app-root DIR --manifest SRC [--pubkey KEY]... [--threshold N] [--repository OWNER/NAME] ' +
-  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--api-url URL] [--tag-prefix P] [--every DURATION [--jitter DURATION]] [--notify-cmd CMD] [--notify-url URL] [--notify-timeout DURATION] [--progress | --quiet] [--json]'
+  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--host-id ID] [--ignore-rollout] [--api-url URL] [--tag-prefix P] [--every DURATION [--jitter DURATION]] [--notify-cmd CMD] [--notify-url URL] [--notify-timeout DURATION] [--progress | --quiet] [--json]'
 
 /**
- * `relseal update`: exit 0 updated or up to date, 1 refused, 2 usage, 3 failed after verification,
- * 4 rolled back because the running release was withdrawn.
+ * `relseal update`: exit 0 updated, up to date or deferred, 1 refused, 2 usage, 3 failed after
+ * verification, 4 rolled back because the running release was withdrawn.
  */
 export const run: Command = async (args, io) => {
   const { values, help } = parseCommandArgs(
@@ -82,6 +82,18 @@ export const run: Command = async (args, io) => {
         type: 'boolean',
         description: 'accept a lower version than the running one (never the same version with other code)',
       },
+      'host-id': {
+        type: 'string',
+        value: 'ID',
+        description:
+          "this host's stable id for a phased rollout (hashed with the version into its bucket, never sent anywhere)",
+        defaultText: 'the content of /etc/machine-id',
+      },
+      'ignore-rollout': {
+        type: 'boolean',
+        description:
+          "install even when this host's rollout stage is not open yet (the operator's own canaries)",
+      },
       'api-url': {
         type: 'string',
         value: 'URL',
@@ -139,6 +151,9 @@ export const run: Command = async (args, io) => {
     io.stdout.write(help)
     return 0
   }
+  // Checked before anything runs, even for a release without a rollout, so a typo shows at once.
+  if (values['host-id'] !== undefined && !isHostId(values['host-id']))
+    throw new RelsealError('E_USAGE', '--host-id must be 1 to 256 bytes without control characters')
   const manifest = /^(https?|github):/.test(values.manifest)
     ? values.manifest
     : resolve(io.cwd, values.manifest)
@@ -161,6 +176,8 @@ export const run: Command = async (args, io) => {
     ...(values['allowed-signers']
       ? { allowedSigners: readFileSync(resolve(io.cwd, values['allowed-signers']), 'utf8') }
       : {}),
+    ...(values['host-id'] !== undefined ? { hostId: values['host-id'] } : {}),
+    ignoreRollout: Boolean(values['ignore-rollout']),
     source: { ...(apiUrl ? { apiUrl } : {}), ...(token ? { token } : {}) },
     ...(!values.quiet && (values.progress || io.stderrIsTTY)
       ? {
@@ -179,9 +196,25 @@ export const run: Command = async (args, io) => {
   const code = result.outcome === 'rolled-back' ? EXIT.rolledBack : EXIT.ok
   const withdrawal = result.evidence.withdrawal
   if (values.json) {
-    const { outcome, runId, from, to } = result
+    const { outcome, runId, from, to, deferredUntil } = result
+    const json = {
+      outcome,
+      run_id: runId,
+      from,
+      to,
+      rollback_command: back,
+      deferred_until: deferredUntil,
+      withdrawal,
+    }
+    io.stdout.write(`${jsonForTerminal(json)}\n`)
+    return code
+  }
+  if (result.outcome === 'deferred') {
+    const place = result.evidence.rollout
+    const stage = place && 'stage' in place ? ` (stage ${place.stage}, ${place.percent}% of hosts)` : ''
     io.stdout.write(
-      `${jsonForTerminal({ outcome, run_id: runId, from, to, rollback_command: back, withdrawal })}\n`,
+      `deferred: ${r.version} rolls out in stages; this host's stage${stage} opens at ${result.deferredUntil}; ` +
+        'nothing was fetched or changed\n',
     )
     return code
   }

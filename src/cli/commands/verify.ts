@@ -2,9 +2,11 @@ import { resolve } from 'node:path'
 import {
   parseTagPrefix,
   readManifestFile,
+  stageOpensAt,
   verifyArtifacts,
   verifyManifest,
   verifyTree,
+  type Rollout,
 } from '../../manifest/index.js'
 import { readBoundedFile } from '../../manifest/read-bounded.js'
 import { hashTree } from '../../tree/index.js'
@@ -18,6 +20,10 @@ const USAGE =
 
 /** release_files.sha256 lists every file of a tree: far more than a manifest, but still bounded. */
 const MAX_FILE_LIST_BYTES = 256 * 1024 * 1024
+
+/** When each stage of a signed phased rollout opens: `10% from 2026-05-01T12:00:00.000Z, …`. */
+const rolloutText = (r: Rollout): string =>
+  r.stages.map((s, i) => `${s.percent}% from ${new Date(stageOpensAt(r, i)).toISOString()}`).join(', ')
 
 /** `relseal verify`: exit 0 verified, 1 refused, 2 usage or unreadable input. */
 export const run: Command = async (args, io) => {
@@ -116,12 +122,14 @@ export const run: Command = async (args, io) => {
       code_hash: p.code_hash,
       keyids: verified.keyIds,
       manifest_digest: verified.digest,
+      ...(p.rollout ? { rollout: p.rollout } : {}),
     }
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
   } else {
     io.stdout.write(
       `verified: ${p.repository} ${p.tag} (version ${p.version})\ncommit:    ${p.commit}\ncode hash: ${p.code_hash}\n` +
-        `key ids:   ${verified.keyIds.join(', ')}\nchecked:   ${checked.join(', ')}\n`,
+        `key ids:   ${verified.keyIds.join(', ')}\nchecked:   ${checked.join(', ')}\n` +
+        (p.rollout ? `rollout:   ${rolloutText(p.rollout)}\n` : ''),
     )
   }
   return 0
