@@ -57,6 +57,7 @@ export type RelsealErrorCode =
   | 'E_GITHUB'
   | 'E_IMMUTABLE_RELEASE'
   | 'E_SIGNER_FAILED'
+  | 'E_UNSUPPORTED_PLATFORM'
   // release-gate: the gates that stop a release before anything is created
   | 'E_BAD_VERSION'
   | 'E_NOT_INCREASING'

@@ -79,5 +79,12 @@ export {
   type UpdateStep,
   type AppStatus,
   type EvidenceRecord,
+  installArtifact,
+  rollbackArtifact,
+  type InstallArtifactOptions,
+  type InstallArtifactResult,
+  type ArtifactRecord,
+  type ArtifactRelease,
+  type ArtifactSupervision,
 } from './update/index.js'
 export { verifySignedTag, verifyTagForCommit, parseAllowedSigners, type VerifiedTag } from './tag/index.js'

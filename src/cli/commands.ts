@@ -37,6 +37,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'verify a manifest and install its pinned release atomically',
     load: async () => (await import('./commands/update.js')).run,
   },
+  'install-artifact': {
+    summary: 'verify a manifest and install one signed artifact (binary, tarball) at a path',
+    load: async () => (await import('./commands/install-artifact.js')).run,
+  },
   rollback: {
     summary: 'return to the previous release after re-verifying it',
     load: async () => (await import('./commands/rollback.js')).run,

@@ -6,7 +6,7 @@ import { fromFileSystemError } from './fs-mistakes.js'
 import { processIO, type CliIO } from './io.js'
 
 /** Exit codes shared by every command. */
-export const EXIT = { ok: 0, refused: 1, usage: 2, failed: 3 } as const
+export const EXIT = { ok: 0, refused: 1, usage: 2, failed: 3, rolledBack: 4 } as const
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length))

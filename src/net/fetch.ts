@@ -32,6 +32,12 @@ export interface PinnedRequest {
   assetRedirects?: boolean
   /** Replaces GITHUB_ASSET_HOSTS (tests point it at loopback names). */
   assetHosts?: readonly string[]
+  /**
+   * Receives a 2xx body chunk by chunk instead of it being kept (large downloads stream to a file
+   * while hashing; the answer's `body` is then empty). The cap and the deadline still apply; a
+   * throw from the sink ends the exchange with that error.
+   */
+  sink?: (chunk: Buffer) => void
 }
 
 export interface PinnedResponse {
@@ -47,6 +53,7 @@ interface Exchange {
   deadlineMs: number
   maxBytes: number
   what: string
+  sink?: ((chunk: Buffer) => void) | undefined
 }
 
 function timeoutError(url: URL, x: Exchange): RelsealError {
@@ -97,10 +104,17 @@ function getOnce(url: URL, headers: Record<string, string>, x: Exchange): Promis
       if (Number(res.headers['content-length'] ?? 0) > x.maxBytes) return finish(tooLargeError(url, x))
       const chunks: Buffer[] = []
       let size = 0
+      const sink = status >= 200 && status < 300 ? x.sink : undefined
       res.on('data', (chunk: Buffer) => {
         size += chunk.length
-        if (size > x.maxBytes) finish(tooLargeError(url, x))
-        else chunks.push(chunk)
+        if (settled) return
+        if (size > x.maxBytes) return finish(tooLargeError(url, x))
+        if (!sink) return void chunks.push(chunk)
+        try {
+          sink(chunk)
+        } catch (e) {
+          finish(e as Error)
+        }
       })
       res.on('end', () =>
         finish(undefined, { status, headers: res.headers, body: Buffer.concat(chunks), url: url.href }),
@@ -131,7 +145,13 @@ function getOnce(url: URL, headers: Record<string, string>, x: Exchange): Promis
 export async function fetchPinned(r: PinnedRequest): Promise<PinnedResponse> {
   const start = checkFetchUrl(r.url, r.what)
   const deadlineMs = r.deadlineMs ?? DEFAULT_DEADLINE_MS
-  const x: Exchange = { deadline: Date.now() + deadlineMs, deadlineMs, maxBytes: r.maxBytes, what: r.what }
+  const x: Exchange = {
+    deadline: Date.now() + deadlineMs,
+    deadlineMs,
+    maxBytes: r.maxBytes,
+    what: r.what,
+    sink: r.sink,
+  }
   const base: Record<string, string> = {}
   for (const [k, v] of Object.entries(r.headers ?? {})) if (k.toLowerCase() !== 'authorization') base[k] = v
   let url = start
