@@ -164,10 +164,14 @@ async function stage(
   // Owner-only and not executable until verified; 'wx' refuses anything (a link) already there.
   const fd = openSync(p.staged, 'wx', 0o600)
   try {
-    const got = await downloadArtifact(o.manifest, v.payload, entry, fd, {
-      deadlineMs: DEFAULT_ARTIFACT_DEADLINE_MS,
-      ...o.source,
-    })
+    const got = await downloadArtifact(
+      o.manifest,
+      v.payload,
+      entry,
+      fd,
+      { deadlineMs: DEFAULT_ARTIFACT_DEADLINE_MS, ...o.source },
+      () => o.killPoint?.('download:partial'),
+    )
     o.killPoint?.('download:written')
     verifyDownloaded(got, entry, v.payload.version)
     fsyncSync(fd)
@@ -221,7 +225,7 @@ export async function installArtifact(o: InstallArtifactOptions): Promise<Instal
     const entry = signedArtifact(v.payload, o.artifact)
     step('freeze', 15, 'checking version order')
     if (checkArtifactOrder(rec, v.payload.version, entry.sha256, Boolean(o.allowDowngrade)))
-      return { outcome: 'up-to-date', to: rec!.current! }
+      return await upToDate(o, p, rec!)
     step('download', 20, `downloading ${escapeUntrusted(entry.name)} (${entry.size} bytes)`)
     const next = await stage(o, p, v, currentMode(target, o.mode))
     step('swap', 90, `installing ${next.version} at ${target}`)
@@ -232,6 +236,7 @@ export async function installArtifact(o: InstallArtifactOptions): Promise<Instal
     if (from && backup === p.backup(from.version))
       rec = { ...rec, backups: [from, ...rec.backups.filter((b) => b.version !== from.version)] }
     rec = replaceTarget(p, { ...rec, repository }, next, p.staged, {
+      unwatched: o.supervise !== undefined,
       keepSrc: false,
       killPoint: o.killPoint,
       point: 'swap',
@@ -244,11 +249,7 @@ export async function installArtifact(o: InstallArtifactOptions): Promise<Instal
       ...(from ? { from } : {}),
       ...(backup ? { backup } : {}),
     }
-    if (!o.supervise) return result
-    return await superviseArtifact(p, rec, result, o.supervise, {
-      killPoint: o.killPoint,
-      onStep: (name, message) => o.onProgress?.('supervise', 97, `${name}: ${message}`),
-    })
+    return o.supervise ? await supervise(o, p, rec, result) : result
   } finally {
     lock.release()
   }
@@ -264,4 +265,34 @@ function backupOld(p: ArtifactPaths, rec: ArtifactRecord): string | undefined {
   const name = rec.current ? p.backup(rec.current.version) : p.unrecorded
   linkOver(p.target, name)
   return name
+}
+
+function supervise(
+  o: InstallArtifactOptions,
+  p: ArtifactPaths,
+  rec: ArtifactRecord,
+  result: InstallArtifactResult,
+): Promise<InstallArtifactResult> {
+  return superviseArtifact(p, rec, result, o.supervise!, {
+    killPoint: o.killPoint,
+    onStep: (name, message) => o.onProgress?.('supervise', 97, `${name}: ${message}`),
+  })
+}
+
+/**
+ * The signed version already runs. If a killed run never finished its restart and watch, they
+ * run now (with the newest older backup to go back to), so a crash cannot skip the watch.
+ */
+async function upToDate(
+  o: InstallArtifactOptions,
+  p: ArtifactPaths,
+  rec: ArtifactRecord,
+): Promise<InstallArtifactResult> {
+  const current = rec.current!
+  if (!rec.unwatched || !o.supervise) return { outcome: 'up-to-date', to: current }
+  const from = rec.backups
+    .filter((b) => semver.lt(b.version, current.version))
+    .sort((a, b) => semver.rcompare(a.version, b.version))[0]
+  const r = await supervise(o, p, rec, { outcome: 'up-to-date', to: current, ...(from ? { from } : {}) })
+  return r
 }

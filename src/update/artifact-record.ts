@@ -36,6 +36,11 @@ export interface ArtifactRecord {
   pending?: ArtifactRelease
   /** Backups kept as PATH.bak-<version>, newest version first. */
   backups: ArtifactRelease[]
+  /**
+   * True from the swap until restart and watch passed: a run killed in between is supervised
+   * again by the next run with a restart or watch command, instead of "up to date".
+   */
+  unwatched?: boolean
 }
 
 /** The files beside an artifact target. */
@@ -110,7 +115,7 @@ export function replaceTarget(
   rec: ArtifactRecord,
   next: ArtifactRelease,
   src: string,
-  o: { keepSrc: boolean; killPoint?: KillPoint | undefined; point: string },
+  o: { keepSrc: boolean; killPoint?: KillPoint | undefined; point: string; unwatched?: boolean },
 ): ArtifactRecord {
   writeArtifactRecord(p, { ...rec, pending: next })
   o.killPoint?.(`${o.point}:pending`)
@@ -120,6 +125,8 @@ export function replaceTarget(
   o.killPoint?.(`${o.point}:renamed`)
   const done: ArtifactRecord = { ...rec, current: next }
   delete done.pending
+  if (o.unwatched) done.unwatched = true
+  else delete done.unwatched
   writeArtifactRecord(p, done)
   return done
 }
@@ -163,10 +170,11 @@ export async function recoverArtifact(p: ArtifactPaths): Promise<ArtifactRecord 
   const running = await sha256Of(p.target)
   if (rec.pending) {
     let settled: ArtifactRecord
-    if (running === rec.pending.sha256) settled = { ...rec, current: rec.pending }
-    else if (rec.current === undefined || running === rec.current.sha256 || running === undefined)
+    // renamed into place and then killed: it was never restarted or watched
+    if (running === rec.pending.sha256) settled = { ...rec, current: rec.pending, unwatched: true }
+    else if (rec.current === undefined || running === rec.current.sha256 || running === undefined) {
       settled = { ...rec }
-    else throw foreign(p, running, rec)
+    } else throw foreign(p, running, rec)
     delete settled.pending
     writeArtifactRecord(p, settled)
     return settled

@@ -47,7 +47,10 @@ export function verifyDownloaded(got: Downloaded, want: ManifestArtifact, versio
     )
 }
 
-function hashingWriter(fd: number): { write: (chunk: Buffer) => void; done: () => Downloaded } {
+function hashingWriter(
+  fd: number,
+  onChunk?: () => void,
+): { write: (chunk: Buffer) => void; done: () => Downloaded } {
   const hash = createHash('sha256')
   let size = 0
   return {
@@ -55,6 +58,7 @@ function hashingWriter(fd: number): { write: (chunk: Buffer) => void; done: () =
       hash.update(chunk)
       size += chunk.length
       for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off)
+      onChunk?.()
     },
     done: () => ({ size, sha256: hash.digest('hex') }),
   }
@@ -156,8 +160,9 @@ export async function downloadArtifact(
   entry: ManifestArtifact,
   fd: number,
   o: SourceOptions = {},
+  onChunk?: () => void,
 ): Promise<Downloaded> {
-  const w = hashingWriter(fd)
+  const w = hashingWriter(fd, onChunk)
   const deadlineMs = o.deadlineMs ?? DEFAULT_ARTIFACT_DEADLINE_MS
   const what = `artifact ${escapeUntrusted(entry.name)} of ${payload.version}`
   const gh = GITHUB_SOURCE.exec(manifestSource)

@@ -1,7 +1,12 @@
 import { dirname } from 'node:path'
 import { RelsealError } from '../errors.js'
 import type { InstallArtifactResult } from './artifact-install.js'
-import type { ArtifactPaths, ArtifactRecord } from './artifact-record.js'
+import {
+  readArtifactRecord,
+  writeArtifactRecord,
+  type ArtifactPaths,
+  type ArtifactRecord,
+} from './artifact-record.js'
 import { restoreBackup } from './artifact-rollback.js'
 import type { KillPoint } from './pointer.js'
 import { superviseAfterSwap, type SuperviseOptions, type SuperviseStep } from './supervise.js'
@@ -39,6 +44,14 @@ export async function superviseArtifact(
       return fn()
     },
   })
+  if (r.outcome !== 'failed') {
+    // healthy, or swapped back (restoreBackup wrote its record): supervised either way
+    const now = readArtifactRecord(p)
+    if (now?.unwatched) {
+      delete now.unwatched
+      writeArtifactRecord(p, now)
+    }
+  }
   if (r.outcome === 'healthy') return installed
   if (r.outcome === 'failed')
     throw new RelsealError(
