@@ -192,6 +192,41 @@ describe('when the download or the manifest is not what was signed', () => {
   })
 })
 
+describe('restart and watch after the swap', () => {
+  const fast = { watchForMs: 10, watchIntervalMs: 10, sleep: () => Promise.resolve() }
+
+  it('swaps the old file back when the new one fails its watch (outcome rolled-back)', async () => {
+    const r = await makeArtifactReleases(['1.0.0', '2.0.0'])
+    const { target, install } = setup(r)
+    await install('1.0.0')
+    // passes only while 1.0.0 is in place
+    const supervise = { ...fast, restartCommand: 'true', watchCommand: `grep -q "'1.0.0'" agent` }
+    const res = await install('2.0.0', { supervise })
+    expect(res).toMatchObject({
+      outcome: 'rolled-back',
+      from: { version: '1.0.0' },
+      to: { version: '2.0.0' },
+    })
+    expect(res.afterRollback).toBe('healthy')
+    expect(res.failure).toContain('E_WATCH_FAILED')
+    expect(readFileSync(target)).toEqual(r.bytes['1.0.0'])
+    expect(record(target)).toMatchObject({ current: { version: '1.0.0' } })
+    expect(record(target)).not.toHaveProperty('unwatched')
+  })
+
+  it('fails with E_UPDATE_FAILED when there is nothing to go back to, and watches again next time', async () => {
+    const r = await makeArtifactReleases(['1.0.0'])
+    const { dir, target, install } = setup(r)
+    const supervise = { ...fast, watchCommand: 'test -e healthy' }
+    await expect(install('1.0.0', { supervise })).rejects.toMatchObject({ code: 'E_UPDATE_FAILED' })
+    expect(readFileSync(target)).toEqual(r.bytes['1.0.0'])
+    expect(record(target)).toMatchObject({ unwatched: true })
+    writeFileSync(join(dir, 'healthy'), '')
+    expect(await install('1.0.0', { supervise })).toMatchObject({ outcome: 'up-to-date' })
+    expect(record(target)).not.toHaveProperty('unwatched')
+  })
+})
+
 describe('on Windows', () => {
   it('refuses with E_UNSUPPORTED_PLATFORM before touching anything', async () => {
     const r = await makeArtifactReleases(['1.0.0'])
@@ -242,6 +277,12 @@ describe('relseal install-artifact and rollback --artifact (CLI)', () => {
     expect(back.stdout).toContain('rolled back 2.0.0 -> 1.0.0')
     expect(back.code).toBe(0)
     expect((await runCli(['rollback', '--artifact', 'agent', '--app-root', '.'], dir)).code).toBe(2)
+    // a missing folder, a folder as the target: exit 2 with a code
+    for (const to of ['nowhere/agent', '.']) {
+      const bad = await cli('2.0.0', ['--to', to])
+      expect(bad.stderr).toMatch(/^relseal install-artifact: error E_[A-Z_]+: \S/)
+      expect(bad.code).toBe(2)
+    }
     expect((await runCli(['rollback'], dir)).code).toBe(2)
   })
 })
