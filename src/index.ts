@@ -93,6 +93,13 @@ export {
   type UpdateStep,
   type AppStatus,
   type EvidenceRecord,
+  installArtifact,
+  rollbackArtifact,
+  type InstallArtifactOptions,
+  type InstallArtifactResult,
+  type ArtifactRecord,
+  type ArtifactRelease,
+  type ArtifactSupervision,
 } from './update/index.js'
 // Issue 16: the poll loop, notifications and shared entries.
 export {

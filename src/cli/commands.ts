@@ -41,6 +41,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'sign a withdrawal of a released version: hosts refuse it and roll back from it',
     load: async () => (await import('./commands/withdraw.js')).run,
   },
+  'install-artifact': {
+    summary: 'verify a manifest and install one signed artifact (binary, tarball) at a path',
+    load: async () => (await import('./commands/install-artifact.js')).run,
+  },
   rollback: {
     summary: 'return to the previous release after re-verifying it',
     load: async () => (await import('./commands/rollback.js')).run,

@@ -35,6 +35,12 @@ export interface PinnedRequest {
   /** POST sends `body` once and returns the first answer, a redirect too (never re-sent). */
   method?: 'GET' | 'POST'
   body?: Uint8Array
+  /**
+   * Receives a 2xx body chunk by chunk instead of it being kept (large downloads stream to a file
+   * while hashing; the answer's `body` is then empty). The cap and the deadline still apply; a
+   * throw from the sink ends the exchange with that error.
+   */
+  sink?: (chunk: Buffer) => void
 }
 
 export interface PinnedResponse {
@@ -52,6 +58,7 @@ interface Exchange {
   deadlineMs: number
   maxBytes: number
   what: string
+  sink?: ((chunk: Buffer) => void) | undefined
 }
 
 function timeoutError(url: URL, x: Exchange): RelsealError {
@@ -102,10 +109,17 @@ function getOnce(url: URL, headers: Record<string, string>, x: Exchange): Promis
       if (Number(res.headers['content-length'] ?? 0) > x.maxBytes) return finish(tooLargeError(url, x))
       const chunks: Buffer[] = []
       let size = 0
+      const sink = status >= 200 && status < 300 ? x.sink : undefined
       res.on('data', (chunk: Buffer) => {
         size += chunk.length
-        if (size > x.maxBytes) finish(tooLargeError(url, x))
-        else chunks.push(chunk)
+        if (settled) return
+        if (size > x.maxBytes) return finish(tooLargeError(url, x))
+        if (!sink) return void chunks.push(chunk)
+        try {
+          sink(chunk)
+        } catch (e) {
+          finish(e as Error)
+        }
       })
       res.on('end', () =>
         finish(undefined, { status, headers: res.headers, body: Buffer.concat(chunks), url: url.href }),
@@ -143,6 +157,7 @@ export async function fetchPinned(r: PinnedRequest): Promise<PinnedResponse> {
     deadlineMs,
     maxBytes: r.maxBytes,
     what: r.what,
+    sink: r.sink,
   }
   const base: Record<string, string> = {}
   for (const [k, v] of Object.entries(r.headers ?? {})) if (k.toLowerCase() !== 'authorization') base[k] = v

@@ -11,3 +11,12 @@ export { checkoutPinnedCommit } from './checkout-pinned.js'
 export { loadManifestSource, type SourceOptions } from './manifest-source.js'
 export type { EvidenceRecord, ReleaseRef, StepRecord } from './evidence.js'
 export type { InstalledRelease } from './installed.js'
+export {
+  installArtifact,
+  type InstallArtifactOptions,
+  type InstallArtifactResult,
+  type ArtifactStep,
+} from './artifact-install.js'
+export { rollbackArtifact } from './artifact-rollback.js'
+export type { ArtifactRecord, ArtifactRelease } from './artifact-record.js'
+export type { ArtifactSupervision } from './artifact-supervise.js'

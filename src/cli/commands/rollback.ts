@@ -1,11 +1,13 @@
 import { resolve } from 'node:path'
-import { rollback } from '../../update/index.js'
+import { RelsealError } from '../../errors.js'
+import { rollback, rollbackArtifact } from '../../update/index.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../io.js'
 import { policyFromFlags } from '../key-input.js'
 
 const USAGE =
-  'relseal rollback --app-root DIR [--pubkey KEY]... [--threshold N] [--repository OWNER/NAME] [--json]'
+  'relseal rollback --app-root DIR [--pubkey KEY]... [--threshold N] [--repository OWNER/NAME] [--json]\n' +
+  '       relseal rollback --artifact PATH [--json]'
 
 /**
  * `relseal rollback`: back to the newest installed release older than current, after re-verifying
@@ -19,8 +21,14 @@ export const run: Command = async (args, io) => {
       'app-root': {
         type: 'string',
         value: 'DIR',
-        required: true,
         description: 'the app root made by relseal init',
+        defaultText: 'required unless --artifact',
+      },
+      artifact: {
+        type: 'string',
+        value: 'PATH',
+        description:
+          'instead of an app root: put back the newest backup PATH.bak-<version> older than the installed version, after re-checking its recorded SHA-256',
       },
       pubkey: {
         type: 'string',
@@ -51,6 +59,12 @@ export const run: Command = async (args, io) => {
     io.stdout.write(help)
     return 0
   }
+  if (values.artifact !== undefined) return rollbackFile(values, io)
+  if (values['app-root'] === undefined)
+    throw new RelsealError(
+      'E_USAGE',
+      `missing required option --app-root DIR (or --artifact PATH)\nusage: ${USAGE}`,
+    )
   const { from, to } = await rollback({
     appRoot: resolve(io.cwd, values['app-root']),
     policy: policyFromFlags(values, io),
@@ -62,5 +76,32 @@ export const run: Command = async (args, io) => {
   io.stdout.write(
     `rolled back ${from.version} -> ${to.version} (signature and tree re-verified: ${to.code_hash})\n`,
   )
+  return 0
+}
+
+/** `rollback --artifact PATH`: a file installed by install-artifact, not an app root. */
+async function rollbackFile(
+  values: {
+    artifact?: string
+    'app-root'?: string
+    pubkey?: string[]
+    threshold?: string
+    repository?: string
+    json?: boolean
+  },
+  io: Parameters<Command>[1],
+): Promise<number> {
+  if (values['app-root'] !== undefined || values.pubkey || values.threshold || values.repository)
+    throw new RelsealError(
+      'E_USAGE',
+      '--artifact PATH takes no --app-root, --pubkey, --threshold or --repository: the backup is checked against the digest recorded ' +
+        `when its signed manifest verified\nusage: ${USAGE}`,
+    )
+  const { from, to } = await rollbackArtifact({ target: resolve(io.cwd, values.artifact!) })
+  if (values.json) io.stdout.write(`${JSON.stringify({ rolled_back: true, from, to }, null, 2)}\n`)
+  else
+    io.stdout.write(
+      `rolled back ${from.version} -> ${to.version} (backup re-verified: sha256 ${to.sha256})\n`,
+    )
   return 0
 }
