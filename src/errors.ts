@@ -51,6 +51,9 @@ export type RelsealErrorCode =
   | 'E_INSTALL_FAILED'
   | 'E_HEALTH_FAILED'
   | 'E_UPDATE_FAILED'
+  // supervise: after the swap (the update then rolls back)
+  | 'E_RESTART_FAILED'
+  | 'E_WATCH_FAILED'
   | 'E_GITHUB'
   | 'E_IMMUTABLE_RELEASE'
   | 'E_SIGNER_FAILED'

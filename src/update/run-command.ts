@@ -25,8 +25,29 @@ export function tailLines(bytes: Buffer, maxBytes = MAX_KEPT_OUTPUT_BYTES, dropp
   return omitted > 0 ? `[… ${omitted} earlier bytes of output left out]\n${tail}` : tail
 }
 
+/** How a caller words a failure and when a command counts as finished. */
+export interface RunCommandOptions {
+  /**
+   * What the failure leaves behind, added to the message after the cause (default: the wording of
+   * the pre-swap install and health steps); '' adds nothing.
+   */
+  aftermath?: string
+  /**
+   * Settle when the shell exits instead of when its output closes: a restart command that starts
+   * the app in the background (`node server.js &`) leaves the app holding the output pipes, and
+   * waiting for them to close would wait for the app to stop. The output is read for
+   * EXIT_OUTPUT_GRACE_MS more, then let go.
+   */
+  settleOnExit?: boolean
+}
+
+/** How long output is still collected after the shell exited, with `settleOnExit`. */
+export const EXIT_OUTPUT_GRACE_MS = 200
+
+const REMOVED = 'the new release was removed and the current one kept'
+
 /**
- * Runs an operator-supplied install or health command inside a release, with a timeout. The
+ * Runs an operator-supplied install, health, restart or watch command, with a timeout. The
  * command line is the operator's own (from their CLI call or config), never manifest data, so it
  * runs through `sh -c`; its whole process group is killed on timeout.
  */
@@ -35,7 +56,10 @@ export function runReleaseCommand(
   cwd: string,
   timeoutMs: number,
   code: RelsealErrorCode,
+  options: RunCommandOptions = {},
 ): Promise<void> {
+  const aftermath = options.aftermath ?? REMOVED
+  const then = aftermath === '' ? '' : `; ${aftermath}`
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', command], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     // Raw bytes, in arrival order, trimmed to a bounded tail; cut at a line boundary at the end.
@@ -51,33 +75,41 @@ export function runReleaseCommand(
     }
     child.stdout.on('data', keep)
     child.stderr.on('data', keep)
+    let settled = false
     const timer = setTimeout(() => {
+      settled = true
       try {
         process.kill(-child.pid!, 'SIGKILL')
       } catch {
         /* already gone */
       }
-      reject(
-        new RelsealError(
-          code,
-          `\`${command}\` did not finish within ${timeoutMs / 1000} s; the new release was removed and the current one kept`,
-        ),
-      )
+      reject(new RelsealError(code, `\`${command}\` did not finish within ${timeoutMs / 1000} s${then}`))
     }, timeoutMs)
     child.on('error', (e) => {
+      settled = true
       clearTimeout(timer)
       reject(new RelsealError(code, `\`${command}\` could not start: ${e.message}`, { cause: e }))
     })
-    child.on('close', (status) => {
+    const settle = (status: number | null) => {
+      if (settled) return
+      settled = true
       clearTimeout(timer)
+      if (options.settleOnExit) {
+        // Let go of pipes a background child may still hold, so they keep no one waiting.
+        child.stdout.destroy()
+        child.stderr.destroy()
+      }
       if (status === 0) resolve()
       else
         reject(
           new RelsealError(
             code,
-            `\`${command}\` exited ${status}; the new release was removed and the current one kept; its last output:\n${tailLines(output, MAX_KEPT_OUTPUT_BYTES, dropped)}`,
+            `\`${command}\` exited ${status}${then}; its last output:\n${tailLines(output, MAX_KEPT_OUTPUT_BYTES, dropped)}`,
           ),
         )
-    })
+    }
+    child.on('close', settle)
+    if (options.settleOnExit)
+      child.on('exit', (status) => setTimeout(() => settle(status), EXIT_OUTPUT_GRACE_MS))
   })
 }
