@@ -6,7 +6,7 @@ import { fromFileSystemError } from './fs-mistakes.js'
 import { processIO, type CliIO } from './io.js'
 
 /** Exit codes shared by every command. */
-export const EXIT = { ok: 0, refused: 1, usage: 2, failed: 3 } as const
+export const EXIT = { ok: 0, refused: 1, usage: 2, failed: 3, rolledBack: 4 } as const
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length))
@@ -22,12 +22,19 @@ function packageVersion(): string {
   return pkg.version
 }
 
+/** Failures after verification (CLI exit 3); a restart or watch failure with nothing to go back to is one. */
+const FAILURE_CODES: ReadonlySet<string> = new Set([
+  'E_UPDATE_FAILED',
+  'E_INSTALL_FAILED',
+  'E_HEALTH_FAILED',
+  'E_RESTART_FAILED',
+  'E_WATCH_FAILED',
+])
+
 /** Maps an error to the CLI's exit code: refusals 1, failures after verification 3, the rest 2. */
 export function exitCodeFor(err: RelsealError): number {
   if (REFUSAL_CODES.has(err.code)) return EXIT.refused
-  if (err.code === 'E_UPDATE_FAILED' || err.code === 'E_INSTALL_FAILED' || err.code === 'E_HEALTH_FAILED') {
-    return EXIT.failed
-  }
+  if (FAILURE_CODES.has(err.code)) return EXIT.failed
   return EXIT.usage
 }
 

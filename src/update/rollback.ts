@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { isRelsealError, REFUSAL_CODES, RelsealError } from '../errors.js'
 import { verifyManifest } from '../manifest/index.js'
 import type { TrustPolicy } from '../trust/policy.js'
-import { appendEvidence, readEvidence, type EvidenceRecord } from './evidence.js'
+import { appendEvidence, type EvidenceRecord } from './evidence.js'
 import { olderInstalled, readInstalled, readStoredEnvelope, type InstalledRelease } from './installed.js'
 import {
   appLayout,
@@ -99,32 +99,5 @@ export async function rollback(o: {
     throw e
   } finally {
     lock.release()
-  }
-}
-
-export interface AppStatus {
-  appRoot: string
-  remote: string
-  /** owner/name the app root accepts manifests for (absent in app roots made before it was recorded). */
-  repository?: string
-  current?: InstalledRelease
-  /** The release `relseal rollback` would go to: installed and older than current; absent when none. */
-  rollback?: InstalledRelease
-  runs: EvidenceRecord[]
-}
-
-/** The current release, the one a rollback would go to, and the last runs of an app root. */
-export function status(o: { appRoot: string; runs?: number }): AppStatus {
-  const layout = appLayout(o.appRoot)
-  const config = readAppConfig(layout)
-  const current = readInstalled(layout, readPointer(layout.current))
-  const back = current ? readInstalled(layout, olderInstalled(layout, current.version)) : undefined
-  return {
-    appRoot: layout.root,
-    remote: config.remote,
-    ...(config.repository ? { repository: config.repository } : {}),
-    ...(current ? { current } : {}),
-    ...(back ? { rollback: back } : {}),
-    runs: readEvidence(layout.evidence, o.runs ?? 5),
   }
 }

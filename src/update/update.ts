@@ -16,6 +16,8 @@ import { recordAppRepository } from './layout.js'
 import type { SourceOptions } from './manifest-source.js'
 import type { KillPoint } from './pointer.js'
 import { pruneReleases } from './prune.js'
+import { checkNotFailedBefore, isSupervised, superviseRelease } from './supervise-release.js'
+import type { SuperviseOptions, SuperviseStep } from './supervise.js'
 import { prune, swapToTarget } from './swap-steps.js'
 import { assertNoKeysBesideRoot } from './trust-root-store.js'
 import { asFailure, stepRunner, UpdateRun, type StepRunner } from './update-run.js'
@@ -44,6 +46,8 @@ export type UpdateStep =
   | 'install'
   | 'health'
   | 'swap'
+  | SuperviseStep
+  | 'failed-before'
   | 'prune'
 
 export interface UpdateOptions {
@@ -75,12 +79,21 @@ export interface UpdateOptions {
   allowedSigners?: string
   source?: SourceOptions
   onProgress?: (step: UpdateStep, percent: number, message: string) => void
+  /**
+   * After the swap (issue 16): the restart command (in the app root) and the watch command (in
+   * `current`, every interval over the window); the first failure swaps `current` back, restarts
+   * the previous release and ends in outcome 'rolled-back', the failed release kept and marked.
+   */
+  supervise?: Omit<SuperviseOptions, 'killPoint'>
+  /** A version that failed here before and is to be installed again (else E_FAILED_RELEASE). */
+  retryFailed?: string
   /** Crash-safety test hook: called at every step boundary; never set in normal use. */
   killPoint?: KillPoint
 }
 
 export interface UpdateResult {
-  outcome: 'updated' | 'up-to-date'
+  /** rolled-back: the new release failed its restart or watch; `current` is `from` again (CLI exit 4). */
+  outcome: 'updated' | 'up-to-date' | 'rolled-back'
   runId: string
   from?: ReleaseRef
   to: ReleaseRef
@@ -115,9 +128,11 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
       if (run.repo.record) recordAppRepository(run.layout, run.config, run.repo.repository)
       return run.finish('up-to-date')
     }
+    await step('failed-before', 17, 'checking the release did not fail here before', checkNotFailedBefore)
     await installAndSwap(run, step)
+    const rolledBack = isSupervised(run) && (await superviseRelease(run, step))
     await step('prune', 100, 'pruning old releases', prune)
-    return run.finish('updated')
+    return run.finish(rolledBack ? 'rolled-back' : 'updated')
   } catch (e) {
     if (run.made !== undefined && !run.swapped)
       await removeRelease(run.layout, run.made).catch(() => undefined)
