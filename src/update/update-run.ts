@@ -6,6 +6,7 @@ import { appendEvidence, type EvidenceRecord, type ReleaseRef, type StepRecord }
 import type { InstalledRelease } from './installed.js'
 import { appLayout, readAppConfig, type AppConfig, type AppLayout } from './layout.js'
 import type { LoadedSource } from './manifest-source.js'
+import { readPointer } from './pointer.js'
 import { hasStoredTrustRoot } from './trust-root-store.js'
 import type { UpdateOptions, UpdateResult, UpdateStep } from './update.js'
 
@@ -104,4 +105,21 @@ export function asFailure(e: unknown): unknown {
   return new RelsealError('E_UPDATE_FAILED', `${detail}; nothing was swapped, the current release runs on`, {
     cause: e,
   })
+}
+
+/**
+ * An error after the swap that is not a restart or watch verdict (an I/O error while swapping
+ * back): E_UPDATE_FAILED naming the release `current` names now, which is whole either way.
+ */
+export function afterSwapFailure(run: UpdateRun): (e: unknown) => never {
+  return (e) => {
+    if (e instanceof RelsealError && (e.code === 'E_RESTART_FAILED' || e.code === 'E_WATCH_FAILED')) throw e
+    const detail =
+      e instanceof RelsealError ? `${e.message} (${e.code})` : e instanceof Error ? e.message : String(e)
+    throw new RelsealError(
+      'E_UPDATE_FAILED',
+      `${detail}; after the swap to ${run.target.version}, current is ${readPointer(run.layout.current) ?? 'unset'}`,
+      { cause: e },
+    )
+  }
 }

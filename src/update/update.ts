@@ -20,7 +20,7 @@ import { checkNotFailedBefore, isSupervised, superviseRelease } from './supervis
 import type { SuperviseOptions, SuperviseStep } from './supervise.js'
 import { prune, swapToTarget } from './swap-steps.js'
 import { assertNoKeysBesideRoot } from './trust-root-store.js'
-import { asFailure, stepRunner, UpdateRun, type StepRunner } from './update-run.js'
+import { afterSwapFailure, asFailure, stepRunner, UpdateRun, type StepRunner } from './update-run.js'
 import {
   checkAppRoot,
   checkFreeze,
@@ -106,8 +106,8 @@ export interface UpdateResult {
  * store before checkout and again in the new worktree; `current` switches by one atomic rename.
  *
  * The update is the list of steps below, in order: one named function per step (in
- * verify-steps.ts, install-release.ts, swap-steps.ts), one evidence step record each. A new step
- * is one more line here.
+ * verify-steps.ts, install-release.ts, swap-steps.ts, supervise-release.ts), one evidence step
+ * record each. A new step is one more line here.
  *
  * @example
  * await updateToRelease({ appRoot: '/srv/app', manifest: 'github:acme/app@latest',
@@ -130,7 +130,8 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
     }
     await step('failed-before', 17, 'checking the release did not fail here before', checkNotFailedBefore)
     await installAndSwap(run, step)
-    const rolledBack = isSupervised(run) && (await superviseRelease(run, step))
+    // restart, watch; on the first failure swap-back, restart-old, watch-old (issue 16)
+    const rolledBack = isSupervised(run) && (await superviseRelease(run, step).catch(afterSwapFailure(run)))
     await step('prune', 100, 'pruning old releases', prune)
     return run.finish(rolledBack ? 'rolled-back' : 'updated')
   } catch (e) {
