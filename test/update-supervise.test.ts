@@ -155,6 +155,24 @@ describe('restart and watch after the swap (issue 16, item 1)', () => {
     expect(s.failed.map((f) => f.version)).toEqual(['1.0.0'])
   })
 
+  it('holds the update lock while watching', async () => {
+    const o = await makeAppOrigin(['1.0.0'], [])
+    await signVersion(o, '1.0.0')
+    const root = await appRoot(o)
+    const lock = join(root, '.relseal/lock')
+    const r = await update(root, o, '1.0.0', [
+      '--watch-cmd',
+      `test -e '${lock}'`,
+      '--watch-for',
+      '1s',
+      '--watch-interval',
+      '500ms',
+    ])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(existsSync(lock)).toBe(false)
+  })
+
   it('refuses --watch-for without --watch-cmd and a --retry-failed that is not a version (E_USAGE)', async () => {
     const r = await runCli(
       ['update', '--app-root', '/nowhere', '--manifest', 'm.json', '--watch-for', '3s'],
