@@ -28,6 +28,16 @@ const MAX_FAILED_FILE_BYTES = 1024 * 1024
 
 export const failedPath = (layout: AppLayout) => join(layout.state, 'failed.json')
 
+/** True when some release failed here (the failed-before step runs only then). */
+export function hasFailedReleases(layout: AppLayout): boolean {
+  try {
+    lstatSync(failedPath(layout)) // a link or anything else there is read, and refused, by the step
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** The marks, oldest first. */
 export function readFailedReleases(layout: AppLayout): FailedRelease[] {
   const path = failedPath(layout)

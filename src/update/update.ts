@@ -16,6 +16,7 @@ import { recordAppRepository } from './layout.js'
 import type { SourceOptions } from './manifest-source.js'
 import type { KillPoint } from './pointer.js'
 import { pruneReleases } from './prune.js'
+import { hasFailedReleases } from './failed-releases.js'
 import { checkNotFailedBefore, isSupervised, superviseRelease } from './supervise-release.js'
 import type { SuperviseOptions, SuperviseStep } from './supervise.js'
 import { prune, swapToTarget } from './swap-steps.js'
@@ -128,7 +129,8 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
       if (run.repo.record) recordAppRepository(run.layout, run.config, run.repo.repository)
       return run.finish('up-to-date')
     }
-    await step('failed-before', 17, 'checking the release did not fail here before', checkNotFailedBefore)
+    if (hasFailedReleases(run.layout))
+      await step('failed-before', 17, 'checking the release did not fail here before', checkNotFailedBefore)
     await installAndSwap(run, step)
     // restart, watch; on the first failure swap-back, restart-old, watch-old (issue 16)
     const rolledBack = isSupervised(run) && (await superviseRelease(run, step).catch(afterSwapFailure(run)))
