@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
@@ -7,6 +7,7 @@ import {
   readFailedReleases,
   type FailedRelease,
 } from '../src/update/failed-releases.js'
+import { MAX_EVIDENCE_TAIL_BYTES, readEvidence } from '../src/update/evidence.js'
 import { olderInstalled } from '../src/update/installed.js'
 import { appLayout } from '../src/update/layout.js'
 import { pruneReleases } from '../src/update/prune.js'
@@ -66,5 +67,27 @@ describe('failed releases on disk', () => {
     const layout = await appRootWith(['1.0.0'], '1.0.0')
     writeFileSync(failedPath(layout), '{"failed": [')
     expect(() => readFailedReleases(layout)).toThrow(expect.objectContaining({ code: 'E_BAD_INPUT' }))
+  })
+})
+
+describe('status reads the end of the evidence log only', () => {
+  it('returns the last runs of a log larger than the bound, skipping the line the bound cuts and a torn last line', () => {
+    const log = join(tempDir(), 'evidence.jsonl')
+    const line = (n: number) =>
+      `${JSON.stringify({ run_id: `run-${n}`, time: 't', outcome: 'updated', steps: [], pad: 'x'.repeat(900) })}\n`
+    let n = 0
+    let written = 0
+    while (written < 2 * MAX_EVIDENCE_TAIL_BYTES) {
+      const l = line(n++)
+      appendFileSync(log, l)
+      written += l.length
+    }
+    appendFileSync(log, '{"run_id": "torn')
+    const runs = readEvidence(log, 3)
+    expect(runs.map((r) => r.run_id)).toEqual([`run-${n - 3}`, `run-${n - 2}`, `run-${n - 1}`])
+    // asking for more than the bound holds gives whole records only
+    const all = readEvidence(log, 100_000)
+    expect(all.length).toBeLessThan(n)
+    expect(all.every((r) => r.run_id.startsWith('run-'))).toBe(true)
   })
 })
