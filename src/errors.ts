@@ -56,6 +56,7 @@ export type RelsealErrorCode =
   // supervise: after the swap (the update then rolls back)
   | 'E_RESTART_FAILED'
   | 'E_WATCH_FAILED'
+  | 'E_FAILED_RELEASE'
   | 'E_GITHUB'
   | 'E_IMMUTABLE_RELEASE'
   | 'E_SIGNER_FAILED'
@@ -93,6 +94,8 @@ export const REFUSAL_CODES: ReadonlySet<RelsealErrorCode> = new Set<RelsealError
   'E_ROOT_SKIPPED',
   'E_ROOT_EXPIRED',
   'E_ROOT_REPOSITORY',
+  // a release that failed after its swap here and was rolled back (issue 16)
+  'E_FAILED_RELEASE',
 ])
 
 export class RelsealError extends Error {

@@ -116,6 +116,7 @@ describe('superviseAfterSwap', () => {
     for (const r of ['good', 'bad']) writeFileSync(join(root, `${r}.ok`), r === 'good' ? '0' : '1')
     writeFileSync(join(root, 'current'), 'bad')
     const steps: string[] = []
+    const swappedBackFor: string[] = []
     const restart = `echo "restart $(cat current)" >> log`
     const watch = `echo "watch $(cat current)" >> log; exit $(cat "$(cat current).ok")`
     return {
@@ -133,7 +134,11 @@ describe('superviseAfterSwap', () => {
         steps.push(name)
         return fn()
       },
-      swapBack: () => writeFileSync(join(root, 'current'), 'good'),
+      swappedBackFor,
+      swapBack: (failure: { code: string }) => {
+        swappedBackFor.push(failure.code)
+        writeFileSync(join(root, 'current'), 'good')
+      },
     }
   }
 
@@ -152,6 +157,7 @@ describe('superviseAfterSwap', () => {
     expect(result.outcome).toBe('rolled-back')
     expect(result.failure).toMatchObject({ code: 'E_WATCH_FAILED' })
     expect(result.afterRollback).toBe('healthy')
+    expect(r.swappedBackFor).toEqual(['E_WATCH_FAILED'])
     expect(r.steps).toEqual(['restart', 'watch', 'swap-back', 'restart-old', 'watch-old'])
     expect(r.log()).toEqual(['restart bad', 'watch bad', 'restart good', 'watch good'])
   })

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -142,5 +142,76 @@ describe('a stale lock of a killed updater', () => {
     expect(left.filter((f) => existsSync(f))).toEqual([])
     expect(kept.map((f) => readFileSync(f, 'utf8'))).toEqual(['mine\n', 'mine\n'])
     await currentIsVerified(root, o)
+  })
+})
+
+describe('killed at any point of restart, watch and rollback (issue 16)', () => {
+  // Each point in the order a rolled-back update passes it; `current` must name a whole verified
+  // release whatever the point, and the next run must bring the app root to the new release.
+  const POINTS = [
+    'before:restart',
+    'watch:run-1',
+    'before:swap-back',
+    'swap-back:marked',
+    'swap-back:rollback-set',
+    'swap-back:swap:linked',
+    'before:restart-old',
+    'before:watch-old',
+    'before:prune',
+  ]
+
+  it('leaves current on a verified release, and the next run succeeds', { timeout: 600_000 }, async () => {
+    const o = await makeOrigin(['1.0.0', '2.0.0'])
+    const root = join(tempDir('relseal-app-'), 'app')
+    await runCli(['init', '--app-root', root, '--remote', o.bare, '--repository', 'acme/app'], '/')
+    for (const v of ['1.0.0', '2.0.0']) await signVersion(o, v)
+    const flag = join(tempDir('relseal-watch-'), 'failing')
+    const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env } })
+    const update = (v: string, env: NodeJS.ProcessEnv = {}) =>
+      cli(
+        [
+          'update',
+          '--app-root',
+          root,
+          '--manifest',
+          join(o.out, `v${v}.release_manifest.json`),
+          '--pubkey',
+          o.pubFile,
+          '--restart-cmd',
+          'true',
+          // fails while the flag file exists
+          '--watch-cmd',
+          `test ! -e '${flag}'`,
+          '--watch-for',
+          '200ms',
+          '--watch-interval',
+          '100ms',
+          '--retry-failed',
+          v,
+        ],
+        env,
+      )
+    expect(update('1.0.0').status).toBe(0)
+    const problems: string[] = []
+    for (const point of POINTS) {
+      writeFileSync(flag, '')
+      const killed = update('2.0.0', { RELSEAL_TEST_KILL_AT: point })
+      if (killed.signal !== 'SIGKILL')
+        problems.push(`${point}: not killed (${killed.status}): ${killed.stderr}`)
+      try {
+        expect(['1.0.0', '2.0.0']).toContain(await currentIsVerified(root, o))
+      } catch (e) {
+        problems.push(`${point}: current is not a verified release: ${(e as Error).message}`)
+      }
+      rmSync(flag)
+      const next = update('2.0.0')
+      if (next.status !== 0) problems.push(`${point}: the next run failed: ${next.stderr}`)
+      else if ((await currentIsVerified(root, o)) !== '2.0.0') problems.push(`${point}: current is not 2.0.0`)
+      // back to 1.0.0 for the next point
+      const back = cli(['rollback', '--app-root', root, '--pubkey', o.pubFile])
+      if (back.status !== 0) problems.push(`${point}: rollback failed: ${back.stderr}`)
+    }
+    expect(problems).toEqual([])
   })
 })

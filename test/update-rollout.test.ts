@@ -164,7 +164,7 @@ describe('relseal update with a phased release (CLI)', () => {
     expect(current(root)).toBeUndefined()
 
     const status = await runCli(['status', '--app-root', root], '/')
-    expect(status.stdout).toMatch(/ deferred -> 1\.0\.0 until 2099-01-01T01:00:00\.000Z\n/)
+    expect(status.stdout).toMatch(/ deferred 1\.0\.0 until 2099-01-01T01:00:00\.000Z\n/)
     const statusJson = JSON.parse((await runCli(['status', '--app-root', root, '--json'], '/')).stdout) as {
       runs: { outcome: string; deferred_until?: string }[]
     }

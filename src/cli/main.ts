@@ -22,12 +22,19 @@ function packageVersion(): string {
   return pkg.version
 }
 
+/** Failures after verification (CLI exit 3); a restart or watch failure with nothing to go back to is one. */
+const FAILURE_CODES: ReadonlySet<string> = new Set([
+  'E_UPDATE_FAILED',
+  'E_INSTALL_FAILED',
+  'E_HEALTH_FAILED',
+  'E_RESTART_FAILED',
+  'E_WATCH_FAILED',
+])
+
 /** Maps an error to the CLI's exit code: refusals 1, failures after verification 3, the rest 2. */
 export function exitCodeFor(err: RelsealError): number {
   if (REFUSAL_CODES.has(err.code)) return EXIT.refused
-  if (err.code === 'E_UPDATE_FAILED' || err.code === 'E_INSTALL_FAILED' || err.code === 'E_HEALTH_FAILED') {
-    return EXIT.failed
-  }
+  if (FAILURE_CODES.has(err.code)) return EXIT.failed
   return EXIT.usage
 }
 

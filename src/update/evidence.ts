@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
 
 export interface StepRecord {
   step: string
@@ -42,6 +42,9 @@ export interface EvidenceRecord {
   deferred_until?: string
   /** The host's place in a signed phased rollout (its bucket of 10,000, never its id). */
   rollout?: { bucket: number; stage: number; percent: number; opens_at: string } | { ignored: true }
+  /** outcome rolled-back (issue 16): where current went back to, and how that release did after. */
+  rolled_back_to?: ReleaseRef
+  after_rollback?: 'healthy' | { error_code: string; error: string }
 }
 
 /** Appends one JSON line to the evidence log and fsyncs it. */
@@ -55,13 +58,29 @@ export function appendEvidence(path: string, record: EvidenceRecord): void {
   }
 }
 
-/** The last `n` evidence records (a torn last line from a crash is skipped). */
+/** How much of the end of evidence.jsonl status reads: the log grows with every run. */
+export const MAX_EVIDENCE_TAIL_BYTES = 256 * 1024
+
+/**
+ * The last `n` evidence records, read from at most the last MAX_EVIDENCE_TAIL_BYTES of the log (a
+ * torn last line from a crash, and a first line cut by the bound, are skipped).
+ */
 export function readEvidence(path: string, n: number): EvidenceRecord[] {
   if (!existsSync(path)) return []
+  const fd = openSync(path, 'r')
+  let text: string
+  try {
+    const size = fstatSync(fd).size
+    const start = Math.max(0, size - MAX_EVIDENCE_TAIL_BYTES)
+    const buf = Buffer.alloc(size - start)
+    const got = readSync(fd, buf, 0, buf.length, start)
+    text = buf.subarray(0, got).toString('utf8')
+    if (start > 0) text = text.slice(text.indexOf('\n') + 1)
+  } finally {
+    closeSync(fd)
+  }
   const out: EvidenceRecord[] = []
-  for (const line of readFileSync(path, 'utf8')
-    .split('\n')
-    .slice(-n - 1)) {
+  for (const line of text.split('\n').slice(-n - 1)) {
     try {
       if (line.trim() !== '') out.push(JSON.parse(line) as EvidenceRecord)
     } catch {

@@ -6,7 +6,16 @@ export {
   type UpdateResult,
   type UpdateStep,
 } from './update.js'
-export { rollback, status, type AppStatus } from './rollback.js'
+export { rollback } from './rollback.js'
+export { status, type AppStatus } from './status.js'
+export {
+  restartApp,
+  watchRelease,
+  superviseAfterSwap,
+  type SuperviseOptions,
+  type SuperviseResult,
+} from './supervise.js'
+export type { FailedRelease } from './failed-releases.js'
 export { checkoutPinnedCommit } from './checkout-pinned.js'
 export { loadManifestSource, type SourceOptions } from './manifest-source.js'
 export type { EvidenceRecord, ReleaseRef, StepRecord } from './evidence.js'

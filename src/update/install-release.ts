@@ -4,28 +4,21 @@ import { runGit } from '../git/git.js'
 import { verifyTree, type VerifiedManifest } from '../manifest/index.js'
 import { hashTree } from '../tree/index.js'
 import { verifyTagForCommit } from '../tag/index.js'
-import type { EvidenceRecord, ReleaseRef } from './evidence.js'
+import type { ReleaseRef } from './evidence.js'
 import { isRealDir, readInstalled, releaseRef, removeRelease, type InstalledRelease } from './installed.js'
-import { readAppConfig, releaseDir, type AppLayout } from './layout.js'
+import { releaseDir, type AppLayout } from './layout.js'
 import { readPointer } from './pointer.js'
 import { verifyReleaseFolder } from './reverify.js'
 import { runReleaseCommand } from './run-command.js'
 import { linkSharedEntries, sharedEntriesFor } from './shared.js'
 import { hashUntracked } from './untracked.js'
-import type { UpdateOptions, UpdateStep } from './update.js'
+import type { UpdateRun } from './update-run.js'
 
 export const refOf = (v: VerifiedManifest): ReleaseRef => ({
   version: v.payload.version,
   commit: v.payload.commit,
   code_hash: v.payload.code_hash,
 })
-
-export type StepFn = <T>(
-  name: UpdateStep,
-  percent: number,
-  message: string,
-  fn: () => Promise<T> | T,
-) => Promise<T>
 
 function exists(path: string): boolean {
   try {
@@ -36,100 +29,111 @@ function exists(path: string): boolean {
   }
 }
 
-/**
- * The steps from verify-tag to health: the release folder made (or, for the release `rollback`
- * names, re-verified where it is: it is never deleted), verified, installed and checked. Sets
- * `made.dir` once it creates a folder (removed on failure); returns the record to write at the swap.
- */
-export async function installRelease(
-  o: UpdateOptions,
-  layout: AppLayout,
-  remote: string,
-  verified: VerifiedManifest,
-  step: StepFn,
-  evidence: EvidenceRecord,
-  made: { dir?: string },
-): Promise<InstalledRelease> {
-  const target = refOf(verified)
-  const dir = releaseDir(layout, target.version)
-  if (o.allowedSigners !== undefined) {
-    const signers = o.allowedSigners
-    evidence.tag_signer = await step(
-      'verify-tag',
-      20,
-      `verifying the signed tag ${verified.payload.tag}`,
-      () => verifyRemoteTag(layout, remote, verified, signers),
-    )
-  }
-  await step('fetch', 25, `fetching commit ${target.commit}`, () =>
-    // Only the pinned commit, by id; the ref records it, so later fetches can tell the remote which
-    // objects the store already has.
-    runGit(
-      [
-        'fetch',
-        '-q',
-        '--no-tags',
-        '--depth=1',
-        '--end-of-options',
-        remote,
-        `+${target.commit}:${releaseRef(target.version)}`,
-      ],
-      { cwd: layout.store },
-    ),
+// The steps from verify-tag to health: the release folder made (or, for the release `rollback`
+// names, re-verified where it is: it is never deleted), verified, installed and checked. A folder
+// this run creates is recorded in `run.made` and removed if the run fails before the swap.
+
+/** verify-tag (with allowedSigners): the manifest's tag is SSH-signed by an allowed signer. */
+export async function verifyTag(run: UpdateRun): Promise<void> {
+  run.evidence.tag_signer = await verifyRemoteTag(
+    run.layout,
+    run.config.remote,
+    run.verified,
+    run.o.allowedSigners!,
   )
-  await step('verify-commit', 45, 'verifying the commit tree before checkout', async () =>
-    verifyTree(verified.payload, await hashTree({ dir: layout.store, rev: target.commit })),
+}
+
+/** fetch: only the pinned commit, by id, into the store. */
+export async function fetchCommit(run: UpdateRun): Promise<void> {
+  const { version, commit } = run.target
+  // The ref records it, so later fetches can tell the remote which objects the store already has.
+  await runGit(
+    [
+      'fetch',
+      '-q',
+      '--no-tags',
+      '--depth=1',
+      '--end-of-options',
+      run.config.remote,
+      `+${commit}:${releaseRef(version)}`,
+    ],
+    { cwd: run.layout.store },
   )
-  const reuse = target.version === readPointer(layout.rollback) && isRealDir(dir)
-  await step(
-    'worktree',
-    60,
-    reuse ? `re-using releases/${target.version}` : `checking out releases/${target.version}`,
-    async () => {
-      if (reuse) return
-      if (exists(dir)) await removeRelease(layout, dir) // a leftover of a killed run, or an unpinned old copy
-      await runGit(['worktree', 'prune'], { cwd: layout.store })
-      made.dir = dir
-      await runGit(['worktree', 'add', '-q', '--detach', '--end-of-options', dir, target.commit], {
-        cwd: layout.store,
-      })
-    },
+}
+
+/** verify-commit: the commit's tree, hashed from the object store, matches the manifest before checkout. */
+export async function verifyCommit(run: UpdateRun): Promise<void> {
+  verifyTree(run.verified.payload, await hashTree({ dir: run.layout.store, rev: run.target.commit }))
+}
+
+/** Where the release goes, and whether it is the kept `rollback` release (re-used in place). */
+export function planReleaseDir(run: UpdateRun): void {
+  run.dir = releaseDir(run.layout, run.target.version)
+  run.reuse = run.target.version === readPointer(run.layout.rollback) && isRealDir(run.dir)
+}
+
+/** worktree: checks the commit out into releases/<version> (a leftover of a killed run is replaced). */
+export async function makeWorktree(run: UpdateRun): Promise<void> {
+  if (run.reuse) return
+  const { layout, dir } = run
+  if (exists(dir)) await removeRelease(layout, dir) // a leftover of a killed run, or an unpinned old copy
+  await runGit(['worktree', 'prune'], { cwd: layout.store })
+  run.made = dir
+  await runGit(['worktree', 'add', '-q', '--detach', '--end-of-options', dir, run.target.commit], {
+    cwd: layout.store,
+  })
+}
+
+/** verify-worktree: the checked-out files (and, for a kept release, its untracked files) match. */
+export async function verifyWorktree(run: UpdateRun): Promise<void> {
+  const record = run.reuse ? readInstalled(run.layout, run.target.version) : undefined
+  await verifyReleaseFolder(run.dir, run.verified.payload, record)
+}
+
+/** The entries of <app-root>/shared/ this run links into a new release (none for a kept release). */
+export function sharedEntriesOf(run: UpdateRun): ReturnType<typeof sharedEntriesFor> {
+  return run.reuse ? [] : sharedEntriesFor(run.o.shared, run.config.shared, run.layout)
+}
+
+/** shared: links to <app-root>/shared/ before the install command sees the folder (issue 16, item 3). */
+export function linkShared(run: UpdateRun): void {
+  linkSharedEntries(run.layout, run.dir, run.target.version, sharedEntriesOf(run))
+}
+
+/** install: the operator's install command in the new release (not re-run for a kept release). */
+export async function runInstall(run: UpdateRun): Promise<void> {
+  await runReleaseCommand(
+    run.o.installCommand!,
+    run.dir,
+    run.o.installTimeoutMs ?? 300_000,
+    'E_INSTALL_FAILED',
   )
-  const record = readInstalled(layout, target.version)
-  await step('verify-worktree', 70, 'verifying the checked-out tree', () =>
-    verifyReleaseFolder(dir, verified.payload, reuse ? record : undefined),
-  )
-  // Issue 16, item 3: links to <app-root>/shared/ before the install command sees the folder.
-  const shared = sharedEntriesFor(o.shared, readAppConfig(layout).shared, layout)
-  if (shared.length > 0 && !reuse) {
-    await step('shared', 75, `linking ${shared.length} shared entr${shared.length === 1 ? 'y' : 'ies'}`, () =>
-      linkSharedEntries(layout, dir, target.version, shared),
-    )
-  }
-  // A kept release was installed when it was first made; its install step is not run again.
-  if (o.installCommand && !reuse) {
-    await step('install', 80, 'running the install command', () =>
-      runReleaseCommand(o.installCommand!, dir, o.installTimeoutMs ?? 300_000, 'E_INSTALL_FAILED'),
-    )
-  }
-  if (o.healthCommand || o.healthCheck) {
-    await step('health', 90, 'checking the new release', async () => {
-      if (o.healthCommand)
-        await runReleaseCommand(o.healthCommand, dir, o.healthTimeoutMs ?? 60_000, 'E_HEALTH_FAILED')
-      if (o.healthCheck)
-        await o.healthCheck(dir).catch((e: unknown) =>
-          Promise.reject(
-            new RelsealError('E_HEALTH_FAILED', `health check failed: ${(e as Error).message}`, {
-              cause: e,
-            }),
-          ),
-        )
-    })
-  }
-  // What install and health left beside the tracked files: rollback later expects exactly this.
-  const untracked = reuse ? record?.untracked : await hashUntracked(dir)
+}
+
+/** health: the health command and callback in the new release, before the swap. */
+export async function checkHealth(run: UpdateRun): Promise<void> {
+  const { o, dir } = run
+  if (o.healthCommand)
+    await runReleaseCommand(o.healthCommand, dir, o.healthTimeoutMs ?? 60_000, 'E_HEALTH_FAILED')
+  if (o.healthCheck)
+    await o
+      .healthCheck(dir)
+      .catch((e: unknown) =>
+        Promise.reject(
+          new RelsealError('E_HEALTH_FAILED', `health check failed: ${(e as Error).message}`, { cause: e }),
+        ),
+      )
+}
+
+/** The record written at the swap, with what install and health left beside the tracked files. */
+export async function installedRecord(run: UpdateRun): Promise<InstalledRelease> {
+  const { verified } = run
+  // rollback later expects exactly these untracked files; a kept release keeps its first record.
+  const untracked = run.reuse
+    ? readInstalled(run.layout, run.target.version)?.untracked
+    : await hashUntracked(run.dir)
   return {
-    ...target,
+    ...run.target,
     tag: verified.payload.tag,
     manifest_digest: verified.digest,
     key_ids: verified.keyIds,

@@ -6,6 +6,7 @@ import { runGit } from '../git/git.js'
 import { MAX_MANIFEST_BYTES } from '../manifest/index.js'
 import { writeFileAtomic } from './atomic-file.js'
 import type { ReleaseRef } from './evidence.js'
+import { readFailedReleases } from './failed-releases.js'
 import type { AppLayout } from './layout.js'
 import { readPointer } from './pointer.js'
 import type { UntrackedFiles } from './untracked.js'
@@ -105,12 +106,17 @@ export function installedVersions(layout: AppLayout): string[] {
 
 /**
  * The release `rollback` goes to from `version`: the newest installed release older than it
- * (issue 22, item 5: back, never forward), or undefined when there is none.
+ * (issue 22, item 5: back, never forward) that did not fail here after its swap (issue 16), or
+ * undefined when there is none.
  */
 export function olderInstalled(layout: AppLayout, version: string | undefined): string | undefined {
   if (version === undefined) return undefined
+  const failed = new Set(readFailedReleases(layout).map((f) => f.version))
   return installedVersions(layout).find(
     (v) =>
-      semver.lt(v, version) && readInstalled(layout, v) !== undefined && isRealFile(envelopePath(layout, v)),
+      semver.lt(v, version) &&
+      !failed.has(v) &&
+      readInstalled(layout, v) !== undefined &&
+      isRealFile(envelopePath(layout, v)),
   )
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { isRelsealError, REFUSAL_CODES, RelsealError } from '../errors.js'
 import { verifyManifest } from '../manifest/index.js'
 import type { TrustPolicy } from '../trust/policy.js'
-import { appendEvidence, readEvidence, type EvidenceRecord } from './evidence.js'
+import { appendEvidence, type EvidenceRecord } from './evidence.js'
 import { olderInstalled, readInstalled, readStoredEnvelope, type InstalledRelease } from './installed.js'
 import {
   appLayout,
@@ -15,7 +15,6 @@ import {
 } from './layout.js'
 import { acquireLock } from './lock.js'
 import { readPointer, setRollbackPointer, swapPointer } from './pointer.js'
-import { pollStatusField, type PollState } from './poll-state.js'
 import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
 import { verifyReleaseFolder } from './reverify.js'
 import { appRootPolicy, hasStoredTrustRoot } from './trust-root-store.js'
@@ -113,35 +112,5 @@ export async function rollback(o: {
     throw e
   } finally {
     lock.release()
-  }
-}
-
-export interface AppStatus {
-  appRoot: string
-  remote: string
-  /** owner/name the app root accepts manifests for (absent in app roots made before it was recorded). */
-  repository?: string
-  current?: InstalledRelease
-  /** The release `relseal rollback` would go to: installed and older than current; absent when none. */
-  rollback?: InstalledRelease
-  runs: EvidenceRecord[]
-  /** The `update --every` loop's state (poll.json) and whether its process runs (issue 16). */
-  poll?: PollState & { running: boolean }
-}
-
-/** The current release, the one a rollback would go to, and the last runs of an app root. */
-export function status(o: { appRoot: string; runs?: number }): AppStatus {
-  const layout = appLayout(o.appRoot)
-  const config = readAppConfig(layout)
-  const current = readInstalled(layout, readPointer(layout.current))
-  const back = current ? readInstalled(layout, olderInstalled(layout, current.version)) : undefined
-  return {
-    appRoot: layout.root,
-    remote: config.remote,
-    ...(config.repository ? { repository: config.repository } : {}),
-    ...(current ? { current } : {}),
-    ...(back ? { rollback: back } : {}),
-    runs: readEvidence(layout.evidence, o.runs ?? 5),
-    ...pollStatusField(layout),
   }
 }

@@ -123,7 +123,8 @@ export async function superviseAfterSwap(args: {
   restartCwd: string
   watchCwd: () => string
   options: SuperviseOptions
-  swapBack?: () => Promise<void> | void
+  /** Receives what failed (record it before the pointer moves, so a kill cannot lose it). */
+  swapBack?: (failure: RelsealError) => Promise<void> | void
   step?: SuperviseStepRunner
 }): Promise<SuperviseResult> {
   const o = args.options
@@ -141,7 +142,7 @@ export async function superviseAfterSwap(args: {
   }
   if (args.swapBack === undefined) return { outcome: 'failed', failure }
   const swapBack = args.swapBack
-  await step('swap-back', 'swapping current back to the previous release', async () => swapBack())
+  await step('swap-back', 'swapping current back to the previous release', async () => swapBack(failure))
   try {
     if (o.restartCommand !== undefined)
       await step('restart-old', 'restarting the previous release', () => restartApp(args.restartCwd, o))

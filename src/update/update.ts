@@ -1,35 +1,40 @@
-import { randomUUID } from 'node:crypto'
-import { isRelsealError, RelsealError, REFUSAL_CODES } from '../errors.js'
-import { assertSafeRef } from '../git/git.js'
-import { verifyManifest } from '../manifest/index.js'
+import { isRelsealError, REFUSAL_CODES } from '../errors.js'
 import type { TrustPolicy } from '../trust/policy.js'
-import { appendEvidence, type EvidenceRecord, type ReleaseRef, type StepRecord } from './evidence.js'
-import { installRelease, refOf, type StepFn } from './install-release.js'
-import { olderInstalled, readInstalled, removeRelease, writeInstalled } from './installed.js'
+import { appendEvidence, type EvidenceRecord, type ReleaseRef } from './evidence.js'
+import { checkRollout, checkWithdrawn } from './fleet-steps.js'
 import {
-  appLayout,
-  assertAppRootFolders,
-  readAppConfig,
-  recordAppRepository,
-  resolveAppRepository,
-} from './layout.js'
-import { acquireLock } from './lock.js'
-import { loadSource, type LoadedSource, type SourceOptions } from './manifest-source.js'
-import { advanceStoredTrustRoot, assertNoKeysBesideRoot, hasStoredTrustRoot } from './trust-root-store.js'
-import { parseTrustRoot, readTrustRootFile, trustPolicyOf } from '../trust/trust-root.js'
-import {
-  readPointer,
-  removeStalePointerTemps,
-  setRollbackPointer,
-  swapPointer,
-  type KillPoint,
-} from './pointer.js'
+  checkHealth,
+  fetchCommit,
+  linkShared,
+  makeWorktree,
+  planReleaseDir,
+  runInstall,
+  sharedEntriesOf,
+  verifyCommit,
+  verifyTag,
+  verifyWorktree,
+} from './install-release.js'
+import { removeRelease } from './installed.js'
+import { recordAppRepository } from './layout.js'
+import type { SourceOptions } from './manifest-source.js'
+import type { KillPoint } from './pointer.js'
 import { pruneReleases } from './prune.js'
+import { deferUpdate } from './rollout-gate.js'
 import { parseSharedEntries } from './shared.js'
-import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
-import { checkReleaseOrder } from './release-order.js'
-import { checkWithdrawal } from './withdrawal-gate.js'
-import { checkRolloutStage, deferUpdate } from './rollout-gate.js'
+import { hasFailedReleases } from './failed-releases.js'
+import { checkNotFailedBefore, isSupervised, superviseRelease } from './supervise-release.js'
+import type { SuperviseOptions, SuperviseStep } from './supervise.js'
+import { prune, swapToTarget } from './swap-steps.js'
+import { assertNoKeysBesideRoot } from './trust-root-store.js'
+import { afterSwapFailure, asFailure, stepRunner, UpdateRun, type StepRunner } from './update-run.js'
+import {
+  checkAppRoot,
+  checkFreeze,
+  followTrustRoots,
+  loadManifest,
+  takeLock,
+  verifySignature,
+} from './verify-steps.js'
 
 export { pruneReleases }
 
@@ -50,6 +55,8 @@ export type UpdateStep =
   | 'install'
   | 'health'
   | 'swap'
+  | SuperviseStep
+  | 'failed-before'
   | 'prune'
 
 export interface UpdateOptions {
@@ -92,11 +99,23 @@ export interface UpdateOptions {
   /** Install even when this host's rollout stage is not open yet (the operator's canaries). */
   ignoreRollout?: boolean
   onProgress?: (step: UpdateStep, percent: number, message: string) => void
+  /**
+   * After the swap (issue 16): the restart command (in the app root) and the watch command (in
+   * `current`, every interval over the window); the first failure swaps `current` back, restarts
+   * the previous release and ends in outcome 'rolled-back', the failed release kept and marked.
+   */
+  supervise?: Omit<SuperviseOptions, 'killPoint'>
+  /** A version that failed here before and is to be installed again (else E_FAILED_RELEASE). */
+  retryFailed?: string
   /** Crash-safety test hook: called at every step boundary; never set in normal use. */
   killPoint?: KillPoint
 }
 
 export interface UpdateResult {
+  /**
+   * rolled-back: the new release failed its restart or watch, or the running release was withdrawn;
+   * `current` is an older release again (CLI exit 4). deferred: this host's rollout stage is not open.
+   */
   outcome: 'updated' | 'up-to-date' | 'rolled-back' | 'deferred'
   runId: string
   /** Outcome `deferred`: when this host's rollout stage opens (ISO time); nothing was changed. */
@@ -106,48 +125,14 @@ export interface UpdateResult {
   evidence: EvidenceRecord
 }
 
-/** Errors after verification that are not refusals mean "failed, nothing swapped" (CLI exit 3). */
-function asFailure(e: unknown): unknown {
-  if (
-    e instanceof RelsealError &&
-    (REFUSAL_CODES.has(e.code) || e.code === 'E_INSTALL_FAILED' || e.code === 'E_HEALTH_FAILED')
-  )
-    return e
-  // Anything else after verification, a RelsealError or a raw I/O error, means: failed, nothing swapped.
-  const detail =
-    e instanceof RelsealError ? `${e.message} (${e.code})` : e instanceof Error ? e.message : String(e)
-  return new RelsealError('E_UPDATE_FAILED', `${detail}; nothing was swapped, the current release runs on`, {
-    cause: e,
-  })
-}
-
-function stepRunner(o: UpdateOptions, steps: StepRecord[]): StepFn {
-  return async (name, percent, message, fn) => {
-    o.killPoint?.(`before:${name}`)
-    o.onProgress?.(name, percent, message)
-    const started = Date.now()
-    const rec: StepRecord = {
-      step: name,
-      started: new Date(started).toISOString(),
-      duration_ms: 0,
-      outcome: 'ok',
-    }
-    steps.push(rec)
-    try {
-      return await fn()
-    } catch (e) {
-      rec.outcome = 'failed'
-      throw e
-    } finally {
-      rec.duration_ms = Date.now() - started
-    }
-  }
-}
-
 /**
  * Updates an app root to the release a signed manifest pins, or leaves it exactly as it was.
  * Verification happens before any git command; the commit's tree is verified from the object
  * store before checkout and again in the new worktree; `current` switches by one atomic rename.
+ *
+ * The update is the list of steps below, in order: one named function per step (in
+ * verify-steps.ts, install-release.ts, swap-steps.ts, supervise-release.ts), one evidence step
+ * record each. A new step is one more line here.
  *
  * @example
  * await updateToRelease({ appRoot: '/srv/app', manifest: 'github:acme/app@latest',
@@ -155,144 +140,73 @@ function stepRunner(o: UpdateOptions, steps: StepRecord[]): StepFn {
  *   healthCommand: 'node healthcheck.js', onProgress: (step, pct, msg) => log(step, pct, msg) })
  */
 export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
-  const layout = appLayout(o.appRoot)
-  const config = readAppConfig(layout)
-  const runId = o.runId ?? randomUUID()
-  const steps: StepRecord[] = []
-  const evidence: EvidenceRecord = { run_id: runId, time: new Date().toISOString(), outcome: 'failed', steps }
-  const step = stepRunner(o, steps)
-  const useTrustRoot = hasStoredTrustRoot(layout)
-  assertNoKeysBesideRoot(layout, o.policy)
+  const run = new UpdateRun(o)
+  const step = stepRunner(run)
+  assertNoKeysBesideRoot(run.layout, o.policy)
   if (o.shared !== undefined) parseSharedEntries(o.shared) // a bad name is E_USAGE before any step
-  const lock = await step('lock', 0, 'taking the update lock', async () => {
-    const held = acquireLock(layout.lock, () => clearGitLockFiles(layout))
-    try {
-      if (held.tookOverStale) await clearKilledRunLeftovers(layout)
-    } catch (e) {
-      held.release()
-      throw e
-    }
-    return held
-  })
-  const made: { dir?: string } = {}
-  let swapped = false
+  await step('lock', 0, 'taking the update lock', takeLock)
   try {
-    assertAppRootFolders(layout)
-    const repo = resolveAppRepository(layout, config, o.policy.repository)
-    removeStalePointerTemps(layout.root)
-    const loaded: LoadedSource = await step('load', 5, 'loading the manifest', async () => {
-      // Only which file names to look for; the stored root is verified in the trust-root step.
-      const rootsAfter = useTrustRoot
-        ? parseTrustRoot(await readTrustRootFile(layout.trustRoot)).untrustedPayload.version
-        : undefined
-      return typeof o.manifest === 'string'
-        ? loadSource(o.manifest, o.source, rootsAfter)
-        : { manifest: o.manifest, untrustedRoots: [] }
-    })
-    const bytes = loaded.manifest
-    // Issue 15: the keys come from the newest trust root that verified N -> N+1 -> ... (TUF 5.3);
-    // the stored root changes only when that chain verified.
-    const policy: TrustPolicy = useTrustRoot
-      ? await step('trust-root', 8, 'verifying newer trust roots', async () => {
-          const now = o.policy.now ?? new Date()
-          const { root, from } = await advanceStoredTrustRoot(
-            layout,
-            repo.repository,
-            loaded.untrustedRoots,
-            now,
-          )
-          evidence.trust_root = { from, to: root.payload.version, signers: root.signers }
-          return { ...o.policy, ...trustPolicyOf(root, now) }
-        })
-      : o.policy
-    const verified = await step('verify', 10, 'verifying the manifest signature', () =>
-      verifyManifest(bytes, { ...policy, repository: repo.repository }),
-    )
-    const target = refOf(verified)
-    Object.assign(evidence, { to: target, manifest_digest: verified.digest, key_ids: verified.keyIds })
-    assertSafeRef(verified.payload.tag, 'manifest tag')
-    const currentVersion = readPointer(layout.current)
-    const installed = readInstalled(layout, currentVersion)
-    if (installed)
-      evidence.from = { version: installed.version, commit: installed.commit, code_hash: installed.code_hash }
+    checkAppRoot(run)
+    await step('load', 5, 'loading the manifest', loadManifest)
+    if (run.useTrustRoot) await step('trust-root', 8, 'verifying newer trust roots', followTrustRoots)
+    await step('verify', 10, 'verifying the manifest signature', verifySignature)
     // Only when the source published a release_withdrawn.json (withdrawal-gate.ts).
-    const withdrawn =
-      loaded.untrustedWithdrawal &&
-      (await step('withdrawn', 12, 'verifying the signed withdrawal', () =>
-        checkWithdrawal({
-          layout,
-          policy: { ...policy, repository: repo.repository },
-          target: verified,
-          running: installed,
-          untrustedWithdrawal: loaded.untrustedWithdrawal,
-          evidence,
-        }),
-      ))
-    if (withdrawn) {
-      if (repo.record) recordAppRepository(layout, config, repo.repository)
-      appendEvidence(layout.evidence, evidence)
-      return { outcome: 'rolled-back', runId, ...withdrawn, evidence }
+    const back =
+      run.loaded.untrustedWithdrawal &&
+      (await step('withdrawn', 12, 'verifying the signed withdrawal', checkWithdrawn))
+    if (back) {
+      if (run.repo.record) recordAppRepository(run.layout, run.config, run.repo.repository)
+      appendEvidence(run.layout.evidence, run.evidence)
+      return { outcome: 'rolled-back', runId: run.runId, ...back, evidence: run.evidence }
     }
-    const deferral = await step('rollout', 12, 'checking the rollout stage', () =>
-      checkRolloutStage(verified.payload, evidence, {
-        hostId: o.hostId,
-        ignoreRollout: o.ignoreRollout,
-        now: o.policy.now,
-        running: installed?.version,
-      }),
-    )
-    if (deferral) return deferUpdate(layout, evidence, runId, deferral)
-    const upToDate = await step('freeze', 15, 'checking version order', () =>
-      checkReleaseOrder(layout, installed, verified, o.allowDowngrade),
-    )
-    if (upToDate) {
-      if (repo.record) recordAppRepository(layout, config, repo.repository)
-      evidence.outcome = 'up-to-date'
-      appendEvidence(layout.evidence, evidence)
-      return {
-        outcome: 'up-to-date',
-        runId,
-        to: target,
-        evidence,
-        ...(evidence.from ? { from: evidence.from } : {}),
-      }
+    const deferral = await step('rollout', 12, 'checking the rollout stage', checkRollout)
+    if (deferral) return deferUpdate(run.layout, run.evidence, run.runId, deferral)
+    if (await step('freeze', 15, 'checking version order', checkFreeze)) {
+      if (run.repo.record) recordAppRepository(run.layout, run.config, run.repo.repository)
+      return run.finish('up-to-date')
     }
-    try {
-      const record = await installRelease(o, layout, config.remote, verified, step, evidence, made)
-      await step('swap', 95, `switching current to ${target.version}`, () => {
-        writeInstalled(layout, record, bytes)
-        // rollback first: a crash between the two renames leaves both naming whole releases. It
-        // names the newest installed release older than the new current (issue 22, item 5).
-        setRollbackPointer(layout.rollback, olderInstalled(layout, target.version))
-        o.killPoint?.('swap:rollback-set')
-        swapPointer(layout.current, target.version, o.killPoint)
-        swapped = true
-        if (repo.record) recordAppRepository(layout, config, repo.repository)
-      })
-    } catch (e) {
-      throw asFailure(e)
-    }
-    evidence.outcome = 'updated'
-    if (readPointer(layout.rollback) !== undefined)
-      evidence.rollback_command = `relseal rollback --app-root ${layout.root}${useTrustRoot ? '' : ' --pubkey KEY'}`
-    await step('prune', 100, 'pruning old releases', () => pruneReleases(layout, o.keep ?? 3))
-    o.killPoint?.('before:evidence')
-    appendEvidence(layout.evidence, evidence)
-    return {
-      outcome: 'updated',
-      runId,
-      to: target,
-      evidence,
-      ...(evidence.from ? { from: evidence.from } : {}),
-    }
+    if (hasFailedReleases(run.layout))
+      await step('failed-before', 17, 'checking the release did not fail here before', checkNotFailedBefore)
+    await installAndSwap(run, step)
+    // restart, watch; on the first failure swap-back, restart-old, watch-old (issue 16)
+    const rolledBack = isSupervised(run) && (await superviseRelease(run, step).catch(afterSwapFailure(run)))
+    await step('prune', 100, 'pruning old releases', prune)
+    return run.finish(rolledBack ? 'rolled-back' : 'updated')
   } catch (e) {
-    if (made.dir !== undefined && !swapped) await removeRelease(layout, made.dir).catch(() => undefined)
+    if (run.made !== undefined && !run.swapped)
+      await removeRelease(run.layout, run.made).catch(() => undefined)
+    const { evidence } = run
     evidence.outcome = isRelsealError(e) && REFUSAL_CODES.has(e.code) ? 'refused' : 'failed'
     if (isRelsealError(e)) evidence.error_code = e.code
     evidence.error = (e as Error).message
-    appendEvidence(layout.evidence, evidence)
+    appendEvidence(run.layout.evidence, evidence)
     throw e
   } finally {
-    lock.release()
+    run.releaseLock?.()
+  }
+}
+
+/** The steps after verification up to the swap: any error means "failed, nothing swapped". */
+async function installAndSwap(run: UpdateRun, step: StepRunner): Promise<void> {
+  const { o, target } = run
+  try {
+    if (o.allowedSigners !== undefined)
+      await step('verify-tag', 20, `verifying the signed tag ${run.verified.payload.tag}`, verifyTag)
+    await step('fetch', 25, `fetching commit ${target.commit}`, fetchCommit)
+    await step('verify-commit', 45, 'verifying the commit tree before checkout', verifyCommit)
+    planReleaseDir(run)
+    const where = run.reuse
+      ? `re-using releases/${target.version}`
+      : `checking out releases/${target.version}`
+    await step('worktree', 60, where, makeWorktree)
+    await step('verify-worktree', 70, 'verifying the checked-out tree', verifyWorktree)
+    const shared = sharedEntriesOf(run).length
+    if (shared > 0) await step('shared', 75, `linking ${shared} shared entr${shared === 1 ? 'y' : 'ies'}`, linkShared)
+    // A kept release was installed when it was first made; its install step is not run again.
+    if (o.installCommand && !run.reuse) await step('install', 80, 'running the install command', runInstall)
+    if (o.healthCommand || o.healthCheck) await step('health', 90, 'checking the new release', checkHealth)
+    await step('swap', 95, `switching current to ${target.version}`, swapToTarget)
+  } catch (e) {
+    throw asFailure(e)
   }
 }

@@ -1,12 +1,15 @@
 import { resolve } from 'node:path'
-import { status } from '../../update/index.js'
-import { parseCommandArgs } from '../args.js'
+import { escapeUntrusted, jsonForTerminal } from '../../text/escape.js'
+import { status, type AppStatus, type EvidenceRecord } from '../../update/index.js'
+import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
-import { jsonForTerminal } from '../../text/escape.js'
 
-const USAGE = 'relseal status --app-root DIR [--json]'
+const USAGE = 'relseal status --app-root DIR [--runs N] [--json]'
 
-/** `relseal status`: current, rollback, installed manifest and the last runs. */
+/** The most runs status shows (read from the end of evidence.jsonl, itself bounded in bytes). */
+const MAX_RUNS = 100
+
+/** `relseal status`: current, rollback, failed releases and the last runs with their outcomes. */
 export const run: Command = (args, io) => {
   const { values, help } = parseCommandArgs(
     args,
@@ -17,6 +20,12 @@ export const run: Command = (args, io) => {
         required: true,
         description: 'the app root made by relseal init',
       },
+      runs: {
+        type: 'string',
+        value: 'N',
+        description: `how many last runs to show (at most ${MAX_RUNS})`,
+        defaultText: '5',
+      },
       json: { type: 'boolean', description: 'print the status as JSON' },
     },
     USAGE,
@@ -26,27 +35,44 @@ export const run: Command = (args, io) => {
     io.stdout.write(help)
     return Promise.resolve(0)
   }
-  const s = status({ appRoot: resolve(io.cwd, values['app-root']) })
-  if (values.json) io.stdout.write(`${jsonForTerminal(s)}\n`)
-  else {
-    const rel = (r: typeof s.current) =>
-      r
-        ? `${r.version} (commit ${r.commit}, ${r.code_hash}, keys ${r.key_ids.map((k) => k.slice(0, 16)).join(', ')})`
-        : 'none'
-    io.stdout.write(
-      `app root: ${s.appRoot}\nremote:   ${s.remote}\nrepository: ${s.repository ?? 'not recorded (pass --repository once to update)'}\n` +
-        `current:  ${rel(s.current)}\n${s.rollback ? `rollback: ${rel(s.rollback)}\n` : ''}last runs:\n`,
-    )
-    for (const r of s.runs)
-      io.stdout.write(
-        `  ${r.time} ${r.outcome}${r.to ? ` -> ${r.to.version}` : ''}${r.deferred_until ? ` until ${r.deferred_until}` : ''}` +
-          `${r.error_code ? ` (${r.error_code})` : ''}\n`,
-      )
-    // Issue 16: the poll loop's next run, when `update --every` runs (or ran and was killed).
-    if (s.poll)
-      io.stdout.write(
-        `poll:     every ${s.poll.every_ms / 1000} s; ${s.poll.running ? `next at ${s.poll.next_poll} (pid ${s.poll.pid})` : `not running (pid ${s.poll.pid} is gone)`}; last ${s.poll.last_run.outcome}\n`,
-      )
-  }
+  const runs = parseIntegerFlag(values.runs, '--runs', 1, 5)
+  const s = status({ appRoot: resolve(io.cwd, values['app-root']), runs: Math.min(runs, MAX_RUNS) })
+  io.stdout.write(values.json ? `${jsonForTerminal(s)}\n` : statusText(s))
   return Promise.resolve(0)
+}
+
+function statusText(s: AppStatus): string {
+  const rel = (r: typeof s.current) =>
+    r
+      ? `${r.version} (commit ${r.commit}, ${r.code_hash}, keys ${r.key_ids.map((k) => k.slice(0, 16)).join(', ')})`
+      : 'none'
+  const failedNow = s.failed.some((f) => f.version === s.current?.version)
+  let out =
+    `app root: ${s.appRoot}\nremote:   ${s.remote}\nrepository: ${s.repository ?? 'not recorded (pass --repository once to update)'}\n` +
+    `current:  ${rel(s.current)}${failedNow ? ' FAILED after its swap: check it, or run relseal rollback' : ''}\n` +
+    (s.rollback ? `rollback: ${rel(s.rollback)}\n` : '')
+  if (s.failed.length > 0) out += 'failed (not installed again unless retried with --retry-failed VERSION):\n'
+  for (const f of s.failed)
+    out +=
+      `  ${f.version} (commit ${f.commit}) at ${f.time}, ${f.step}: ${f.error_code}` +
+      `${f.on_disk ? `, kept in releases/${f.version}` : ''}\n    ${escapeUntrusted(f.error.split('\n')[0] ?? '')}\n`
+  out += 'last runs:\n'
+  for (const r of s.runs) out += `  ${runLine(r)}\n`
+  // Issue 16: the poll loop's next run, when `update --every` runs (or ran and was killed).
+  if (s.poll)
+    out += `poll:     every ${s.poll.every_ms / 1000} s; ${s.poll.running ? `next at ${s.poll.next_poll} (pid ${s.poll.pid})` : `not running (pid ${s.poll.pid} is gone)`}; last ${s.poll.last_run.outcome}\n`
+  return out
+}
+
+/** One run: time, outcome, versions, the error code, and for a rollback where current went. */
+function runLine(r: EvidenceRecord): string {
+  const versions = `${r.from ? ` ${r.from.version} ->` : ''}${r.to ? ` ${r.to.version}` : ''}`
+  const code = r.error_code ? ` (${r.error_code})` : ''
+  const after = r.after_rollback
+  const back =
+    r.outcome === 'rolled-back' && r.rolled_back_to
+      ? `, back on ${r.rolled_back_to.version}${after && after !== 'healthy' ? ` which failed too (${after.error_code})` : ''}`
+      : ''
+  const until = r.deferred_until ? ` until ${r.deferred_until}` : ''
+  return escapeUntrusted(`${r.time} ${r.outcome}${versions}${until}${code}${back}`, 400)
 }

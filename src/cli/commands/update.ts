@@ -1,23 +1,29 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import semver from 'semver'
 import { RelsealError } from '../../errors.js'
+import { parseDurationMs } from '../../manifest/duration.js'
 import { isHostId, parseTagPrefix } from '../../manifest/index.js'
-import { updateToRelease, type UpdateOptions } from '../../update/index.js'
+import { escapeControls, escapeUntrusted, jsonForTerminal } from '../../text/escape.js'
+import { updateToRelease, type UpdateOptions, type UpdateResult } from '../../update/index.js'
 import { updateWithNotifications } from '../../update/notify.js'
 import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
 import { policyFromFlags } from '../key-input.js'
 import { EXIT } from '../main.js'
-import { escapeUntrusted, jsonForTerminal } from '../../text/escape.js'
 import { notifyFromFlags, runEvery } from '../update-loop.js'
 
 const USAGE =
   'relseal update --app-root DIR --manifest SRC [--pubkey KEY]... [--threshold N] [--repository OWNER/NAME] ' +
-  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] [--keep N] [--allow-downgrade] [--allowed-signers FILE] [--host-id ID] [--ignore-rollout] [--api-url URL] [--tag-prefix P] [--every DURATION [--jitter DURATION]] [--notify-cmd CMD] [--notify-url URL] [--notify-timeout DURATION] [--progress | --quiet] [--json]'
+  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] ' +
+  '[--restart-cmd CMD] [--restart-timeout DURATION] [--watch-cmd CMD] [--watch-for DURATION] [--watch-interval DURATION] [--retry-failed VERSION] ' +
+  '[--keep N] [--allow-downgrade] [--allowed-signers FILE] [--host-id ID] [--ignore-rollout] [--api-url URL] [--tag-prefix P] ' +
+  '[--every DURATION [--jitter DURATION]] [--notify-cmd CMD] [--notify-url URL] [--notify-timeout DURATION] [--progress | --quiet] [--json]'
 
 /**
  * `relseal update`: exit 0 updated, up to date or deferred, 1 refused, 2 usage, 3 failed after
- * verification, 4 rolled back because the running release was withdrawn.
+ * verification, 4 rolled back (the new release failed its restart or watch, or the running
+ * release was withdrawn).
  */
 export const run: Command = async (args, io) => {
   const { values, help } = parseCommandArgs(
@@ -76,6 +82,41 @@ export const run: Command = async (args, io) => {
         value: 'S',
         description: 'seconds the health command may take',
         defaultText: '60',
+      },
+      // After the swap (issue 16): restart, watch, automatic rollback.
+      'restart-cmd': {
+        type: 'string',
+        value: 'CMD',
+        description: 'run in the app root after the swap to restart the app (sh -c); a failure rolls back',
+      },
+      'restart-timeout': {
+        type: 'string',
+        value: 'DURATION',
+        description: 'how long the restart command may take (30s, 2m)',
+        defaultText: '60s',
+      },
+      'watch-cmd': {
+        type: 'string',
+        value: 'CMD',
+        description:
+          'run in current after the restart, every interval; the first failure rolls back (exit 4)',
+      },
+      'watch-for': {
+        type: 'string',
+        value: 'DURATION',
+        description: 'how long the new release is watched',
+        defaultText: '60s',
+      },
+      'watch-interval': {
+        type: 'string',
+        value: 'DURATION',
+        description: 'time between watch runs (500ms, 5s)',
+        defaultText: '5s',
+      },
+      'retry-failed': {
+        type: 'string',
+        value: 'VERSION',
+        description: 'install VERSION although it failed and was rolled back here before',
       },
       keep: { type: 'string', value: 'N', description: 'releases kept on disk', defaultText: '3' },
       'allow-downgrade': {
@@ -159,6 +200,7 @@ export const run: Command = async (args, io) => {
     : resolve(io.cwd, values.manifest)
   // RELSEAL_TEST_KILL_AT=<point> makes the process SIGKILL itself there: the crash-safety test's hook.
   const killAt = io.env.RELSEAL_TEST_KILL_AT
+  const supervised = superviseFromFlags(values)
   const apiUrl = values['api-url'] ?? io.env.GITHUB_API_URL
   const token = io.env.GITHUB_TOKEN
   const options: UpdateOptions = {
@@ -171,6 +213,7 @@ export const run: Command = async (args, io) => {
     ...(values['install-cmd'] ? { installCommand: values['install-cmd'] } : {}),
     ...(values['health-cmd'] ? { healthCommand: values['health-cmd'] } : {}),
     healthTimeoutMs: parseIntegerFlag(values['health-timeout'], '--health-timeout', 1, 60) * 1000,
+    ...supervised,
     keep: parseIntegerFlag(values.keep, '--keep', 1, 3),
     allowDowngrade: Boolean(values['allow-downgrade']),
     ...(values['allowed-signers']
@@ -196,7 +239,8 @@ export const run: Command = async (args, io) => {
   const code = result.outcome === 'rolled-back' ? EXIT.rolledBack : EXIT.ok
   const withdrawal = result.evidence.withdrawal
   if (values.json) {
-    const { outcome, runId, from, to, deferredUntil } = result
+    const { outcome, runId, from, to, deferredUntil, evidence } = result
+    const failure = evidence.error_code ? { error_code: evidence.error_code, error: evidence.error } : undefined
     const json = {
       outcome,
       run_id: runId,
@@ -205,6 +249,7 @@ export const run: Command = async (args, io) => {
       rollback_command: back,
       deferred_until: deferredUntil,
       withdrawal,
+      ...(outcome === 'rolled-back' && !withdrawal ? { failure, after_rollback: evidence.after_rollback } : {}),
     }
     io.stdout.write(`${jsonForTerminal(json)}\n`)
     return code
@@ -218,11 +263,15 @@ export const run: Command = async (args, io) => {
     )
     return code
   }
-  if (result.outcome === 'rolled-back') {
+  if (result.outcome === 'rolled-back' && withdrawal) {
     io.stdout.write(
       `rolled back ${result.from?.version ?? '?'} -> ${r.version} (commit ${r.commit}): ` +
-        `${result.from?.version ?? 'the running release'} is withdrawn by its publisher, reason: ${escapeUntrusted(withdrawal?.reason ?? '')}\n`,
+        `${result.from?.version ?? 'the running release'} is withdrawn by its publisher, reason: ${escapeUntrusted(withdrawal.reason)}\n`,
     )
+    return code
+  }
+  if (result.outcome === 'rolled-back') {
+    io.stdout.write(rolledBackText(result))
     return code
   }
   io.stdout.write(
@@ -232,4 +281,67 @@ export const run: Command = async (args, io) => {
           (back ? `roll back with: ${back}\n` : ''),
   )
   return 0
+}
+
+/** The update options of --restart-cmd .. --retry-failed (durations as 60s, 5m or 500ms). */
+function superviseFromFlags(values: Record<string, string | boolean | string[] | undefined>): {
+  supervise?: UpdateOptions['supervise']
+  retryFailed?: string
+} {
+  const text = (name: string) => values[name] as string | undefined
+  const ms = (name: string) => {
+    const v = text(name)
+    return v === undefined ? {} : { [camel(name)]: parseDurationMs(v, `--${name}`) }
+  }
+  const restart = text('restart-cmd')
+  const watch = text('watch-cmd')
+  for (const [flag, needs, given] of [
+    ['restart-timeout', 'restart-cmd', restart],
+    ['watch-for', 'watch-cmd', watch],
+    ['watch-interval', 'watch-cmd', watch],
+  ] as const)
+    if (text(flag) !== undefined && given === undefined)
+      throw new RelsealError('E_USAGE', `--${flag} needs --${needs}; add --${needs} CMD or drop --${flag}`)
+  const retry = text('retry-failed')
+  return {
+    ...(restart !== undefined || watch !== undefined
+      ? {
+          supervise: {
+            ...(restart !== undefined ? { restartCommand: restart } : {}),
+            ...(watch !== undefined ? { watchCommand: watch } : {}),
+            ...ms('restart-timeout'),
+            ...ms('watch-for'),
+            ...ms('watch-interval'),
+          },
+        }
+      : {}),
+    ...(retry !== undefined ? { retryFailed: parseVersionFlag(retry) } : {}),
+  }
+}
+
+const camel = (flag: string) => `${flag.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())}Ms`
+
+function parseVersionFlag(text: string): string {
+  if (semver.valid(text) !== text)
+    throw new RelsealError(
+      'E_USAGE',
+      `--retry-failed takes a version as relseal status lists it, such as 1.4.2; got ${JSON.stringify(escapeUntrusted(text))}`,
+    )
+  return text
+}
+
+/** What a rolled-back run prints: what failed, where current is now, and how that release does. */
+function rolledBackText(result: UpdateResult): string {
+  const e = result.evidence
+  const after = e.after_rollback
+  const back = e.rolled_back_to?.version ?? 'the previous release'
+  return (
+    `rolled back: ${result.to.version} failed after the swap (${e.error_code}); current is ${back} again\n` +
+    `${escapeControls(e.error ?? '')}\n` +
+    (after === undefined || after === 'healthy'
+      ? `${back} restarted and passed its watch\n`
+      : `warning: ${back} failed too after the rollback (${after.error_code}): ${escapeControls(after.error)}\n`) +
+    `${result.to.version} is kept in releases/${result.to.version} for inspection and will not be installed again ` +
+    `unless retried with --retry-failed ${result.to.version}\n`
+  )
 }

@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs'
+import { readEvidence, type EvidenceRecord } from './evidence.js'
+import { readFailedReleases, type FailedRelease } from './failed-releases.js'
+import { olderInstalled, readInstalled, type InstalledRelease } from './installed.js'
+import { appLayout, readAppConfig, releaseDir } from './layout.js'
+import { readPointer } from './pointer.js'
+import { pollStatusField, type PollState } from './poll-state.js'
+
+export interface AppStatus {
+  appRoot: string
+  remote: string
+  /** owner/name the app root accepts manifests for (absent in app roots made before it was recorded). */
+  repository?: string
+  current?: InstalledRelease
+  /** The release `relseal rollback` would go to: installed and older than current; absent when none. */
+  rollback?: InstalledRelease
+  /**
+   * Releases that failed after their swap and were rolled back, newest first (issue 16): update
+   * refuses them unless retried with --retry-failed; `on_disk` while their folder is kept.
+   */
+  failed: (FailedRelease & { on_disk: boolean })[]
+  /** The last runs, oldest first, from the end of .relseal/evidence.jsonl. */
+  runs: EvidenceRecord[]
+  /** The `update --every` loop's state (poll.json) and whether its process runs (issue 16). */
+  poll?: PollState & { running: boolean }
+}
+
+/** The current release, the one a rollback would go to, failed releases and the last runs of an app root. */
+export function status(o: { appRoot: string; runs?: number }): AppStatus {
+  const layout = appLayout(o.appRoot)
+  const config = readAppConfig(layout)
+  const current = readInstalled(layout, readPointer(layout.current))
+  const back = current ? readInstalled(layout, olderInstalled(layout, current.version)) : undefined
+  const failed = readFailedReleases(layout)
+    .reverse()
+    .map((f) => ({ ...f, on_disk: existsSync(releaseDir(layout, f.version)) }))
+  return {
+    appRoot: layout.root,
+    remote: config.remote,
+    ...(config.repository ? { repository: config.repository } : {}),
+    ...(current ? { current } : {}),
+    ...(back ? { rollback: back } : {}),
+    failed,
+    runs: readEvidence(layout.evidence, o.runs ?? 5),
+    ...pollStatusField(layout),
+  }
+}
