@@ -135,6 +135,8 @@ describe('runUpdateLoop', () => {
     // What the release host does on each poll: drop the connection (E_NETWORK) or serve a manifest.
     const script = ['drop', 'drop', 'tampered', 'drop', 'drop', 'drop', 'drop', 'drop', 'good']
     const server = createServer((req, res) => {
+      // Only the manifest follows the script; the release_withdrawn.json lookup beside it finds none.
+      if (req.url !== '/release_manifest.json') return res.writeHead(404).end()
       const next = script.shift()
       if (next === 'drop') return req.socket.destroy()
       res.writeHead(200).end(next === 'good' ? good : tampered)
