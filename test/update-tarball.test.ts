@@ -251,36 +251,45 @@ describe('update --from-artifact: tarball releases as app roots', () => {
     expect(snapshotAppRoot(root)).toEqual(before)
   })
 
-  it('runs from the CLI on a host without git on PATH', async () => {
+  it('runs from the CLI on a host without git on PATH, also after a run killed mid-way', async () => {
     const r = await tarballReleases(['1.0.0'])
     const { root } = await appRoot(r)
     const bin = new URL('../bin/relseal.js', import.meta.url).pathname
     // PATH holds a shell for the install command and nothing else: no git
     const noGit = tempDir('relseal-nogit-path-')
     symlinkSync('/bin/sh', join(noGit, 'sh'))
-    const res = spawnSync(
-      process.execPath,
-      [
-        bin,
-        'update',
-        '--app-root',
-        root,
-        '--manifest',
-        r.manifest('1.0.0'),
-        '--pubkey',
-        r.origin.pubFile,
-        '--from-artifact',
-        TARBALL,
-        '--install-cmd',
-        'echo installed > built.txt',
-        '--progress',
-      ],
-      { encoding: 'utf8', env: { PATH: noGit, HOME: noGit } },
-    )
+    const cli = (env: Record<string, string> = {}) =>
+      spawnSync(
+        process.execPath,
+        [
+          bin,
+          'update',
+          '--app-root',
+          root,
+          '--manifest',
+          r.manifest('1.0.0'),
+          '--pubkey',
+          r.origin.pubFile,
+          '--from-artifact',
+          TARBALL,
+          '--install-cmd',
+          'echo installed > built.txt',
+          '--progress',
+        ],
+        { encoding: 'utf8', env: { PATH: noGit, HOME: noGit, ...env } },
+      )
+    // SIGKILLed with the archive extracted, before its install command: a half-made release
+    const killed = cli({ RELSEAL_TEST_KILL_AT: 'before:install' })
+    expect(killed.signal).toBe('SIGKILL')
+    expect(existsSync(join(root, 'releases/1.0.0/server.js'))).toBe(true)
+    expect(existsSync(join(root, 'current'))).toBe(false)
+
+    const res = cli()
     expect(res.stderr).toContain('download: downloading app.tar.gz')
     expect(res.stderr).not.toContain('error')
     expect(res.status).toBe(0)
     expect(readFileSync(join(root, 'current/built.txt'), 'utf8')).toBe('installed\n')
     expect(readFileSync(join(root, 'current/lib/version.js'), 'utf8')).toBe("module.exports = '1.0.0'\n")
+    expect(status({ appRoot: root }).current).toMatchObject({ version: '1.0.0', kind: 'tarball' })
   })
 })
