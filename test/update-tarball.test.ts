@@ -38,10 +38,10 @@ function tarballReleases(
   })
 }
 
-async function appRoot(r: ArtifactReleases) {
+async function appRoot(r: ArtifactReleases, initArgs: string[] = []) {
   const root = join(tempDir('relseal-tarapp-'), 'app')
   const init = await runCli(
-    ['init', '--app-root', root, '--remote', r.origin.bare, '--repository', 'acme/app'],
+    ['init', '--app-root', root, '--remote', r.origin.bare, '--repository', 'acme/app', ...initArgs],
     '/',
   )
   expect(init.stderr).toBe('')
@@ -235,6 +235,21 @@ describe('update --from-artifact: tarball releases as app roots', () => {
     expect(status({ appRoot: root }).current).toMatchObject({ version: '1.0.0', kind: 'tarball' })
   })
 
+  it('links shared entries before install; rollback re-verifies the folder with its links', async () => {
+    const r = await tarballReleases(['1.0.0', '2.0.0'])
+    const { root, update, policy } = await appRoot(r, ['--shared', 'data/'])
+    const opts = { installCommand: 'echo kept > data/state.txt' }
+    await update('1.0.0', opts)
+    await update('2.0.0', opts)
+    expect(readlinkSync(join(root, 'releases/2.0.0/data'))).toBe('../../shared/data')
+    expect(readFileSync(join(root, 'shared/data/state.txt'), 'utf8')).toBe('kept\n')
+    expect(await rollback({ appRoot: root, policy })).toMatchObject({ to: { version: '1.0.0' } })
+    // a link pointed elsewhere is a change of the folder
+    await update('2.0.0', opts)
+    execFileSync('ln', ['-sfn', '/tmp', join(root, 'releases/1.0.0/data')])
+    await expect(rollback({ appRoot: root, policy })).rejects.toMatchObject({ code: 'E_TREE_MISMATCH' })
+  })
+
   it('refuses usage mistakes before any step', async () => {
     const r = await tarballReleases(['1.0.0'])
     const { root, update } = await appRoot(r)
@@ -243,6 +258,22 @@ describe('update --from-artifact: tarball releases as app roots', () => {
       code: 'E_USAGE',
     })
     await expect(update('1.0.0', { allowedSigners: 'x' })).rejects.toMatchObject({ code: 'E_USAGE' })
+    const cli = await runCli(
+      [
+        'update',
+        '--app-root',
+        root,
+        '--manifest',
+        r.manifest('1.0.0'),
+        '--pubkey',
+        r.origin.pubFile,
+        '--from-artifact',
+        'agent',
+      ],
+      '/',
+    )
+    expect(cli.code).toBe(2)
+    expect(cli.stderr).toContain('--from-artifact takes the name of a .tar.gz')
     // a name the manifest does not list: nothing installed
     const before = snapshotAppRoot(root)
     await expect(update('1.0.0', { fromArtifact: 'other.tar.gz' })).rejects.toMatchObject({
