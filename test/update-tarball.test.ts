@@ -133,6 +133,15 @@ describe('update --from-artifact: tarball releases as app roots', () => {
     writeFileSync(join(root, '.relseal/manifests/2.0.0.tar.gz.partial'), 'partial')
     await update('2.0.0')
     expect(existsSync(join(root, 'releases/2.0.0/half'))).toBe(false)
+    // a link in its place is unlinked, never extracted through
+    const elsewhere = tempDir('relseal-elsewhere-')
+    // back on the git 1.0.0 (the kept rollback release, re-used in place)
+    await updateToRelease({ appRoot: root, manifest: r.manifest('1.0.0'), policy, allowDowngrade: true })
+    execFileSync('rm', ['-rf', join(root, 'releases/2.0.0')])
+    symlinkSync(elsewhere, join(root, 'releases/2.0.0'))
+    await update('2.0.0')
+    expect(existsSync(join(elsewhere, 'server.js'))).toBe(false)
+    expect(existsSync(join(root, 'releases/2.0.0/server.js'))).toBe(true)
     expect(existsSync(join(root, '.relseal/manifests/2.0.0.tar.gz.partial'))).toBe(false)
     expect(status({ appRoot: root }).releases).toEqual([
       { version: '2.0.0', kind: 'tarball', artifact: TARBALL },

@@ -7,7 +7,7 @@
  * are the git release's steps. Rollback re-checks the kept archive against the signed entry and
  * every path of the folder against the list taken right after install.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { RelsealError } from '../errors.js'
 import type { ManifestPayload } from '../manifest/index.js'
@@ -66,7 +66,8 @@ export function checkTarballOptions(o: UpdateOptions): void {
 export async function downloadArchive(run: UpdateRun): Promise<void> {
   const { layout, verified, target, o } = run
   const entry = signedArtifact(verified.payload, o.fromArtifact!)
-  if (isRealDir(run.dir) || isRealFile(run.dir)) await removeRelease(layout, run.dir) // a killed run's leftover
+  // A killed run's leftover, or a link planted there: removed (a link unlinked, never followed).
+  if (lstatSync(run.dir, { throwIfNoEntry: false }) !== undefined) await removeRelease(layout, run.dir)
   const archive = archivePath(layout, target.version)
   const partial = `${archive}.partial`
   rmSync(partial, { force: true })
