@@ -11,6 +11,7 @@ import { readPointer } from './pointer.js'
 import { verifyReleaseFolder } from './reverify.js'
 import { runReleaseCommand } from './run-command.js'
 import { linkSharedEntries, sharedEntriesFor } from './shared.js'
+import { tarballRecord, verifyKeptRelease } from './tarball-steps.js'
 import { hashUntracked } from './untracked.js'
 import type { UpdateRun } from './update-run.js'
 
@@ -86,8 +87,10 @@ export async function makeWorktree(run: UpdateRun): Promise<void> {
 
 /** verify-worktree: the checked-out files (and, for a kept release, its untracked files) match. */
 export async function verifyWorktree(run: UpdateRun): Promise<void> {
-  const record = run.reuse ? readInstalled(run.layout, run.target.version) : undefined
-  await verifyReleaseFolder(run.dir, run.verified.payload, record)
+  // A kept release is re-verified by its own kind (it may have been made from a tarball).
+  if (run.reuse)
+    return verifyKeptRelease(run.layout, run.verified.payload, readInstalled(run.layout, run.target.version))
+  await verifyReleaseFolder(run.dir, run.verified.payload, undefined)
 }
 
 /** The entries of <app-root>/shared/ this run links into a new release (none for a kept release). */
@@ -128,17 +131,17 @@ export async function checkHealth(run: UpdateRun): Promise<void> {
 /** The record written at the swap, with what install and health left beside the tracked files. */
 export async function installedRecord(run: UpdateRun): Promise<InstalledRelease> {
   const { verified } = run
-  // rollback later expects exactly these untracked files; a kept release keeps its first record.
-  const untracked = run.reuse
-    ? readInstalled(run.layout, run.target.version)?.untracked
-    : await hashUntracked(run.dir)
-  return {
+  const base = {
     ...run.target,
     tag: verified.payload.tag,
     manifest_digest: verified.digest,
     key_ids: verified.keyIds,
-    ...(untracked ? { untracked: { files: untracked.files, hash: untracked.hash } } : {}),
   }
+  // rollback later expects exactly the files listed now; a kept release keeps its first record.
+  if (run.reuse) return { ...readInstalled(run.layout, run.target.version), ...base }
+  if (run.tarball) return { ...base, ...(await tarballRecord(run)) }
+  const untracked = await hashUntracked(run.dir)
+  return { ...base, kind: 'git', untracked: { files: untracked.files, hash: untracked.hash } }
 }
 
 /** Fetches the manifest's tag from the remote into the store and verifies its SSH signature and target. */

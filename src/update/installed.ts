@@ -18,12 +18,26 @@ export interface InstalledRelease extends ReleaseRef {
   key_ids: string[]
   /** The untracked files right after install (rollback compares them; absent in old records). */
   untracked?: Omit<UntrackedFiles, 'sample'>
+  /**
+   * How the release folder was made (issue 17, item 2): a git worktree of the signed commit, or
+   * the signed `.tar.gz` artifact `artifact` extracted (absent in old records: git).
+   */
+  kind?: 'git' | 'tarball'
+  /** A tarball release: the signed artifact it was extracted from (kept as manifests/<version>.tar.gz). */
+  artifact?: { name: string; size: number; sha256: string }
+  /** A tarball release: every path of its folder right after install (rollback compares them). */
+  tree?: Omit<UntrackedFiles, 'sample'>
 }
+
+/** A release's kind; records written before tarball releases are git. */
+export const kindOf = (r: InstalledRelease | undefined): 'git' | 'tarball' => r?.kind ?? 'git'
 
 const recordPath = (layout: AppLayout, version: string) => join(layout.manifests, `${version}.json`)
 /** The signed envelope a release was installed from: what rollback re-verifies. */
 export const envelopePath = (layout: AppLayout, version: string) =>
   join(layout.manifests, `${version}.release_manifest.json`)
+/** The verified archive a tarball release was extracted from: what rollback re-checks. */
+export const archivePath = (layout: AppLayout, version: string) => join(layout.manifests, `${version}.tar.gz`)
 
 export function writeInstalled(layout: AppLayout, rec: InstalledRelease, envelope: Uint8Array): void {
   writeFileAtomic(envelopePath(layout, rec.version), envelope)
@@ -48,7 +62,16 @@ export function readStoredEnvelope(layout: AppLayout, version: string): Uint8Arr
   return readFileSync(path)
 }
 
-function isRealFile(path: string): boolean {
+function exists(path: string): boolean {
+  try {
+    lstatSync(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function isRealFile(path: string): boolean {
   try {
     return lstatSync(path).isFile()
   } catch {
@@ -66,8 +89,9 @@ export function isRealDir(path: string): boolean {
 }
 
 /**
- * Removes a release's worktree (and its git bookkeeping) whatever state a crash left it in. Never
- * `current` or `rollback`, never through a symlink: a link in releases/ is unlinked, not followed.
+ * Removes a release's worktree (and its git bookkeeping) whatever state a crash left it in, or a
+ * tarball release's folder (plain rm, no git) and its kept archive. Never `current` or
+ * `rollback`, never through a symlink: a link in releases/ is unlinked, not followed.
  */
 export async function removeRelease(layout: AppLayout, dir: string): Promise<void> {
   const version = basename(dir)
@@ -83,10 +107,14 @@ export async function removeRelease(layout: AppLayout, dir: string): Promise<voi
   } catch {
     st = undefined
   }
-  if (st?.isDirectory())
+  rmSync(archivePath(layout, version), { force: true })
+  // Only a git worktree has a .git file: anything else (a tarball release) goes without git.
+  const worktree = st?.isDirectory() === true && exists(join(dir, '.git'))
+  if (worktree)
     await runGit(['worktree', 'remove', '--force', '--force', dir], { cwd: layout.store, okCodes: [0, 128] })
   if (st && !st.isDirectory()) unlinkSync(dir)
   else rmSync(dir, { recursive: true, force: true }) // Node's rm unlinks links inside, never follows them
+  if (!worktree) return // (a checkout killed before its .git file: makeWorktree prunes before adding)
   await runGit(['worktree', 'prune'], { cwd: layout.store })
   await runGit(['update-ref', '-d', releaseRef(version)], { cwd: layout.store, okCodes: [0, 1] })
 }

@@ -63,7 +63,8 @@ export async function clearKilledRunLeftovers(layout: AppLayout): Promise<void> 
     await sleep(50)
   if (!isRealDir(layout.store)) return
   clearGitLockFiles(layout)
-  await runGit(['worktree', 'prune'], { cwd: layout.store })
+  // No worktree records, nothing to prune: an app root of tarball releases needs no git here.
+  if (isRealDir(join(layout.store, 'worktrees'))) await runGit(['worktree', 'prune'], { cwd: layout.store })
 }
 
 /** Removes git's lock files from the store; only while holding the app root's lock, its git children dead. */

@@ -9,14 +9,13 @@ import {
   assertAppRootFolders,
   readAppConfig,
   recordAppRepository,
-  releaseDir,
   resolveAppRepository,
   type AppLayout,
 } from './layout.js'
 import { acquireLock } from './lock.js'
 import { readPointer, setRollbackPointer, swapPointer } from './pointer.js'
 import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
-import { verifyReleaseFolder } from './reverify.js'
+import { verifyKeptRelease } from './tarball-steps.js'
 import { appRootPolicy, hasStoredTrustRoot } from './trust-root-store.js'
 
 const refOf = (r: InstalledRelease) => ({ version: r.version, commit: r.commit, code_hash: r.code_hash })
@@ -39,8 +38,9 @@ async function verifiedTarget(
 }
 
 /**
- * Re-verifies an installed release from its stored signed manifest with `policy` (signature,
- * commit, tracked and untracked files) and returns its record; what `rollback` does before it
+ * Re-verifies an installed release from its stored signed manifest with `policy` (signature, and
+ * for a git release its commit, tracked and untracked files; for a tarball release its kept
+ * archive's digest and every path of its folder) and returns its record; what `rollback` does before it
  * moves `current` (also used when a withdrawal rolls a host back, withdrawal-gate.ts).
  */
 export async function reverifyInstalled(
@@ -58,7 +58,7 @@ export async function reverifyInstalled(
     )
   }
   const record = readInstalled(layout, version)
-  await verifyReleaseFolder(releaseDir(layout, version), verified.payload, record)
+  await verifyKeptRelease(layout, verified.payload, record)
   return { ...record!, ...refOf({ ...record!, ...verified.payload }) }
 }
 

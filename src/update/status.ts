@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs'
 import { readEvidence, type EvidenceRecord } from './evidence.js'
 import { readFailedReleases, type FailedRelease } from './failed-releases.js'
-import { olderInstalled, readInstalled, type InstalledRelease } from './installed.js'
+import {
+  installedVersions,
+  kindOf,
+  olderInstalled,
+  readInstalled,
+  type InstalledRelease,
+} from './installed.js'
 import { appLayout, readAppConfig, releaseDir } from './layout.js'
 import { readPointer } from './pointer.js'
 import { pollStatusField, type PollState } from './poll-state.js'
@@ -19,6 +25,11 @@ export interface AppStatus {
    * refuses them unless retried with --retry-failed; `on_disk` while their folder is kept.
    */
   failed: (FailedRelease & { on_disk: boolean })[]
+  /**
+   * Every release folder on disk, newest first, with how it was made (issue 17, item 2): `git`
+   * (a worktree of the signed commit) or `tarball` (the signed artifact `artifact`, extracted).
+   */
+  releases: { version: string; kind: 'git' | 'tarball'; artifact?: string }[]
   /** The last runs, oldest first, from the end of .relseal/evidence.jsonl. */
   runs: EvidenceRecord[]
   /** The `update --every` loop's state (poll.json) and whether its process runs (issue 16). */
@@ -41,6 +52,10 @@ export function status(o: { appRoot: string; runs?: number }): AppStatus {
     ...(current ? { current } : {}),
     ...(back ? { rollback: back } : {}),
     failed,
+    releases: installedVersions(layout).map((version) => {
+      const r = readInstalled(layout, version)
+      return { version, kind: kindOf(r), ...(r?.artifact ? { artifact: r.artifact.name } : {}) }
+    }),
     runs: readEvidence(layout.evidence, o.runs ?? 5),
     ...pollStatusField(layout),
   }

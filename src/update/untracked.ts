@@ -30,6 +30,15 @@ export async function hashUntracked(dir: string): Promise<UntrackedFiles> {
     .toString('latin1')
     .split('\0')
     .filter((p) => p !== '')
+  return hashPaths(dir, paths)
+}
+
+/**
+ * Hashes the given paths of a folder, in the order given: each path, its kind (file with its
+ * executable bit, symlink with its target, folder, other, gone) and a file's content digest.
+ * Links are never followed.
+ */
+export async function hashPaths(dir: string, paths: readonly string[]): Promise<UntrackedFiles> {
   const h = createHash('sha256')
   for (const p of paths) {
     const abs = join(dir, p)

@@ -37,6 +37,8 @@ export class UpdateRun {
   /** Set once this run created `dir` (removed again when the run fails before the swap). */
   made?: string
   swapped = false
+  /** A tarball release (`fromArtifact`): the signed artifact its folder is extracted from. */
+  tarball?: { name: string; size: number; sha256: string }
 
   constructor(readonly o: UpdateOptions) {
     this.runId = o.runId ?? randomUUID()

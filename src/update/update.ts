@@ -23,6 +23,7 @@ import { deferUpdate } from './rollout-gate.js'
 import { parseSharedEntries } from './shared.js'
 import { hasFailedReleases } from './failed-releases.js'
 import { checkNotFailedBefore, isSupervised, superviseRelease } from './supervise-release.js'
+import { checkTarballOptions, downloadArchive, extractArchive } from './tarball-steps.js'
 import type { SuperviseOptions, SuperviseStep } from './supervise.js'
 import { prune, swapToTarget } from './swap-steps.js'
 import { assertNoKeysBesideRoot } from './trust-root-store.js'
@@ -47,6 +48,8 @@ export type UpdateStep =
   | 'rollout'
   | 'freeze'
   | 'verify-tag'
+  | 'download'
+  | 'extract'
   | 'fetch'
   | 'verify-commit'
   | 'worktree'
@@ -107,6 +110,12 @@ export interface UpdateOptions {
   supervise?: Omit<SuperviseOptions, 'killPoint'>
   /** A version that failed here before and is to be installed again (else E_FAILED_RELEASE). */
   retryFailed?: string
+  /**
+   * Install the release from this signed `.tar.gz` artifact of the manifest instead of a git
+   * worktree (issue 17, item 2; hosts without git): downloaded and matched against its signed
+   * size and SHA-256 before extraction. `manifest` must then be a source, not bytes.
+   */
+  fromArtifact?: string
   /** Crash-safety test hook: called at every step boundary; never set in normal use. */
   killPoint?: KillPoint
 }
@@ -131,7 +140,7 @@ export interface UpdateResult {
  * store before checkout and again in the new worktree; `current` switches by one atomic rename.
  *
  * The update is the list of steps below, in order: one named function per step (in
- * verify-steps.ts, install-release.ts, swap-steps.ts, supervise-release.ts), one evidence step
+ * verify-steps.ts, install-release.ts, tarball-steps.ts, swap-steps.ts, supervise-release.ts), one evidence step
  * record each. A new step is one more line here.
  *
  * @example
@@ -144,6 +153,7 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
   const step = stepRunner(run)
   assertNoKeysBesideRoot(run.layout, o.policy)
   if (o.shared !== undefined) parseSharedEntries(o.shared) // a bad name is E_USAGE before any step
+  checkTarballOptions(o)
   await step('lock', 0, 'taking the update lock', takeLock)
   try {
     checkAppRoot(run)
@@ -190,18 +200,11 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
 async function installAndSwap(run: UpdateRun, step: StepRunner): Promise<void> {
   const { o, target } = run
   try {
-    if (o.allowedSigners !== undefined)
-      await step('verify-tag', 20, `verifying the signed tag ${run.verified.payload.tag}`, verifyTag)
-    await step('fetch', 25, `fetching commit ${target.commit}`, fetchCommit)
-    await step('verify-commit', 45, 'verifying the commit tree before checkout', verifyCommit)
-    planReleaseDir(run)
-    const where = run.reuse
-      ? `re-using releases/${target.version}`
-      : `checking out releases/${target.version}`
-    await step('worktree', 60, where, makeWorktree)
-    await step('verify-worktree', 70, 'verifying the checked-out tree', verifyWorktree)
+    if (o.fromArtifact !== undefined) await makeFromTarball(run, step)
+    else await makeFromGit(run, step)
     const shared = sharedEntriesOf(run).length
-    if (shared > 0) await step('shared', 75, `linking ${shared} shared entr${shared === 1 ? 'y' : 'ies'}`, linkShared)
+    if (shared > 0)
+      await step('shared', 75, `linking ${shared} shared entr${shared === 1 ? 'y' : 'ies'}`, linkShared)
     // A kept release was installed when it was first made; its install step is not run again.
     if (o.installCommand && !run.reuse) await step('install', 80, 'running the install command', runInstall)
     if (o.healthCommand || o.healthCheck) await step('health', 90, 'checking the new release', checkHealth)
@@ -209,4 +212,28 @@ async function installAndSwap(run: UpdateRun, step: StepRunner): Promise<void> {
   } catch (e) {
     throw asFailure(e)
   }
+}
+
+/** A git release: the pinned commit fetched, verified from the object store, checked out, verified again. */
+async function makeFromGit(run: UpdateRun, step: StepRunner): Promise<void> {
+  const { o, target } = run
+  if (o.allowedSigners !== undefined)
+    await step('verify-tag', 20, `verifying the signed tag ${run.verified.payload.tag}`, verifyTag)
+  await step('fetch', 25, `fetching commit ${target.commit}`, fetchCommit)
+  await step('verify-commit', 45, 'verifying the commit tree before checkout', verifyCommit)
+  planReleaseDir(run)
+  const where = run.reuse ? `re-using releases/${target.version}` : `checking out releases/${target.version}`
+  await step('worktree', 60, where, makeWorktree)
+  await step('verify-worktree', 70, 'verifying the checked-out tree', verifyWorktree)
+}
+
+/** A tarball release (tarball-steps.ts): the signed archive downloaded and matched, then extracted. */
+async function makeFromTarball(run: UpdateRun, step: StepRunner): Promise<void> {
+  const { o, target } = run
+  planReleaseDir(run)
+  // The kept rollback release is installed again as it is, re-verified by its own kind.
+  if (run.reuse)
+    return void (await step('verify-worktree', 70, `re-using releases/${target.version}`, verifyWorktree))
+  await step('download', 25, `downloading ${o.fromArtifact!} and matching its signed digest`, downloadArchive)
+  await step('extract', 60, `extracting ${o.fromArtifact!} into releases/${target.version}`, extractArchive)
 }

@@ -44,7 +44,7 @@ export const run: Command = (args, io) => {
 function statusText(s: AppStatus): string {
   const rel = (r: typeof s.current) =>
     r
-      ? `${r.version} (commit ${r.commit}, ${r.code_hash}, keys ${r.key_ids.map((k) => k.slice(0, 16)).join(', ')})`
+      ? `${r.version} (${made(r)}, commit ${r.commit}, ${r.code_hash}, keys ${r.key_ids.map((k) => k.slice(0, 16)).join(', ')})`
       : 'none'
   const failedNow = s.failed.some((f) => f.version === s.current?.version)
   let out =
@@ -56,12 +56,21 @@ function statusText(s: AppStatus): string {
     out +=
       `  ${f.version} (commit ${f.commit}) at ${f.time}, ${f.step}: ${f.error_code}` +
       `${f.on_disk ? `, kept in releases/${f.version}` : ''}\n    ${escapeUntrusted(f.error.split('\n')[0] ?? '')}\n`
+  if (s.releases.length > 0)
+    out += `releases: ${s.releases.map((r) => `${r.version} ${r.kind === 'tarball' ? `tarball ${escapeUntrusted(r.artifact ?? '?')}` : 'git'}`).join(', ')}\n`
   out += 'last runs:\n'
   for (const r of s.runs) out += `  ${runLine(r)}\n`
   // Issue 16: the poll loop's next run, when `update --every` runs (or ran and was killed).
   if (s.poll)
     out += `poll:     every ${s.poll.every_ms / 1000} s; ${s.poll.running ? `next at ${s.poll.next_poll} (pid ${s.poll.pid})` : `not running (pid ${s.poll.pid} is gone)`}; last ${s.poll.last_run.outcome}\n`
   return out
+}
+
+/** How a release was made: a git worktree, or a signed tarball (issue 17, item 2). */
+function made(r: NonNullable<AppStatus['current']>): string {
+  return r.kind === 'tarball' && r.artifact
+    ? `tarball ${escapeUntrusted(r.artifact.name)} sha256 ${r.artifact.sha256.slice(0, 16)}`
+    : 'git'
 }
 
 /** One run: time, outcome, versions, the error code, and for a rollback where current went. */

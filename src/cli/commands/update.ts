@@ -15,7 +15,7 @@ import { notifyFromFlags, runEvery } from '../update-loop.js'
 
 const USAGE =
   'relseal update --app-root DIR --manifest SRC [--pubkey KEY]... [--threshold N] [--repository OWNER/NAME] ' +
-  '[--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] ' +
+  '[--from-artifact NAME] [--install-cmd CMD] [--health-cmd CMD] [--health-timeout S] ' +
   '[--restart-cmd CMD] [--restart-timeout DURATION] [--watch-cmd CMD] [--watch-for DURATION] [--watch-interval DURATION] [--retry-failed VERSION] ' +
   '[--keep N] [--allow-downgrade] [--allowed-signers FILE] [--host-id ID] [--ignore-rollout] [--api-url URL] [--tag-prefix P] ' +
   '[--every DURATION [--jitter DURATION]] [--notify-cmd CMD] [--notify-url URL] [--notify-timeout DURATION] [--progress | --quiet] [--json]'
@@ -40,6 +40,13 @@ export const run: Command = async (args, io) => {
         value: 'SRC',
         required: true,
         description: 'the manifest: a file, an https URL or github:OWNER/REPO@TAG|latest',
+      },
+      'from-artifact': {
+        type: 'string',
+        value: 'NAME',
+        description:
+          'install the release from this signed .tar.gz artifact of the manifest, extracted into releases/<version> (no git worktree); its SHA-256 is matched before extraction',
+        defaultText: 'a git worktree of the signed commit',
       },
       pubkey: {
         type: 'string',
@@ -210,6 +217,7 @@ export const run: Command = async (args, io) => {
       ...policyFromFlags(values, io),
       ...(values['tag-prefix'] ? { tagPrefix: parseTagPrefix(values['tag-prefix'], '--tag-prefix') } : {}),
     },
+    ...(values['from-artifact'] !== undefined ? { fromArtifact: values['from-artifact'] } : {}),
     ...(values['install-cmd'] ? { installCommand: values['install-cmd'] } : {}),
     ...(values['health-cmd'] ? { healthCommand: values['health-cmd'] } : {}),
     healthTimeoutMs: parseIntegerFlag(values['health-timeout'], '--health-timeout', 1, 60) * 1000,
@@ -240,7 +248,9 @@ export const run: Command = async (args, io) => {
   const withdrawal = result.evidence.withdrawal
   if (values.json) {
     const { outcome, runId, from, to, deferredUntil, evidence } = result
-    const failure = evidence.error_code ? { error_code: evidence.error_code, error: evidence.error } : undefined
+    const failure = evidence.error_code
+      ? { error_code: evidence.error_code, error: evidence.error }
+      : undefined
     const json = {
       outcome,
       run_id: runId,
@@ -249,7 +259,9 @@ export const run: Command = async (args, io) => {
       rollback_command: back,
       deferred_until: deferredUntil,
       withdrawal,
-      ...(outcome === 'rolled-back' && !withdrawal ? { failure, after_rollback: evidence.after_rollback } : {}),
+      ...(outcome === 'rolled-back' && !withdrawal
+        ? { failure, after_rollback: evidence.after_rollback }
+        : {}),
     }
     io.stdout.write(`${jsonForTerminal(json)}\n`)
     return code
