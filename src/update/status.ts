@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs'
 import { readEvidence, type EvidenceRecord } from './evidence.js'
 import { readFailedReleases, type FailedRelease } from './failed-releases.js'
 import { olderInstalled, readInstalled, type InstalledRelease } from './installed.js'
-import { appLayout, readAppConfig, releaseDir } from './layout.js'
+import { appLayout, readAppConfig, releaseDir, type AppLayout } from './layout.js'
 import { readPointer } from './pointer.js'
 import { pollStatusField, type PollState } from './poll-state.js'
+import { readPendingSupervision, type PendingSupervision } from './supervising.js'
 
 export interface AppStatus {
   appRoot: string
@@ -23,6 +24,8 @@ export interface AppStatus {
   runs: EvidenceRecord[]
   /** The `update --every` loop's state (poll.json) and whether its process runs (issue 16). */
   poll?: PollState & { running: boolean }
+  /** An update killed while it restarted or watched a release: the next update finishes it (issue 16). */
+  supervising?: PendingSupervision
 }
 
 /** The current release, the one a rollback would go to, failed releases and the last runs of an app root. */
@@ -43,5 +46,11 @@ export function status(o: { appRoot: string; runs?: number }): AppStatus {
     failed,
     runs: readEvidence(layout.evidence, o.runs ?? 5),
     ...pollStatusField(layout),
+    ...supervisingField(layout),
   }
+}
+
+function supervisingField(layout: AppLayout): { supervising?: PendingSupervision } {
+  const pending = readPendingSupervision(layout)
+  return pending ? { supervising: pending } : {}
 }

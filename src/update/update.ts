@@ -22,7 +22,14 @@ import { pruneReleases } from './prune.js'
 import { deferUpdate } from './rollout-gate.js'
 import { parseSharedEntries } from './shared.js'
 import { hasFailedReleases } from './failed-releases.js'
-import { checkNotFailedBefore, isSupervised, superviseRelease } from './supervise-release.js'
+import {
+  checkNotFailedBefore,
+  isSupervised,
+  pendingSupervision,
+  resumeSupervision,
+  superviseRelease,
+} from './supervise-release.js'
+import { hasPendingSupervision } from './supervising.js'
 import type { SuperviseOptions, SuperviseStep } from './supervise.js'
 import { prune, swapToTarget } from './swap-steps.js'
 import { assertNoKeysBesideRoot } from './trust-root-store.js'
@@ -40,6 +47,7 @@ export { pruneReleases }
 
 export type UpdateStep =
   | 'lock'
+  | 'pending'
   | 'load'
   | 'trust-root'
   | 'verify'
@@ -147,6 +155,11 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
   await step('lock', 0, 'taking the update lock', takeLock)
   try {
     checkAppRoot(run)
+    // A run killed after its swap, before its verdict, left supervising.json: finish that first.
+    const pending =
+      hasPendingSupervision(run.layout) &&
+      (await step('pending', 2, 'checking an interrupted supervision', pendingSupervision))
+    if (pending && (await resumeSupervision(run, step, pending))) return run.finish('rolled-back')
     await step('load', 5, 'loading the manifest', loadManifest)
     if (run.useTrustRoot) await step('trust-root', 8, 'verifying newer trust roots', followTrustRoots)
     await step('verify', 10, 'verifying the manifest signature', verifySignature)
@@ -201,7 +214,8 @@ async function installAndSwap(run: UpdateRun, step: StepRunner): Promise<void> {
     await step('worktree', 60, where, makeWorktree)
     await step('verify-worktree', 70, 'verifying the checked-out tree', verifyWorktree)
     const shared = sharedEntriesOf(run).length
-    if (shared > 0) await step('shared', 75, `linking ${shared} shared entr${shared === 1 ? 'y' : 'ies'}`, linkShared)
+    if (shared > 0)
+      await step('shared', 75, `linking ${shared} shared entr${shared === 1 ? 'y' : 'ies'}`, linkShared)
     // A kept release was installed when it was first made; its install step is not run again.
     if (o.installCommand && !run.reuse) await step('install', 80, 'running the install command', runInstall)
     if (o.healthCommand || o.healthCheck) await step('health', 90, 'checking the new release', checkHealth)
