@@ -2,7 +2,7 @@ import { RelsealError, type RelsealErrorCode } from '../errors.js'
 import { clearFailed, failedRelease, markFailed } from './failed-releases.js'
 import { olderInstalled, readInstalled, type InstalledRelease } from './installed.js'
 import { readPointer, setRollbackPointer, swapPointer } from './pointer.js'
-import { superviseAfterSwap, type SuperviseStep } from './supervise.js'
+import { restartPrevious, superviseAfterSwap, type SuperviseStep } from './supervise.js'
 import {
   clearPendingSupervision,
   readPendingSupervision,
@@ -109,6 +109,23 @@ async function supervise(
     after === undefined || after === 'healthy' ? 'healthy' : { error_code: after.code, error: after.message }
   clearPendingSupervision(layout)
   return true
+}
+
+/**
+ * After a signed withdrawal moved `current` back (withdrawal-gate.ts): restart-old and watch-old
+ * once, so the app stops running the withdrawn code; how that went is recorded in
+ * `after_rollback`, never thrown (current is the older release either way).
+ */
+export async function restartAfterWithdrawal(run: UpdateRun, step: StepRunner): Promise<void> {
+  const { o, layout } = run
+  const after = await restartPrevious({
+    restartCwd: layout.root,
+    watchCwd: () => layout.current,
+    options: { ...o.supervise, ...(o.killPoint ? { killPoint: o.killPoint } : {}) },
+    step: (name, message, fn) => step(name, PERCENT[name], message, fn),
+  })
+  run.evidence.after_rollback =
+    after === 'healthy' ? 'healthy' : { error_code: after.code, error: after.message }
 }
 
 /**

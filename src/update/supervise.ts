@@ -150,6 +150,20 @@ export async function superviseAfterSwap(args: {
   const swapBack = args.swapBack
   const failed = failure
   await step('swap-back', 'swapping current back to the previous release', async () => swapBack(failed))
+  return { outcome: 'rolled-back', failure, afterRollback: await restartPrevious({ ...args, step }) }
+}
+
+/**
+ * After `current` went back to an older release (a failed watch, a signed withdrawal): restart-old,
+ * then watch-old once. A failure is returned, not thrown: `current` is the older release either way.
+ */
+export async function restartPrevious(args: {
+  restartCwd: string
+  watchCwd: () => string
+  options: SuperviseOptions
+  step: SuperviseStepRunner
+}): Promise<'healthy' | RelsealError> {
+  const { options: o, step } = args
   try {
     if (o.restartCommand !== undefined)
       await step('restart-old', 'restarting the previous release', () => restartApp(args.restartCwd, o))
@@ -157,8 +171,8 @@ export async function superviseAfterSwap(args: {
       const once = { ...o, watchForMs: o.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS }
       await step('watch-old', 'watching the previous release once', () => watchRelease(args.watchCwd(), once))
     }
-    return { outcome: 'rolled-back', failure, afterRollback: 'healthy' }
+    return 'healthy'
   } catch (e) {
-    return { outcome: 'rolled-back', failure, afterRollback: asRelsealError(e, 'E_WATCH_FAILED') }
+    return asRelsealError(e, 'E_WATCH_FAILED')
   }
 }

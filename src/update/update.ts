@@ -26,6 +26,7 @@ import {
   checkNotFailedBefore,
   isSupervised,
   pendingSupervision,
+  restartAfterWithdrawal,
   resumeSupervision,
   superviseRelease,
 } from './supervise-release.js'
@@ -169,6 +170,8 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
       (await step('withdrawn', 12, 'verifying the signed withdrawal', checkWithdrawn))
     if (back) {
       if (run.repo.record) recordAppRepository(run.layout, run.config, run.repo.repository)
+      // the app stops running the withdrawn code: restart-old, watch-old (issue 16)
+      if (isSupervised(run)) await restartAfterWithdrawal(run, step)
       appendEvidence(run.layout.evidence, run.evidence)
       return { outcome: 'rolled-back', runId: run.runId, ...back, evidence: run.evidence }
     }
