@@ -93,6 +93,7 @@ describe('the supervision marker (.relseal/supervising.json)', () => {
     }
     bad('{"version": "2.0.0"')
     bad(JSON.stringify({ ...rec, version: 7 }))
+    bad(JSON.stringify({ ...rec, from: '../../etc' }))
     bad(JSON.stringify({ ...rec, failure: { error: 'x' } }))
     bad(JSON.stringify({ ...rec, pad: 'x'.repeat(70_000) }))
     rmSync(pendingPath(layout))

@@ -1,4 +1,5 @@
 import { RelsealError, type RelsealErrorCode } from '../errors.js'
+import { escapeUntrusted } from '../text/escape.js'
 import { clearFailed, failedRelease, markFailed } from './failed-releases.js'
 import { olderInstalled, readInstalled, type InstalledRelease } from './installed.js'
 import { readPointer, setRollbackPointer, swapPointer } from './pointer.js'
@@ -149,9 +150,12 @@ export function pendingSupervision(run: UpdateRun): PendingSupervision | undefin
   if (!isSupervised(run))
     throw new RelsealError(
       'E_SUPERVISION_PENDING',
-      `the last update was killed while it supervised ${p.version} (swapped at ${p.started}` +
-        `${p.failure ? `; it failed with ${p.failure.error_code} and its rollback to ${p.from} did not finish` : '; not yet judged'}). ` +
-        'Re-run update with the same --restart-cmd/--watch-cmd to finish it, or run relseal rollback',
+      escapeUntrusted(
+        `the last update was killed while it supervised ${p.version} (swapped at ${p.started}` +
+          `${p.failure ? `; it failed with ${p.failure.error_code} and its rollback to ${p.from} did not finish` : '; not yet judged'}). ` +
+          'Re-run update with the same --restart-cmd/--watch-cmd to finish it, or run relseal rollback',
+        1000,
+      ),
       { details: { version: p.version, started: p.started } },
     )
   return p

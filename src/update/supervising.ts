@@ -1,5 +1,6 @@
 import { lstatSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import semver from 'semver'
 import { RelsealError } from '../errors.js'
 import { escapeUntrusted } from '../text/escape.js'
 import { syncDir, writeFileAtomic } from './atomic-file.js'
@@ -69,12 +70,14 @@ export function readPendingSupervision(layout: AppLayout): PendingSupervision | 
     throw unreadable(path, (e as Error).message)
   }
   const str = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 256
+  // versions name folders and records: only what an update could have written
+  const version = (v: unknown) => typeof v === 'string' && semver.valid(v) === v
   const failure = rec?.failure
   if (
-    !str(rec?.version) ||
+    !version(rec?.version) ||
     !str(rec.started) ||
     !str(rec.run_id) ||
-    (rec.from !== undefined && !str(rec.from)) ||
+    (rec.from !== undefined && !version(rec.from)) ||
     (failure !== undefined && !(str(failure?.error_code) && typeof failure.error === 'string'))
   )
     throw unreadable(path, 'it is not a supervision record (version, started, run_id)')
