@@ -57,6 +57,7 @@ export type RelsealErrorCode =
   | 'E_RESTART_FAILED'
   | 'E_WATCH_FAILED'
   | 'E_FAILED_RELEASE'
+  | 'E_SUPERVISION_PENDING'
   | 'E_GITHUB'
   | 'E_IMMUTABLE_RELEASE'
   | 'E_SIGNER_FAILED'
@@ -96,6 +97,8 @@ export const REFUSAL_CODES: ReadonlySet<RelsealErrorCode> = new Set<RelsealError
   'E_ROOT_REPOSITORY',
   // a release that failed after its swap here and was rolled back (issue 16)
   'E_FAILED_RELEASE',
+  // an update killed while it supervised a new release; finish it with the restart/watch flags
+  'E_SUPERVISION_PENDING',
 ])
 
 export class RelsealError extends Error {

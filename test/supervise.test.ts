@@ -225,4 +225,17 @@ describe('parseDurationMs', () => {
       expect.objectContaining({ code: 'E_USAGE' }),
     )
   })
+
+  it('is the one syntax of every timer flag: a bare number is seconds, d and w, bounds per flag', () => {
+    expect(parseDurationMs('90', '--every')).toBe(90_000)
+    expect(parseDurationMs('2d', '--watch-for')).toBe(172_800_000)
+    expect(parseDurationMs('1w', '--every')).toBe(604_800_000)
+    expect(parseDurationMs('0', '--jitter', { minMs: 0, maxMs: 5000 })).toBe(0)
+    // past a week a Node timer would overflow (2^31 - 1 ms) and fire at once
+    expect(() => parseDurationMs('30d', '--watch-for')).toThrow(/from 1ms to 1w; got "30d"/)
+    expect(() => parseDurationMs('50ms', '--notify-timeout', { minMs: 100, maxMs: 120_000 })).toThrow(
+      /--notify-timeout must be a duration .* from 100ms to 2m/,
+    )
+    expect(() => parseDurationMs('5x\u001b[2J', '--every')).toThrow(/got "5x\\x1b\[2J"$/)
+  })
 })

@@ -146,9 +146,13 @@ describe('a stale lock of a killed updater', () => {
 })
 
 describe('killed at any point of restart, watch and rollback (issue 16)', () => {
-  // Each point in the order a rolled-back update passes it; `current` must name a whole verified
-  // release whatever the point, and the next run must bring the app root to the new release.
+  // Each point in the order a rolled-back update passes it. Whatever the point, `current` must name
+  // a whole verified release, and the next run with the same flags must finish the job: the new
+  // release watched and kept (its watch passes now), or rolled back (it fails again, or its failure
+  // was recorded before the kill) — never "up to date" on a release nobody judged.
   const POINTS = [
+    'swap:rollback-set',
+    'swap:linked',
     'before:restart',
     'watch:run-1',
     'before:swap-back',
@@ -159,59 +163,123 @@ describe('killed at any point of restart, watch and rollback (issue 16)', () => 
     'before:watch-old',
     'before:prune',
   ]
+  // The verdict "failed" is on disk from swap-back:marked until the rollback finished.
+  const JUDGED = new Set(POINTS.slice(5, 10))
 
-  it('leaves current on a verified release, and the next run succeeds', { timeout: 600_000 }, async () => {
+  it(
+    'leaves current on a verified release, and the next run finishes the job',
+    { timeout: 600_000 },
+    async () => {
+      const o = await makeOrigin(['1.0.0', '2.0.0'])
+      const root = join(tempDir('relseal-app-'), 'app')
+      await runCli(['init', '--app-root', root, '--remote', o.bare, '--repository', 'acme/app'], '/')
+      for (const v of ['1.0.0', '2.0.0']) await signVersion(o, v)
+      const scratch = tempDir('relseal-watch-')
+      const flag = join(scratch, 'failing')
+      const restarts = join(scratch, 'restarts.log')
+      const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+        spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env } })
+      const update = (v: string, env: NodeJS.ProcessEnv = {}) =>
+        cli(
+          [
+            'update',
+            '--app-root',
+            root,
+            '--manifest',
+            join(o.out, `v${v}.release_manifest.json`),
+            '--pubkey',
+            o.pubFile,
+            // the "app" restarted is the release current names (run in the app root)
+            '--restart-cmd',
+            `readlink current >> '${restarts}'`,
+            // 2.0.0 fails its watch while the flag file exists
+            '--watch-cmd',
+            `test ! -e '${flag}' || test "$(basename "$(pwd -P)")" != 2.0.0`,
+            '--watch-for',
+            '200ms',
+            '--watch-interval',
+            '100ms',
+            '--retry-failed',
+            v,
+          ],
+          env,
+        )
+      const lastRun = () => {
+        const lines = readFileSync(join(root, '.relseal/evidence.jsonl'), 'utf8').trim().split('\n')
+        return JSON.parse(lines.at(-1)!) as { outcome: string; steps: { step: string; outcome: string }[] }
+      }
+      const lastRestart = () => readFileSync(restarts, 'utf8').trim().split('\n').at(-1)
+      expect(update('1.0.0').status).toBe(0)
+      const problems: string[] = []
+      for (const point of POINTS)
+        for (const watch of ['passes', 'fails'] as const) {
+          const at = `${point}, then the watch ${watch}`
+          writeFileSync(flag, '')
+          const killed = update('2.0.0', { RELSEAL_TEST_KILL_AT: point })
+          if (killed.signal !== 'SIGKILL')
+            problems.push(`${at}: not killed (${killed.status}): ${killed.stderr}`)
+          try {
+            expect(['1.0.0', '2.0.0']).toContain(await currentIsVerified(root, o))
+          } catch (e) {
+            problems.push(`${at}: current is not a verified release: ${(e as Error).message}`)
+          }
+          if (watch === 'passes') rmSync(flag)
+          const next = update('2.0.0')
+          const rollsBack = watch === 'fails' || JUDGED.has(point)
+          const version = await currentIsVerified(root, o)
+          const watched = lastRun().steps.some((s) => s.step === (rollsBack ? 'watch-old' : 'watch'))
+          if (next.status !== (rollsBack ? 4 : 0) || version !== (rollsBack ? '1.0.0' : '2.0.0') || !watched)
+            problems.push(
+              `${at}: the next run exited ${next.status} with current ${version}, ${watched ? '' : 'not '}watched: ${next.stdout}${next.stderr}`,
+            )
+          if (lastRestart() !== `releases/${version}`)
+            problems.push(`${at}: the last restart was of ${lastRestart()}, current is ${version}`)
+          if (existsSync(join(root, '.relseal/supervising.json'))) problems.push(`${at}: the marker is left`)
+          // back to 1.0.0 for the next point
+          if (version === '2.0.0') {
+            const back = cli(['rollback', '--app-root', root, '--pubkey', o.pubFile])
+            if (back.status !== 0) problems.push(`${at}: rollback failed: ${back.stderr}`)
+          }
+        }
+      rmSync(flag, { force: true })
+      expect(problems).toEqual([])
+    },
+  )
+
+  it('without --restart-cmd/--watch-cmd the next update refuses; status shows it; rollback clears it', async () => {
     const o = await makeOrigin(['1.0.0', '2.0.0'])
     const root = join(tempDir('relseal-app-'), 'app')
     await runCli(['init', '--app-root', root, '--remote', o.bare, '--repository', 'acme/app'], '/')
     for (const v of ['1.0.0', '2.0.0']) await signVersion(o, v)
-    const flag = join(tempDir('relseal-watch-'), 'failing')
+    const base = (v: string) => [
+      'update',
+      '--app-root',
+      root,
+      '--manifest',
+      join(o.out, `v${v}.release_manifest.json`),
+      '--pubkey',
+      o.pubFile,
+    ]
     const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
       spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env } })
-    const update = (v: string, env: NodeJS.ProcessEnv = {}) =>
-      cli(
-        [
-          'update',
-          '--app-root',
-          root,
-          '--manifest',
-          join(o.out, `v${v}.release_manifest.json`),
-          '--pubkey',
-          o.pubFile,
-          '--restart-cmd',
-          'true',
-          // fails while the flag file exists
-          '--watch-cmd',
-          `test ! -e '${flag}'`,
-          '--watch-for',
-          '200ms',
-          '--watch-interval',
-          '100ms',
-          '--retry-failed',
-          v,
-        ],
-        env,
-      )
-    expect(update('1.0.0').status).toBe(0)
-    const problems: string[] = []
-    for (const point of POINTS) {
-      writeFileSync(flag, '')
-      const killed = update('2.0.0', { RELSEAL_TEST_KILL_AT: point })
-      if (killed.signal !== 'SIGKILL')
-        problems.push(`${point}: not killed (${killed.status}): ${killed.stderr}`)
-      try {
-        expect(['1.0.0', '2.0.0']).toContain(await currentIsVerified(root, o))
-      } catch (e) {
-        problems.push(`${point}: current is not a verified release: ${(e as Error).message}`)
-      }
-      rmSync(flag)
-      const next = update('2.0.0')
-      if (next.status !== 0) problems.push(`${point}: the next run failed: ${next.stderr}`)
-      else if ((await currentIsVerified(root, o)) !== '2.0.0') problems.push(`${point}: current is not 2.0.0`)
-      // back to 1.0.0 for the next point
-      const back = cli(['rollback', '--app-root', root, '--pubkey', o.pubFile])
-      if (back.status !== 0) problems.push(`${point}: rollback failed: ${back.stderr}`)
+    expect(cli(base('1.0.0')).status).toBe(0)
+    const killed = cli([...base('2.0.0'), '--restart-cmd', 'true'], {
+      RELSEAL_TEST_KILL_AT: 'before:restart',
+    })
+    expect(killed.signal).toBe('SIGKILL')
+    const status = cli(['status', '--app-root', root])
+    expect(status.stdout).toMatch(/pending: +2\.0\.0 \(swapped at .* from 1\.0\.0\) was not judged/)
+    const json = JSON.parse(cli(['status', '--app-root', root, '--json']).stdout) as {
+      supervising?: { version: string; from: string }
     }
-    expect(problems).toEqual([])
+    expect(json.supervising).toMatchObject({ version: '2.0.0', from: '1.0.0' })
+    const plain = cli(base('2.0.0'))
+    expect(plain.status).toBe(1)
+    expect(plain.stderr).toContain('E_SUPERVISION_PENDING')
+    expect(plain.stderr).toContain('--restart-cmd/--watch-cmd')
+    expect(readlinkSync(join(root, 'current'))).toBe('releases/2.0.0')
+    expect(cli(['rollback', '--app-root', root, '--pubkey', o.pubFile]).status).toBe(0)
+    expect(existsSync(join(root, '.relseal/supervising.json'))).toBe(false)
+    expect(cli(base('1.0.0')).stdout).toContain('up to date: 1.0.0')
   })
 })

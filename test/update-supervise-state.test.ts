@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
@@ -11,6 +11,14 @@ import { MAX_EVIDENCE_TAIL_BYTES, readEvidence } from '../src/update/evidence.js
 import { olderInstalled } from '../src/update/installed.js'
 import { appLayout } from '../src/update/layout.js'
 import { pruneReleases } from '../src/update/prune.js'
+import { status } from '../src/update/status.js'
+import {
+  clearPendingSupervision,
+  hasPendingSupervision,
+  pendingPath,
+  readPendingSupervision,
+  writePendingSupervision,
+} from '../src/update/supervising.js'
 import { runCli } from './helpers/cli.js'
 import { tempDir } from './helpers/tmp.js'
 
@@ -67,6 +75,32 @@ describe('failed releases on disk', () => {
     const layout = await appRootWith(['1.0.0'], '1.0.0')
     writeFileSync(failedPath(layout), '{"failed": [')
     expect(() => readFailedReleases(layout)).toThrow(expect.objectContaining({ code: 'E_BAD_INPUT' }))
+  })
+})
+
+describe('the supervision marker (.relseal/supervising.json)', () => {
+  it('round-trips, and refuses a damaged, oversized or linked marker with E_BAD_INPUT', async () => {
+    const layout = await appRootWith(['1.0.0', '2.0.0'], '2.0.0')
+    expect(readPendingSupervision(layout)).toBeUndefined()
+    const rec = { version: '2.0.0', from: '1.0.0', started: '2026-01-01T00:00:00Z', run_id: 'r' }
+    writePendingSupervision(layout, rec)
+    expect(readPendingSupervision(layout)).toEqual(rec)
+    expect(status({ appRoot: layout.root }).supervising).toEqual(rec)
+    const bad = (text: string) => {
+      rmSync(pendingPath(layout), { force: true })
+      writeFileSync(pendingPath(layout), text)
+      expect(() => readPendingSupervision(layout)).toThrow(expect.objectContaining({ code: 'E_BAD_INPUT' }))
+    }
+    bad('{"version": "2.0.0"')
+    bad(JSON.stringify({ ...rec, version: 7 }))
+    bad(JSON.stringify({ ...rec, from: '../../etc' }))
+    bad(JSON.stringify({ ...rec, failure: { error: 'x' } }))
+    bad(JSON.stringify({ ...rec, pad: 'x'.repeat(70_000) }))
+    rmSync(pendingPath(layout))
+    symlinkSync(join(layout.state, 'config.json'), pendingPath(layout))
+    expect(() => status({ appRoot: layout.root })).toThrow(expect.objectContaining({ code: 'E_BAD_INPUT' }))
+    clearPendingSupervision(layout)
+    expect(hasPendingSupervision(layout)).toBe(false)
   })
 })
 

@@ -157,6 +157,48 @@ describe('a signed withdrawal across a fleet of app roots', () => {
     })
   })
 
+  it('restarts the app on the older release with --restart-cmd, and records how it went', async () => {
+    const o = await makeOrigin(['1.0.0', '2.0.0'])
+    for (const v of ['1.0.0', '2.0.0']) await signVersion(o, v)
+    const root = await appRoot(o)
+    await update(root, o, folder(o, '1.0.0'))
+    await update(root, o, folder(o, '2.0.0'))
+    const ran = join(tempDir('relseal-restart-'), 'restarted')
+    const wd = await withdrawAs(o, '2.0.0', 'bad build')
+    const r = await update(root, o, folder(o, '2.0.0', wd), [
+      '--restart-cmd',
+      `readlink current > '${ran}'`,
+      '--watch-cmd',
+      'test -e release.txt || true',
+      '--watch-interval',
+      '100ms',
+      '--json',
+    ])
+    expect(r.code, r.stderr).toBe(4)
+    expect(readFileSync(ran, 'utf8').trim()).toBe('releases/1.0.0')
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      outcome: 'rolled-back',
+      to: { version: '1.0.0' },
+      after_rollback: 'healthy',
+    })
+    const last = evidenceLines(root).at(-1)!
+    expect((last.steps as { step: string }[]).map((s) => s.step)).toEqual(
+      expect.arrayContaining(['withdrawn', 'restart-old', 'watch-old']),
+    )
+    expect(last.after_rollback).toBe('healthy')
+
+    // A restart that fails is reported (exit 4 still: current went back either way).
+    const root2 = await appRoot(o)
+    await update(root2, o, folder(o, '1.0.0'))
+    await update(root2, o, folder(o, '2.0.0'))
+    const failing = await update(root2, o, folder(o, '2.0.0', wd), ['--restart-cmd', 'exit 7'])
+    expect(failing.code).toBe(4)
+    expect(failing.stdout).toContain('rolled back 2.0.0 -> 1.0.0')
+    expect(failing.stdout).toContain('warning: 1.0.0 failed too after the rollback (E_RESTART_FAILED)')
+    expect(current(root2)).toBe('releases/1.0.0')
+    expect(evidenceLines(root2).at(-1)!.after_rollback).toMatchObject({ error_code: 'E_RESTART_FAILED' })
+  })
+
   describe('when the statement beside the manifest does not verify', () => {
     it('stops the update (fail closed) and changes nothing', async () => {
       const o = await makeOrigin(['1.0.0', '2.0.0'])

@@ -4,7 +4,8 @@
  */
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import { RelsealError } from '../errors.js'
-import { escapeControls, escapeUntrusted } from '../text/escape.js'
+import { parseDurationMs } from '../manifest/duration.js'
+import { escapeControls } from '../text/escape.js'
 import { parseNotifyUrl, type NotifyOptions } from '../update/notify.js'
 import { MIN_EVERY_MS, runUpdateLoop, type PollRun } from '../update/poll.js'
 import type { UpdateOptions } from '../update/update.js'
@@ -13,20 +14,6 @@ import { stopWhileIdle } from './signals.js'
 
 /** Longest --every accepted: a week. */
 const MAX_EVERY_MS = 7 * 24 * 3600_000
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3600_000 }
-
-/** A duration flag: `90`, `90s`, `5m`, `1h`, `500ms` (a bare number is seconds). */
-export function parseDurationFlag(value: string, flag: string, minMs: number, maxMs: number): number {
-  const m = /^(\d{1,9})(ms|s|m|h)?$/.exec(value)
-  const ms = m ? Number(m[1]) * UNIT_MS[m[2] ?? 's']! : NaN
-  if (!(ms >= minMs && ms <= maxMs)) {
-    throw new RelsealError(
-      'E_USAGE',
-      `${flag} must be a duration such as 30s, 5m or 1h, from ${minMs / 1000} s to ${maxMs / 1000} s; got "${escapeUntrusted(value)}"`,
-    )
-  }
-  return ms
-}
 
 export interface LoopFlags {
   every?: string | undefined
@@ -59,7 +46,7 @@ export function notifyFromFlags(values: LoopFlags, io: CliIO): NotifyOptions | u
   const timeoutMs =
     values['notify-timeout'] === undefined
       ? undefined
-      : parseDurationFlag(values['notify-timeout'], '--notify-timeout', 100, 120_000)
+      : parseDurationMs(values['notify-timeout'], '--notify-timeout', { minMs: 100, maxMs: 120_000 })
   return {
     ...(cmd !== undefined ? { command: cmd } : {}),
     ...(url !== undefined ? { url } : {}),
@@ -102,8 +89,9 @@ function jsonLine(run: PollRun): string {
  * signal during a run ends the process as it ends a single update (exit 143/130, src/cli/signals.ts).
  */
 export async function runEvery(options: UpdateOptions, values: LoopFlags, io: CliIO): Promise<number> {
-  const everyMs = parseDurationFlag(values.every!, '--every', MIN_EVERY_MS, MAX_EVERY_MS)
-  const jitterMs = values.jitter === undefined ? 0 : parseDurationFlag(values.jitter, '--jitter', 0, everyMs)
+  const everyMs = parseDurationMs(values.every!, '--every', { minMs: MIN_EVERY_MS, maxMs: MAX_EVERY_MS })
+  const jitterMs =
+    values.jitter === undefined ? 0 : parseDurationMs(values.jitter, '--jitter', { minMs: 0, maxMs: everyMs })
   const notify = notifyFromFlags(values, io)
   const stop = new AbortController()
   await runUpdateLoop({

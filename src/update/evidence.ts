@@ -45,6 +45,8 @@ export interface EvidenceRecord {
   /** outcome rolled-back (issue 16): where current went back to, and how that release did after. */
   rolled_back_to?: ReleaseRef
   after_rollback?: 'healthy' | { error_code: string; error: string }
+  /** This run first finished the supervision a killed run left (its run id, when it swapped). */
+  resumed?: { run_id: string; started: string }
 }
 
 /** Appends one JSON line to the evidence log and fsyncs it. */

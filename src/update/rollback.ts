@@ -16,6 +16,7 @@ import { acquireLock } from './lock.js'
 import { readPointer, setRollbackPointer, swapPointer } from './pointer.js'
 import { clearGitLockFiles, clearKilledRunLeftovers } from './recover.js'
 import { verifyKeptRelease } from './tarball-steps.js'
+import { clearPendingSupervision } from './supervising.js'
 import { appRootPolicy, hasStoredTrustRoot } from './trust-root-store.js'
 
 const refOf = (r: InstalledRelease) => ({ version: r.version, commit: r.commit, code_hash: r.code_hash })
@@ -98,6 +99,8 @@ export async function rollback(o: {
     // rollback first, as in an update: a crash between the renames leaves both naming whole releases
     setRollbackPointer(layout.rollback, olderInstalled(layout, to.version))
     swapPointer(layout.current, to.version)
+    // the operator's answer to an update killed while it supervised (E_SUPERVISION_PENDING)
+    clearPendingSupervision(layout)
     if (repo.record) recordAppRepository(layout, config, repo.repository)
     record.outcome = 'rolled-back'
     if (readPointer(layout.rollback) !== undefined)

@@ -8,9 +8,10 @@ import {
   readInstalled,
   type InstalledRelease,
 } from './installed.js'
-import { appLayout, readAppConfig, releaseDir } from './layout.js'
+import { appLayout, readAppConfig, releaseDir, type AppLayout } from './layout.js'
 import { readPointer } from './pointer.js'
 import { pollStatusField, type PollState } from './poll-state.js'
+import { readPendingSupervision, type PendingSupervision } from './supervising.js'
 
 export interface AppStatus {
   appRoot: string
@@ -34,6 +35,8 @@ export interface AppStatus {
   runs: EvidenceRecord[]
   /** The `update --every` loop's state (poll.json) and whether its process runs (issue 16). */
   poll?: PollState & { running: boolean }
+  /** An update killed while it restarted or watched a release: the next update finishes it (issue 16). */
+  supervising?: PendingSupervision
 }
 
 /** The current release, the one a rollback would go to, failed releases and the last runs of an app root. */
@@ -58,5 +61,11 @@ export function status(o: { appRoot: string; runs?: number }): AppStatus {
     }),
     runs: readEvidence(layout.evidence, o.runs ?? 5),
     ...pollStatusField(layout),
+    ...supervisingField(layout),
   }
+}
+
+function supervisingField(layout: AppLayout): { supervising?: PendingSupervision } {
+  const pending = readPendingSupervision(layout)
+  return pending ? { supervising: pending } : {}
 }

@@ -126,23 +126,44 @@ export async function superviseAfterSwap(args: {
   /** Receives what failed (record it before the pointer moves, so a kill cannot lose it). */
   swapBack?: (failure: RelsealError) => Promise<void> | void
   step?: SuperviseStepRunner
+  /** The new release failed already (a run killed during its rollback): straight to the swap-back. */
+  failed?: RelsealError
 }): Promise<SuperviseResult> {
   const o = args.options
   const step: SuperviseStepRunner = args.step ?? ((_name, _message, fn) => fn())
   const watchFor = `${(o.watchForMs ?? DEFAULT_WATCH_FOR_MS) / 1000} s`
-  let failure: RelsealError
-  try {
-    if (o.restartCommand !== undefined)
-      await step('restart', 'running the restart command', () => restartApp(args.restartCwd, o))
-    if (o.watchCommand !== undefined)
-      await step('watch', `watching the new release for ${watchFor}`, () => watchRelease(args.watchCwd(), o))
-    return { outcome: 'healthy' }
-  } catch (e) {
-    failure = asRelsealError(e, o.watchCommand !== undefined ? 'E_WATCH_FAILED' : 'E_RESTART_FAILED')
+  let failure = args.failed
+  if (failure === undefined) {
+    try {
+      if (o.restartCommand !== undefined)
+        await step('restart', 'running the restart command', () => restartApp(args.restartCwd, o))
+      if (o.watchCommand !== undefined)
+        await step('watch', `watching the new release for ${watchFor}`, () =>
+          watchRelease(args.watchCwd(), o),
+        )
+      return { outcome: 'healthy' }
+    } catch (e) {
+      failure = asRelsealError(e, o.watchCommand !== undefined ? 'E_WATCH_FAILED' : 'E_RESTART_FAILED')
+    }
   }
   if (args.swapBack === undefined) return { outcome: 'failed', failure }
   const swapBack = args.swapBack
-  await step('swap-back', 'swapping current back to the previous release', async () => swapBack(failure))
+  const failed = failure
+  await step('swap-back', 'swapping current back to the previous release', async () => swapBack(failed))
+  return { outcome: 'rolled-back', failure, afterRollback: await restartPrevious({ ...args, step }) }
+}
+
+/**
+ * After `current` went back to an older release (a failed watch, a signed withdrawal): restart-old,
+ * then watch-old once. A failure is returned, not thrown: `current` is the older release either way.
+ */
+export async function restartPrevious(args: {
+  restartCwd: string
+  watchCwd: () => string
+  options: SuperviseOptions
+  step: SuperviseStepRunner
+}): Promise<'healthy' | RelsealError> {
+  const { options: o, step } = args
   try {
     if (o.restartCommand !== undefined)
       await step('restart-old', 'restarting the previous release', () => restartApp(args.restartCwd, o))
@@ -150,8 +171,8 @@ export async function superviseAfterSwap(args: {
       const once = { ...o, watchForMs: o.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS }
       await step('watch-old', 'watching the previous release once', () => watchRelease(args.watchCwd(), once))
     }
-    return { outcome: 'rolled-back', failure, afterRollback: 'healthy' }
+    return 'healthy'
   } catch (e) {
-    return { outcome: 'rolled-back', failure, afterRollback: asRelsealError(e, 'E_WATCH_FAILED') }
+    return asRelsealError(e, 'E_WATCH_FAILED')
   }
 }

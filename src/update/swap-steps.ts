@@ -3,6 +3,7 @@ import { olderInstalled, writeInstalled } from './installed.js'
 import { recordAppRepository } from './layout.js'
 import { readPointer, setRollbackPointer, swapPointer } from './pointer.js'
 import { pruneReleases } from './prune.js'
+import { markSupervising } from './supervise-release.js'
 import type { UpdateRun } from './update-run.js'
 
 /**
@@ -13,6 +14,7 @@ import type { UpdateRun } from './update-run.js'
 export async function swapToTarget(run: UpdateRun): Promise<void> {
   const { layout, o, target } = run
   writeInstalled(layout, await installedRecord(run), run.loaded.manifest)
+  markSupervising(run) // with restart or watch: a kill from here on is finished by the next run
   setRollbackPointer(layout.rollback, olderInstalled(layout, target.version))
   o.killPoint?.('swap:rollback-set')
   swapPointer(layout.current, target.version, o.killPoint)

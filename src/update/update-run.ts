@@ -7,6 +7,7 @@ import type { InstalledRelease } from './installed.js'
 import { appLayout, readAppConfig, type AppConfig, type AppLayout } from './layout.js'
 import type { LoadedSource } from './manifest-source.js'
 import { readPointer } from './pointer.js'
+import type { PendingSupervision } from './supervising.js'
 import { hasStoredTrustRoot } from './trust-root-store.js'
 import type { UpdateOptions, UpdateResult, UpdateStep } from './update.js'
 
@@ -39,6 +40,9 @@ export class UpdateRun {
   swapped = false
   /** A tarball release (`fromArtifact`): the signed artifact its folder is extracted from. */
   tarball?: { name: string; size: number; sha256: string }
+  /** The supervision marker this run wrote or resumes (supervising.ts); `resumed` when it resumes one. */
+  pending?: PendingSupervision
+  resumed = false
 
   constructor(readonly o: UpdateOptions) {
     this.runId = o.runId ?? randomUUID()

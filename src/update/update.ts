@@ -22,7 +22,15 @@ import { pruneReleases } from './prune.js'
 import { deferUpdate } from './rollout-gate.js'
 import { parseSharedEntries } from './shared.js'
 import { hasFailedReleases } from './failed-releases.js'
-import { checkNotFailedBefore, isSupervised, superviseRelease } from './supervise-release.js'
+import {
+  checkNotFailedBefore,
+  isSupervised,
+  pendingSupervision,
+  restartAfterWithdrawal,
+  resumeSupervision,
+  superviseRelease,
+} from './supervise-release.js'
+import { hasPendingSupervision } from './supervising.js'
 import { checkTarballOptions, downloadArchive, extractArchive } from './tarball-steps.js'
 import type { SuperviseOptions, SuperviseStep } from './supervise.js'
 import { prune, swapToTarget } from './swap-steps.js'
@@ -41,6 +49,7 @@ export { pruneReleases }
 
 export type UpdateStep =
   | 'lock'
+  | 'pending'
   | 'load'
   | 'trust-root'
   | 'verify'
@@ -157,6 +166,11 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
   await step('lock', 0, 'taking the update lock', takeLock)
   try {
     checkAppRoot(run)
+    // A run killed after its swap, before its verdict, left supervising.json: finish that first.
+    const pending =
+      hasPendingSupervision(run.layout) &&
+      (await step('pending', 2, 'checking an interrupted supervision', pendingSupervision))
+    if (pending && (await resumeSupervision(run, step, pending))) return run.finish('rolled-back')
     await step('load', 5, 'loading the manifest', loadManifest)
     if (run.useTrustRoot) await step('trust-root', 8, 'verifying newer trust roots', followTrustRoots)
     await step('verify', 10, 'verifying the manifest signature', verifySignature)
@@ -166,6 +180,8 @@ export async function updateToRelease(o: UpdateOptions): Promise<UpdateResult> {
       (await step('withdrawn', 12, 'verifying the signed withdrawal', checkWithdrawn))
     if (back) {
       if (run.repo.record) recordAppRepository(run.layout, run.config, run.repo.repository)
+      // the app stops running the withdrawn code: restart-old, watch-old (issue 16)
+      if (isSupervised(run)) await restartAfterWithdrawal(run, step)
       appendEvidence(run.layout.evidence, run.evidence)
       return { outcome: 'rolled-back', runId: run.runId, ...back, evidence: run.evidence }
     }

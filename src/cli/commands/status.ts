@@ -50,7 +50,8 @@ function statusText(s: AppStatus): string {
   let out =
     `app root: ${s.appRoot}\nremote:   ${s.remote}\nrepository: ${s.repository ?? 'not recorded (pass --repository once to update)'}\n` +
     `current:  ${rel(s.current)}${failedNow ? ' FAILED after its swap: check it, or run relseal rollback' : ''}\n` +
-    (s.rollback ? `rollback: ${rel(s.rollback)}\n` : '')
+    (s.rollback ? `rollback: ${rel(s.rollback)}\n` : '') +
+    supervisingText(s.supervising)
   if (s.failed.length > 0) out += 'failed (not installed again unless retried with --retry-failed VERSION):\n'
   for (const f of s.failed)
     out +=
@@ -71,6 +72,19 @@ function made(r: NonNullable<AppStatus['current']>): string {
   return r.kind === 'tarball' && r.artifact
     ? `tarball ${escapeUntrusted(r.artifact.name)} sha256 ${r.artifact.sha256.slice(0, 16)}`
     : 'git'
+}
+
+/** Issue 16: an update killed while it restarted, watched or rolled back a release. */
+function supervisingText(p: AppStatus['supervising']): string {
+  if (p === undefined) return ''
+  const what = p.failure
+    ? `failed (${p.failure.error_code}); its rollback${p.from ? ` to ${p.from}` : ''} did not finish`
+    : 'was not judged: its restart or watch did not finish'
+  return escapeUntrusted(
+    `pending:  ${p.version} (swapped at ${p.started}${p.from ? ` from ${p.from}` : ''}) ${what}; ` +
+      'the next update with --restart-cmd/--watch-cmd finishes it, or run relseal rollback',
+    600,
+  ).concat('\n')
 }
 
 /** One run: time, outcome, versions, the error code, and for a rollback where current went. */

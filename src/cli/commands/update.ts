@@ -259,9 +259,9 @@ export const run: Command = async (args, io) => {
       rollback_command: back,
       deferred_until: deferredUntil,
       withdrawal,
-      ...(outcome === 'rolled-back' && !withdrawal
-        ? { failure, after_rollback: evidence.after_rollback }
-        : {}),
+      ...(outcome === 'rolled-back' && !withdrawal ? { failure } : {}),
+      // after a rollback with --restart-cmd/--watch-cmd: how the older release did (issue 16)
+      ...(outcome === 'rolled-back' ? { after_rollback: evidence.after_rollback } : {}),
     }
     io.stdout.write(`${jsonForTerminal(json)}\n`)
     return code
@@ -278,7 +278,8 @@ export const run: Command = async (args, io) => {
   if (result.outcome === 'rolled-back' && withdrawal) {
     io.stdout.write(
       `rolled back ${result.from?.version ?? '?'} -> ${r.version} (commit ${r.commit}): ` +
-        `${result.from?.version ?? 'the running release'} is withdrawn by its publisher, reason: ${escapeUntrusted(withdrawal.reason)}\n`,
+        `${result.from?.version ?? 'the running release'} is withdrawn by its publisher, reason: ${escapeUntrusted(withdrawal.reason)}\n` +
+        afterRollbackText(r.version, result.evidence.after_rollback),
     )
     return code
   }
@@ -350,10 +351,16 @@ function rolledBackText(result: UpdateResult): string {
   return (
     `rolled back: ${result.to.version} failed after the swap (${e.error_code}); current is ${back} again\n` +
     `${escapeControls(e.error ?? '')}\n` +
-    (after === undefined || after === 'healthy'
-      ? `${back} restarted and passed its watch\n`
-      : `warning: ${back} failed too after the rollback (${after.error_code}): ${escapeControls(after.error)}\n`) +
+    (afterRollbackText(back, after) || `${back} restarted and passed its watch\n`) +
     `${result.to.version} is kept in releases/${result.to.version} for inspection and will not be installed again ` +
     `unless retried with --retry-failed ${result.to.version}\n`
   )
+}
+
+/** How the older release did after a rollback (restart-old, watch-old); '' when they did not run. */
+function afterRollbackText(back: string, after: UpdateResult['evidence']['after_rollback']): string {
+  if (after === undefined) return ''
+  return after === 'healthy'
+    ? `${back} restarted and passed its watch\n`
+    : `warning: ${back} failed too after the rollback (${after.error_code}): ${escapeControls(after.error)}\n`
 }
