@@ -1,5 +1,5 @@
+import { isAscii } from 'node:buffer'
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs'
-import { join } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { runGit } from '../git/git.js'
 import { decodePathName } from './entry.js'
@@ -13,20 +13,58 @@ interface IndexRecord {
   path: string
 }
 
+function conflict(path: string): RelsealError {
+  return new RelsealError(
+    'E_BAD_INPUT',
+    `${JSON.stringify(path)} has an unresolved merge conflict; resolve it and stage the result`,
+  )
+}
+
+/**
+ * Parses `git ls-files --stage -z`: `<mode> <oid> <stage>\t<path>\0` records. A listing of tens of
+ * thousands of paths is parsed as one string when it is all ASCII (ASCII is valid UTF-8, so
+ * nothing needs checking), else record by record with strict UTF-8 decoding.
+ */
+export function parseStageListing(out: Buffer, where: string): IndexRecord[] {
+  const records: IndexRecord[] = []
+  if (isAscii(out)) {
+    const text = out.toString('latin1')
+    for (
+      let start = 0, end = text.indexOf('\0');
+      end >= 0;
+      start = end + 1, end = text.indexOf('\0', start)
+    ) {
+      const tab = text.indexOf('\t', start)
+      const sp1 = text.indexOf(' ', start)
+      const sp2 = text.indexOf(' ', sp1 + 1)
+      const path = text.slice(tab + 1, end)
+      if (tab < 0 || tab > end || sp1 < 0 || sp2 < 0 || sp2 > tab) throw badListing(where)
+      if (text.slice(sp2 + 1, tab) !== '0') throw conflict(path)
+      records.push({ mode: text.slice(start, sp1), oid: text.slice(sp1 + 1, sp2), path })
+    }
+    return records
+  }
+  for (const rec of splitNul(out)) {
+    const tab = rec.indexOf(0x09)
+    if (tab < 0) throw badListing(where)
+    const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ')
+    const path = decodePathName(rec.subarray(tab + 1), where)
+    if (stage !== '0') throw conflict(path)
+    records.push({ mode, oid, path })
+  }
+  return records
+}
+
+function badListing(where: string): RelsealError {
+  return new RelsealError(
+    'E_GIT',
+    `git ls-files in ${where} printed a record without a tab; check the git installation`,
+  )
+}
+
 async function readIndex(dir: string): Promise<IndexRecord[]> {
   const out = (await runGit(['ls-files', '--stage', '-z'], { cwd: dir, ambientConfig: true })).stdout
-  return splitNul(out).map((rec) => {
-    const tab = rec.indexOf(0x09)
-    const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ')
-    const path = decodePathName(rec.subarray(tab + 1), dir)
-    if (stage !== '0') {
-      throw new RelsealError(
-        'E_BAD_INPUT',
-        `${JSON.stringify(path)} has an unresolved merge conflict; resolve it and stage the result`,
-      )
-    }
-    return { mode, oid, path }
-  })
+  return parseStageListing(out, dir)
 }
 
 /** A tracked symlink's target as text; without symlink support git writes it as a plain file. */
@@ -60,9 +98,11 @@ export async function listGitIndex(dir: string, keep: (path: string) => boolean)
   // With core.fileMode=false git ignores the file's bits and keeps the index's mode (a checkout on
   // a file system without execute bits, or one that sets them all); so does the hash.
   const indexModes = fileMode === false
+  // Git's paths are already normal (no `.`, `..` or doubled `/`), so joining is concatenating.
+  const base = dir.endsWith('/') ? dir : `${dir}/`
   for (const r of records) {
     if (!keep(r.path)) continue
-    const abs = join(dir, r.path)
+    const abs = base + r.path
     if (r.mode === '160000') out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid })
     else if (r.mode === '120000') {
       const content = readLinkText(abs, r.path)

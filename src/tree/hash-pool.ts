@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { RelsealError, type RelsealErrorCode } from '../errors.js'
 import { HASH_WORKER_TAG, type WorkerRequest, type WorkerResponse } from './hash-worker.js'
-import { hashFileSync, READ_CHUNK_BYTES, tryHashFileSync, type FileDigest } from './read-file.js'
+import { hashFileSync, READ_CHUNK_BYTES, type FileDigest } from './read-file.js'
 
 export interface FileJob {
   /** Absolute path to read. */
@@ -17,20 +17,25 @@ export interface PoolOptions {
   /** Hashing threads; 1 hashes on the calling thread. Default: the machine's parallelism, at most 4. */
   concurrency?: number
   onProgress?: (done: { files: number; bytes: number }) => void
+  /** Threads started ahead (startHashThreads), used instead of starting new ones; the caller closes them. */
+  threads?: HashThreads
 }
 
 /** Below these, starting threads costs more than it saves. */
 const INLINE_MAX_FILES = 256
 const INLINE_MAX_BYTES = 32 * 1024 * 1024
 /** Files per message to a thread; fewer when there are few files, so a handful of large files still spread. */
-const MAX_BATCH_FILES = 64
+const MAX_BATCH_FILES = 256
 const BATCHES_PER_THREAD = 8
+/** Batches a thread holds at once: it never waits for the calling thread between two. */
+const BATCHES_IN_FLIGHT = 2
 /**
  * The calling thread reads no file larger than this: one read of a multi-GB file would keep it
- * from handling SIGINT/SIGTERM for seconds (issue 23: signals end work promptly). A batch holding
- * a larger file goes to one more worker, which takes the calling thread's place.
+ * from handling SIGINT/SIGTERM for seconds (issue 23: signals end work promptly). When threads are
+ * used the calling thread reads no file at all; it hashes only small sets (INLINE_MAX_BYTES in all,
+ * so no file above this).
  */
-const CALLING_THREAD_MAX_FILE_BYTES = 64 * 1024 * 1024
+export const CALLING_THREAD_MAX_FILE_BYTES = 64 * 1024 * 1024
 
 // The compiled worker sits beside this module in build/; when running from TypeScript sources
 // (tests) or from an action bundle, it is absent and hashing stays on the calling thread. The name
@@ -41,6 +46,43 @@ const workerFile = fileURLToPath(new URL(`./${WORKER_NAME}`, import.meta.url))
 /** True when hashing threads can be started from this build. */
 export function canUseHashThreads(): boolean {
   return existsSync(workerFile)
+}
+
+function defaultThreads(): number {
+  return Math.min(availableParallelism(), 4)
+}
+
+/** Hashing threads started ahead of need, so their start-up overlaps other work (listing a tree). */
+export interface HashThreads {
+  readonly workers: readonly Worker[]
+  /** Ends the threads; safe to call more than once. */
+  close(): void
+}
+
+/**
+ * Starts `concurrency` hashing threads (default: the machine's parallelism, at most 4), or returns
+ * undefined when this build has none or one thread is asked for.
+ */
+export function startHashThreads(concurrency?: number): HashThreads | undefined {
+  const count = concurrency ?? defaultThreads()
+  if (count <= 1 || !canUseHashThreads()) return undefined
+  const workers: Worker[] = []
+  for (let i = 0; i < count; i++) {
+    const w = new Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] })
+    // Idle threads never keep the process alive; errors before use surface when they are used.
+    w.unref()
+    w.on('error', () => {})
+    workers.push(w)
+  }
+  let closed = false
+  return {
+    workers,
+    close: () => {
+      if (closed) return
+      closed = true
+      for (const w of workers) void w.terminate()
+    },
+  }
 }
 
 function totalSize(jobs: readonly FileJob[]): number {
@@ -72,91 +114,89 @@ function hashInline(jobs: readonly FileJob[], options: PoolOptions): FileDigest[
  * `jobs`, whatever the thread count, so results are deterministic.
  */
 export async function hashFiles(jobs: readonly FileJob[], options: PoolOptions = {}): Promise<FileDigest[]> {
-  const threads = Math.max(
-    1,
-    Math.min(options.concurrency ?? Math.min(availableParallelism(), 4), jobs.length),
-  )
+  const given = options.threads?.workers.length
+  const threads = Math.min(options.concurrency ?? given ?? defaultThreads(), jobs.length)
+  if (threads <= 1 || (given === undefined && !canUseHashThreads())) return hashInline(jobs, options)
   const small = jobs.length < INLINE_MAX_FILES && totalSize(jobs) < INLINE_MAX_BYTES
-  if (threads === 1 || !canUseHashThreads() || (options.concurrency === undefined && small)) {
-    return hashInline(jobs, options)
+  if (options.concurrency === undefined && small) return hashInline(jobs, options)
+  const own = options.threads && given! >= threads ? undefined : startHashThreads(threads)
+  const pool = own ?? options.threads!
+  try {
+    return await hashInThreads(jobs, pool.workers.slice(0, threads), options)
+  } finally {
+    own?.close()
   }
-  return hashInThreads(jobs, threads, options)
 }
 
 function hashInThreads(
   jobs: readonly FileJob[],
-  threads: number,
+  workers: readonly Worker[],
   options: PoolOptions,
 ): Promise<FileDigest[]> {
   const results = new Array<FileDigest>(jobs.length)
-  const size = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / (threads * BATCHES_PER_THREAD))))
-  const batches: number[] = []
-  for (let start = 0; start < jobs.length; start += size) batches.push(start)
+  const size = Math.max(
+    1,
+    Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / (workers.length * BATCHES_PER_THREAD))),
+  )
+  const batches = Math.ceil(jobs.length / size)
   let next = 0
   let finished = 0
-  let done = { files: 0, bytes: 0 }
-  const workers: Worker[] = []
+  const done = { files: 0, bytes: 0 }
   return new Promise<FileDigest[]>((resolve, reject) => {
-    let failed = false
+    let settled = false
+    const detach: (() => void)[] = []
+    const settle = (): void => {
+      settled = true
+      for (const off of detach) off()
+      for (const w of workers) w.unref()
+    }
     const fail = (err: Error): void => {
-      failed = true
+      if (settled) return
+      settle()
+      // A thread may still be reading; ending it stops the rest of the work at once.
       for (const w of workers) void w.terminate()
       reject(err)
     }
-    const record = (batch: number, digests: FileDigest[]): void => {
-      digests.forEach((d, k) => {
-        results[batch + k] = d
-        done = { files: done.files + 1, bytes: done.bytes + d.size }
-      })
-      options.onProgress?.(done)
-      finished++
-      if (finished === batches.length) {
-        for (const x of workers) void x.terminate()
-        resolve(results)
-      }
-    }
     const feed = (w: Worker): void => {
-      if (next >= batches.length) return
-      const start = batches[next++]!
-      const req: WorkerRequest = { batch: start, files: jobs.slice(start, start + size) }
-      w.postMessage(req)
-    }
-    const startWorker = (first?: WorkerRequest): void => {
-      const w = new Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] })
-      workers.push(w)
-      w.on('error', fail)
-      w.on('message', (res: WorkerResponse) => {
-        if ('error' in res)
-          return fail(new RelsealError(res.error.code as RelsealErrorCode, res.error.message))
-        record(res.batch, res.digests)
-        feed(w)
-      })
-      if (first) w.postMessage(first)
-      // Two batches in flight: the worker never waits while this thread is busy hashing.
-      feed(w)
-      if (!first) feed(w)
-    }
-    // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
-    // need one worker fewer (a worker costs an isolate: tens of MB).
-    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES)
-    const hashHere = (): void => {
-      if (failed || next >= batches.length) return
-      const start = batches[next++]!
-      const files = jobs.slice(start, start + size)
-      const digests: FileDigest[] = []
-      try {
-        for (const j of files) {
-          const d = tryHashFileSync(j.abs, j.where, buffer, CALLING_THREAD_MAX_FILE_BYTES)
-          if (d === undefined) return startWorker({ batch: start, files })
-          digests.push(d)
-        }
-      } catch (e) {
-        return fail(e as Error)
+      if (next >= batches) return
+      const start = next++ * size
+      const end = Math.min(start + size, jobs.length)
+      let abs = jobs[start]!.abs
+      let where = jobs[start]!.where
+      for (let i = start + 1; i < end; i++) {
+        abs += `\0${jobs[i]!.abs}`
+        where += `\0${jobs[i]!.where}`
       }
-      record(start, digests)
-      setImmediate(hashHere)
+      w.postMessage({ batch: start, abs, where } satisfies WorkerRequest)
     }
-    for (let i = 0; i < threads - 1; i++) startWorker()
-    setImmediate(hashHere)
+    const onMessage = (w: Worker) => (res: WorkerResponse) => {
+      if (settled) return
+      if ('error' in res) return fail(new RelsealError(res.error.code as RelsealErrorCode, res.error.message))
+      const { batch, hex, sizes, executable } = res
+      for (let k = 0; k < sizes.length; k++) {
+        results[batch + k] = {
+          sha256: hex.slice(k * 64, k * 64 + 64),
+          size: sizes[k]!,
+          executable: executable[k] === 1,
+        }
+        done.bytes += sizes[k]!
+      }
+      done.files += sizes.length
+      options.onProgress?.({ ...done })
+      if (++finished === batches) {
+        settle()
+        resolve(results)
+      } else feed(w)
+    }
+    const stopped = (code: number): void =>
+      fail(new RelsealError('E_UNREADABLE', `a hashing thread stopped early (exit ${code}); hash again`))
+    for (const w of workers) {
+      const message = onMessage(w)
+      w.on('message', message).on('error', fail).on('exit', stopped)
+      detach.push(() => w.off('message', message).off('error', fail).off('exit', stopped))
+      // Working threads keep the process alive until the answer is in.
+      w.ref()
+      for (let k = 0; k < BATCHES_IN_FLIGHT; k++) feed(w)
+    }
   })
 }

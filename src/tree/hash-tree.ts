@@ -9,7 +9,7 @@ import { listGitIndex } from './from-git-index.js'
 import { hashCommitTree } from './from-git-rev.js'
 import { probeRepo, resolveCommit } from './git-repo.js'
 import { pathFilter } from './glob.js'
-import { hashFiles, type PoolOptions } from './hash-pool.js'
+import { hashFiles, startHashThreads, type HashThreads, type PoolOptions } from './hash-pool.js'
 import type { RawTree } from './raw-tree.js'
 import { createHash } from 'node:crypto'
 
@@ -55,12 +55,17 @@ function assertDirectory(dir: string): void {
     throw new RelsealError('E_BAD_INPUT', `${dir} is not a directory; pass the directory that holds the tree`)
 }
 
-async function hashRaw(raw: RawTree, options: HashTreeOptions): Promise<TreeEntry[]> {
+async function hashRaw(
+  raw: RawTree,
+  options: HashTreeOptions,
+  threads: HashThreads | undefined,
+): Promise<TreeEntry[]> {
   const digests = await hashFiles(
     raw.files.map((f) => f.job),
     {
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(threads ? { threads } : {}),
     },
   )
   const entries: TreeEntry[] = raw.files.map((f, i) => {
@@ -89,6 +94,20 @@ async function hashRaw(raw: RawTree, options: HashTreeOptions): Promise<TreeEntr
 export async function hashTree(options: HashTreeOptions): Promise<TreeHash> {
   const dir = resolve(options.dir)
   assertDirectory(dir)
+  // Files are read by threads started now, so that their start-up overlaps listing the tree.
+  const threads = options.rev === undefined ? startHashThreads(options.concurrency) : undefined
+  try {
+    return await hashTreeWith(dir, options, threads)
+  } finally {
+    threads?.close()
+  }
+}
+
+async function hashTreeWith(
+  dir: string,
+  options: HashTreeOptions,
+  threads: HashThreads | undefined,
+): Promise<TreeHash> {
   const source = options.source ?? 'auto'
   const repo = source === 'plain' ? undefined : await probeRepo(dir)
   if (repo === undefined && (source === 'git' || options.rev !== undefined)) {
@@ -117,12 +136,16 @@ export async function hashTree(options: HashTreeOptions): Promise<TreeHash> {
     }
     const raw = await listGitIndex(dir, pathFilter(options.include, options.exclude))
     // A conversion refusal wins over any error from hashing the converted bytes.
-    const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options), raw.pending])
+    const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options, threads), raw.pending])
     if (checked.status === 'rejected') throw checked.reason
     if (hashed.status === 'rejected') throw hashed.reason
     entries = hashed.value
   } else {
-    entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options)
+    entries = await hashRaw(
+      listDirectory(dir, options.include ?? [], options.exclude ?? []),
+      options,
+      threads,
+    )
   }
   const sorted = sortEntries(entries)
   const fileManifest = fileManifestOf(sorted)
