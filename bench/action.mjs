@@ -1,12 +1,13 @@
 // actions/sign-release's bundle end to end (as the runner runs it, against the GitHub fake) on a
 // large real tree, beside `relseal hash --rev` on the same tree: the action's overhead beyond
 // hashing (target < 15%), the time from process start to its first log line, and the bundle size.
-// Usage: node bench/run.mjs action [--repo DIR]   (needs `npm run build`; runs the fake via tsx-free JS)
+// Usage: node bench/run.mjs action [--repo DIR]  (default: the hash bench's generated 30,000-file tree)   (needs `npm run build`; runs the fake via tsx-free JS)
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
+import { smallFileTree } from './trees.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const ROUNDS = 11
@@ -14,11 +15,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const relseal = join(root, 'bin/relseal.js')
 const dist = join(root, 'actions/sign-release/dist/index.js')
 const i = process.argv.indexOf('--repo')
-const repo = i > 0 ? process.argv[i + 1] : join(root, 'bench/.work/large-repo')
+// Default: the generated 30,000-file tree of the hash bench (made here if missing; no network).
+const repo = i > 0 ? process.argv[i + 1] : smallFileTree()
 if (!existsSync(join(repo, '.git'))) {
-  console.error(
-    `no checkout at ${repo}: run "node bench/run.mjs hash" first (it clones one), or pass --repo DIR`,
-  )
+  console.error(`no checkout at ${repo}: pass --repo DIR of a git checkout`)
   process.exit(2)
 }
 const work = mkdtempSync(join(tmpdir(), 'relseal-bench-action-'))

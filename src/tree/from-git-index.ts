@@ -87,9 +87,9 @@ function readLinkText(abs: string, path: string): Buffer {
  * blobs first.
  */
 export async function listGitIndex(dir: string, keep: (path: string) => boolean): Promise<RawTree> {
-  const [records, fileMode] = await Promise.all([readIndex(dir), gitConfigBool(dir, 'core.fileMode')])
+  const [records, config] = await Promise.all([readIndex(dir), readCoreConfig(dir)])
   // The conversion check asks git about every path; it runs while the files are being hashed.
-  const pending = refuseConvertedFiles(dir, records)
+  const pending = refuseConvertedFiles(dir, records, config)
   pending.catch(() => {
     /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
   })
@@ -97,7 +97,7 @@ export async function listGitIndex(dir: string, keep: (path: string) => boolean)
   const links: TreeLink[] = []
   // With core.fileMode=false git ignores the file's bits and keeps the index's mode (a checkout on
   // a file system without execute bits, or one that sets them all); so does the hash.
-  const indexModes = fileMode === false
+  const indexModes = config.fileMode === false
   // Git's paths are already normal (no `.`, `..` or doubled `/`), so joining is concatenating.
   const base = dir.endsWith('/') ? dir : `${dir}/`
   for (const r of records) {
@@ -197,21 +197,53 @@ async function readCheckAttr(
   return found
 }
 
-/** A boolean setting as git reads it (`false`, `no`, `off`, `0`…), or undefined when unset. */
-async function gitConfigBool(dir: string, key: string): Promise<boolean | undefined> {
-  const r = await runGit(['config', '--type=bool', '--get', key], {
+interface CoreConfig {
+  /** core.fileMode as git reads a boolean, or undefined when unset. */
+  fileMode: boolean | undefined
+  /** core.autocrlf and core.eol as written ('' when unset or given without a value). */
+  autocrlf: string
+  eol: string
+}
+
+/**
+ * A boolean setting as git reads it (git_parse_maybe_bool, then an integer with an optional k/m/g
+ * unit): `true`/`yes`/`on`, `false`/`no`/`off`, a key without a value is true, an empty one false.
+ */
+export function parseGitBool(key: string, value: string | undefined): boolean {
+  if (value === undefined) return true
+  const v = value.toLowerCase()
+  if (v === '') return false
+  if (v === 'true' || v === 'yes' || v === 'on') return true
+  if (v === 'false' || v === 'no' || v === 'off') return false
+  const n = /^([+-]?)(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)([kmg]?)$/.exec(v)
+  if (n) return /[1-9a-f]/.test(n[2]!.replace(/^0x/, ''))
+  throw new RelsealError(
+    'E_GIT',
+    `git's configuration sets ${key} to ${JSON.stringify(value)}, which is not a boolean; set it to true or false`,
+  )
+}
+
+/** core.fileMode, core.autocrlf and core.eol with one git call (each spawn costs milliseconds). */
+async function readCoreConfig(dir: string): Promise<CoreConfig> {
+  const r = await runGit(['config', '-z', '--get-regexp', '^core\\.(filemode|autocrlf|eol)$'], {
     cwd: dir,
     ambientConfig: true,
     okCodes: [0, 1],
   })
-  const value = r.stdout.toString('utf8').trim()
-  return r.code === 0 ? value === 'true' : undefined
-}
-
-async function gitConfig(dir: string, key: string): Promise<string> {
-  return (await runGit(['config', '--get', key], { cwd: dir, ambientConfig: true, okCodes: [0, 1] })).stdout
-    .toString('utf8')
-    .trim()
+  // Records are `key\nvalue\0`, or `key\0` for a key without a value; the last one of a key wins.
+  const found = new Map<string, string | undefined>()
+  for (const rec of r.stdout.toString('utf8').split('\0')) {
+    if (rec === '') continue
+    const nl = rec.indexOf('\n')
+    found.set(nl < 0 ? rec : rec.slice(0, nl), nl < 0 ? undefined : rec.slice(nl + 1))
+  }
+  return {
+    fileMode: found.has('core.filemode')
+      ? parseGitBool('core.fileMode', found.get('core.filemode'))
+      : undefined,
+    autocrlf: (found.get('core.autocrlf') ?? '').trim(),
+    eol: (found.get('core.eol') ?? '').trim(),
+  }
 }
 
 /**
@@ -220,10 +252,13 @@ async function gitConfig(dir: string, key: string): Promise<string> {
  * such a setting rewrites, the raw working-tree bytes must still be the committed blob; otherwise
  * refuse, naming the file and the setting (issue: "never differ silently").
  */
-async function refuseConvertedFiles(dir: string, records: readonly IndexRecord[]): Promise<void> {
+async function refuseConvertedFiles(
+  dir: string,
+  records: readonly IndexRecord[],
+  { autocrlf, eol: coreEol }: CoreConfig,
+): Promise<void> {
   const files = records.filter((r) => r.mode === '100644' || r.mode === '100755')
   if (files.length === 0) return
-  const [autocrlf, coreEol] = await Promise.all([gitConfig(dir, 'core.autocrlf'), gitConfig(dir, 'core.eol')])
   // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
   // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
   const textMatters = autocrlf === 'true' || coreEol === 'crlf'

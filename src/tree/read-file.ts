@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import * as crypto from 'node:crypto'
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs'
 import { RelsealError } from '../errors.js'
 
@@ -43,6 +43,13 @@ function fsError(e: unknown, where: string): RelsealError {
 function sameFile(a: Stats, b: Stats): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs
 }
+
+// One-shot hashing (Node >= 20.12) creates no Hash object, whose native handle costs the garbage
+// collector more than hashing a small file does.
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash
+const sha256Hex = oneShot
+  ? (bytes: Uint8Array): string => oneShot('sha256', bytes, 'hex')
+  : (bytes: Uint8Array): string => crypto.createHash('sha256').update(bytes).digest('hex')
 
 function notRegular(where: string): RelsealError {
   return new RelsealError(
@@ -114,12 +121,11 @@ export function tryHashFileSync(
     // git's rule (create_ce_mode): a file is 100755 when its owner may execute it; the group's and
     // others' bits are ignored, so 0654 is 100644 and 0744 is 100755 (docs/code-hash.md).
     const executable = (st.mode & OWNER_EXECUTE) !== 0
-    const hash = createHash('sha256')
     if (first < buffer.length) {
       if (first !== st.size) throw changed(where, st.size, first)
-      if (first > 0) hash.update(buffer.subarray(0, first))
-      return { sha256: hash.digest('hex'), size: first, executable }
+      return { sha256: sha256Hex(buffer.subarray(0, first)), size: first, executable }
     }
+    const hash = crypto.createHash('sha256')
     if (st.size > maxBytes) return undefined
     // Read again from the start, so that every byte hashed was read between the two fstats.
     let total = 0
