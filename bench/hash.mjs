@@ -2,6 +2,7 @@
 // network; bench/trees.mjs):
 //   (a) 30,000 files of 0.5–16 KiB, (b) 38,000 files of 0.3–1 KiB: against `xargs -0 sha256sum`
 //       (target: 1.5x faster) and `xargs -0 -n500 -P2 sha256sum` (target: at least as fast);
+//   beside them the simplest fast path (bench/prototype-loop.mjs, 1 and 2 threads, no checks);
 //   (c) 6 files of 160 MiB: against the two-core SHA-256 limit measured in the same run (target:
 //       75 % of it).
 // Peak RSS of every relseal run stays under 150 MB (the largest of the process and its git
@@ -19,6 +20,7 @@ import { LARGE_FILE_BYTES, LARGE_FILES, largeFileTree, smallFileTree, tinyFileTr
 
 const root = new URL('..', import.meta.url).pathname
 const relseal = join(root, 'bin/relseal.js')
+const prototype = join(root, 'bench/prototype-loop.mjs')
 const arg = (name) => {
   const i = process.argv.indexOf(name)
   return i > 0 ? process.argv[i + 1] : undefined
@@ -100,6 +102,8 @@ function smallFiles(name, dir) {
       sha256sumP2: ['sh', ['-c', `xargs -0 -n500 -P2 sha256sum < ${list} > /dev/null`]],
       relseal: [process.execPath, [relseal, 'hash', dir]],
       relsealRev: [process.execPath, [relseal, 'hash', dir, '--rev', 'HEAD']],
+      loop1: [process.execPath, [prototype, dir]],
+      loop2: [process.execPath, [prototype, dir, '--threads', '2']],
     },
     dir,
   )
@@ -107,6 +111,8 @@ function smallFiles(name, dir) {
   row('xargs -0 -n500 -P2 sha256sum', r.sha256sumP2)
   row('relseal hash', r.relseal)
   row('relseal hash --rev HEAD', r.relsealRev)
+  row('prototype loop, 1 thread (no checks)', r.loop1)
+  row('prototype loop, 2 threads (no checks)', r.loop2)
   for (const [label, x] of [
     ['relseal hash', r.relseal],
     ['relseal hash --rev HEAD', r.relsealRev],
