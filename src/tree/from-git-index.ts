@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer'
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs'
+import { lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs'
+import { delimiter, dirname, join } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { runGit } from '../git/git.js'
 import { decodePathName } from './entry.js'
@@ -87,9 +88,14 @@ function readLinkText(abs: string, path: string): Buffer {
  * blobs first.
  */
 export async function listGitIndex(dir: string, keep: (path: string) => boolean): Promise<RawTree> {
-  const [records, config] = await Promise.all([readIndex(dir), readCoreConfig(dir)])
-  // The conversion check asks git about every path; it runs while the files are being hashed.
-  const pending = refuseConvertedFiles(dir, records, config)
+  const [records, config, places] = await Promise.all([
+    readIndex(dir),
+    readCoreConfig(dir),
+    readAttributePlaces(dir),
+  ])
+  // The conversion check asks git about every path (unless no attribute file can exist); it runs
+  // while the files are being hashed.
+  const pending = refuseConvertedFiles(dir, records, config, places)
   pending.catch(() => {
     /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
   })
@@ -198,6 +204,8 @@ async function readCheckAttr(
 }
 
 interface CoreConfig {
+  /** core.attributesFile or attr.tree is set (each names a source of attributes). */
+  attributeSource: boolean
   /** core.fileMode as git reads a boolean, or undefined when unset. */
   fileMode: boolean | undefined
   /** core.autocrlf and core.eol as written ('' when unset or given without a value). */
@@ -223,13 +231,16 @@ export function parseGitBool(key: string, value: string | undefined): boolean {
   )
 }
 
-/** core.fileMode, core.autocrlf and core.eol with one git call (each spawn costs milliseconds). */
+/** core.fileMode, core.autocrlf, core.eol and the attribute sources with one git call (each spawn costs milliseconds). */
 async function readCoreConfig(dir: string): Promise<CoreConfig> {
-  const r = await runGit(['config', '-z', '--get-regexp', '^core\\.(filemode|autocrlf|eol)$'], {
-    cwd: dir,
-    ambientConfig: true,
-    okCodes: [0, 1],
-  })
+  const r = await runGit(
+    ['config', '-z', '--get-regexp', '^(core\\.(filemode|autocrlf|eol|attributesfile)|attr\\.tree)$'],
+    {
+      cwd: dir,
+      ambientConfig: true,
+      okCodes: [0, 1],
+    },
+  )
   // Records are `key\nvalue\0`, or `key\0` for a key without a value; the last one of a key wins.
   const found = new Map<string, string | undefined>()
   for (const rec of r.stdout.toString('utf8').split('\0')) {
@@ -238,6 +249,7 @@ async function readCoreConfig(dir: string): Promise<CoreConfig> {
     found.set(nl < 0 ? rec : rec.slice(0, nl), nl < 0 ? undefined : rec.slice(nl + 1))
   }
   return {
+    attributeSource: found.has('core.attributesfile') || found.has('attr.tree'),
     fileMode: found.has('core.filemode')
       ? parseGitBool('core.fileMode', found.get('core.filemode'))
       : undefined,
@@ -255,10 +267,22 @@ async function readCoreConfig(dir: string): Promise<CoreConfig> {
 async function refuseConvertedFiles(
   dir: string,
   records: readonly IndexRecord[],
-  { autocrlf, eol: coreEol }: CoreConfig,
+  config: CoreConfig,
+  places: AttributePlaces | undefined,
 ): Promise<void> {
+  const { autocrlf, eol: coreEol } = config
   const files = records.filter((r) => r.mode === '100644' || r.mode === '100755')
   if (files.length === 0) return
+  if (!attributeFilesMayApply(dir, records, config, places)) {
+    // Every attribute is unspecified, so only core.autocrlf=true can convert, and it converts all.
+    const setting = checkoutConversion(NO_ATTRS, autocrlf, coreEol)
+    return setting === undefined
+      ? undefined
+      : refuseIfRewritten(
+          dir,
+          files.map((f) => ({ f, setting })),
+        )
+  }
   // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
   // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
   const textMatters = autocrlf === 'true' || coreEol === 'crlf'
@@ -276,12 +300,21 @@ async function refuseConvertedFiles(
   const suspects = files
     .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
     .filter((x): x is { f: IndexRecord; setting: string } => x.setting !== undefined)
+  return refuseIfRewritten(dir, suspects)
+}
+
+/** Refuses the first file whose working-tree bytes are not its committed blob. */
+async function refuseIfRewritten(
+  dir: string,
+  suspects: readonly { f: IndexRecord; setting: string }[],
+): Promise<void> {
   if (suspects.length === 0) return
   const oids = (
     await runGit(['hash-object', '--no-filters', '--stdin-paths'], {
       cwd: dir,
       ambientConfig: true,
-      input: suspects.map((x) => x.f.path).join('\n') + '\n',
+      // Absolute: git reads --stdin-paths from the top of the work tree, not from `dir`.
+      input: suspects.map((x) => join(dir, x.f.path)).join('\n') + '\n',
     })
   ).stdout
     .toString('utf8')
@@ -295,4 +328,90 @@ async function refuseConvertedFiles(
       { details: { path: f.path, setting } },
     )
   })
+}
+
+/** Where git looks for attributes besides the tree's own `.gitattributes` files. */
+interface AttributePlaces {
+  /** How many directories `dir` is below the top of the work tree. */
+  depth: number
+  /** $GIT_DIR/info/attributes (of the common directory), as git resolves it. */
+  infoAttributes: string
+}
+
+/** The work tree's top (as a depth below it) and $GIT_DIR/info/attributes, or undefined if unclear. */
+async function readAttributePlaces(dir: string): Promise<AttributePlaces | undefined> {
+  const r = await runGit(['rev-parse', '--show-cdup', '--git-path', 'info/attributes'], {
+    cwd: dir,
+    ambientConfig: true,
+  })
+  // `../../\n<path>\n`; a path holding a newline makes more lines, and then nothing is skipped.
+  const lines = r.stdout.toString('utf8').split('\n')
+  if (lines.length !== 3 || lines[2] !== '' || !/^(\.\.\/)*$/.test(lines[0]!)) return undefined
+  return { depth: lines[0]!.length / 3, infoAttributes: join(dir, lines[1]!) }
+}
+
+/** False only when the path surely does not exist; any doubt (e.g. no permission) counts as there. */
+function mayExist(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined
+  } catch {
+    return true
+  }
+}
+
+/**
+ * The system-wide attributes file is `$(prefix)/etc/gitattributes` of git's build, which git 2.39
+ * does not tell; every usual place is looked at, and the ones beside the `git` on PATH.
+ */
+function systemAttributeFiles(): string[] {
+  const found = ['/etc/gitattributes', '/usr/etc/gitattributes', '/usr/local/etc/gitattributes']
+  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+    if (d === '' || !mayExist(join(d, 'git'))) continue
+    found.push(join(dirname(d), 'etc/gitattributes'))
+    try {
+      found.push(join(dirname(dirname(realpathSync(join(d, 'git')))), 'etc/gitattributes'))
+    } catch {
+      /* a dangling link: the plain place above is enough */
+    }
+  }
+  return found
+}
+
+/**
+ * Whether any source of gitattributes can apply to the listed paths: a `.gitattributes` in the
+ * index, or on disk in `dir`, its parents up to the top or any directory holding a listed path;
+ * $GIT_DIR/info/attributes; core.attributesFile (or its default under XDG_CONFIG_HOME or HOME);
+ * attr.tree or GIT_ATTR_SOURCE; the system file. When none can, `git check-attr` (a process reading
+ * every path and printing tens of MB while the files are hashed) would only answer "unspecified".
+ * Any doubt answers true.
+ */
+function attributeFilesMayApply(
+  dir: string,
+  records: readonly IndexRecord[],
+  config: CoreConfig,
+  places: AttributePlaces | undefined,
+): boolean {
+  const env = process.env
+  if (places === undefined || config.attributeSource || env.GIT_ATTR_SOURCE !== undefined) return true
+  if (mayExist(places.infoAttributes)) return true
+  const xdg = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : env.HOME ? join(env.HOME, '.config') : undefined
+  if (xdg === undefined || mayExist(join(xdg, 'git/attributes'))) return true
+  if (systemAttributeFiles().some(mayExist)) return true
+  const base = dir.endsWith('/') ? dir : `${dir}/`
+  for (let k = 0, up = base; k <= places.depth; k++, up += '../') {
+    if (mayExist(`${up}.gitattributes`)) return true
+  }
+  const seen = new Set<string>()
+  for (const r of records) {
+    const slash = r.path.lastIndexOf('/')
+    if ((slash < 0 ? r.path : r.path.slice(slash + 1)) === '.gitattributes') return true
+    // Each directory once; its parents were looked at with it.
+    for (let d = r.path.slice(0, Math.max(slash, 0)); d !== '' && !seen.has(d);) {
+      seen.add(d)
+      if (mayExist(`${base}${d}/.gitattributes`)) return true
+      const up = d.lastIndexOf('/')
+      d = up < 0 ? '' : d.slice(0, up)
+    }
+  }
+  return false
 }

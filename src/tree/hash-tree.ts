@@ -109,6 +109,15 @@ async function hashTreeWith(
   threads: HashThreads | undefined,
 ): Promise<TreeHash> {
   const source = options.source ?? 'auto'
+  // A working tree's listing starts with the probe (three git processes at once, not one after
+  // another); when `dir` turns out to be no work tree, it is dropped unread.
+  const listing =
+    source === 'plain' || options.rev !== undefined
+      ? undefined
+      : (async () => listGitIndex(dir, pathFilter(options.include, options.exclude)))()
+  listing?.catch(() => {
+    /* awaited below when `dir` is a work tree; otherwise its failure means nothing */
+  })
   const repo = source === 'plain' ? undefined : await probeRepo(dir)
   if (repo === undefined && (source === 'git' || options.rev !== undefined)) {
     throw new RelsealError(
@@ -134,7 +143,7 @@ async function hashTreeWith(
         `${dir} is a bare repository with no working tree; pass --rev to hash a commit`,
       )
     }
-    const raw = await listGitIndex(dir, pathFilter(options.include, options.exclude))
+    const raw = await listing!
     // A conversion refusal wins over any error from hashing the converted bytes.
     const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options, threads), raw.pending])
     if (checked.status === 'rejected') throw checked.reason
