@@ -4,7 +4,7 @@ import { delimiter, dirname, join } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { runGit } from '../git/git.js'
 import { decodePathName } from './entry.js'
-import { splitNul } from './git-repo.js'
+import { splitNul, type AttributePlaces } from './git-repo.js'
 import type { RawTree } from './raw-tree.js'
 import { assertLinksStayInside, type TreeLink } from './symlink-rule.js'
 
@@ -87,12 +87,12 @@ function readLinkText(abs: string, path: string): Buffer {
  * reading their bytes from disk. Files that git converts on checkout are compared with their
  * blobs first.
  */
-export async function listGitIndex(dir: string, keep: (path: string) => boolean): Promise<RawTree> {
-  const [records, config, places] = await Promise.all([
-    readIndex(dir),
-    readCoreConfig(dir),
-    readAttributePlaces(dir),
-  ])
+export async function listGitIndex(
+  dir: string,
+  keep: (path: string) => boolean,
+  attributePlaces: Promise<AttributePlaces | undefined>,
+): Promise<RawTree> {
+  const [records, config, places] = await Promise.all([readIndex(dir), readCoreConfig(dir), attributePlaces])
   // The conversion check asks git about every path (unless no attribute file can exist); it runs
   // while the files are being hashed.
   const pending = refuseConvertedFiles(dir, records, config, places)
@@ -328,26 +328,6 @@ async function refuseIfRewritten(
       { details: { path: f.path, setting } },
     )
   })
-}
-
-/** Where git looks for attributes besides the tree's own `.gitattributes` files. */
-interface AttributePlaces {
-  /** How many directories `dir` is below the top of the work tree. */
-  depth: number
-  /** $GIT_DIR/info/attributes (of the common directory), as git resolves it. */
-  infoAttributes: string
-}
-
-/** The work tree's top (as a depth below it) and $GIT_DIR/info/attributes, or undefined if unclear. */
-async function readAttributePlaces(dir: string): Promise<AttributePlaces | undefined> {
-  const r = await runGit(['rev-parse', '--show-cdup', '--git-path', 'info/attributes'], {
-    cwd: dir,
-    ambientConfig: true,
-  })
-  // `../../\n<path>\n`; a path holding a newline makes more lines, and then nothing is skipped.
-  const lines = r.stdout.toString('utf8').split('\n')
-  if (lines.length !== 3 || lines[2] !== '' || !/^(\.\.\/)*$/.test(lines[0]!)) return undefined
-  return { depth: lines[0]!.length / 3, infoAttributes: join(dir, lines[1]!) }
 }
 
 /** False only when the path surely does not exist; any doubt (e.g. no permission) counts as there. */

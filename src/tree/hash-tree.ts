@@ -109,16 +109,22 @@ async function hashTreeWith(
   threads: HashThreads | undefined,
 ): Promise<TreeHash> {
   const source = options.source ?? 'auto'
-  // A working tree's listing starts with the probe (three git processes at once, not one after
-  // another); when `dir` turns out to be no work tree, it is dropped unread.
+  // A working tree's listing starts with the probe (git processes at once, not one after another);
+  // when `dir` turns out to be no work tree, it is dropped unread.
+  const probe = source === 'plain' ? Promise.resolve(undefined) : probeRepo(dir, options.rev === undefined)
   const listing =
     source === 'plain' || options.rev !== undefined
       ? undefined
-      : (async () => listGitIndex(dir, pathFilter(options.include, options.exclude)))()
+      : (async () =>
+          listGitIndex(
+            dir,
+            pathFilter(options.include, options.exclude),
+            probe.then((r) => r?.places),
+          ))()
   listing?.catch(() => {
     /* awaited below when `dir` is a work tree; otherwise its failure means nothing */
   })
-  const repo = source === 'plain' ? undefined : await probeRepo(dir)
+  const repo = await probe
   if (repo === undefined && (source === 'git' || options.rev !== undefined)) {
     throw new RelsealError(
       'E_NOT_A_REPO',
