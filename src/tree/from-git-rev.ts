@@ -4,6 +4,7 @@ import { RelsealError } from '../errors.js'
 import { runGit, spawnGit } from '../git/git.js'
 import { decodePathName, MODE_OF_KIND, type TreeEntry } from './entry.js'
 import { splitNul } from './git-repo.js'
+import { sha256Hex } from './read-file.js'
 import { assertLinksStayInside, type TreeLink } from './symlink-rule.js'
 
 interface TreeRecord {
@@ -75,6 +76,7 @@ const PACK_WINDOW = 'core.packedGitWindowSize=16m'
 const PACK_LIMIT = 'core.packedGitLimit=64m'
 /** Blobs handed out at a time, in turn, so that both processes get a like share of large and small. */
 const BLOBS_PER_SHARE = 64
+const EMPTY_SHA256 = createHash('sha256').digest('hex')
 
 async function streamBlobs(
   dir: string,
@@ -120,7 +122,10 @@ function catFile(
   let remaining = 0
   let size = 0
   let done = 0
-  let hash: Hash = createHash('sha256')
+  // A blob whose bytes all came in one chunk (most of a source tree) is hashed in one call, with
+  // no Hash object; a larger one is streamed.
+  let hash: Hash | undefined
+  let digest = ''
   let keep: Buffer[] | undefined
   let stderr = ''
   return new Promise<void>((resolve, reject) => {
@@ -143,13 +148,14 @@ function catFile(
         )
       }
       size = remaining = Number(len)
-      hash = createHash('sha256')
+      hash = undefined
+      digest = remaining === 0 ? EMPTY_SHA256 : ''
       keep = blob.mode === '120000' ? [] : undefined
       state = remaining === 0 ? 'newline' : 'body'
     }
     const finishBlob = (): void => {
       results[share[done++]!] = {
-        sha256: hash.digest('hex'),
+        sha256: hash === undefined ? digest : hash.digest('hex'),
         size,
         ...(keep ? { content: Buffer.concat(keep) } : {}),
       }
@@ -175,7 +181,8 @@ function catFile(
         } else if (state === 'body') {
           const take = Math.min(remaining, chunk.length - pos)
           const part = take === chunk.length ? chunk : chunk.subarray(pos, pos + take)
-          hash.update(part)
+          if (hash === undefined && take === remaining) digest = sha256Hex(part)
+          else (hash ??= createHash('sha256')).update(part)
           keep?.push(Buffer.from(part))
           remaining -= take
           pos += take

@@ -121,9 +121,15 @@ async function hashTreeWith(
             pathFilter(options.include, options.exclude),
             probe.then((r) => r?.places),
           ))()
-  listing?.catch(() => {
-    /* awaited below when `dir` is a work tree; otherwise its failure means nothing */
-  })
+  // Likewise the commit is resolved while the repository is probed; a missing repository still
+  // wins over a bad revision, as the probe's answer is looked at first.
+  const resolving =
+    source === 'plain' || options.rev === undefined ? undefined : resolveCommit(dir, options.rev)
+  for (const early of [listing, resolving]) {
+    early?.catch(() => {
+      /* awaited below when it matters; otherwise its failure means nothing */
+    })
+  }
   const repo = await probe
   if (repo === undefined && (source === 'git' || options.rev !== undefined)) {
     throw new RelsealError(
@@ -134,7 +140,7 @@ async function hashTreeWith(
   let entries: TreeEntry[]
   let commit: string | undefined
   if (options.rev !== undefined) {
-    commit = await resolveCommit(dir, options.rev)
+    commit = await resolving!
     entries = await hashCommitTree(
       dir,
       commit,

@@ -47,7 +47,8 @@ function sameFile(a: Stats, b: Stats): boolean {
 // One-shot hashing (Node >= 20.12) creates no Hash object, whose native handle costs the garbage
 // collector more than hashing a small file does.
 const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash
-const sha256Hex = oneShot
+/** SHA-256 of bytes held whole, in hex: one call, no Hash object (Node's crypto.hash when it has it). */
+export const sha256Hex = oneShot
   ? (bytes: Uint8Array): string => oneShot('sha256', bytes, 'hex')
   : (bytes: Uint8Array): string => crypto.createHash('sha256').update(bytes).digest('hex')
 
