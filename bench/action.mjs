@@ -1,12 +1,13 @@
 // actions/sign-release's bundle end to end (as the runner runs it, against the GitHub fake) on a
 // large real tree, beside `relseal hash --rev` on the same tree: the action's overhead beyond
 // hashing (target < 15%), the time from process start to its first log line, and the bundle size.
-// Usage: node bench/run.mjs action [--repo DIR]   (needs `npm run build`; runs the fake via tsx-free JS)
+// Usage: node bench/run.mjs action [--repo DIR]  (default: the hash bench's generated 30,000-file tree)   (needs `npm run build`; runs the fake via tsx-free JS)
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
+import { smallFileTree } from './trees.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const ROUNDS = 11
@@ -14,11 +15,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const relseal = join(root, 'bin/relseal.js')
 const dist = join(root, 'actions/sign-release/dist/index.js')
 const i = process.argv.indexOf('--repo')
-const repo = i > 0 ? process.argv[i + 1] : join(root, 'bench/.work/large-repo')
+// Default: the generated 30,000-file tree of the hash bench (made here if missing; no network).
+const repo = i > 0 ? process.argv[i + 1] : smallFileTree()
 if (!existsSync(join(repo, '.git'))) {
-  console.error(
-    `no checkout at ${repo}: run "node bench/run.mjs hash" first (it clones one), or pass --repo DIR`,
-  )
+  console.error(`no checkout at ${repo}: pass --repo DIR of a git checkout`)
   process.exit(2)
 }
 const work = mkdtempSync(join(tmpdir(), 'relseal-bench-action-'))
@@ -34,6 +34,7 @@ const s = createServer((req, res) => { const chunks = []; req.on('data', (c) => 
   if (req.method === 'GET' && u.pathname.includes('/releases/tags/')) return json(404, { message: 'Not Found' })
   if (req.method === 'POST' && u.pathname.endsWith('/releases')) { const r = { id: id++, tag_name: 'v2.0.0', html_url: base + '/r', upload_url: base + '/up/' + id + '/assets{?name,label}', assets: [] }; releases.push(r); return json(201, r) }
   if (req.method === 'GET' && u.pathname.endsWith('/assets')) return json(200, [])
+  if (req.method === 'GET' && u.pathname.endsWith('/releases')) return json(200, releases.filter((r) => r.tag_name === u.searchParams.get('tag')))
   if (req.method === 'POST' && u.pathname.startsWith('/up/')) return json(201, { id: id++, name: u.searchParams.get('name'), size: Buffer.concat(chunks).length })
   json(404, { message: 'Not Found' }) }) })
 s.listen(0, '127.0.0.1', () => console.log(s.address().port))`,
@@ -89,12 +90,14 @@ try {
     const start = process.hrtime.bigint()
     let firstLine
     const child = spawn(process.execPath, [dist], { env, cwd: repo })
+    let output = ''
     child.stdout.on('data', (b) => {
+      output = (output + String(b)).slice(-4000)
       if (firstLine === undefined && /^(?!::add-mask::).+/m.test(String(b)))
         firstLine = Number(process.hrtime.bigint() - start) / 1e9
     })
     const code = await new Promise((resolve) => child.on('close', resolve))
-    if (code !== 0) throw new Error(`the action failed with exit ${code}`)
+    if (code !== 0) throw new Error(`the action failed with exit ${code}:\n${output}`)
     return { seconds: Number(process.hrtime.bigint() - start) / 1e9, firstLine }
   }
   // One run of this bench; inside it the CLI and the action alternate ROUNDS times on the same warm

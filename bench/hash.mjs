@@ -1,158 +1,176 @@
-// relseal hash vs `git ls-files -z | xargs -0 sha256sum` (also -P2) vs folder-hash, on
-// (a) a checkout of a large public repository with tens of thousands of small files and
-// (b) a generated tree of a few large files, against the two-core SHA-256 limit measured in the
-// same run. Each tool runs once on the warm tree (after one warm-up pass); ratios come from
-// that one run. Peak memory is the child's max RSS (getrusage through /usr/bin/time or node).
+// relseal hash (working tree and --rev HEAD) beside coreutils, on trees the bench generates (no
+// network; bench/trees.mjs):
+//   (a) 30,000 files of 0.5–16 KiB, (b) 38,000 files of 0.3–1 KiB: against `xargs -0 sha256sum`
+//       (target: 1.5x faster) and `xargs -0 -n500 -P2 sha256sum` (target: at least as fast);
+//   beside them the simplest fast path (bench/prototype-loop.mjs, 1 and 2 threads, no checks);
+//   (c) 6 files of 160 MiB: against the two-core SHA-256 limit measured in the same rounds (the
+//       same bytes hashed from memory by two threads; target: 75 % of it).
+// Peak RSS of every relseal run stays under 150 MB (the largest of the process and its git
+// children, as /usr/bin/time reports it).
 //
-// (a) needs a checkout: `node bench/run.mjs hash --repo DIR`, or it clones the default
-// repository given by RELSEAL_BENCH_REPO_URL (https://github.com/tldr-pages/tldr) into bench/.work/.
+// The machine may be shared, so every command runs ROUNDS times, the commands of a tree alternating
+// within each round (in a rotating order), and medians are compared; load averages are printed
+// before and after. Usage: node bench/run.mjs hash [--rounds N] [--only small|tiny|large]
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { existsSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
+import { LARGE_FILE_BYTES, LARGE_FILES, largeFileTree, smallFileTree, tinyFileTree, work } from './trees.mjs'
 
 const root = new URL('..', import.meta.url).pathname
-const work = join(root, 'bench/.work')
 const relseal = join(root, 'bin/relseal.js')
-mkdirSync(work, { recursive: true })
-
-function arg(name) {
+const prototype = join(root, 'bench/prototype-loop.mjs')
+const arg = (name) => {
   const i = process.argv.indexOf(name)
   return i > 0 ? process.argv[i + 1] : undefined
 }
+const ROUNDS = Number(arg('--rounds') ?? 7)
+const only = arg('--only')
+const hasTime = existsSync('/usr/bin/time')
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')
 
-/** Runs a shell-free command (or `sh -c` for pipelines) and returns seconds and peak RSS (MB). */
+/** Runs a command once: wall seconds, CPU seconds (user + system) and peak RSS in MB. */
 function measure(cmd, args, cwd) {
-  const timeBin = existsSync('/usr/bin/time') ? ['/usr/bin/time', ['-f', '%M', cmd, ...args]] : [cmd, args]
+  const [bin, argv] = hasTime ? ['/usr/bin/time', ['-f', '%M %U %S', cmd, ...args]] : [cmd, args]
   const start = process.hrtime.bigint()
-  const r = spawnSync(timeBin[0], timeBin[1], { cwd, encoding: 'utf8', maxBuffer: 1 << 30 })
+  const r = spawnSync(bin, argv, { cwd, encoding: 'utf8', maxBuffer: 1 << 30 })
   const seconds = Number(process.hrtime.bigint() - start) / 1e9
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`)
-  const rss = existsSync('/usr/bin/time') ? Number(r.stderr.trim().split('\n').at(-1)) / 1024 : NaN
-  return { seconds, rssMB: rss }
+  const [rss, user, sys] = hasTime ? r.stderr.trim().split('\n').at(-1).split(' ').map(Number) : []
+  return { seconds, cpu: user + sys, rssMB: rss / 1024, stdout: r.stdout }
 }
 
-function repoTree() {
-  const given = arg('--repo')
-  if (given) return given
-  const dir = join(work, 'large-repo')
-  if (!existsSync(join(dir, '.git'))) {
-    const url = process.env.RELSEAL_BENCH_REPO_URL ?? 'https://github.com/tldr-pages/tldr'
-    execFileSync('git', ['clone', '-q', '--depth', '1', url, dir], { stdio: 'inherit' })
-  }
-  return dir
-}
-
-function largeFileTree() {
-  const dir = join(work, 'large-files')
-  if (!existsSync(join(dir, 'f3.bin'))) {
-    mkdirSync(dir, { recursive: true })
-    const block = Buffer.alloc(16 << 20)
-    for (let i = 0; i < block.length; i++) block[i] = (i * 2654435761) >>> 24
-    for (let f = 0; f < 4; f++) {
-      const parts = []
-      for (let k = 0; k < 16; k++) parts.push(block) // 256 MiB a file, 1 GiB in all
-      writeFileSync(join(dir, `f${f}.bin`), Buffer.concat(parts))
+/** Runs every command ROUNDS times, alternating; returns per command the medians and peak RSS. */
+function compare(commands, cwd) {
+  const names = Object.keys(commands)
+  const runs = Object.fromEntries(names.map((n) => [n, []]))
+  for (const n of names) measure(...commands[n], cwd) // warm the page cache and git's
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < names.length; k++) {
+      const n = names[(round + k) % names.length]
+      runs[n].push(measure(...commands[n], cwd))
     }
   }
-  return dir
-}
-
-/** Aggregate SHA-256 throughput of two threads over in-memory buffers: the machine's limit. */
-async function twoCoreShaLimit() {
-  const code = `
-    const { createHash } = require('node:crypto'); const { parentPort } = require('node:worker_threads');
-    const buf = Buffer.alloc(64 << 20, 7); const t = process.hrtime.bigint(); let n = 0;
-    while (Number(process.hrtime.bigint() - t) < 2e9) { createHash('sha256').update(buf).digest(); n += buf.length }
-    parentPort.postMessage(n / (Number(process.hrtime.bigint() - t) / 1e9))`
-  const rates = await Promise.all(
-    [0, 1].map(() => new Promise((resolve) => new Worker(code, { eval: true }).once('message', resolve))),
+  return Object.fromEntries(
+    names.map((n) => [
+      n,
+      {
+        seconds: median(runs[n].map((r) => r.seconds)),
+        cpu: median(runs[n].map((r) => r.cpu)),
+        rssMB: Math.max(...runs[n].map((r) => r.rssMB)),
+        spread: `${Math.min(...runs[n].map((r) => r.seconds)).toFixed(2)}–${Math.max(...runs[n].map((r) => r.seconds)).toFixed(2)}`,
+      },
+    ]),
   )
-  return rates.reduce((a, b) => a + b, 0)
 }
 
-function row(name, r, base) {
-  const ratio = base ? (base.seconds / r.seconds).toFixed(2) + 'x' : ''
+function row(name, r) {
   console.log(
-    `  ${name.padEnd(44)} ${r.seconds.toFixed(3).padStart(8)} s  ${r.rssMB.toFixed(0).padStart(5)} MB  ${ratio}`,
+    `  ${name.padEnd(40)} ${r.seconds.toFixed(3).padStart(7)} s (${r.spread.padStart(9)})  cpu ${r.cpu.toFixed(2).padStart(5)} s  ${r.rssMB.toFixed(0).padStart(4)} MB`,
   )
 }
 
-/** The regular files git tracks (symlinks would make sha256sum fail on linked directories). */
-function regularFileList(dir, gitTree) {
-  const listFile = join(work, `files-${gitTree ? 'git' : 'find'}.lst`)
-  const out = gitTree
-    ? execFileSync('git', ['ls-files', '-s', '-z'], { cwd: dir, maxBuffer: 1 << 28 })
-        .toString('utf8')
-        .split('\0')
-        .filter((rec) => /^100(644|755) /.test(rec))
-        .map((rec) => rec.slice(rec.indexOf('\t') + 1))
-    : execFileSync('find', ['.', '-type', 'f', '-print0'], { cwd: dir })
-        .toString('utf8')
-        .split('\0')
-        .filter(Boolean)
-  writeFileSync(listFile, out.join('\0') + '\0')
-  return listFile
+const verdicts = []
+function target(label, ok, detail) {
+  verdicts.push(ok)
+  console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${label.padEnd(52)} ${detail}`)
 }
 
-function compare(dir, gitTree) {
-  const list = `cat ${regularFileList(dir, gitTree)}`
-  const runs = {
-    relseal: () => measure(process.execPath, [relseal, 'hash', dir, ...(gitTree ? [] : ['--plain'])], dir),
-    sha256sum: () => measure('sh', ['-c', `${list} | xargs -0 sha256sum > /dev/null`], dir),
-    sha256sumP2: () =>
-      measure('sh', ['-c', `${list} | xargs -0 -P2 -n ${gitTree ? 2000 : 1} sha256sum > /dev/null`], dir),
-    folderHash: () =>
-      measure(
-        process.execPath,
-        [
-          '-e',
-          `require('folder-hash').hashElement(${JSON.stringify(dir)}, { algo: 'sha256', folders: { exclude: ['.git'] } })`,
-        ],
-        root,
-      ),
+/** The tracked regular files as a NUL-separated list for xargs (what sha256sum can read). */
+function fileList(dir, name) {
+  const list = join(work, `${name}.lst`)
+  const paths = execFileSync('git', ['ls-files', '-s', '-z'], { cwd: dir, maxBuffer: 1 << 28 })
+    .toString('utf8')
+    .split('\0')
+    .filter((rec) => /^100(644|755) /.test(rec))
+    .map((rec) => rec.slice(rec.indexOf('\t') + 1))
+  writeFileSync(list, paths.join('\0') + '\0')
+  return { list, count: paths.length }
+}
+
+function smallFiles(name, dir) {
+  const { list, count } = fileList(dir, name)
+  console.log(`\n(${name}) ${dir}: ${count} files; load ${load()}`)
+  const r = compare(
+    {
+      sha256sum: ['sh', ['-c', `xargs -0 sha256sum < ${list} > /dev/null`]],
+      sha256sumP2: ['sh', ['-c', `xargs -0 -n500 -P2 sha256sum < ${list} > /dev/null`]],
+      relseal: [process.execPath, [relseal, 'hash', dir]],
+      relsealRev: [process.execPath, [relseal, 'hash', dir, '--rev', 'HEAD']],
+      loop1: [process.execPath, [prototype, dir]],
+      loop2: [process.execPath, [prototype, dir, '--threads', '2']],
+    },
+    dir,
+  )
+  row('xargs -0 sha256sum', r.sha256sum)
+  row('xargs -0 -n500 -P2 sha256sum', r.sha256sumP2)
+  row('relseal hash', r.relseal)
+  row('relseal hash --rev HEAD', r.relsealRev)
+  row('prototype loop, 1 thread (no checks)', r.loop1)
+  row('prototype loop, 2 threads (no checks)', r.loop2)
+  for (const [label, x] of [
+    ['relseal hash', r.relseal],
+    ['relseal hash --rev HEAD', r.relsealRev],
+  ]) {
+    const vsSum = r.sha256sum.seconds / x.seconds
+    const vsP2 = r.sha256sumP2.seconds / x.seconds
+    target(`${label} vs xargs sha256sum (>= 1.5x)`, vsSum >= 1.5, `${vsSum.toFixed(2)}x`)
+    target(`${label} vs xargs -P2 sha256sum (>= 1.0x)`, vsP2 >= 1, `${vsP2.toFixed(2)}x`)
+    target(`${label} peak RSS (< 150 MB)`, x.rssMB < 150, `${x.rssMB.toFixed(0)} MB`)
   }
-  measure(process.execPath, [relseal, 'hash', dir, ...(gitTree ? [] : ['--plain'])], dir) // warm the page cache
-  const r = Object.fromEntries(Object.entries(runs).map(([k, f]) => [k, f()]))
-  return r
+  const revVsTree = r.relseal.seconds / r.relsealRev.seconds
+  target(
+    '--rev not slower than the working tree (>= 1.0x)',
+    revVsTree >= 0.97,
+    `${revVsTree.toFixed(2)}x (3% noise allowed)`,
+  )
+  console.log(`  load after: ${load()}`)
 }
 
-console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, node ${process.version}`)
-const repo = repoTree()
-const files =
-  execFileSync('git', ['ls-files', '-z'], { cwd: repo, maxBuffer: 1 << 28 })
-    .toString()
-    .split('\0').length - 1
-console.log(`\n(a) ${repo}: ${files} tracked files`)
-const a = compare(repo, true)
-row('git ls-files -z | xargs -0 sha256sum', a.sha256sum)
-row('... | xargs -0 -P2 sha256sum', a.sha256sumP2)
-row('folder-hash (sha256)', a.folderHash)
-row('relseal hash', a.relseal)
-console.log(
-  `  relseal vs xargs sha256sum:     ${(a.sha256sum.seconds / a.relseal.seconds).toFixed(2)}x faster (target >= 4)`,
-)
-console.log(
-  `  relseal vs xargs -P2 sha256sum: ${(a.sha256sumP2.seconds / a.relseal.seconds).toFixed(2)}x faster (target >= 2.5)`,
-)
-console.log(
-  `  relseal vs folder-hash:         ${(a.folderHash.seconds / a.relseal.seconds).toFixed(2)}x faster`,
-)
+async function largeFiles() {
+  const dir = largeFileTree()
+  const bytes = LARGE_FILES * LARGE_FILE_BYTES
+  console.log(`\n(large) ${dir}: ${LARGE_FILES} files of ${LARGE_FILE_BYTES >> 20} MiB; load ${load()}`)
+  const files = Array.from({ length: LARGE_FILES }, (_, i) => `f${i}.bin`).join(' ')
+  const r = compare(
+    {
+      limit: [process.execPath, [join(root, 'bench/sha-limit.mjs'), String(bytes)]],
+      sha256sum: ['sh', ['-c', `sha256sum ${files} > /dev/null`]],
+      sha256sumP2: ['sh', ['-c', `printf '%s\\n' ${files} | xargs -n1 -P2 sha256sum > /dev/null`]],
+      relseal: [process.execPath, [relseal, 'hash', dir, '--plain']],
+    },
+    dir,
+  )
+  // The limit is a process hashing the same number of bytes from memory on two threads, timed in
+  // the same alternating rounds as the rest (bench/sha-limit.mjs), so load shifts hit both alike.
+  const limit = bytes / r.limit.seconds
+  row('sha256sum (one process)', r.sha256sum)
+  row('xargs -n1 -P2 sha256sum', r.sha256sumP2)
+  row('relseal hash --plain', r.relseal)
+  row('two-core SHA-256 limit (memory, 2 threads)', r.limit)
+  const rate = bytes / r.relseal.seconds
+  console.log(
+    `  two-core SHA-256 limit (same bytes from memory, 2 threads, process start included): ${(limit / 1e9).toFixed(2)} GB/s`,
+  )
+  target(
+    'relseal hash: share of the two-core limit (>= 75%)',
+    rate >= 0.75 * limit,
+    `${(rate / 1e9).toFixed(2)} GB/s = ${((100 * rate) / limit).toFixed(0)}%`,
+  )
+  target('relseal hash peak RSS (< 150 MB)', r.relseal.rssMB < 150, `${r.relseal.rssMB.toFixed(0)} MB`)
+  console.log(`  load after: ${load()}`)
+}
 
-const big = largeFileTree()
-console.log(`\n(b) ${big}: 4 files of 256 MiB`)
-const limit = await twoCoreShaLimit()
-const b = compare(big, false)
-row('find | xargs -0 sha256sum', b.sha256sum)
-row('find | xargs -0 -P2 sha256sum', b.sha256sumP2)
-row('folder-hash (sha256)', b.folderHash)
-row('relseal hash', b.relseal)
-const rate = (1 << 30) / b.relseal.seconds
-console.log(`  two-core SHA-256 limit (in memory): ${(limit / 1e9).toFixed(2)} GB/s`)
 console.log(
-  `  relseal hash: ${(rate / 1e9).toFixed(2)} GB/s = ${((100 * rate) / limit).toFixed(0)}% of the limit (target >= 75%)`,
+  `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, node ${process.version}; ${ROUNDS} rounds, medians`,
 )
-console.log(
-  `  peak RSS: (a) ${a.relseal.rssMB.toFixed(0)} MB, (b) ${b.relseal.rssMB.toFixed(0)} MB (target < 150 MB)`,
-)
+if (!only || only === 'small') smallFiles('small', smallFileTree())
+if (!only || only === 'tiny') smallFiles('tiny', tinyFileTree())
+if (!only || only === 'large') await largeFiles()
+const passed = verdicts.filter(Boolean).length
+console.log(`\n${passed} of ${verdicts.length} targets met`)
+process.exitCode = passed === verdicts.length ? 0 : 1

@@ -1,4 +1,4 @@
-// An update between two versions of a large real tree (the checkout used by the hash benchmark),
+// An update between two versions of a large tree (the hash benchmark's generated 30,000-file tree),
 // beside the time to hash that tree alone. The updater's evidence log records each step's
 // duration, so one run gives its own overhead beyond fetch, hashing and checkout (target < 20%).
 // Usage: node bench/run.mjs update [--repo DIR]
@@ -6,15 +6,15 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { smallFileTree } from './trees.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const relseal = join(root, 'bin/relseal.js')
 const i = process.argv.indexOf('--repo')
-const repo = i > 0 ? process.argv[i + 1] : join(root, 'bench/.work/large-repo')
+// Default: the generated 30,000-file tree of the hash bench (made here if missing; no network).
+const repo = i > 0 ? process.argv[i + 1] : smallFileTree()
 if (!existsSync(join(repo, '.git'))) {
-  console.error(
-    `no checkout at ${repo}: run "node bench/run.mjs hash" first (it clones one), or pass --repo DIR`,
-  )
+  console.error(`no checkout at ${repo}: pass --repo DIR of a git checkout`)
   process.exit(2)
 }
 const work = mkdtempSync(join(tmpdir(), 'relseal-bench-update-'))

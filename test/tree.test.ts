@@ -121,6 +121,43 @@ describe('line-ending conversion and filters', () => {
     await expect(hashTree({ dir: repo, rev: 'HEAD' })).resolves.toMatchObject({ files: 1 })
   })
 
+  it('finds eol=crlf in every place git reads attributes from, tracked or not', async () => {
+    // The file on disk is not the committed blob; only an attribute that rewrites it on checkout
+    // makes that a refusal, so each place must be looked at (check-attr is skipped when none exists).
+    const setup = (): string => {
+      const repo = makeRepo({ 'sub/deep/a.txt': 'x\n' })
+      writeFileSync(join(repo, 'sub/deep/a.txt'), 'x\r\n')
+      return repo
+    }
+    const refused = { code: 'E_GIT_FILTER', details: { path: 'deep/a.txt', setting: 'eol=crlf' } }
+    const control = setup()
+    await expect(hashTree({ dir: join(control, 'sub') })).resolves.toMatchObject({ files: 1 })
+    const places: ((repo: string) => void)[] = [
+      (repo) => writeFileSync(join(repo, 'sub/deep/.gitattributes'), '*.txt eol=crlf\n'),
+      (repo) => writeFileSync(join(repo, '.gitattributes'), '*.txt eol=crlf\n'),
+      (repo) => writeFileSync(join(repo, '.git/info/attributes'), '*.txt eol=crlf\n'),
+      (repo) => {
+        writeFileSync(join(repo, 'attrs'), '*.txt eol=crlf\n')
+        git(repo, 'config', 'core.attributesFile', join(repo, 'attrs'))
+      },
+    ]
+    for (const place of places) {
+      const repo = setup()
+      place(repo)
+      await expect(hashTree({ dir: join(repo, 'sub') })).rejects.toMatchObject(refused)
+    }
+    const home = tempDir()
+    writeTree(home, { 'git/attributes': '*.txt eol=crlf\n' })
+    const saved = process.env.XDG_CONFIG_HOME
+    process.env.XDG_CONFIG_HOME = home
+    try {
+      await expect(hashTree({ dir: join(control, 'sub') })).rejects.toMatchObject(refused)
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CONFIG_HOME
+      else process.env.XDG_CONFIG_HOME = saved
+    }
+  })
+
   it('accepts attributes that leave the bytes as committed', async () => {
     const repo = makeRepo({ '.gitattributes': '*.txt text eol=lf\n', 'a.txt': 'unix\n' })
     const work = await hashTree({ dir: repo })

@@ -30,16 +30,24 @@ export function compareByBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
 }
 
-/** Sorts entries in place by path bytes and refuses duplicate paths. */
+// UTF-16 code units order strings as UTF-8 bytes do, except that a surrogate (a code point above
+// U+FFFF) sorts below U+E000–U+FFFF; without such characters plain string comparison is byte order.
+const UTF16_ORDER_DIFFERS = /[\uD800-\uFFFF]/
+
+/** Sorts entries by path bytes (a new array) and refuses duplicate paths. */
 export function sortEntries<T extends { path: string }>(entries: T[]): T[] {
-  const keyed = entries.map((e) => ({ e, k: Buffer.from(e.path, 'utf8') }))
-  keyed.sort((x, y) => Buffer.compare(x.k, y.k))
-  for (let i = 1; i < keyed.length; i++) {
-    if (keyed[i]!.e.path === keyed[i - 1]!.e.path) {
-      throw new RelsealError('E_BAD_INPUT', `the tree lists ${JSON.stringify(keyed[i]!.e.path)} twice`)
+  let sorted: T[]
+  if (entries.some((e) => UTF16_ORDER_DIFFERS.test(e.path))) {
+    const keyed = entries.map((e) => ({ e, k: Buffer.from(e.path, 'utf8') }))
+    keyed.sort((x, y) => Buffer.compare(x.k, y.k))
+    sorted = keyed.map((x) => x.e)
+  } else sorted = [...entries].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0))
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.path === sorted[i - 1]!.path) {
+      throw new RelsealError('E_BAD_INPUT', `the tree lists ${JSON.stringify(sorted[i]!.path)} twice`)
     }
   }
-  return keyed.map((x) => x.e)
+  return sorted
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })

@@ -1,9 +1,10 @@
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs'
-import { join } from 'node:path'
+import { isAscii } from 'node:buffer'
+import { lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs'
+import { delimiter, dirname, join } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { runGit } from '../git/git.js'
 import { decodePathName } from './entry.js'
-import { splitNul } from './git-repo.js'
+import { splitNul, type AttributePlaces } from './git-repo.js'
 import type { RawTree } from './raw-tree.js'
 import { assertLinksStayInside, type TreeLink } from './symlink-rule.js'
 
@@ -13,20 +14,58 @@ interface IndexRecord {
   path: string
 }
 
+function conflict(path: string): RelsealError {
+  return new RelsealError(
+    'E_BAD_INPUT',
+    `${JSON.stringify(path)} has an unresolved merge conflict; resolve it and stage the result`,
+  )
+}
+
+/**
+ * Parses `git ls-files --stage -z`: `<mode> <oid> <stage>\t<path>\0` records. A listing of tens of
+ * thousands of paths is parsed as one string when it is all ASCII (ASCII is valid UTF-8, so
+ * nothing needs checking), else record by record with strict UTF-8 decoding.
+ */
+export function parseStageListing(out: Buffer, where: string): IndexRecord[] {
+  const records: IndexRecord[] = []
+  if (isAscii(out)) {
+    const text = out.toString('latin1')
+    for (
+      let start = 0, end = text.indexOf('\0');
+      end >= 0;
+      start = end + 1, end = text.indexOf('\0', start)
+    ) {
+      const tab = text.indexOf('\t', start)
+      const sp1 = text.indexOf(' ', start)
+      const sp2 = text.indexOf(' ', sp1 + 1)
+      const path = text.slice(tab + 1, end)
+      if (tab < 0 || tab > end || sp1 < 0 || sp2 < 0 || sp2 > tab) throw badListing(where)
+      if (text.slice(sp2 + 1, tab) !== '0') throw conflict(path)
+      records.push({ mode: text.slice(start, sp1), oid: text.slice(sp1 + 1, sp2), path })
+    }
+    return records
+  }
+  for (const rec of splitNul(out)) {
+    const tab = rec.indexOf(0x09)
+    if (tab < 0) throw badListing(where)
+    const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ')
+    const path = decodePathName(rec.subarray(tab + 1), where)
+    if (stage !== '0') throw conflict(path)
+    records.push({ mode, oid, path })
+  }
+  return records
+}
+
+function badListing(where: string): RelsealError {
+  return new RelsealError(
+    'E_GIT',
+    `git ls-files in ${where} printed a record without a tab; check the git installation`,
+  )
+}
+
 async function readIndex(dir: string): Promise<IndexRecord[]> {
   const out = (await runGit(['ls-files', '--stage', '-z'], { cwd: dir, ambientConfig: true })).stdout
-  return splitNul(out).map((rec) => {
-    const tab = rec.indexOf(0x09)
-    const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ')
-    const path = decodePathName(rec.subarray(tab + 1), dir)
-    if (stage !== '0') {
-      throw new RelsealError(
-        'E_BAD_INPUT',
-        `${JSON.stringify(path)} has an unresolved merge conflict; resolve it and stage the result`,
-      )
-    }
-    return { mode, oid, path }
-  })
+  return parseStageListing(out, dir)
 }
 
 /** A tracked symlink's target as text; without symlink support git writes it as a plain file. */
@@ -48,10 +87,15 @@ function readLinkText(abs: string, path: string): Buffer {
  * reading their bytes from disk. Files that git converts on checkout are compared with their
  * blobs first.
  */
-export async function listGitIndex(dir: string, keep: (path: string) => boolean): Promise<RawTree> {
-  const [records, fileMode] = await Promise.all([readIndex(dir), gitConfigBool(dir, 'core.fileMode')])
-  // The conversion check asks git about every path; it runs while the files are being hashed.
-  const pending = refuseConvertedFiles(dir, records)
+export async function listGitIndex(
+  dir: string,
+  keep: (path: string) => boolean,
+  attributePlaces: Promise<AttributePlaces | undefined>,
+): Promise<RawTree> {
+  const [records, config, places] = await Promise.all([readIndex(dir), readCoreConfig(dir), attributePlaces])
+  // The conversion check asks git about every path (unless no attribute file can exist); it runs
+  // while the files are being hashed.
+  const pending = refuseConvertedFiles(dir, records, config, places)
   pending.catch(() => {
     /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
   })
@@ -59,10 +103,12 @@ export async function listGitIndex(dir: string, keep: (path: string) => boolean)
   const links: TreeLink[] = []
   // With core.fileMode=false git ignores the file's bits and keeps the index's mode (a checkout on
   // a file system without execute bits, or one that sets them all); so does the hash.
-  const indexModes = fileMode === false
+  const indexModes = config.fileMode === false
+  // Git's paths are already normal (no `.`, `..` or doubled `/`), so joining is concatenating.
+  const base = dir.endsWith('/') ? dir : `${dir}/`
   for (const r of records) {
     if (!keep(r.path)) continue
-    const abs = join(dir, r.path)
+    const abs = base + r.path
     if (r.mode === '160000') out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid })
     else if (r.mode === '120000') {
       const content = readLinkText(abs, r.path)
@@ -157,21 +203,59 @@ async function readCheckAttr(
   return found
 }
 
-/** A boolean setting as git reads it (`false`, `no`, `off`, `0`…), or undefined when unset. */
-async function gitConfigBool(dir: string, key: string): Promise<boolean | undefined> {
-  const r = await runGit(['config', '--type=bool', '--get', key], {
-    cwd: dir,
-    ambientConfig: true,
-    okCodes: [0, 1],
-  })
-  const value = r.stdout.toString('utf8').trim()
-  return r.code === 0 ? value === 'true' : undefined
+interface CoreConfig {
+  /** core.attributesFile or attr.tree is set (each names a source of attributes). */
+  attributeSource: boolean
+  /** core.fileMode as git reads a boolean, or undefined when unset. */
+  fileMode: boolean | undefined
+  /** core.autocrlf and core.eol as written ('' when unset or given without a value). */
+  autocrlf: string
+  eol: string
 }
 
-async function gitConfig(dir: string, key: string): Promise<string> {
-  return (await runGit(['config', '--get', key], { cwd: dir, ambientConfig: true, okCodes: [0, 1] })).stdout
-    .toString('utf8')
-    .trim()
+/**
+ * A boolean setting as git reads it (git_parse_maybe_bool, then an integer with an optional k/m/g
+ * unit): `true`/`yes`/`on`, `false`/`no`/`off`, a key without a value is true, an empty one false.
+ */
+export function parseGitBool(key: string, value: string | undefined): boolean {
+  if (value === undefined) return true
+  const v = value.toLowerCase()
+  if (v === '') return false
+  if (v === 'true' || v === 'yes' || v === 'on') return true
+  if (v === 'false' || v === 'no' || v === 'off') return false
+  const n = /^([+-]?)(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)([kmg]?)$/.exec(v)
+  if (n) return /[1-9a-f]/.test(n[2]!.replace(/^0x/, ''))
+  throw new RelsealError(
+    'E_GIT',
+    `git's configuration sets ${key} to ${JSON.stringify(value)}, which is not a boolean; set it to true or false`,
+  )
+}
+
+/** core.fileMode, core.autocrlf, core.eol and the attribute sources with one git call (each spawn costs milliseconds). */
+async function readCoreConfig(dir: string): Promise<CoreConfig> {
+  const r = await runGit(
+    ['config', '-z', '--get-regexp', '^(core\\.(filemode|autocrlf|eol|attributesfile)|attr\\.tree)$'],
+    {
+      cwd: dir,
+      ambientConfig: true,
+      okCodes: [0, 1],
+    },
+  )
+  // Records are `key\nvalue\0`, or `key\0` for a key without a value; the last one of a key wins.
+  const found = new Map<string, string | undefined>()
+  for (const rec of r.stdout.toString('utf8').split('\0')) {
+    if (rec === '') continue
+    const nl = rec.indexOf('\n')
+    found.set(nl < 0 ? rec : rec.slice(0, nl), nl < 0 ? undefined : rec.slice(nl + 1))
+  }
+  return {
+    attributeSource: found.has('core.attributesfile') || found.has('attr.tree'),
+    fileMode: found.has('core.filemode')
+      ? parseGitBool('core.fileMode', found.get('core.filemode'))
+      : undefined,
+    autocrlf: (found.get('core.autocrlf') ?? '').trim(),
+    eol: (found.get('core.eol') ?? '').trim(),
+  }
 }
 
 /**
@@ -180,10 +264,25 @@ async function gitConfig(dir: string, key: string): Promise<string> {
  * such a setting rewrites, the raw working-tree bytes must still be the committed blob; otherwise
  * refuse, naming the file and the setting (issue: "never differ silently").
  */
-async function refuseConvertedFiles(dir: string, records: readonly IndexRecord[]): Promise<void> {
+async function refuseConvertedFiles(
+  dir: string,
+  records: readonly IndexRecord[],
+  config: CoreConfig,
+  places: AttributePlaces | undefined,
+): Promise<void> {
+  const { autocrlf, eol: coreEol } = config
   const files = records.filter((r) => r.mode === '100644' || r.mode === '100755')
   if (files.length === 0) return
-  const [autocrlf, coreEol] = await Promise.all([gitConfig(dir, 'core.autocrlf'), gitConfig(dir, 'core.eol')])
+  if (!attributeFilesMayApply(dir, records, config, places)) {
+    // Every attribute is unspecified, so only core.autocrlf=true can convert, and it converts all.
+    const setting = checkoutConversion(NO_ATTRS, autocrlf, coreEol)
+    return setting === undefined
+      ? undefined
+      : refuseIfRewritten(
+          dir,
+          files.map((f) => ({ f, setting })),
+        )
+  }
   // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
   // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
   const textMatters = autocrlf === 'true' || coreEol === 'crlf'
@@ -201,12 +300,21 @@ async function refuseConvertedFiles(dir: string, records: readonly IndexRecord[]
   const suspects = files
     .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
     .filter((x): x is { f: IndexRecord; setting: string } => x.setting !== undefined)
+  return refuseIfRewritten(dir, suspects)
+}
+
+/** Refuses the first file whose working-tree bytes are not its committed blob. */
+async function refuseIfRewritten(
+  dir: string,
+  suspects: readonly { f: IndexRecord; setting: string }[],
+): Promise<void> {
   if (suspects.length === 0) return
   const oids = (
     await runGit(['hash-object', '--no-filters', '--stdin-paths'], {
       cwd: dir,
       ambientConfig: true,
-      input: suspects.map((x) => x.f.path).join('\n') + '\n',
+      // Absolute: git reads --stdin-paths from the top of the work tree, not from `dir`.
+      input: suspects.map((x) => join(dir, x.f.path)).join('\n') + '\n',
     })
   ).stdout
     .toString('utf8')
@@ -220,4 +328,70 @@ async function refuseConvertedFiles(dir: string, records: readonly IndexRecord[]
       { details: { path: f.path, setting } },
     )
   })
+}
+
+/** False only when the path surely does not exist; any doubt (e.g. no permission) counts as there. */
+function mayExist(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined
+  } catch {
+    return true
+  }
+}
+
+/**
+ * The system-wide attributes file is `$(prefix)/etc/gitattributes` of git's build, which git 2.39
+ * does not tell; every usual place is looked at, and the ones beside the `git` on PATH.
+ */
+function systemAttributeFiles(): string[] {
+  const found = ['/etc/gitattributes', '/usr/etc/gitattributes', '/usr/local/etc/gitattributes']
+  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+    if (d === '' || !mayExist(join(d, 'git'))) continue
+    found.push(join(dirname(d), 'etc/gitattributes'))
+    try {
+      found.push(join(dirname(dirname(realpathSync(join(d, 'git')))), 'etc/gitattributes'))
+    } catch {
+      /* a dangling link: the plain place above is enough */
+    }
+  }
+  return found
+}
+
+/**
+ * Whether any source of gitattributes can apply to the listed paths: a `.gitattributes` in the
+ * index, or on disk in `dir`, its parents up to the top or any directory holding a listed path;
+ * $GIT_DIR/info/attributes; core.attributesFile (or its default under XDG_CONFIG_HOME or HOME);
+ * attr.tree or GIT_ATTR_SOURCE; the system file. When none can, `git check-attr` (a process reading
+ * every path and printing tens of MB while the files are hashed) would only answer "unspecified".
+ * Any doubt answers true.
+ */
+function attributeFilesMayApply(
+  dir: string,
+  records: readonly IndexRecord[],
+  config: CoreConfig,
+  places: AttributePlaces | undefined,
+): boolean {
+  const env = process.env
+  if (places === undefined || config.attributeSource || env.GIT_ATTR_SOURCE !== undefined) return true
+  if (mayExist(places.infoAttributes)) return true
+  const xdg = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : env.HOME ? join(env.HOME, '.config') : undefined
+  if (xdg === undefined || mayExist(join(xdg, 'git/attributes'))) return true
+  if (systemAttributeFiles().some(mayExist)) return true
+  const base = dir.endsWith('/') ? dir : `${dir}/`
+  for (let k = 0, up = base; k <= places.depth; k++, up += '../') {
+    if (mayExist(`${up}.gitattributes`)) return true
+  }
+  const seen = new Set<string>()
+  for (const r of records) {
+    const slash = r.path.lastIndexOf('/')
+    if ((slash < 0 ? r.path : r.path.slice(slash + 1)) === '.gitattributes') return true
+    // Each directory once; its parents were looked at with it.
+    for (let d = r.path.slice(0, Math.max(slash, 0)); d !== '' && !seen.has(d);) {
+      seen.add(d)
+      if (mayExist(`${base}${d}/.gitattributes`)) return true
+      const up = d.lastIndexOf('/')
+      d = up < 0 ? '' : d.slice(0, up)
+    }
+  }
+  return false
 }

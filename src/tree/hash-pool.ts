@@ -17,20 +17,24 @@ export interface PoolOptions {
   /** Hashing threads; 1 hashes on the calling thread. Default: the machine's parallelism, at most 4. */
   concurrency?: number
   onProgress?: (done: { files: number; bytes: number }) => void
+  /** Threads started ahead (startHashThreads), used instead of starting new ones; the caller closes them. */
+  threads?: HashThreads
 }
 
 /** Below these, starting threads costs more than it saves. */
 const INLINE_MAX_FILES = 256
 const INLINE_MAX_BYTES = 32 * 1024 * 1024
-/** Files per message to a thread; fewer when there are few files, so a handful of large files still spread. */
-const MAX_BATCH_FILES = 64
+/** Files per batch; fewer when there are few files, so a handful of large files still spread. */
+const MAX_BATCH_FILES = 256
 const BATCHES_PER_THREAD = 8
+/** Batches a worker holds at once: it never waits for the calling thread between two. */
+const BATCHES_IN_FLIGHT = 2
 /**
  * The calling thread reads no file larger than this: one read of a multi-GB file would keep it
  * from handling SIGINT/SIGTERM for seconds (issue 23: signals end work promptly). A batch holding
  * a larger file goes to one more worker, which takes the calling thread's place.
  */
-const CALLING_THREAD_MAX_FILE_BYTES = 64 * 1024 * 1024
+export const CALLING_THREAD_MAX_FILE_BYTES = 64 * 1024 * 1024
 
 // The compiled worker sits beside this module in build/; when running from TypeScript sources
 // (tests) or from an action bundle, it is absent and hashing stays on the calling thread. The name
@@ -41,6 +45,45 @@ const workerFile = fileURLToPath(new URL(`./${WORKER_NAME}`, import.meta.url))
 /** True when hashing threads can be started from this build. */
 export function canUseHashThreads(): boolean {
   return existsSync(workerFile)
+}
+
+function defaultThreads(): number {
+  return Math.min(availableParallelism(), 4)
+}
+
+function startWorker(): Worker {
+  const w = new Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] })
+  // An idle thread never keeps the process alive; errors surface when it is given work.
+  w.unref()
+  w.on('error', () => {})
+  return w
+}
+
+/** Worker threads started ahead of need, so that their start-up overlaps other work (listing a tree). */
+export interface HashThreads {
+  readonly workers: readonly Worker[]
+  /** Ends the threads; safe to call more than once. */
+  close(): void
+}
+
+/**
+ * Starts the worker threads that hashing with `concurrency` threads uses (the calling thread is one
+ * of them; default: the machine's parallelism, at most 4), or returns undefined when this build has
+ * none or one thread is asked for.
+ */
+export function startHashThreads(concurrency?: number): HashThreads | undefined {
+  const count = (concurrency ?? defaultThreads()) - 1
+  if (count < 1 || !canUseHashThreads()) return undefined
+  const workers = Array.from({ length: count }, startWorker)
+  let closed = false
+  return {
+    workers,
+    close: () => {
+      if (closed) return
+      closed = true
+      for (const w of workers) void w.terminate()
+    },
+  }
 }
 
 function totalSize(jobs: readonly FileJob[]): number {
@@ -72,91 +115,138 @@ function hashInline(jobs: readonly FileJob[], options: PoolOptions): FileDigest[
  * `jobs`, whatever the thread count, so results are deterministic.
  */
 export async function hashFiles(jobs: readonly FileJob[], options: PoolOptions = {}): Promise<FileDigest[]> {
-  const threads = Math.max(
-    1,
-    Math.min(options.concurrency ?? Math.min(availableParallelism(), 4), jobs.length),
+  const given = options.threads?.workers.length
+  const threads = Math.min(
+    options.concurrency ?? (given === undefined ? defaultThreads() : given + 1),
+    jobs.length,
   )
+  if (threads <= 1 || (given === undefined && !canUseHashThreads())) return hashInline(jobs, options)
   const small = jobs.length < INLINE_MAX_FILES && totalSize(jobs) < INLINE_MAX_BYTES
-  if (threads === 1 || !canUseHashThreads() || (options.concurrency === undefined && small)) {
-    return hashInline(jobs, options)
+  if (options.concurrency === undefined && small) return hashInline(jobs, options)
+  const workers: Worker[] = options.threads ? options.threads.workers.slice(0, threads - 1) : []
+  const own: Worker[] = []
+  while (workers.length < threads - 1) {
+    const w = startWorker()
+    own.push(w)
+    workers.push(w)
   }
-  return hashInThreads(jobs, threads, options)
+  try {
+    return await hashInThreads(jobs, workers, own, options)
+  } finally {
+    for (const w of own) void w.terminate()
+  }
 }
 
+/**
+ * The calling thread and `workers` take batches in turn; the calling thread hashes one batch per
+ * turn of the event loop, so messages and signals are handled between two.
+ */
 function hashInThreads(
   jobs: readonly FileJob[],
-  threads: number,
+  workers: readonly Worker[],
+  own: Worker[],
   options: PoolOptions,
 ): Promise<FileDigest[]> {
   const results = new Array<FileDigest>(jobs.length)
-  const size = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / (threads * BATCHES_PER_THREAD))))
-  const batches: number[] = []
-  for (let start = 0; start < jobs.length; start += size) batches.push(start)
+  const size = Math.max(
+    1,
+    Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / ((workers.length + 1) * BATCHES_PER_THREAD))),
+  )
+  const batches = Math.ceil(jobs.length / size)
   let next = 0
   let finished = 0
-  let done = { files: 0, bytes: 0 }
-  const workers: Worker[] = []
+  const done = { files: 0, bytes: 0 }
   return new Promise<FileDigest[]>((resolve, reject) => {
-    let failed = false
+    let settled = false
+    const detach: (() => void)[] = []
+    const busy: Worker[] = []
+    const settle = (): void => {
+      settled = true
+      for (const off of detach) off()
+      for (const w of busy) w.unref()
+    }
     const fail = (err: Error): void => {
-      failed = true
-      for (const w of workers) void w.terminate()
+      if (settled) return
+      settle()
+      // A thread may still be reading; ending it stops the rest of the work at once.
+      for (const w of busy) void w.terminate()
       reject(err)
     }
-    const record = (batch: number, digests: FileDigest[]): void => {
-      digests.forEach((d, k) => {
-        results[batch + k] = d
-        done = { files: done.files + 1, bytes: done.bytes + d.size }
-      })
-      options.onProgress?.(done)
-      finished++
-      if (finished === batches.length) {
-        for (const x of workers) void x.terminate()
+    const finish = (): void => {
+      options.onProgress?.({ ...done })
+      if (++finished === batches) {
+        settle()
         resolve(results)
       }
     }
-    const feed = (w: Worker): void => {
-      if (next >= batches.length) return
-      const start = batches[next++]!
-      const req: WorkerRequest = { batch: start, files: jobs.slice(start, start + size) }
-      w.postMessage(req)
+    const send = (w: Worker, start: number): void => {
+      const end = Math.min(start + size, jobs.length)
+      let abs = jobs[start]!.abs
+      let where = jobs[start]!.where
+      for (let i = start + 1; i < end; i++) {
+        abs += `\0${jobs[i]!.abs}`
+        where += `\0${jobs[i]!.where}`
+      }
+      w.postMessage({ batch: start, abs, where } satisfies WorkerRequest)
     }
-    const startWorker = (first?: WorkerRequest): void => {
-      const w = new Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] })
-      workers.push(w)
-      w.on('error', fail)
-      w.on('message', (res: WorkerResponse) => {
+    const feed = (w: Worker): void => {
+      if (next < batches) send(w, next++ * size)
+    }
+    const stopped = (code: number): void =>
+      fail(new RelsealError('E_UNREADABLE', `a hashing thread stopped early (exit ${code}); hash again`))
+    const use = (w: Worker, first?: number): void => {
+      const message = (res: WorkerResponse): void => {
+        if (settled) return
         if ('error' in res)
           return fail(new RelsealError(res.error.code as RelsealErrorCode, res.error.message))
-        record(res.batch, res.digests)
-        feed(w)
-      })
-      if (first) w.postMessage(first)
-      // Two batches in flight: the worker never waits while this thread is busy hashing.
-      feed(w)
-      if (!first) feed(w)
+        const { batch, hex, sizes, executable } = res
+        for (let k = 0; k < sizes.length; k++) {
+          results[batch + k] = {
+            sha256: hex.slice(k * 64, k * 64 + 64),
+            size: sizes[k]!,
+            executable: executable[k] === 1,
+          }
+          done.bytes += sizes[k]!
+        }
+        done.files += sizes.length
+        finish()
+        if (!settled) feed(w)
+      }
+      w.on('message', message).on('error', fail).on('exit', stopped)
+      detach.push(() => w.off('message', message).off('error', fail).off('exit', stopped))
+      busy.push(w)
+      // A working thread keeps the process alive until its answer is in.
+      w.ref()
+      if (first !== undefined) send(w, first)
+      for (let k = first === undefined ? 0 : 1; k < BATCHES_IN_FLIGHT; k++) feed(w)
     }
-    // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
-    // need one worker fewer (a worker costs an isolate: tens of MB).
     const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES)
     const hashHere = (): void => {
-      if (failed || next >= batches.length) return
-      const start = batches[next++]!
-      const files = jobs.slice(start, start + size)
-      const digests: FileDigest[] = []
+      if (settled || next >= batches) return
+      const start = next++ * size
+      const end = Math.min(start + size, jobs.length)
+      let bytes = 0
       try {
-        for (const j of files) {
-          const d = tryHashFileSync(j.abs, j.where, buffer, CALLING_THREAD_MAX_FILE_BYTES)
-          if (d === undefined) return startWorker({ batch: start, files })
-          digests.push(d)
+        for (let i = start; i < end; i++) {
+          const d = tryHashFileSync(jobs[i]!.abs, jobs[i]!.where, buffer, CALLING_THREAD_MAX_FILE_BYTES)
+          if (d === undefined) {
+            // Too large to read here: one more worker takes this batch, and the calling thread's place.
+            const w = startWorker()
+            own.push(w)
+            return use(w, start)
+          }
+          results[i] = d
+          bytes += d.size
         }
       } catch (e) {
         return fail(e as Error)
       }
-      record(start, digests)
+      done.files += end - start
+      done.bytes += bytes
+      finish()
       setImmediate(hashHere)
     }
-    for (let i = 0; i < threads - 1; i++) startWorker()
+    for (const w of workers) use(w)
     setImmediate(hashHere)
   })
 }

@@ -9,7 +9,7 @@ import { listGitIndex } from './from-git-index.js'
 import { hashCommitTree } from './from-git-rev.js'
 import { probeRepo, resolveCommit } from './git-repo.js'
 import { pathFilter } from './glob.js'
-import { hashFiles, type PoolOptions } from './hash-pool.js'
+import { hashFiles, startHashThreads, type HashThreads, type PoolOptions } from './hash-pool.js'
 import type { RawTree } from './raw-tree.js'
 import { createHash } from 'node:crypto'
 
@@ -55,12 +55,17 @@ function assertDirectory(dir: string): void {
     throw new RelsealError('E_BAD_INPUT', `${dir} is not a directory; pass the directory that holds the tree`)
 }
 
-async function hashRaw(raw: RawTree, options: HashTreeOptions): Promise<TreeEntry[]> {
+async function hashRaw(
+  raw: RawTree,
+  options: HashTreeOptions,
+  threads: HashThreads | undefined,
+): Promise<TreeEntry[]> {
   const digests = await hashFiles(
     raw.files.map((f) => f.job),
     {
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(threads ? { threads } : {}),
     },
   )
   const entries: TreeEntry[] = raw.files.map((f, i) => {
@@ -89,8 +94,43 @@ async function hashRaw(raw: RawTree, options: HashTreeOptions): Promise<TreeEntr
 export async function hashTree(options: HashTreeOptions): Promise<TreeHash> {
   const dir = resolve(options.dir)
   assertDirectory(dir)
+  // Files are read by threads started now, so that their start-up overlaps listing the tree.
+  const threads = options.rev === undefined ? startHashThreads(options.concurrency) : undefined
+  try {
+    return await hashTreeWith(dir, options, threads)
+  } finally {
+    threads?.close()
+  }
+}
+
+async function hashTreeWith(
+  dir: string,
+  options: HashTreeOptions,
+  threads: HashThreads | undefined,
+): Promise<TreeHash> {
   const source = options.source ?? 'auto'
-  const repo = source === 'plain' ? undefined : await probeRepo(dir)
+  // A working tree's listing starts with the probe (git processes at once, not one after another);
+  // when `dir` turns out to be no work tree, it is dropped unread.
+  const probe = source === 'plain' ? Promise.resolve(undefined) : probeRepo(dir, options.rev === undefined)
+  const listing =
+    source === 'plain' || options.rev !== undefined
+      ? undefined
+      : (async () =>
+          listGitIndex(
+            dir,
+            pathFilter(options.include, options.exclude),
+            probe.then((r) => r?.places),
+          ))()
+  // Likewise the commit is resolved while the repository is probed; a missing repository still
+  // wins over a bad revision, as the probe's answer is looked at first.
+  const resolving =
+    source === 'plain' || options.rev === undefined ? undefined : resolveCommit(dir, options.rev)
+  for (const early of [listing, resolving]) {
+    early?.catch(() => {
+      /* awaited below when it matters; otherwise its failure means nothing */
+    })
+  }
+  const repo = await probe
   if (repo === undefined && (source === 'git' || options.rev !== undefined)) {
     throw new RelsealError(
       'E_NOT_A_REPO',
@@ -100,7 +140,7 @@ export async function hashTree(options: HashTreeOptions): Promise<TreeHash> {
   let entries: TreeEntry[]
   let commit: string | undefined
   if (options.rev !== undefined) {
-    commit = await resolveCommit(dir, options.rev)
+    commit = await resolving!
     entries = await hashCommitTree(
       dir,
       commit,
@@ -115,14 +155,18 @@ export async function hashTree(options: HashTreeOptions): Promise<TreeHash> {
         `${dir} is a bare repository with no working tree; pass --rev to hash a commit`,
       )
     }
-    const raw = await listGitIndex(dir, pathFilter(options.include, options.exclude))
+    const raw = await listing!
     // A conversion refusal wins over any error from hashing the converted bytes.
-    const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options), raw.pending])
+    const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options, threads), raw.pending])
     if (checked.status === 'rejected') throw checked.reason
     if (hashed.status === 'rejected') throw hashed.reason
     entries = hashed.value
   } else {
-    entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options)
+    entries = await hashRaw(
+      listDirectory(dir, options.include ?? [], options.exclude ?? []),
+      options,
+      threads,
+    )
   }
   const sorted = sortEntries(entries)
   const fileManifest = fileManifestOf(sorted)

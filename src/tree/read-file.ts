@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import * as crypto from 'node:crypto'
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs'
 import { RelsealError } from '../errors.js'
 
@@ -44,19 +44,64 @@ function sameFile(a: Stats, b: Stats): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs
 }
 
+// One-shot hashing (Node >= 20.12) creates no Hash object, whose native handle costs the garbage
+// collector more than hashing a small file does.
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash
+/** SHA-256 of bytes held whole, in hex: one call, no Hash object (Node's crypto.hash when it has it). */
+export const sha256Hex = oneShot
+  ? (bytes: Uint8Array): string => oneShot('sha256', bytes, 'hex')
+  : (bytes: Uint8Array): string => crypto.createHash('sha256').update(bytes).digest('hex')
+
+function notRegular(where: string): RelsealError {
+  return new RelsealError(
+    'E_UNREADABLE',
+    `${where} is not a regular file; only files, symlinks and submodules can be hashed`,
+  )
+}
+
+function changed(where: string, size: number, read: number): RelsealError {
+  return new RelsealError(
+    'E_CHANGED_WHILE_READING',
+    `${where} changed while it was being read (${size} bytes before, ${read} read); hash again once nothing writes to the tree`,
+  )
+}
+
+/** Reads into `buffer` from the file's current offset; a read error on a non-file says so. */
+function readSome(fd: number, buffer: Buffer, where: string): number {
+  try {
+    return readSync(fd, buffer, 0, buffer.length, null)
+  } catch (e) {
+    // A directory (EISDIR) or a FIFO without a writer (EAGAIN) fails here, before any fstat.
+    let regular = true
+    try {
+      regular = fstatSync(fd).isFile()
+    } catch {
+      /* the read error says more */
+    }
+    throw regular ? fsError(e, where) : notRegular(where)
+  }
+}
+
 /**
  * Hashes one regular file by streaming it through a reusable buffer. Symlinks are never
- * followed (O_NOFOLLOW), and O_NONBLOCK keeps a FIFO from blocking the open; a file whose size, inode or times change during the read is refused
- * with E_CHANGED_WHILE_READING, so a digest always names bytes that existed at one moment.
+ * followed (O_NOFOLLOW), and O_NONBLOCK keeps a FIFO from blocking the open; a file whose size,
+ * inode or times change during the read is refused with E_CHANGED_WHILE_READING, so a digest
+ * always names bytes that existed at one moment.
  */
 export function hashFileSync(path: string, where: string, buffer: Buffer): FileDigest {
   return tryHashFileSync(path, where, buffer, Number.POSITIVE_INFINITY)!
 }
 
 /**
- * hashFileSync, except that a file larger than `maxBytes` is not read: the result is then
- * undefined (the hash pool's calling thread leaves such files to a worker, so that it stays free
- * to handle signals).
+ * hashFileSync, except that a file larger than `maxBytes` is not read past its first buffer: the
+ * result is then undefined (a caller that must stay free to handle signals leaves such files to a
+ * worker thread).
+ *
+ * Most files of a source tree fit in one buffer, and for them one `read` and one `fstat` after it
+ * are enough (this is the hot path of hashing a tree: a second fstat per file cost as much as the
+ * read): the read returned every byte the file held at one moment exactly when the fstat that
+ * follows reports that same size and a regular file. A file larger than the buffer is read in
+ * chunks (from the start again) between two fstats, which must agree on size, inode and times.
  */
 export function tryHashFileSync(
   path: string,
@@ -71,33 +116,29 @@ export function tryHashFileSync(
     throw fsError(e, where)
   }
   try {
-    const before = fstatSync(fd)
-    if (!before.isFile()) {
-      throw new RelsealError(
-        'E_UNREADABLE',
-        `${where} is not a regular file; only files, symlinks and submodules can be hashed`,
-      )
+    const first = readSome(fd, buffer, where)
+    const st = fstatSync(fd)
+    if (!st.isFile()) throw notRegular(where)
+    // git's rule (create_ce_mode): a file is 100755 when its owner may execute it; the group's and
+    // others' bits are ignored, so 0654 is 100644 and 0744 is 100755 (docs/code-hash.md).
+    const executable = (st.mode & OWNER_EXECUTE) !== 0
+    if (first < buffer.length) {
+      if (first !== st.size) throw changed(where, st.size, first)
+      return { sha256: sha256Hex(buffer.subarray(0, first)), size: first, executable }
     }
-    if (before.size > maxBytes) return undefined
-    const hash = createHash('sha256')
+    const hash = crypto.createHash('sha256')
+    if (st.size > maxBytes) return undefined
+    // Read again from the start, so that every byte hashed was read between the two fstats.
     let total = 0
-    // Read the size fstat reported; growth or shrinking shows in the second fstat below.
-    while (total < before.size) {
-      const n = readSync(fd, buffer, 0, buffer.length, null)
+    while (total < st.size) {
+      const n = readSync(fd, buffer, 0, buffer.length, total)
       if (n === 0) break
-      hash.update(buffer.subarray(0, n))
+      hash.update(n === buffer.length ? buffer : buffer.subarray(0, n))
       total += n
     }
     const after = fstatSync(fd)
-    if (total !== before.size || !sameFile(before, after)) {
-      throw new RelsealError(
-        'E_CHANGED_WHILE_READING',
-        `${where} changed while it was being read (${before.size} bytes before, ${total} read); hash again once nothing writes to the tree`,
-      )
-    }
-    // git's rule (create_ce_mode): a file is 100755 when its owner may execute it; the group's and
-    // others' bits are ignored, so 0654 is 100644 and 0744 is 100755 (docs/code-hash.md).
-    return { sha256: hash.digest('hex'), size: total, executable: (before.mode & OWNER_EXECUTE) !== 0 }
+    if (total !== st.size || !sameFile(st, after)) throw changed(where, st.size, total)
+    return { sha256: hash.digest('hex'), size: total, executable }
   } catch (e) {
     throw e instanceof RelsealError ? e : fsError(e, where)
   } finally {

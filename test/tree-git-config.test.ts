@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import { RelsealError } from '../src/errors.js'
+import { parseGitBool, parseStageListing } from '../src/tree/from-git-index.js'
+import { git, makeRepo } from './helpers/git-repo.js'
+
+describe('parseGitBool (core.fileMode read with one git call)', () => {
+  it('reads every spelling as `git config --type=bool` does', () => {
+    const repo = makeRepo({ a: 'a\n' })
+    for (const value of [
+      'true',
+      'false',
+      'YES',
+      'no',
+      'On',
+      'off',
+      '0',
+      '1',
+      '0x0',
+      '0x10',
+      '010',
+      '2k',
+      '0g',
+      '-1',
+      '',
+    ]) {
+      git(repo, 'config', 'core.fileMode', value)
+      const expected = spawnSync('git', ['config', '--type=bool', '--get', 'core.fileMode'], {
+        cwd: repo,
+        encoding: 'utf8',
+      }).stdout.trim()
+      expect({ value, read: parseGitBool('core.fileMode', value) }).toEqual({
+        value,
+        read: expected === 'true',
+      })
+    }
+  })
+
+  it('reads a key without a value as true, and refuses a value that is no boolean with E_GIT', () => {
+    expect(parseGitBool('core.fileMode', undefined)).toBe(true)
+    expect(() => parseGitBool('core.fileMode', 'maybe')).toThrow(RelsealError)
+    expect(() => parseGitBool('core.fileMode', 'maybe')).toThrow(expect.objectContaining({ code: 'E_GIT' }))
+  })
+})
+
+describe('parseStageListing', () => {
+  it('reads an ASCII listing and a UTF-8 one alike, and refuses a merge conflict', () => {
+    const ascii = Buffer.from('100644 aa 0\ta b\x00100755 bb 0\tdir/x\x00120000 cc 0\tl\x00')
+    expect(parseStageListing(ascii, 'repo')).toEqual([
+      { mode: '100644', oid: 'aa', path: 'a b' },
+      { mode: '100755', oid: 'bb', path: 'dir/x' },
+      { mode: '120000', oid: 'cc', path: 'l' },
+    ])
+    const utf8 = Buffer.from('100644 aa 0\tcaf\u00e9\x00100644 bb 0\tx\x00')
+    expect(parseStageListing(utf8, 'repo').map((r) => r.path)).toEqual(['caf\u00e9', 'x'])
+    for (const listing of ['100644 aa 1\tc\x00', '100644 aa 2\tcaf\u00e9\x00']) {
+      expect(() => parseStageListing(Buffer.from(listing), 'repo')).toThrow(
+        expect.objectContaining({ code: 'E_BAD_INPUT' }),
+      )
+    }
+    expect(() =>
+      parseStageListing(Buffer.from([0x31, 0x20, 0x61, 0x20, 0x30, 0x09, 0xff, 0]), 'repo'),
+    ).toThrow(expect.objectContaining({ code: 'E_BAD_PATH_NAME' }))
+  })
+})
