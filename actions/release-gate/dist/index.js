@@ -34852,7 +34852,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(651);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4554);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -34861,7 +34861,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 651:
+/***/ 4554:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37842,11 +37842,17 @@ const REFUSAL_CODES = new Set([
     'E_TAG_MISMATCH',
     'E_TAG_VERSION_MISMATCH',
     'E_PAYLOAD_MISMATCH',
+    'E_WITHDRAWN',
+    'E_SHARED_CONFLICT',
     'E_ROOT_THRESHOLD',
     'E_ROOT_ROLLBACK',
     'E_ROOT_SKIPPED',
     'E_ROOT_EXPIRED',
     'E_ROOT_REPOSITORY',
+    // a release that failed after its swap here and was rolled back (issue 16)
+    'E_FAILED_RELEASE',
+    // an update killed while it supervised a new release; finish it with the restart/watch flags
+    'E_SUPERVISION_PENDING',
 ]);
 class errors_RelsealError extends Error {
     code;
@@ -38729,6 +38735,21 @@ function escapeControls(text) {
         .split('\n')
         .map((line) => escapeChars(line, Number.POSITIVE_INFINITY, false))
         .join('\n');
+}
+/**
+ * JSON for a terminal or a log: JSON.stringify (which escapes C0 controls and lone surrogates),
+ * then every other character escapeUntrusted would escape (DEL, C1 controls, bidi and invisible
+ * characters) written as a `\uHHHH` escape. Still valid JSON with the very same value.
+ *
+ * @example jsonForTerminal({ reason: 'a\u202eb' }) // '{"reason":"a\\u202eb"}'
+ */
+function jsonForTerminal(value, indent = 2) {
+    let out = '';
+    for (const ch of JSON.stringify(value, null, indent)) {
+        const cp = ch.codePointAt(0);
+        out += cp >= 0x7f && needsEscape(cp) ? `\\u${hex(cp, 4)}` : ch;
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ../../src/tag/ssh-public-key.ts
@@ -44673,7 +44694,7 @@ const internal_path_helper_IS_WINDOWS = process.platform === 'win32';
  * - `\\hello         => \\hello`
  * - `\\hello\world   => \\hello\world`
  */
-function dirname(p) {
+function internal_path_helper_dirname(p) {
     // Normalize slashes and trim unnecessary trailing slash
     p = safeTrimTrailingSeparator(p);
     // Windows UNC root, e.g. \\hello or \\hello\world
@@ -44867,14 +44888,14 @@ function getSearchPaths(patterns) {
         // Check for an ancestor search path
         let foundAncestor = false;
         let tempKey = key;
-        let parent = dirname(tempKey);
+        let parent = internal_path_helper_dirname(tempKey);
         while (parent !== tempKey) {
             if (searchPathMap[parent]) {
                 foundAncestor = true;
                 break;
             }
             tempKey = parent;
-            parent = dirname(tempKey);
+            parent = internal_path_helper_dirname(tempKey);
         }
         // Include the search pattern in the result
         if (!foundAncestor) {
@@ -47682,14 +47703,14 @@ class Path {
             else {
                 // Add all segments, while not at the root
                 let remaining = itemPath;
-                let dir = dirname(remaining);
+                let dir = internal_path_helper_dirname(remaining);
                 while (dir !== remaining) {
                     // Add the segment
                     const basename = external_path_namespaceObject.basename(remaining);
                     this.segments.unshift(basename);
                     // Truncate the last segment
                     remaining = dir;
-                    dir = dirname(remaining);
+                    dir = internal_path_helper_dirname(remaining);
                 }
                 // Remainder is the root
                 this.segments.unshift(remaining);
@@ -47709,7 +47730,7 @@ class Path {
                 // Root segment
                 if (i === 0 && hasRoot(segment)) {
                     segment = safeTrimTrailingSeparator(segment);
-                    external_assert_(segment === dirname(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
+                    external_assert_(segment === internal_path_helper_dirname(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
                     this.segments.push(segment);
                 }
                 // All other segments
@@ -47842,7 +47863,7 @@ class Pattern {
         // Normalize slashes and trim unnecessary trailing slash
         itemPath = safeTrimTrailingSeparator(itemPath);
         // matchOne does not handle root path correctly
-        if (dirname(itemPath) === itemPath) {
+        if (internal_path_helper_dirname(itemPath) === itemPath) {
             return this.rootRegExp.test(itemPath);
         }
         return this.minimatch.matchOne(itemPath.split(internal_pattern_IS_WINDOWS ? /\\+/ : /\/+/), this.minimatch.set[0], true);
@@ -48343,10 +48364,18 @@ function canonicalListing(entries) {
  * @example codeHashOf(entries) // 'sha256:3b1f…'
  */
 function code_hash_codeHashOf(entries) {
-    // Fed record by record: the same bytes as canonicalListing, without holding them all at once.
-    const hash = createHash('sha256').update(CODE_HASH_DOMAIN, 'utf8');
-    for (const e of entries)
-        hash.update(`${e.mode} ${e.sha256} ${e.size} ${e.path}\0`, 'utf8');
+    // Fed in pieces of about 64 KiB: the same bytes as canonicalListing, without holding them all at
+    // once, and without one call into the hasher per record.
+    const hash = createHash('sha256');
+    let text = CODE_HASH_DOMAIN;
+    for (const e of entries) {
+        text += `${e.mode} ${e.sha256} ${e.size} ${e.path}\0`;
+        if (text.length >= 65536) {
+            hash.update(text, 'utf8');
+            text = '';
+        }
+    }
+    hash.update(text, 'utf8');
     return `sha256:${hash.digest('hex')}`;
 }
 
@@ -48363,16 +48392,25 @@ const entry_MODE_OF_KIND = {
 function compareByBytes(a, b) {
     return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
-/** Sorts entries in place by path bytes and refuses duplicate paths. */
+// UTF-16 code units order strings as UTF-8 bytes do, except that a surrogate (a code point above
+// U+FFFF) sorts below U+E000–U+FFFF; without such characters plain string comparison is byte order.
+const UTF16_ORDER_DIFFERS = /[\uD800-\uFFFF]/;
+/** Sorts entries by path bytes (a new array) and refuses duplicate paths. */
 function entry_sortEntries(entries) {
-    const keyed = entries.map((e) => ({ e, k: Buffer.from(e.path, 'utf8') }));
-    keyed.sort((x, y) => Buffer.compare(x.k, y.k));
-    for (let i = 1; i < keyed.length; i++) {
-        if (keyed[i].e.path === keyed[i - 1].e.path) {
-            throw new RelsealError('E_BAD_INPUT', `the tree lists ${JSON.stringify(keyed[i].e.path)} twice`);
+    let sorted;
+    if (entries.some((e) => UTF16_ORDER_DIFFERS.test(e.path))) {
+        const keyed = entries.map((e) => ({ e, k: Buffer.from(e.path, 'utf8') }));
+        keyed.sort((x, y) => Buffer.compare(x.k, y.k));
+        sorted = keyed.map((x) => x.e);
+    }
+    else
+        sorted = [...entries].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+    for (let i = 1; i < sorted.length; i++) {
+        if (sorted[i].path === sorted[i - 1].path) {
+            throw new RelsealError('E_BAD_INPUT', `the tree lists ${JSON.stringify(sorted[i].path)} twice`);
         }
     }
-    return keyed.map((x) => x.e);
+    return sorted;
 }
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** Decodes a path from raw bytes, refusing names that are not valid UTF-8 (E_BAD_PATH_NAME). */
@@ -48740,14 +48778,48 @@ function from_directory_listDirectory(root, include, exclude) {
     return out;
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ../../src/tree/git-repo.ts
+
 
 
 // src/tree reads a checkout as its owner's git does (runGit's `ambientConfig`): core.autocrlf,
 // core.eol and safe.directory from the global configuration decide what is on disk and whether git
 // opens the repository at all. Protocols stay pinned; nothing here talks to a remote.
-/** Describes the repository `dir` belongs to, or returns undefined when it is none. */
-async function git_repo_probeRepo(dir) {
+/**
+ * Describes the repository `dir` belongs to, or returns undefined when it is none. With `places`,
+ * the same git call also tells where a work tree's attribute files may be (each spawn costs tens
+ * of milliseconds on a loaded machine).
+ */
+async function git_repo_probeRepo(dir, places = false) {
+    if (places) {
+        const r = await runGit([
+            'rev-parse',
+            '--is-bare-repository',
+            '--is-inside-work-tree',
+            '--show-cdup',
+            '--git-path',
+            'info/attributes',
+            '--show-prefix',
+        ], { cwd: dir, ambientConfig: true, okCodes: [0, 128] });
+        if (r.code !== 0)
+            return undefined;
+        // `false\ntrue\n../../\n<info path>\n<prefix>\n` in a work tree; a path holding a newline
+        // makes more lines, and then the plain probe answers (and no attribute place is trusted).
+        const [bare, inside, cdup = '', ...rest] = r.stdout.toString('utf8').split('\n');
+        if (bare === 'false' &&
+            inside === 'true' &&
+            rest.length === 3 &&
+            rest[2] === '' &&
+            /^(\.\.\/)*$/.test(cdup)) {
+            return {
+                workTree: true,
+                prefix: rest[1].trim(),
+                places: { depth: cdup.length / 3, infoAttributes: join(dir, rest[0]) },
+            };
+        }
+    }
     const r = await runGit(['rev-parse', '--is-bare-repository', '--is-inside-work-tree', '--show-prefix'], {
         cwd: dir,
         ambientConfig: true,
@@ -48791,17 +48863,50 @@ function git_repo_splitNul(out) {
 
 
 
+
+function conflict(path) {
+    return new RelsealError('E_BAD_INPUT', `${JSON.stringify(path)} has an unresolved merge conflict; resolve it and stage the result`);
+}
+/**
+ * Parses `git ls-files --stage -z`: `<mode> <oid> <stage>\t<path>\0` records. A listing of tens of
+ * thousands of paths is parsed as one string when it is all ASCII (ASCII is valid UTF-8, so
+ * nothing needs checking), else record by record with strict UTF-8 decoding.
+ */
+function parseStageListing(out, where) {
+    const records = [];
+    if (isAscii(out)) {
+        const text = out.toString('latin1');
+        for (let start = 0, end = text.indexOf('\0'); end >= 0; start = end + 1, end = text.indexOf('\0', start)) {
+            const tab = text.indexOf('\t', start);
+            const sp1 = text.indexOf(' ', start);
+            const sp2 = text.indexOf(' ', sp1 + 1);
+            const path = text.slice(tab + 1, end);
+            if (tab < 0 || tab > end || sp1 < 0 || sp2 < 0 || sp2 > tab)
+                throw badListing(where);
+            if (text.slice(sp2 + 1, tab) !== '0')
+                throw conflict(path);
+            records.push({ mode: text.slice(start, sp1), oid: text.slice(sp1 + 1, sp2), path });
+        }
+        return records;
+    }
+    for (const rec of splitNul(out)) {
+        const tab = rec.indexOf(0x09);
+        if (tab < 0)
+            throw badListing(where);
+        const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
+        const path = decodePathName(rec.subarray(tab + 1), where);
+        if (stage !== '0')
+            throw conflict(path);
+        records.push({ mode, oid, path });
+    }
+    return records;
+}
+function badListing(where) {
+    return new RelsealError('E_GIT', `git ls-files in ${where} printed a record without a tab; check the git installation`);
+}
 async function readIndex(dir) {
     const out = (await runGit(['ls-files', '--stage', '-z'], { cwd: dir, ambientConfig: true })).stdout;
-    return splitNul(out).map((rec) => {
-        const tab = rec.indexOf(0x09);
-        const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
-        const path = decodePathName(rec.subarray(tab + 1), dir);
-        if (stage !== '0') {
-            throw new RelsealError('E_BAD_INPUT', `${JSON.stringify(path)} has an unresolved merge conflict; resolve it and stage the result`);
-        }
-        return { mode, oid, path };
-    });
+    return parseStageListing(out, dir);
 }
 /** A tracked symlink's target as text; without symlink support git writes it as a plain file. */
 function readLinkText(abs, path) {
@@ -48819,10 +48924,11 @@ function readLinkText(abs, path) {
  * reading their bytes from disk. Files that git converts on checkout are compared with their
  * blobs first.
  */
-async function from_git_index_listGitIndex(dir, keep) {
-    const [records, fileMode] = await Promise.all([readIndex(dir), gitConfigBool(dir, 'core.fileMode')]);
-    // The conversion check asks git about every path; it runs while the files are being hashed.
-    const pending = refuseConvertedFiles(dir, records);
+async function from_git_index_listGitIndex(dir, keep, attributePlaces) {
+    const [records, config, places] = await Promise.all([readIndex(dir), readCoreConfig(dir), attributePlaces]);
+    // The conversion check asks git about every path (unless no attribute file can exist); it runs
+    // while the files are being hashed.
+    const pending = refuseConvertedFiles(dir, records, config, places);
     pending.catch(() => {
         /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
     });
@@ -48830,11 +48936,13 @@ async function from_git_index_listGitIndex(dir, keep) {
     const links = [];
     // With core.fileMode=false git ignores the file's bits and keeps the index's mode (a checkout on
     // a file system without execute bits, or one that sets them all); so does the hash.
-    const indexModes = fileMode === false;
+    const indexModes = config.fileMode === false;
+    // Git's paths are already normal (no `.`, `..` or doubled `/`), so joining is concatenating.
+    const base = dir.endsWith('/') ? dir : `${dir}/`;
     for (const r of records) {
         if (!keep(r.path))
             continue;
-        const abs = join(dir, r.path);
+        const abs = base + r.path;
         if (r.mode === '160000')
             out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid });
         else if (r.mode === '120000') {
@@ -48918,20 +49026,48 @@ async function readCheckAttr(dir, paths, attrs, skip) {
     });
     return found;
 }
-/** A boolean setting as git reads it (`false`, `no`, `off`, `0`…), or undefined when unset. */
-async function gitConfigBool(dir, key) {
-    const r = await runGit(['config', '--type=bool', '--get', key], {
+/**
+ * A boolean setting as git reads it (git_parse_maybe_bool, then an integer with an optional k/m/g
+ * unit): `true`/`yes`/`on`, `false`/`no`/`off`, a key without a value is true, an empty one false.
+ */
+function parseGitBool(key, value) {
+    if (value === undefined)
+        return true;
+    const v = value.toLowerCase();
+    if (v === '')
+        return false;
+    if (v === 'true' || v === 'yes' || v === 'on')
+        return true;
+    if (v === 'false' || v === 'no' || v === 'off')
+        return false;
+    const n = /^([+-]?)(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)([kmg]?)$/.exec(v);
+    if (n)
+        return /[1-9a-f]/.test(n[2].replace(/^0x/, ''));
+    throw new RelsealError('E_GIT', `git's configuration sets ${key} to ${JSON.stringify(value)}, which is not a boolean; set it to true or false`);
+}
+/** core.fileMode, core.autocrlf, core.eol and the attribute sources with one git call (each spawn costs milliseconds). */
+async function readCoreConfig(dir) {
+    const r = await runGit(['config', '-z', '--get-regexp', '^(core\\.(filemode|autocrlf|eol|attributesfile)|attr\\.tree)$'], {
         cwd: dir,
         ambientConfig: true,
         okCodes: [0, 1],
     });
-    const value = r.stdout.toString('utf8').trim();
-    return r.code === 0 ? value === 'true' : undefined;
-}
-async function gitConfig(dir, key) {
-    return (await runGit(['config', '--get', key], { cwd: dir, ambientConfig: true, okCodes: [0, 1] })).stdout
-        .toString('utf8')
-        .trim();
+    // Records are `key\nvalue\0`, or `key\0` for a key without a value; the last one of a key wins.
+    const found = new Map();
+    for (const rec of r.stdout.toString('utf8').split('\0')) {
+        if (rec === '')
+            continue;
+        const nl = rec.indexOf('\n');
+        found.set(nl < 0 ? rec : rec.slice(0, nl), nl < 0 ? undefined : rec.slice(nl + 1));
+    }
+    return {
+        attributeSource: found.has('core.attributesfile') || found.has('attr.tree'),
+        fileMode: found.has('core.filemode')
+            ? parseGitBool('core.fileMode', found.get('core.filemode'))
+            : undefined,
+        autocrlf: (found.get('core.autocrlf') ?? '').trim(),
+        eol: (found.get('core.eol') ?? '').trim(),
+    };
 }
 /**
  * core.autocrlf, eol and clean/smudge filters can make working-tree bytes differ from the committed
@@ -48939,11 +49075,18 @@ async function gitConfig(dir, key) {
  * such a setting rewrites, the raw working-tree bytes must still be the committed blob; otherwise
  * refuse, naming the file and the setting (issue: "never differ silently").
  */
-async function refuseConvertedFiles(dir, records) {
+async function refuseConvertedFiles(dir, records, config, places) {
+    const { autocrlf, eol: coreEol } = config;
     const files = records.filter((r) => r.mode === '100644' || r.mode === '100755');
     if (files.length === 0)
         return;
-    const [autocrlf, coreEol] = await Promise.all([gitConfig(dir, 'core.autocrlf'), gitConfig(dir, 'core.eol')]);
+    if (!attributeFilesMayApply(dir, records, config, places)) {
+        // Every attribute is unspecified, so only core.autocrlf=true can convert, and it converts all.
+        const setting = checkoutConversion(NO_ATTRS, autocrlf, coreEol);
+        return setting === undefined
+            ? undefined
+            : refuseIfRewritten(dir, files.map((f) => ({ f, setting })));
+    }
     // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
     // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
     const textMatters = autocrlf === 'true' || coreEol === 'crlf';
@@ -48956,12 +49099,17 @@ async function refuseConvertedFiles(dir, records) {
     const suspects = files
         .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
         .filter((x) => x.setting !== undefined);
+    return refuseIfRewritten(dir, suspects);
+}
+/** Refuses the first file whose working-tree bytes are not its committed blob. */
+async function refuseIfRewritten(dir, suspects) {
     if (suspects.length === 0)
         return;
     const oids = (await runGit(['hash-object', '--no-filters', '--stdin-paths'], {
         cwd: dir,
         ambientConfig: true,
-        input: suspects.map((x) => x.f.path).join('\n') + '\n',
+        // Absolute: git reads --stdin-paths from the top of the work tree, not from `dir`.
+        input: suspects.map((x) => join(dir, x.f.path)).join('\n') + '\n',
     })).stdout
         .toString('utf8')
         .split('\n');
@@ -48972,8 +49120,197 @@ async function refuseConvertedFiles(dir, records) {
             `hash the commit with --rev HEAD, or turn the conversion off for release checkouts and check out again`, { details: { path: f.path, setting } });
     });
 }
+/** False only when the path surely does not exist; any doubt (e.g. no permission) counts as there. */
+function mayExist(path) {
+    try {
+        return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+    }
+    catch {
+        return true;
+    }
+}
+/**
+ * The system-wide attributes file is `$(prefix)/etc/gitattributes` of git's build, which git 2.39
+ * does not tell; every usual place is looked at, and the ones beside the `git` on PATH.
+ */
+function systemAttributeFiles() {
+    const found = ['/etc/gitattributes', '/usr/etc/gitattributes', '/usr/local/etc/gitattributes'];
+    for (const d of (process.env.PATH ?? '').split(delimiter)) {
+        if (d === '' || !mayExist(join(d, 'git')))
+            continue;
+        found.push(join(dirname(d), 'etc/gitattributes'));
+        try {
+            found.push(join(dirname(dirname(realpathSync(join(d, 'git')))), 'etc/gitattributes'));
+        }
+        catch {
+            /* a dangling link: the plain place above is enough */
+        }
+    }
+    return found;
+}
+/**
+ * Whether any source of gitattributes can apply to the listed paths: a `.gitattributes` in the
+ * index, or on disk in `dir`, its parents up to the top or any directory holding a listed path;
+ * $GIT_DIR/info/attributes; core.attributesFile (or its default under XDG_CONFIG_HOME or HOME);
+ * attr.tree or GIT_ATTR_SOURCE; the system file. When none can, `git check-attr` (a process reading
+ * every path and printing tens of MB while the files are hashed) would only answer "unspecified".
+ * Any doubt answers true.
+ */
+function attributeFilesMayApply(dir, records, config, places) {
+    const env = process.env;
+    if (places === undefined || config.attributeSource || env.GIT_ATTR_SOURCE !== undefined)
+        return true;
+    if (mayExist(places.infoAttributes))
+        return true;
+    const xdg = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : env.HOME ? join(env.HOME, '.config') : undefined;
+    if (xdg === undefined || mayExist(join(xdg, 'git/attributes')))
+        return true;
+    if (systemAttributeFiles().some(mayExist))
+        return true;
+    const base = dir.endsWith('/') ? dir : `${dir}/`;
+    for (let k = 0, up = base; k <= places.depth; k++, up += '../') {
+        if (mayExist(`${up}.gitattributes`))
+            return true;
+    }
+    const seen = new Set();
+    for (const r of records) {
+        const slash = r.path.lastIndexOf('/');
+        if ((slash < 0 ? r.path : r.path.slice(slash + 1)) === '.gitattributes')
+            return true;
+        // Each directory once; its parents were looked at with it.
+        for (let d = r.path.slice(0, Math.max(slash, 0)); d !== '' && !seen.has(d);) {
+            seen.add(d);
+            if (mayExist(`${base}${d}/.gitattributes`))
+                return true;
+            const up = d.lastIndexOf('/');
+            d = up < 0 ? '' : d.slice(0, up);
+        }
+    }
+    return false;
+}
+
+;// CONCATENATED MODULE: ../../src/tree/read-file.ts
+
+
+
+/** Chunk size for streamed reads: memory stays flat however large a file is. */
+const read_file_READ_CHUNK_BYTES = 1024 * 1024;
+/** The owner's execute bit (S_IXUSR): the only one git looks at. */
+const OWNER_EXECUTE = 0o100;
+function fsError(e, where) {
+    const code = e.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+        return new errors_RelsealError('E_NOT_FOUND', `${where} does not exist; restore it (git checkout -- <path>) or remove it from the tree`, { cause: e });
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+        return new errors_RelsealError('E_UNREADABLE', `${where} cannot be read (permission denied); make it readable by this user`, { cause: e });
+    }
+    if (code === 'ELOOP') {
+        return new errors_RelsealError('E_CHANGED_WHILE_READING', `${where} is a symlink where a regular file is expected (changed since git recorded it?); commit the change or restore the file`, { cause: e });
+    }
+    return new errors_RelsealError('E_UNREADABLE', `${where} cannot be read: ${e.message}`, { cause: e });
+}
+function sameFile(a, b) {
+    return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
+}
+// One-shot hashing (Node >= 20.12) creates no Hash object, whose native handle costs the garbage
+// collector more than hashing a small file does.
+const oneShot = external_node_crypto_.hash;
+/** SHA-256 of bytes held whole, in hex: one call, no Hash object (Node's crypto.hash when it has it). */
+const read_file_sha256Hex = oneShot
+    ? (bytes) => oneShot('sha256', bytes, 'hex')
+    : (bytes) => external_node_crypto_.createHash('sha256').update(bytes).digest('hex');
+function notRegular(where) {
+    return new errors_RelsealError('E_UNREADABLE', `${where} is not a regular file; only files, symlinks and submodules can be hashed`);
+}
+function changed(where, size, read) {
+    return new errors_RelsealError('E_CHANGED_WHILE_READING', `${where} changed while it was being read (${size} bytes before, ${read} read); hash again once nothing writes to the tree`);
+}
+/** Reads into `buffer` from the file's current offset; a read error on a non-file says so. */
+function readSome(fd, buffer, where) {
+    try {
+        return (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, null);
+    }
+    catch (e) {
+        // A directory (EISDIR) or a FIFO without a writer (EAGAIN) fails here, before any fstat.
+        let regular = true;
+        try {
+            regular = (0,external_node_fs_namespaceObject.fstatSync)(fd).isFile();
+        }
+        catch {
+            /* the read error says more */
+        }
+        throw regular ? fsError(e, where) : notRegular(where);
+    }
+}
+/**
+ * Hashes one regular file by streaming it through a reusable buffer. Symlinks are never
+ * followed (O_NOFOLLOW), and O_NONBLOCK keeps a FIFO from blocking the open; a file whose size,
+ * inode or times change during the read is refused with E_CHANGED_WHILE_READING, so a digest
+ * always names bytes that existed at one moment.
+ */
+function read_file_hashFileSync(path, where, buffer) {
+    return read_file_tryHashFileSync(path, where, buffer, Number.POSITIVE_INFINITY);
+}
+/**
+ * hashFileSync, except that a file larger than `maxBytes` is not read past its first buffer: the
+ * result is then undefined (a caller that must stay free to handle signals leaves such files to a
+ * worker thread).
+ *
+ * Most files of a source tree fit in one buffer, and for them one `read` and one `fstat` after it
+ * are enough (this is the hot path of hashing a tree: a second fstat per file cost as much as the
+ * read): the read returned every byte the file held at one moment exactly when the fstat that
+ * follows reports that same size and a regular file. A file larger than the buffer is read in
+ * chunks (from the start again) between two fstats, which must agree on size, inode and times.
+ */
+function read_file_tryHashFileSync(path, where, buffer, maxBytes) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        throw fsError(e, where);
+    }
+    try {
+        const first = readSome(fd, buffer, where);
+        const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!st.isFile())
+            throw notRegular(where);
+        // git's rule (create_ce_mode): a file is 100755 when its owner may execute it; the group's and
+        // others' bits are ignored, so 0654 is 100644 and 0744 is 100755 (docs/code-hash.md).
+        const executable = (st.mode & OWNER_EXECUTE) !== 0;
+        if (first < buffer.length) {
+            if (first !== st.size)
+                throw changed(where, st.size, first);
+            return { sha256: read_file_sha256Hex(buffer.subarray(0, first)), size: first, executable };
+        }
+        const hash = external_node_crypto_.createHash('sha256');
+        if (st.size > maxBytes)
+            return undefined;
+        // Read again from the start, so that every byte hashed was read between the two fstats.
+        let total = 0;
+        while (total < st.size) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, total);
+            if (n === 0)
+                break;
+            hash.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+            total += n;
+        }
+        const after = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (total !== st.size || !sameFile(st, after))
+            throw changed(where, st.size, total);
+        return { sha256: hash.digest('hex'), size: total, executable };
+    }
+    catch (e) {
+        throw e instanceof errors_RelsealError ? e : fsError(e, where);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
 
 ;// CONCATENATED MODULE: ../../src/tree/from-git-rev.ts
+
 
 
 
@@ -49018,18 +49355,62 @@ async function from_git_rev_hashCommitTree(dir, commit, prefix, keep, onProgress
     assertLinksStayInside(links);
     return entries;
 }
-function streamBlobs(dir, blobs, onProgress) {
-    const results = [];
+/**
+ * `git cat-file --batch` processes that share a commit's blobs: git's side (finding and inflating
+ * each object) costs more than hashing it, so on two cores two processes each do half.
+ */
+const CAT_FILE_PROCESSES = 2;
+/**
+ * git maps pack files whole (windows of 1 GiB on 64-bit systems), so reading every blob of a
+ * 240 MB pack made the cat-file process 260 MB resident; smaller windows keep it near 70 MB.
+ */
+const PACK_WINDOW = 'core.packedGitWindowSize=16m';
+const PACK_LIMIT = 'core.packedGitLimit=64m';
+/** Blobs handed out at a time, in turn, so that both processes get a like share of large and small. */
+const BLOBS_PER_SHARE = 64;
+const EMPTY_SHA256 = (0,external_node_crypto_.createHash)('sha256').digest('hex');
+async function streamBlobs(dir, blobs, onProgress) {
+    const results = new Array(blobs.length);
     if (blobs.length === 0)
-        return Promise.resolve(results);
-    const child = spawnGit(['cat-file', '--batch'], { cwd: dir, ambientConfig: true });
+        return results;
+    const processes = Math.min(CAT_FILE_PROCESSES, Math.ceil(blobs.length / BLOBS_PER_SHARE));
+    const shares = Array.from({ length: processes }, () => []);
+    for (let i = 0; i < blobs.length; i++)
+        shares[Math.floor(i / BLOBS_PER_SHARE) % processes].push(i);
+    const progress = { files: 0, bytes: 0 };
+    const children = [];
+    const report = (size) => {
+        progress.bytes += size;
+        if (++progress.files % 512 === 0 || progress.files === blobs.length)
+            onProgress?.({ ...progress });
+    };
+    try {
+        await Promise.all(shares.map((share) => catFile(dir, blobs, share, results, report, children)));
+    }
+    finally {
+        for (const c of children)
+            if (c.exitCode === null)
+                c.kill('SIGKILL');
+    }
+    return results;
+}
+/** Streams the blobs `share` lists (indices into `blobs`) through one `git cat-file --batch`. */
+function catFile(dir, blobs, share, results, report, children) {
+    const child = spawnGit(['-c', PACK_WINDOW, '-c', PACK_LIMIT, 'cat-file', '--batch'], {
+        cwd: dir,
+        ambientConfig: true,
+    });
+    children.push(child);
     // cat-file --batch answers each id with "<oid> blob <size>\n", the bytes, then "\n".
     let state = 'header';
     let header = [];
     let remaining = 0;
     let size = 0;
-    let bytes = 0;
-    let hash = createHash('sha256');
+    let done = 0;
+    // A blob whose bytes all came in one chunk (most of a source tree) is hashed in one call, with
+    // no Hash object; a larger one is streamed.
+    let hash;
+    let digest = '';
     let keep;
     let stderr = '';
     return new Promise((resolve, reject) => {
@@ -49043,20 +49424,23 @@ function streamBlobs(dir, blobs, onProgress) {
         };
         const startBlob = (line) => {
             const [oid, type, len] = line.split(' ');
-            const blob = blobs[results.length];
+            const blob = blobs[share[done]];
             if (type !== 'blob' || blob === undefined || len === undefined) {
                 return fail(new RelsealError('E_GIT', `object ${oid} (${JSON.stringify(blob?.path)}) is missing from the object store; fetch the commit again`));
             }
             size = remaining = Number(len);
-            hash = createHash('sha256');
+            hash = undefined;
+            digest = remaining === 0 ? EMPTY_SHA256 : '';
             keep = blob.mode === '120000' ? [] : undefined;
             state = remaining === 0 ? 'newline' : 'body';
         };
         const finishBlob = () => {
-            bytes += size;
-            results.push({ sha256: hash.digest('hex'), size, ...(keep ? { content: Buffer.concat(keep) } : {}) });
-            if (results.length % 512 === 0 || results.length === blobs.length)
-                onProgress?.({ files: results.length, bytes });
+            results[share[done++]] = {
+                sha256: hash === undefined ? digest : hash.digest('hex'),
+                size,
+                ...(keep ? { content: Buffer.concat(keep) } : {}),
+            };
+            report(size);
             state = 'header';
         };
         child.stdout.on('data', (chunk) => {
@@ -49064,18 +49448,24 @@ function streamBlobs(dir, blobs, onProgress) {
             while (pos < chunk.length && !failed) {
                 if (state === 'header') {
                     const nl = chunk.indexOf(0x0a, pos);
-                    header.push(chunk.subarray(pos, nl < 0 ? chunk.length : nl));
-                    if (nl < 0)
+                    if (nl < 0) {
+                        header.push(chunk.subarray(pos));
                         return;
-                    pos = nl + 1;
-                    const line = Buffer.concat(header).toString('latin1');
+                    }
+                    const line = header.length === 0
+                        ? chunk.toString('latin1', pos, nl)
+                        : Buffer.concat([...header, chunk.subarray(pos, nl)]).toString('latin1');
                     header = [];
+                    pos = nl + 1;
                     startBlob(line);
                 }
                 else if (state === 'body') {
                     const take = Math.min(remaining, chunk.length - pos);
-                    const part = chunk.subarray(pos, pos + take);
-                    hash.update(part);
+                    const part = take === chunk.length ? chunk : chunk.subarray(pos, pos + take);
+                    if (hash === undefined && take === remaining)
+                        digest = sha256Hex(part);
+                    else
+                        (hash ??= createHash('sha256')).update(part);
                     keep?.push(Buffer.from(part));
                     remaining -= take;
                     pos += take;
@@ -49091,15 +49481,18 @@ function streamBlobs(dir, blobs, onProgress) {
         child.stderr.on('data', (b) => (stderr += b.toString('utf8')));
         child.on('error', (e) => fail(new RelsealError('E_GIT', `could not start git cat-file: ${e.message}`, { cause: e })));
         child.on('close', () => {
-            if (results.length === blobs.length)
-                resolve(results);
+            if (done === share.length)
+                resolve();
             else
-                fail(new RelsealError('E_GIT', `git cat-file stopped after ${results.length} of ${blobs.length} objects: ${stderr.trim()}`));
+                fail(new RelsealError('E_GIT', `git cat-file stopped after ${done} of ${share.length} objects: ${stderr.trim()}`));
         });
         child.stdin.on('error', () => {
             /* reported through close */
         });
-        child.stdin.end(blobs.map((b) => b.oid).join('\n') + '\n');
+        let ids = '';
+        for (const i of share)
+            ids += `${blobs[i].oid}\n`;
+        child.stdin.end(ids);
     });
 }
 
@@ -49107,88 +49500,14 @@ function streamBlobs(dir, blobs, onProgress) {
 var external_node_url_ = __nccwpck_require__(3136);
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
-;// CONCATENATED MODULE: ../../src/tree/read-file.ts
-
-
-
-/** Chunk size for streamed reads: memory stays flat however large a file is. */
-const read_file_READ_CHUNK_BYTES = 1024 * 1024;
-/** The owner's execute bit (S_IXUSR): the only one git looks at. */
-const OWNER_EXECUTE = 0o100;
-function fsError(e, where) {
-    const code = e.code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-        return new errors_RelsealError('E_NOT_FOUND', `${where} does not exist; restore it (git checkout -- <path>) or remove it from the tree`, { cause: e });
-    }
-    if (code === 'EACCES' || code === 'EPERM') {
-        return new errors_RelsealError('E_UNREADABLE', `${where} cannot be read (permission denied); make it readable by this user`, { cause: e });
-    }
-    if (code === 'ELOOP') {
-        return new errors_RelsealError('E_CHANGED_WHILE_READING', `${where} is a symlink where a regular file is expected (changed since git recorded it?); commit the change or restore the file`, { cause: e });
-    }
-    return new errors_RelsealError('E_UNREADABLE', `${where} cannot be read: ${e.message}`, { cause: e });
-}
-function sameFile(a, b) {
-    return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
-}
-/**
- * Hashes one regular file by streaming it through a reusable buffer. Symlinks are never
- * followed (O_NOFOLLOW), and O_NONBLOCK keeps a FIFO from blocking the open; a file whose size, inode or times change during the read is refused
- * with E_CHANGED_WHILE_READING, so a digest always names bytes that existed at one moment.
- */
-function read_file_hashFileSync(path, where, buffer) {
-    return read_file_tryHashFileSync(path, where, buffer, Number.POSITIVE_INFINITY);
-}
-/**
- * hashFileSync, except that a file larger than `maxBytes` is not read: the result is then
- * undefined (the hash pool's calling thread leaves such files to a worker, so that it stays free
- * to handle signals).
- */
-function read_file_tryHashFileSync(path, where, buffer, maxBytes) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
-    }
-    catch (e) {
-        throw fsError(e, where);
-    }
-    try {
-        const before = (0,external_node_fs_namespaceObject.fstatSync)(fd);
-        if (!before.isFile()) {
-            throw new errors_RelsealError('E_UNREADABLE', `${where} is not a regular file; only files, symlinks and submodules can be hashed`);
-        }
-        if (before.size > maxBytes)
-            return undefined;
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        let total = 0;
-        // Read the size fstat reported; growth or shrinking shows in the second fstat below.
-        while (total < before.size) {
-            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, null);
-            if (n === 0)
-                break;
-            hash.update(buffer.subarray(0, n));
-            total += n;
-        }
-        const after = (0,external_node_fs_namespaceObject.fstatSync)(fd);
-        if (total !== before.size || !sameFile(before, after)) {
-            throw new errors_RelsealError('E_CHANGED_WHILE_READING', `${where} changed while it was being read (${before.size} bytes before, ${total} read); hash again once nothing writes to the tree`);
-        }
-        // git's rule (create_ce_mode): a file is 100755 when its owner may execute it; the group's and
-        // others' bits are ignored, so 0654 is 100644 and 0744 is 100755 (docs/code-hash.md).
-        return { sha256: hash.digest('hex'), size: total, executable: (before.mode & OWNER_EXECUTE) !== 0 };
-    }
-    catch (e) {
-        throw e instanceof errors_RelsealError ? e : fsError(e, where);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-
 ;// CONCATENATED MODULE: ../../src/tree/hash-worker.ts
 /**
  * Worker-thread side of the hash pool: receives batches of files, hashes them with the same
- * `hashFileSync` the main thread uses, and answers with digests or the first error.
+ * `tryHashFileSync` the calling thread uses, and answers with digests or the first error.
+ *
+ * Messages are kept flat, because on a tree of small files the cost of passing them is of the order
+ * of the cost of hashing: a batch's paths travel as one NUL-joined string, and its answer as one
+ * string of hex digests plus two transferred typed arrays (sizes, executable flags).
  */
 
 
@@ -49198,9 +49517,22 @@ if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_
     const port = external_node_worker_threads_.parentPort;
     const buffer = Buffer.allocUnsafe(read_file_READ_CHUNK_BYTES);
     port.on('message', (req) => {
+        const abs = req.abs.split('\0');
+        const where = req.where.split('\0');
+        const sizes = new Float64Array(abs.length);
+        const executable = new Uint8Array(abs.length);
+        let hex = '';
         try {
-            const digests = req.files.map((f) => read_file_hashFileSync(f.abs, f.where, buffer));
-            port.postMessage({ batch: req.batch, digests });
+            for (let i = 0; i < abs.length; i++) {
+                const d = read_file_hashFileSync(abs[i], where[i], buffer);
+                hex += d.sha256;
+                sizes[i] = d.size;
+                executable[i] = d.executable ? 1 : 0;
+            }
+            port.postMessage({ batch: req.batch, hex, sizes, executable }, [
+                sizes.buffer,
+                executable.buffer,
+            ]);
         }
         catch (e) {
             const code = e instanceof errors_RelsealError ? e.code : 'E_UNREADABLE';
@@ -49223,9 +49555,11 @@ if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_
 /** Below these, starting threads costs more than it saves. */
 const INLINE_MAX_FILES = 256;
 const INLINE_MAX_BYTES = (/* unused pure expression or super */ null && (32 * 1024 * 1024));
-/** Files per message to a thread; fewer when there are few files, so a handful of large files still spread. */
-const MAX_BATCH_FILES = 64;
+/** Files per batch; fewer when there are few files, so a handful of large files still spread. */
+const MAX_BATCH_FILES = 256;
 const BATCHES_PER_THREAD = 8;
+/** Batches a worker holds at once: it never waits for the calling thread between two. */
+const BATCHES_IN_FLIGHT = 2;
 /**
  * The calling thread reads no file larger than this: one read of a multi-GB file would keep it
  * from handling SIGINT/SIGTERM for seconds (issue 23: signals end work promptly). A batch holding
@@ -49240,6 +49574,38 @@ const workerFile = (0,external_node_url_.fileURLToPath)(new URL(`./${WORKER_NAME
 /** True when hashing threads can be started from this build. */
 function canUseHashThreads() {
     return existsSync(workerFile);
+}
+function defaultThreads() {
+    return Math.min(availableParallelism(), 4);
+}
+function startWorker() {
+    const w = new Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] });
+    // An idle thread never keeps the process alive; errors surface when it is given work.
+    w.unref();
+    w.on('error', () => { });
+    return w;
+}
+/**
+ * Starts the worker threads that hashing with `concurrency` threads uses (the calling thread is one
+ * of them; default: the machine's parallelism, at most 4), or returns undefined when this build has
+ * none or one thread is asked for.
+ */
+function hash_pool_startHashThreads(concurrency) {
+    const count = (concurrency ?? defaultThreads()) - 1;
+    if (count < 1 || !canUseHashThreads())
+        return undefined;
+    const workers = Array.from({ length: count }, startWorker);
+    let closed = false;
+    return {
+        workers,
+        close: () => {
+            if (closed)
+                return;
+            closed = true;
+            for (const w of workers)
+                void w.terminate();
+        },
+    };
 }
 function totalSize(jobs) {
     let sum = 0;
@@ -49269,93 +49635,141 @@ function hashInline(jobs, options) {
  * `jobs`, whatever the thread count, so results are deterministic.
  */
 async function hash_pool_hashFiles(jobs, options = {}) {
-    const threads = Math.max(1, Math.min(options.concurrency ?? Math.min(availableParallelism(), 4), jobs.length));
-    const small = jobs.length < INLINE_MAX_FILES && totalSize(jobs) < INLINE_MAX_BYTES;
-    if (threads === 1 || !canUseHashThreads() || (options.concurrency === undefined && small)) {
+    const given = options.threads?.workers.length;
+    const threads = Math.min(options.concurrency ?? (given === undefined ? defaultThreads() : given + 1), jobs.length);
+    if (threads <= 1 || (given === undefined && !canUseHashThreads()))
         return hashInline(jobs, options);
+    const small = jobs.length < INLINE_MAX_FILES && totalSize(jobs) < INLINE_MAX_BYTES;
+    if (options.concurrency === undefined && small)
+        return hashInline(jobs, options);
+    const workers = options.threads ? options.threads.workers.slice(0, threads - 1) : [];
+    const own = [];
+    while (workers.length < threads - 1) {
+        const w = startWorker();
+        own.push(w);
+        workers.push(w);
     }
-    return hashInThreads(jobs, threads, options);
+    try {
+        return await hashInThreads(jobs, workers, own, options);
+    }
+    finally {
+        for (const w of own)
+            void w.terminate();
+    }
 }
-function hashInThreads(jobs, threads, options) {
+/**
+ * The calling thread and `workers` take batches in turn; the calling thread hashes one batch per
+ * turn of the event loop, so messages and signals are handled between two.
+ */
+function hashInThreads(jobs, workers, own, options) {
     const results = new Array(jobs.length);
-    const size = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / (threads * BATCHES_PER_THREAD))));
-    const batches = [];
-    for (let start = 0; start < jobs.length; start += size)
-        batches.push(start);
+    const size = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / ((workers.length + 1) * BATCHES_PER_THREAD))));
+    const batches = Math.ceil(jobs.length / size);
     let next = 0;
     let finished = 0;
-    let done = { files: 0, bytes: 0 };
-    const workers = [];
+    const done = { files: 0, bytes: 0 };
     return new Promise((resolve, reject) => {
-        let failed = false;
+        let settled = false;
+        const detach = [];
+        const busy = [];
+        const settle = () => {
+            settled = true;
+            for (const off of detach)
+                off();
+            for (const w of busy)
+                w.unref();
+        };
         const fail = (err) => {
-            failed = true;
-            for (const w of workers)
+            if (settled)
+                return;
+            settle();
+            // A thread may still be reading; ending it stops the rest of the work at once.
+            for (const w of busy)
                 void w.terminate();
             reject(err);
         };
-        const record = (batch, digests) => {
-            digests.forEach((d, k) => {
-                results[batch + k] = d;
-                done = { files: done.files + 1, bytes: done.bytes + d.size };
-            });
-            options.onProgress?.(done);
-            finished++;
-            if (finished === batches.length) {
-                for (const x of workers)
-                    void x.terminate();
+        const finish = () => {
+            options.onProgress?.({ ...done });
+            if (++finished === batches) {
+                settle();
                 resolve(results);
             }
         };
-        const feed = (w) => {
-            if (next >= batches.length)
-                return;
-            const start = batches[next++];
-            const req = { batch: start, files: jobs.slice(start, start + size) };
-            w.postMessage(req);
+        const send = (w, start) => {
+            const end = Math.min(start + size, jobs.length);
+            let abs = jobs[start].abs;
+            let where = jobs[start].where;
+            for (let i = start + 1; i < end; i++) {
+                abs += `\0${jobs[i].abs}`;
+                where += `\0${jobs[i].where}`;
+            }
+            w.postMessage({ batch: start, abs, where });
         };
-        const startWorker = (first) => {
-            const w = new Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] });
-            workers.push(w);
-            w.on('error', fail);
-            w.on('message', (res) => {
+        const feed = (w) => {
+            if (next < batches)
+                send(w, next++ * size);
+        };
+        const stopped = (code) => fail(new RelsealError('E_UNREADABLE', `a hashing thread stopped early (exit ${code}); hash again`));
+        const use = (w, first) => {
+            const message = (res) => {
+                if (settled)
+                    return;
                 if ('error' in res)
                     return fail(new RelsealError(res.error.code, res.error.message));
-                record(res.batch, res.digests);
-                feed(w);
-            });
-            if (first)
-                w.postMessage(first);
-            // Two batches in flight: the worker never waits while this thread is busy hashing.
-            feed(w);
-            if (!first)
+                const { batch, hex, sizes, executable } = res;
+                for (let k = 0; k < sizes.length; k++) {
+                    results[batch + k] = {
+                        sha256: hex.slice(k * 64, k * 64 + 64),
+                        size: sizes[k],
+                        executable: executable[k] === 1,
+                    };
+                    done.bytes += sizes[k];
+                }
+                done.files += sizes.length;
+                finish();
+                if (!settled)
+                    feed(w);
+            };
+            w.on('message', message).on('error', fail).on('exit', stopped);
+            detach.push(() => w.off('message', message).off('error', fail).off('exit', stopped));
+            busy.push(w);
+            // A working thread keeps the process alive until its answer is in.
+            w.ref();
+            if (first !== undefined)
+                send(w, first);
+            for (let k = first === undefined ? 0 : 1; k < BATCHES_IN_FLIGHT; k++)
                 feed(w);
         };
-        // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
-        // need one worker fewer (a worker costs an isolate: tens of MB).
         const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
         const hashHere = () => {
-            if (failed || next >= batches.length)
+            if (settled || next >= batches)
                 return;
-            const start = batches[next++];
-            const files = jobs.slice(start, start + size);
-            const digests = [];
+            const start = next++ * size;
+            const end = Math.min(start + size, jobs.length);
+            let bytes = 0;
             try {
-                for (const j of files) {
-                    const d = tryHashFileSync(j.abs, j.where, buffer, CALLING_THREAD_MAX_FILE_BYTES);
-                    if (d === undefined)
-                        return startWorker({ batch: start, files });
-                    digests.push(d);
+                for (let i = start; i < end; i++) {
+                    const d = tryHashFileSync(jobs[i].abs, jobs[i].where, buffer, CALLING_THREAD_MAX_FILE_BYTES);
+                    if (d === undefined) {
+                        // Too large to read here: one more worker takes this batch, and the calling thread's place.
+                        const w = startWorker();
+                        own.push(w);
+                        return use(w, start);
+                    }
+                    results[i] = d;
+                    bytes += d.size;
                 }
             }
             catch (e) {
                 return fail(e);
             }
-            record(start, digests);
+            done.files += end - start;
+            done.bytes += bytes;
+            finish();
             setImmediate(hashHere);
         };
-        for (let i = 0; i < threads - 1; i++)
-            startWorker();
+        for (const w of workers)
+            use(w);
         setImmediate(hashHere);
     });
 }
@@ -49385,10 +49799,11 @@ function assertDirectory(dir) {
     if (!st.isDirectory())
         throw new RelsealError('E_BAD_INPUT', `${dir} is not a directory; pass the directory that holds the tree`);
 }
-async function hashRaw(raw, options) {
+async function hashRaw(raw, options, threads) {
     const digests = await hashFiles(raw.files.map((f) => f.job), {
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(threads ? { threads } : {}),
     });
     const entries = raw.files.map((f, i) => {
         const d = digests[i];
@@ -49415,24 +49830,48 @@ async function hashRaw(raw, options) {
 async function hashTree(options) {
     const dir = resolve(options.dir);
     assertDirectory(dir);
+    // Files are read by threads started now, so that their start-up overlaps listing the tree.
+    const threads = options.rev === undefined ? startHashThreads(options.concurrency) : undefined;
+    try {
+        return await hashTreeWith(dir, options, threads);
+    }
+    finally {
+        threads?.close();
+    }
+}
+async function hashTreeWith(dir, options, threads) {
     const source = options.source ?? 'auto';
-    const repo = source === 'plain' ? undefined : await probeRepo(dir);
+    // A working tree's listing starts with the probe (git processes at once, not one after another);
+    // when `dir` turns out to be no work tree, it is dropped unread.
+    const probe = source === 'plain' ? Promise.resolve(undefined) : probeRepo(dir, options.rev === undefined);
+    const listing = source === 'plain' || options.rev !== undefined
+        ? undefined
+        : (async () => listGitIndex(dir, pathFilter(options.include, options.exclude), probe.then((r) => r?.places)))();
+    // Likewise the commit is resolved while the repository is probed; a missing repository still
+    // wins over a bad revision, as the probe's answer is looked at first.
+    const resolving = source === 'plain' || options.rev === undefined ? undefined : resolveCommit(dir, options.rev);
+    for (const early of [listing, resolving]) {
+        early?.catch(() => {
+            /* awaited below when it matters; otherwise its failure means nothing */
+        });
+    }
+    const repo = await probe;
     if (repo === undefined && (source === 'git' || options.rev !== undefined)) {
         throw new RelsealError('E_NOT_A_REPO', `${dir} is not a git repository; run it in a clone, or hash it as a plain directory without --rev`);
     }
     let entries;
     let commit;
     if (options.rev !== undefined) {
-        commit = await resolveCommit(dir, options.rev);
+        commit = await resolving;
         entries = await hashCommitTree(dir, commit, repo.prefix, pathFilter(options.include, options.exclude), options.onProgress);
     }
     else if (repo !== undefined) {
         if (!repo.workTree) {
             throw new RelsealError('E_BAD_INPUT', `${dir} is a bare repository with no working tree; pass --rev to hash a commit`);
         }
-        const raw = await listGitIndex(dir, pathFilter(options.include, options.exclude));
+        const raw = await listing;
         // A conversion refusal wins over any error from hashing the converted bytes.
-        const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options), raw.pending]);
+        const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options, threads), raw.pending]);
         if (checked.status === 'rejected')
             throw checked.reason;
         if (hashed.status === 'rejected')
@@ -49440,7 +49879,7 @@ async function hashTree(options) {
         entries = hashed.value;
     }
     else {
-        entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options);
+        entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options, threads);
     }
     const sorted = sortEntries(entries);
     const fileManifest = fileManifestOf(sorted);
@@ -49521,6 +49960,138 @@ function actionClient(i) {
         ...(i.apiUrl ? { baseUrl: i.apiUrl } : {}),
         log: (message) => info(message),
     });
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/rollout.ts
+/**
+ * The phased rollout of schema v2 (docs/manifest-spec.md, "Phased rollout"): a start time and
+ * stages of growing percentages of hosts, each opening a fixed time after the start. Every check
+ * is one linear pass written by hand, as in grammar.ts.
+ */
+
+
+
+/** A rollout has at most this many stages. */
+const MAX_ROLLOUT_STAGES = 10;
+/** No stage opens later than this after the start (365 days). */
+const MAX_ROLLOUT_AFTER_SECONDS = (/* unused pure expression or super */ null && (365 * 86400));
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+/**
+ * Seconds of an `after` duration, or undefined when it is not `0` or a digit 1–9 followed by at
+ * most 5 digits, then one unit of `s m h d w`, at most 365 days: one spelling per number.
+ */
+function afterSeconds(s) {
+    if (s.length < 2 || s.length > 7)
+        return undefined;
+    const unit = UNIT_SECONDS[s[s.length - 1]];
+    const digits = s.slice(0, -1);
+    if (unit === undefined || (digits.length > 1 && digits[0] === '0'))
+        return undefined;
+    for (let i = 0; i < digits.length; i++) {
+        const c = digits.charCodeAt(i);
+        if (c < 0x30 || c > 0x39)
+            return undefined;
+    }
+    const seconds = Number(digits) * unit;
+    return seconds <= MAX_ROLLOUT_AFTER_SECONDS ? seconds : undefined;
+}
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const MANIFEST = {
+    code: 'E_BAD_INPUT',
+    field: (n) => `manifest field rollout${n === '' ? '' : `.${n}`}`,
+    stage: (i, n) => `manifest field rollout.stages[${i}]${n === '' ? '' : `.${n}`}`,
+};
+function fail(w, where, why) {
+    throw new RelsealError(w.code, `${where} ${why}`);
+}
+function checkStage(s, i, w, last) {
+    if (!isObject(s))
+        fail(w, w.stage(i, ''), 'must be an object { percent, after }');
+    for (const k of Object.keys(s))
+        if (k !== 'percent' && k !== 'after')
+            fail(w, w.stage(i, escapeUntrusted(k, 40)), 'is not a stage field');
+    const { percent, after } = s;
+    if (typeof percent !== 'number' || !Number.isInteger(percent) || percent < 1 || percent > 100)
+        fail(w, w.stage(i, 'percent'), 'must be a whole number from 1 to 100');
+    if (percent <= last.percent)
+        fail(w, w.stage(i, 'percent'), `must be larger than the previous stage's ${last.percent}`);
+    const seconds = typeof after === 'string' ? afterSeconds(after) : undefined;
+    if (seconds === undefined)
+        fail(w, w.stage(i, 'after'), 'must be a duration such as 0m, 30m, 2h or 3d (units s, m, h, d, w; at most 365d)');
+    if (seconds < last.after)
+        fail(w, w.stage(i, 'after'), "must not be earlier than the previous stage's");
+    last.percent = percent;
+    last.after = seconds;
+    return { percent, after: after };
+}
+/** 1–10 stages, percents strictly increasing from 1 and ending at 100, `after` never decreasing. */
+function checkStages(stages, w) {
+    if (!Array.isArray(stages) || stages.length < 1 || stages.length > MAX_ROLLOUT_STAGES)
+        fail(w, w.field('stages'), `must be an array of 1 to ${MAX_ROLLOUT_STAGES} stages { percent, after }`);
+    const last = { percent: 0, after: 0 };
+    const out = stages.map((s, i) => checkStage(s, i, w, last));
+    if (last.percent !== 100)
+        fail(w, w.stage(out.length - 1, 'percent'), 'must be 100 in the last stage, so that every host is reached');
+    return out;
+}
+/** When stage `i` opens, in milliseconds since the epoch. */
+function stageOpensAt(rollout, i) {
+    return Date.parse(rollout.start) + afterSeconds(rollout.stages[i].after) * 1000;
+}
+function checkRollout(v, w, expiresAt) {
+    if (!isObject(v))
+        fail(w, w.field(''), 'must be an object { start, stages }');
+    for (const k of Object.keys(v))
+        if (k !== 'start' && k !== 'stages')
+            fail(w, w.field(escapeUntrusted(k, 40)), 'is not a rollout field');
+    if (typeof v.start !== 'string' || !isUtcTimestamp(v.start))
+        fail(w, w.field('start'), 'must be a real RFC 3339 UTC time ending in Z, such as 2026-01-01T00:00:00Z');
+    const rollout = { start: v.start, stages: checkStages(v.stages, w) };
+    const lastOpens = stageOpensAt(rollout, rollout.stages.length - 1);
+    if (expiresAt !== undefined && lastOpens >= Date.parse(expiresAt))
+        fail(w, w.field(''), `ends at ${new Date(lastOpens).toISOString()}, not before expires_at ${expiresAt}: the last stage would never open`);
+    return rollout;
+}
+/**
+ * The `rollout` field of a verified payload: required with schema v2 and refused with v1
+ * (`payload.rollout`), so a v1 manifest stays v1 byte for byte and a v1 client refuses a phased
+ * release instead of installing it everywhere at once.
+ */
+function rollout_parsePayloadRollout(untrusted, isV2, expiresAt) {
+    if (!isV2) {
+        if (untrusted !== undefined)
+            fail(MANIFEST, MANIFEST.field(''), 'needs schema "https://relseal.dev/manifest/v2"');
+        return undefined;
+    }
+    if (untrusted === undefined)
+        fail(MANIFEST, MANIFEST.field(''), 'is missing: schema v2 is v1 plus a rollout');
+    return checkRollout(untrusted, MANIFEST, expiresAt);
+}
+/**
+ * Reads a rollout plan as the CLI and sign-release take it, `10%@0m,50%@30m,100%@2h`, starting at
+ * `start` (an RFC 3339 UTC time); `what` names the flag or input in errors (E_USAGE).
+ *
+ * @example parseRolloutPlan('10%@0m,100%@2h', '2026-05-01T12:00:00Z', '--rollout')
+ */
+function parseRolloutPlan(text, start, what, startWhat = what) {
+    const w = {
+        code: 'E_USAGE',
+        field: (n) => (n === '' ? what : `${what} ${n}`),
+        stage: (i, n) => `${what} stage ${i + 1}${n === '' ? '' : ` ${n}`}`,
+    };
+    const items = text.split(',');
+    if (text.length > 200 || items.length > MAX_ROLLOUT_STAGES)
+        fail(w, what, `is longer than 200 characters or holds more than ${MAX_ROLLOUT_STAGES} stages; write it as 10%@0m,50%@30m,100%@2h`);
+    const stages = items.map((item, i) => {
+        const [pct, after, extra] = item.trim().split('@');
+        const digits = pct?.endsWith('%') ? pct.slice(0, -1) : '';
+        if (after === undefined || extra !== undefined || !/^[1-9][0-9]{0,2}$/.test(digits))
+            fail(w, w.stage(i, ''), `is ${JSON.stringify(escapeUntrusted(item, 40))}, not PERCENT%@AFTER such as 50%@30m`);
+        return { percent: Number(digits), after };
+    });
+    if (!isUtcTimestamp(start))
+        fail(w, startWhat, `is ${JSON.stringify(escapeUntrusted(start, 40))}, not an RFC 3339 UTC time such as 2026-05-01T12:00:00Z`);
+    return checkRollout({ start, stages }, w, undefined);
 }
 
 ;// CONCATENATED MODULE: ../../src/manifest/strict-json.ts
@@ -49658,7 +50229,10 @@ function isWellFormed(s) {
 
 
 
+
 const MANIFEST_SCHEMA = 'https://relseal.dev/manifest/v1';
+/** v1 plus a required `rollout`; written only when there is one, so v1 manifests stay v1. */
+const MANIFEST_SCHEMA_V2 = 'https://relseal.dev/manifest/v2';
 /** Every payload field, in serialization order. */
 const MANIFEST_FIELDS = [
     'schema',
@@ -49674,8 +50248,10 @@ const MANIFEST_FIELDS = [
     'expires_at',
     'builder',
     'tag_signer',
+    'rollout',
 ];
-const REQUIRED = MANIFEST_FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer');
+const OPTIONAL = new Set(['expires_at', 'builder', 'tag_signer', 'rollout']);
+const REQUIRED = MANIFEST_FIELDS.filter((f) => !OPTIONAL.has(f));
 const BUILDER_FIELDS = (/* unused pure expression or super */ null && (['workflow_ref', 'run_id', 'run_attempt', 'runner_os', 'event', 'ref']));
 function bad(field, why) {
     return new RelsealError('E_BAD_INPUT', `manifest field ${field} ${why}`);
@@ -49696,7 +50272,7 @@ function onlyKnown(obj, known, where) {
         if (!known.includes(k))
             throw bad(`${where}${k}`, `is not a v1 field; a newer relseal may be needed`);
 }
-function isObject(v) {
+function payload_isObject(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 /** True for a strict SemVer 2.0.0 version without prefix or surrounding space. */
@@ -49708,7 +50284,7 @@ function parseArtifacts(v) {
         throw bad('artifacts', 'must be an array of { name, size, sha256 }');
     const names = new Set();
     return v.map((a, i) => {
-        if (!isObject(a))
+        if (!payload_isObject(a))
             throw bad(`artifacts[${i}]`, 'must be an object');
         onlyKnown(a, ['name', 'size', 'sha256'], `artifacts[${i}].`);
         const name = str(a, 'name', isArtifactName, 'a file name of 1 to 255 bytes without slashes, backslashes or control characters, not starting with "." or "-"', `artifacts[${i}].`);
@@ -49722,7 +50298,7 @@ function parseArtifacts(v) {
     });
 }
 function parseBuilder(v) {
-    if (!isObject(v))
+    if (!payload_isObject(v))
         throw bad('builder', 'must be an object');
     onlyKnown(v, BUILDER_FIELDS, 'builder.');
     const out = {};
@@ -49749,14 +50325,14 @@ function parsePayload(bytes) {
         throw new RelsealError('E_BAD_INPUT', 'the manifest payload is not valid UTF-8');
     }
     const obj = parseStrictJson(text, 'the manifest payload', { integersOnly: true });
-    if (!isObject(obj))
+    if (!payload_isObject(obj))
         throw new RelsealError('E_BAD_INPUT', 'the manifest payload is not a JSON object');
     onlyKnown(obj, MANIFEST_FIELDS, '');
     for (const f of REQUIRED)
         if (obj[f] === undefined)
             throw bad(f, 'is missing');
-    if (obj.schema !== MANIFEST_SCHEMA)
-        throw bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)}`);
+    if (obj.schema !== MANIFEST_SCHEMA && obj.schema !== MANIFEST_SCHEMA_V2)
+        throw bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)} (or v2 with a rollout)`);
     const version = obj.version;
     if (typeof version !== 'string' || !isStrictSemver(version))
         throw bad('version', 'must be a strict SemVer 2.0.0 version such as 1.2.3');
@@ -49764,7 +50340,7 @@ function parsePayload(bytes) {
         throw bad('file_count', 'must be a whole number');
     const created = str(obj, 'created_at', isUtcTimestamp, 'a real RFC 3339 UTC time ending in Z, such as 2026-01-01T00:00:00Z');
     const payload = {
-        schema: MANIFEST_SCHEMA,
+        schema: obj.schema,
         repository: str(obj, 'repository', isRepository, 'owner/name'),
         tag: str(obj, 'tag', isTagName, 'a git tag name (git check-ref-format, not starting with "-")'),
         version,
@@ -49784,7 +50360,7 @@ function parsePayload(bytes) {
         payload.builder = parseBuilder(obj.builder);
     if (obj.tag_signer !== undefined) {
         const t = obj.tag_signer;
-        if (!isObject(t) ||
+        if (!payload_isObject(t) ||
             typeof t.principal !== 'string' ||
             typeof t.fingerprint !== 'string' ||
             !hasNoControl(t.principal) ||
@@ -49794,6 +50370,9 @@ function parsePayload(bytes) {
         onlyKnown(t, ['principal', 'fingerprint'], 'tag_signer.');
         payload.tag_signer = { principal: t.principal, fingerprint: t.fingerprint };
     }
+    const rollout = parsePayloadRollout(obj.rollout, obj.schema === MANIFEST_SCHEMA_V2, payload.expires_at);
+    if (rollout !== undefined)
+        payload.rollout = rollout;
     return payload;
 }
 /** The payload bytes relseal signs: fields in spec order, two-space indentation, final newline. */
@@ -49861,6 +50440,236 @@ function assertTagMatchesVersion(tag, version, prefix = '') {
         `a release whose version and tag disagree is refused, re-sign it with the version its tag names`, { details: { tag, version, tag_prefix: prefix } });
 }
 
+;// CONCATENATED MODULE: ../../src/bench/report.ts
+
+
+/** Larger reports are refused: thousands of metrics fit in far less. */
+const MAX_BENCHMARK_REPORT_BYTES = 1024 * 1024;
+const MAX_BENCHMARK_ENTRIES = 10_000;
+const MAX_NAME_CHARS = 256;
+const MAX_UNIT_CHARS = 64;
+const MAX_TEXT_CHARS = 1024;
+const KEYS = new Set(['name', 'unit', 'value', 'range', 'extra']);
+// eslint-disable-next-line no-control-regex -- control characters are what this refuses
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/** `± 329`, `±1.5%`, `+/- 3`, `+- 0.2`, `3`: an optional ±, a non-negative decimal, an optional %. */
+// eslint-disable-next-line security/detect-unsafe-regex -- each optional group starts with its own literal: linear
+const RANGE = /^(?:±|\+\/-|\+-)?\s*(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(%?)$/;
+/**
+ * Parses a report, validating every entry; `file` names it in errors.
+ *
+ * @example
+ * parseBenchmarkReport('[{"name":"startup","unit":"ms","value":41.5,"range":"± 2"}]', 'bench.json')
+ * // [{ name: 'startup', unit: 'ms', value: 41.5, range: { amount: 2, relative: false, text: '± 2' } }]
+ */
+function parseBenchmarkReport(data, file) {
+    const shown = escape_escapeUntrusted(file);
+    const bad = (what) => new errors_RelsealError('E_BAD_INPUT', `benchmark report ${shown}: ${what}; write a JSON array of {"name", "unit", "value", "range"?} ` +
+        `(github-action-benchmark's customSmallerIsBetter format)`);
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (size > MAX_BENCHMARK_REPORT_BYTES)
+        throw bad(`it is ${size} bytes, over the ${MAX_BENCHMARK_REPORT_BYTES}-byte limit`);
+    let parsed;
+    try {
+        parsed = JSON.parse(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
+    }
+    catch (e) {
+        throw bad(`it is not JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (!Array.isArray(parsed))
+        throw bad('it is not a JSON array');
+    if (parsed.length > MAX_BENCHMARK_ENTRIES)
+        throw bad(`it has ${parsed.length} entries, over the limit of ${MAX_BENCHMARK_ENTRIES}`);
+    const seen = new Set();
+    return parsed.map((raw, i) => {
+        const entry = parseEntry(raw, (what) => bad(`entry ${i + 1}${what}`));
+        if (seen.has(entry.name))
+            throw bad(`entry ${i + 1}: name ${JSON.stringify(escape_escapeUntrusted(entry.name))} appears twice`);
+        seen.add(entry.name);
+        return entry;
+    });
+}
+function parseEntry(raw, bad) {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        throw bad(' is not an object');
+    const o = raw;
+    const unknown = Object.keys(o).find((k) => !KEYS.has(k));
+    if (unknown !== undefined)
+        throw bad(` has an unknown key ${JSON.stringify(escape_escapeUntrusted(unknown))}`);
+    const text = (key, max, required) => {
+        const v = o[key];
+        if (v === undefined && !required)
+            return undefined;
+        if (typeof v !== 'string')
+            throw bad(`: "${key}" must be a string`);
+        if (v.length > max)
+            throw bad(`: "${key}" is longer than ${max} characters`);
+        if (CONTROL.test(v))
+            throw bad(`: "${key}" holds a control or bidi character`);
+        return v;
+    };
+    const name = text('name', MAX_NAME_CHARS, true);
+    const at = ` (${JSON.stringify(escape_escapeUntrusted(name))})`;
+    if (name.trim() === '')
+        throw bad(': "name" is empty');
+    const unit = text('unit', MAX_UNIT_CHARS, true);
+    text('extra', MAX_TEXT_CHARS, false);
+    const value = o.value;
+    if (typeof value !== 'number' || !Number.isFinite(value))
+        throw bad(`${at}: "value" must be a finite number, not ${escape_escapeUntrusted(JSON.stringify(value) ?? 'undefined')}`);
+    const rangeText = text('range', MAX_TEXT_CHARS, false);
+    if (rangeText === undefined)
+        return { name, unit, value };
+    const m = RANGE.exec(rangeText.trim());
+    const amount = m ? Number(m[1]) : NaN;
+    if (!m || !Number.isFinite(amount))
+        throw bad(`${at}: "range" ${JSON.stringify(escape_escapeUntrusted(rangeText))} is not like "± 2" or "±1.5%"`);
+    return { name, unit, value, range: { amount, relative: m[2] === '%', text: rangeText } };
+}
+
+;// CONCATENATED MODULE: ../../src/bench/compare.ts
+
+
+const BENCH_DIRECTIONS = ['smaller-is-better', 'bigger-is-better'];
+/** Floating-point slack: 105 against 100 at 5% is "at the tolerance", not past it. */
+const EPSILON = 1e-9;
+/**
+ * A tolerance such as `5%`, `0%` or `2.5%` as a fraction; `what` names the input or option in errors.
+ *
+ * @example parseTolerance('5%', '--tolerance') // 0.05
+ */
+function parseTolerance(raw, what) {
+    // eslint-disable-next-line security/detect-unsafe-regex -- bounded repeats, nothing nested: linear
+    const m = /^(\d{1,4}(?:\.\d{1,6})?)%$/.exec(raw.trim());
+    if (!m)
+        throw new errors_RelsealError('E_USAGE', `${what} is ${JSON.stringify(escape_escapeUntrusted(raw))}; give a percentage such as 5% (0% for zero tolerance)`);
+    return Number(m[1]) / 100;
+}
+function parseDirection(raw, what) {
+    const d = BENCH_DIRECTIONS.find((x) => x === raw.trim());
+    if (!d)
+        throw new errors_RelsealError('E_USAGE', `${what} is ${JSON.stringify(escape_escapeUntrusted(raw))}; give ${BENCH_DIRECTIONS.join(' or ')}`);
+    return d;
+}
+/** The amount `range` allows around `base`, in the metric's unit. */
+const allowance = (r, base) => r.relative ? (Math.abs(base) * r.amount) / 100 : r.amount;
+function compareOne(prev, now, tolerance, direction) {
+    const row = { name: prev.name, unit: now.unit, previous: prev.value, now: now.value };
+    if (prev.unit !== now.unit)
+        return { ...row, unit: `${prev.unit} → ${now.unit}`, verdict: 'unit changed', ok: false };
+    const delta = now.value - prev.value;
+    const change = prev.value === 0 ? (delta === 0 ? 0 : Math.sign(delta) * Infinity) : delta / Math.abs(prev.value);
+    const sign = direction === 'smaller-is-better' ? 1 : -1;
+    const worse = sign * change;
+    const worseBy = sign * delta;
+    // The baseline's spread is the band the previous release was measured in; without one, the candidate's.
+    const range = prev.range ?? now.range;
+    if (worse > tolerance + EPSILON)
+        return { ...row, change, verdict: 'regressed', ok: false };
+    if (range && worseBy > allowance(range, prev.value) + EPSILON)
+        return { ...row, change, verdict: 'outside range', ok: false };
+    const verdict = worse < 0 ? 'improved' : worse === 0 ? 'unchanged' : 'within tolerance';
+    return { ...row, change, verdict, ok: true };
+}
+/**
+ * Compares a candidate report with its baseline, metric by metric (by name): a metric that got worse
+ * by more than `tolerance`, or by more than its range when the report gives one, fails; so does one
+ * the candidate lacks, and one whose unit changed. A new metric passes.
+ *
+ * @example
+ * compareBenchmarks(previous, candidate, { tolerance: 0.05, direction: 'smaller-is-better' }).ok
+ */
+function compareBenchmarks(baseline, candidate, o) {
+    const byName = new Map(candidate.map((e) => [e.name, e]));
+    const known = new Set(baseline.map((e) => e.name));
+    const rows = baseline.map((prev) => {
+        const now = byName.get(prev.name);
+        return now
+            ? compareOne(prev, now, o.tolerance, o.direction)
+            : { name: prev.name, unit: prev.unit, previous: prev.value, verdict: 'missing', ok: false };
+    });
+    for (const now of candidate)
+        if (!known.has(now.name))
+            rows.push({ name: now.name, unit: now.unit, now: now.value, verdict: 'new', ok: true });
+    return { ok: rows.every((r) => r.ok), tolerance: o.tolerance, direction: o.direction, rows };
+}
+/** A change as a signed percentage with two decimals: `+5.10%`, `-0.25%`, `+∞%`; `—` when none. */
+function formatChange(change) {
+    if (change === undefined)
+        return '—';
+    if (!Number.isFinite(change))
+        return change > 0 ? '+∞%' : '-∞%';
+    const pct = (change * 100).toFixed(2);
+    return `${change >= 0 && !pct.startsWith('-') ? '+' : ''}${pct}%`;
+}
+/** A value with its unit, as the report gave it; `—` when absent. */
+const formatValue = (v, unit) => v === undefined ? '—' : `${v}${unit ? ` ${unit}` : ''}`;
+/** A tolerance fraction back as a percentage: 0.05 → `5%`. */
+const formatTolerance = (t) => `${Math.round(t * 1e8) / 1e6}%`;
+/** The table's cells, escaped for a terminal or a log: name, previous, now, change, verdict. */
+function benchTableRows(c) {
+    return c.rows.map((r) => [
+        escape_escapeUntrusted(r.name),
+        formatValue(r.previous, escape_escapeUntrusted(r.unit)),
+        formatValue(r.now, escape_escapeUntrusted(r.unit)),
+        formatChange(r.change),
+        r.ok ? r.verdict : `${r.verdict} ✗`,
+    ]);
+}
+const BENCH_TABLE_HEADER = ['name', 'previous', 'now', 'change', 'verdict'];
+/** The comparison as an aligned text table with a verdict line, for a terminal or a CI log. */
+function formatBenchTable(c) {
+    const all = [[...BENCH_TABLE_HEADER], ...benchTableRows(c)];
+    const widths = BENCH_TABLE_HEADER.map((_, i) => Math.max(...all.map((r) => [...r[i]].length)));
+    const lines = all.map((r) => r
+        .map((cell, i) => cell + ' '.repeat(widths[i] - [...cell].length))
+        .join('  ')
+        .trimEnd());
+    const failed = c.rows.filter((r) => !r.ok).length;
+    const verdict = c.ok
+        ? `no regression (tolerance ${formatTolerance(c.tolerance)}, ${c.direction})`
+        : `${failed} of ${c.rows.length} metric(s) failed (tolerance ${formatTolerance(c.tolerance)}, ${c.direction})`;
+    return `${lines.join('\n')}\n${verdict}\n`;
+}
+
+;// CONCATENATED MODULE: ../../src/bench/read.ts
+
+
+
+
+/**
+ * The bytes of a report file, reading at most one byte past MAX_BENCHMARK_REPORT_BYTES, so a huge
+ * file is refused by parseBenchmarkReport without being read whole. `what` names it in errors
+ * (`--baseline bench.json`, `benchmark-report reports/bench.json`).
+ */
+function readBenchmarkReportBytes(file, what) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+    }
+    catch (e) {
+        const missing = e.code === 'ENOENT';
+        throw new errors_RelsealError(missing ? 'E_NOT_FOUND' : 'E_UNREADABLE', `${escape_escapeUntrusted(what)} ${missing ? 'does not exist' : `cannot be read (${e.message})`}; give the benchmark report's path`, { cause: e });
+    }
+    try {
+        if (!(0,external_node_fs_namespaceObject.fstatSync)(fd).isFile())
+            throw new errors_RelsealError('E_BAD_INPUT', `${escape_escapeUntrusted(what)} is not a regular file; give the benchmark report's path`);
+        const buf = Buffer.alloc(MAX_BENCHMARK_REPORT_BYTES + 1);
+        let n = 0;
+        for (let got = -1; got !== 0 && n < buf.length; n += got)
+            got = (0,external_node_fs_namespaceObject.readSync)(fd, buf, n, buf.length - n, null);
+        return buf.subarray(0, n);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+
+;// CONCATENATED MODULE: ../../src/bench/index.ts
+
+
+
+
 ;// CONCATENATED MODULE: ./src/command-line.ts
 
 /**
@@ -49925,249 +50734,30 @@ function parseCommands(text, input) {
         .map((l, i) => splitCommandLine(l, `line ${i + 1} of input ${input}`));
 }
 
-;// CONCATENATED MODULE: ./src/version.ts
+;// CONCATENATED MODULE: ./src/benchmark-inputs.ts
 
 
 
-const MAX_VERSION_LENGTH = 256;
+
 /**
- * The nearest strict form of a near miss, for the error message: look-alike digits folded (NFKC),
- * whitespace dropped, leading zeros removed, a dangling `-`/`+` cut, missing parts filled with 0.
+ * Reads the benchmark-* inputs once. In mode check, command and report come together or not at all
+ * (mode publish refuses both: it runs no project code).
  */
-function nearestValid(raw) {
-    let v = raw.normalize('NFKC').replace(/\s+/g, '');
-    v = v.replace(/[-+]$/, '');
-    const cut = v.search(/[-+]/);
-    const main = (cut < 0 ? v : v.slice(0, cut)).split('.');
-    if (main.length > 3 || !main.every((p) => /^\d+$/.test(p)))
-        return undefined;
-    const num = (s) => String(Number(s ?? '0'));
-    const rest = (cut < 0 ? '' : v.slice(cut)).replace(/(^-|\.)0+(\d)/g, '$1$2');
-    const candidate = `${num(main[0])}.${num(main[1])}.${num(main[2])}${rest}`;
-    return semver_default().valid(candidate) === candidate ? candidate : undefined;
-}
-function describeChar(c) {
-    return `${JSON.stringify(c)} (U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
-}
-/**
- * Gate 1: `raw` must be strict SemVer 2.0.0, optionally written with `prefix` (`v1.2.3` when the
- * prefix is `v`); anything else is refused with the nearest valid form where there is one.
- */
-function parseReleaseVersion(raw, prefix, allowPrerelease) {
-    const hint = (v) => {
-        const near = nearestValid(v);
-        return near && near !== raw
-            ? `; did you mean ${near}?`
-            : '; write it as MAJOR.MINOR.PATCH, e.g. 1.4.0 or 2.0.0-rc.1';
-    };
-    const fail = (why, v = raw) => {
-        throw new errors_RelsealError('E_BAD_VERSION', `version ${JSON.stringify(raw)} ${why}${hint(v)}`);
-    };
-    if (raw.length === 0)
-        fail('is empty');
-    if (raw.length > MAX_VERSION_LENGTH)
-        fail(`is longer than ${MAX_VERSION_LENGTH} characters`);
-    const odd = [...raw].find((c) => !/^[\x21-\x7e]$/.test(c));
-    if (odd !== undefined)
-        fail(/\s/.test(odd)
-            ? `holds whitespace ${describeChar(odd)}`
-            : `holds ${describeChar(odd)}, which is not an ASCII letter, digit or . - +`);
-    let body = raw;
-    if (prefix && raw.startsWith(prefix))
-        body = raw.slice(prefix.length);
-    else if (!/^\d/.test(raw)) {
-        const found = /^[^\d]*/.exec(raw)[0];
-        fail(`starts with ${JSON.stringify(found)}, which is not the tag prefix ${JSON.stringify(prefix)}; pass the bare version or the prefix ${JSON.stringify(prefix)}`, raw.slice(found.length));
-    }
-    if (semver_default().valid(body) !== body)
-        fail('is not strict SemVer 2.0.0', body);
-    const prerelease = semver_default().prerelease(body) !== null;
-    if (prerelease && !allowPrerelease)
-        throw new errors_RelsealError('E_BAD_VERSION', `version ${body} is a prerelease; set allow-prerelease: true to release it, or release ${semver_default().major(body)}.${semver_default().minor(body)}.${semver_default().patch(body)}`);
-    const tag = assertSafeRef(`${prefix}${body}`, 'tag');
-    return { version: body, tag, prerelease };
-}
-// The one tag/version rule, shared with sign, verify and the updater (docs/manifest-spec.md).
-
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-
-
-
-const GATE_MODES = ['check', 'publish'];
-const lines = (name) => getMultilineInput(name).filter((l) => l.trim() !== '');
-function readPassRate() {
-    const raw = getInput('min-pass-rate') || '1';
-    const n = Number(raw);
-    if (!/^\d*\.?\d+$/.test(raw) || !(n >= 0 && n <= 1))
-        throw new errors_RelsealError('E_USAGE', `input min-pass-rate is ${JSON.stringify(raw)}; give a number from 0 to 1, e.g. 0.98`);
-    return n;
-}
-function readMode() {
-    const raw = getInput('mode') || 'check';
-    const mode = GATE_MODES.find((m) => m === raw);
-    if (!mode)
-        throw new errors_RelsealError('E_USAGE', `input mode is ${JSON.stringify(raw)}; give check (tests and build, no token) or publish (tag, draft release, uploads; no project code)`);
-    return mode;
-}
-/** Environment variables that mean the job handed a token to a check step on purpose. */
-const TOKENS_REFUSED_IN_CHECK = ['GITHUB_TOKEN', 'GH_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-/**
- * Check mode runs the project's tests and build, and any process can read its ancestors' environment
- * (/proc/<pid>/environ): so it takes no token at all, and says how to take away the one it was given.
- */
-function refuseTokensInCheck(token, env) {
-    if (token)
-        throw new errors_RelsealError('E_USAGE', 'mode check runs the test and build commands, so it takes no token; remove github-token from this step (publish mode takes it)');
-    const found = TOKENS_REFUSED_IN_CHECK.find((k) => env[k]);
-    if (found)
-        throw new errors_RelsealError('E_USAGE', `mode check runs the test and build commands, but this job hands them ${found}; ` +
-            (found === 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'
-                ? 'remove id-token: write from the job that runs the checks'
-                : `remove ${found} from the env of this job and step`));
-}
-/** Publish mode holds the write token: the inputs that run or read project output are refused. */
-function refuseProjectCodeInPublish(given) {
-    const input = Object.keys(given).find((k) => given[k].length > 0);
-    if (input)
-        throw new errors_RelsealError('E_USAGE', `mode publish holds the write token and runs no project code, so input ${input} is refused; ` +
-            `run it in the check step (mode: check) and hand the artifacts over with artifacts-dir`);
-}
-/** Reads every input once; the version is validated before it is used anywhere. */
-function readInputs(env = process.env) {
-    const mode = readMode();
-    const token = readToken();
-    const testCommands = parseCommands(getInput('test-command'), 'test-command');
-    const junitReport = lines('junit-report');
-    const buildCommands = parseCommands(getInput('build-command'), 'build-command');
-    const artifacts = lines('artifacts');
-    const artifactsDir = getInput('artifacts-dir');
-    if (mode === 'check') {
-        refuseTokensInCheck(token, env);
-        if (artifactsDir)
-            throw new errors_RelsealError('E_USAGE', 'input artifacts-dir is for mode publish; in mode check give the artifact globs in artifacts');
-    }
-    else {
-        refuseProjectCodeInPublish({
-            'test-command': testCommands,
-            'build-command': buildCommands,
-            'junit-report': junitReport,
-            artifacts,
-        });
-        if (!token)
-            throw new errors_RelsealError('E_USAGE', 'mode publish creates the tag and the release: set github-token: ${{ github.token }} on this step, in a job with contents: write');
-    }
-    const tagPrefix = parseTagPrefix(getInput('tag-prefix', { trimWhitespace: false }), 'input tag-prefix');
-    // Not trimmed: a version with whitespace around it is refused, not silently repaired.
-    const rawVersion = getInput('version', { required: true, trimWhitespace: false });
-    const release = parseReleaseVersion(rawVersion, tagPrefix, getBooleanInput('allow-prerelease'));
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    if (!repository)
-        throw new errors_RelsealError('E_USAGE', 'GITHUB_REPOSITORY is not set; this action runs on GitHub Actions');
-    const target = getInput('target') || env.GITHUB_SHA || '';
-    if (!target)
-        throw new errors_RelsealError('E_USAGE', 'input target is empty and GITHUB_SHA is not set; set target to a commit');
+function readBenchmarkInputs(checkMode) {
+    const command = parseCommands(getInput('benchmark-command'), 'benchmark-command');
+    const report = getInput('benchmark-report');
+    if (checkMode && command.length > 0 && !report)
+        throw new errors_RelsealError('E_USAGE', 'benchmark-command is set but benchmark-report is empty; set it to the JSON report the command writes');
+    if (checkMode && report && command.length === 0)
+        throw new errors_RelsealError('E_USAGE', 'benchmark-report is set but benchmark-command is empty; the report must be written by this run, so give the command that writes it');
     return {
-        mode,
-        release,
-        tagPrefix,
-        testCommands,
-        junitReport,
-        minPassRate: readPassRate(),
-        buildCommands,
-        artifacts,
-        artifactsDir,
-        draft: getBooleanInput('draft'),
-        target,
-        releaseNotes: getInput('release-notes'),
-        allowedSigners: requiredSignersPath(),
-        token,
-        repository,
-        apiUrl: env.GITHUB_API_URL,
-        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-        workspace: env.GITHUB_WORKSPACE || process.cwd(),
-        runnerTemp: env.RUNNER_TEMP || env.TMPDIR || '/tmp',
-        runId: env.GITHUB_RUN_ID ?? '',
+        command,
+        report,
+        tolerance: parseTolerance(getInput('benchmark-tolerance') || '5%', 'input benchmark-tolerance'),
+        direction: parseDirection(getInput('benchmark-direction') || 'smaller-is-better', 'input benchmark-direction'),
+        baseline: getInput('benchmark-baseline') || 'previous-release',
     };
 }
-
-;// CONCATENATED MODULE: ./src/artifacts.ts
-
-
-
-
-
-// GitHub renames asset names with other characters, which would break SHA256SUMS: the one asset-name
-// rule of the actions refuses them before anything is created.
-const isSafeAssetName = (name) => assetNameProblem(name) === undefined;
-const SUMS_NAME = 'SHA256SUMS';
-/** The folder under RUNNER_TEMP where mode check leaves the artifacts for actions/upload-artifact. */
-const STAGE_DIR = 'relseal-release-artifacts';
-const MAX_SUMS_BYTES = 1024 * 1024;
-/** Check mode: the files the artifact globs match, each a valid asset name, hashed. */
-async function hashArtifacts(patterns) {
-    const files = await matchFiles(patterns);
-    if (patterns.length > 0 && files.length === 0)
-        throw new errors_RelsealError('E_BUILD_FAILED', `build: artifacts matched no file (${patterns.join(', ')}); check the globs against what build-command writes`);
-    const bad = files.map((f) => (0,external_node_path_namespaceObject.basename)(f)).find((name) => !isSafeAssetName(name) || name === SUMS_NAME);
-    if (bad !== undefined)
-        throw new errors_RelsealError('E_BUILD_FAILED', `artifact ${JSON.stringify(bad)} cannot be a release asset name; use letters, digits, . _ and -, not starting or ending with . (and not ${SUMS_NAME})`);
-    return hashReleaseFiles(files, 'E_BUILD_FAILED');
-}
-/** SHA256SUMS in sha256sum's own format, so `sha256sum -c SHA256SUMS` checks the downloads. */
-const sha256sums = (artifacts) => artifacts.map((a) => `${a.sha256}  ${a.name}\n`).join('');
-/**
- * Check mode: copies the artifacts and their SHA256SUMS into one fresh folder under RUNNER_TEMP, for
- * actions/upload-artifact to hand to the publish job. Returns the folder.
- */
-function stageArtifacts(runnerTemp, artifacts) {
-    const dir = (0,external_node_path_namespaceObject.join)(runnerTemp, STAGE_DIR);
-    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
-    for (const a of artifacts)
-        (0,external_node_fs_namespaceObject.copyFileSync)(a.path, (0,external_node_path_namespaceObject.join)(dir, a.name));
-    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, SUMS_NAME), sha256sums(artifacts));
-    return dir;
-}
-/**
- * Publish mode: the artifacts the check step staged, as downloaded into artifacts-dir. The folder must
- * hold exactly the files its SHA256SUMS lists, each with the listed digest: a partial or altered
- * download is refused before anything is created.
- */
-async function readStagedArtifacts(dir) {
-    if (!dir)
-        return [];
-    const sumsPath = (0,external_node_path_namespaceObject.join)(dir, SUMS_NAME);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(sumsPath) || (0,external_node_fs_namespaceObject.statSync)(sumsPath).size > MAX_SUMS_BYTES)
-        throw new errors_RelsealError('E_BAD_INPUT', `input artifacts-dir ${dir} holds no ${SUMS_NAME} (or one over ${MAX_SUMS_BYTES} bytes); download there the folder that mode check wrote (its output artifacts-dir)`);
-    const listed = new Map();
-    for (const line of (0,external_node_fs_namespaceObject.readFileSync)(sumsPath, 'utf8').split('\n')) {
-        if (line === '')
-            continue;
-        const sha = line.slice(0, 64);
-        const name = line.slice(66);
-        if (!/^[0-9a-f]{64}$/.test(sha) || line.slice(64, 66) !== '  ' || !isSafeAssetName(name))
-            throw new errors_RelsealError('E_BAD_INPUT', `${sumsPath}: ${JSON.stringify(line.slice(0, 200))} is not "<sha256>  <asset name>"`);
-        listed.set(name, sha);
-    }
-    const present = (0,external_node_fs_namespaceObject.readdirSync)(dir).filter((n) => n !== SUMS_NAME);
-    const extra = present.filter((n) => !listed.has(n));
-    const missing = [...listed.keys()].filter((n) => !present.includes(n));
-    if (extra.length || missing.length)
-        throw new errors_RelsealError('E_BAD_INPUT', `artifacts-dir ${dir} does not hold exactly what its ${SUMS_NAME} lists` +
-            `${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; not listed: ${extra.join(', ')}` : ''}; ` +
-            "download the check step's artifact into an empty folder");
-    const files = await hashReleaseFiles([...listed.keys()].sort().map((n) => (0,external_node_path_namespaceObject.join)(dir, n)), 'E_BAD_INPUT');
-    const altered = files.find((f) => f.sha256 !== listed.get(f.name));
-    if (altered)
-        throw new errors_RelsealError('E_BAD_INPUT', `artifact ${altered.name} in artifacts-dir has sha256 ${altered.sha256}, not ${listed.get(altered.name)} as the check step listed; nothing was created`);
-    return files;
-}
-/** The artifacts output: name, size and digest of each. */
-const artifactsJson = (artifacts) => JSON.stringify(artifacts.map(({ name, size, sha256 }) => ({ name, size, sha256 })));
 
 ;// CONCATENATED MODULE: ./src/runner-secrets.ts
 
@@ -50283,9 +50873,315 @@ async function runCommands(commands, cwd, code, gate) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/checks.ts
+
+
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+/**
+ * The named checks, one per line: a name, a colon, a command (split and started like test-command,
+ * never through a shell). Blank lines and `#` comments are skipped; names are unique.
+ */
+function parseChecks(text) {
+    const checks = [];
+    text.split('\n').forEach((raw, i) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const colon = line.indexOf(':');
+        const name = colon < 0 ? '' : line.slice(0, colon).trim();
+        const where = `line ${i + 1} of input checks`;
+        if (!NAME.test(name))
+            throw new errors_RelsealError('E_USAGE', `${where} is ${JSON.stringify(line.slice(0, 120))}; write "name: command", the name in letters, digits, space, . _ - ` +
+                '(e.g. "audit: npm audit --omit=dev --audit-level=high")');
+        if (checks.some((c) => c.name === name))
+            throw new errors_RelsealError('E_USAGE', `${where}: the check name ${JSON.stringify(name)} is used twice; name each check once`);
+        const argv = splitCommandLine(line.slice(colon + 1), where);
+        if (argv.length === 0)
+            throw new errors_RelsealError('E_USAGE', `${where}: check ${JSON.stringify(name)} has no command after the colon`);
+        checks.push({ name, argv });
+    });
+    return checks;
+}
+/**
+ * Runs every check in order, each as its own step (a log group holding its output, a row in the
+ * summary); the first that fails stops the release, before anything is created.
+ */
+async function runChecks(checks, dir, step) {
+    for (const c of checks)
+        await step(`check: ${c.name}`, () => runCommands([c.argv], dir, 'E_CHECK_FAILED', `check ${c.name}`), () => `\`${c.argv.join(' ')}\` passed`);
+}
+
+;// CONCATENATED MODULE: ./src/version.ts
+
+
+
+const MAX_VERSION_LENGTH = 256;
+/**
+ * The nearest strict form of a near miss, for the error message: look-alike digits folded (NFKC),
+ * whitespace dropped, leading zeros removed, a dangling `-`/`+` cut, missing parts filled with 0.
+ */
+function nearestValid(raw) {
+    let v = raw.normalize('NFKC').replace(/\s+/g, '');
+    v = v.replace(/[-+]$/, '');
+    const cut = v.search(/[-+]/);
+    const main = (cut < 0 ? v : v.slice(0, cut)).split('.');
+    if (main.length > 3 || !main.every((p) => /^\d+$/.test(p)))
+        return undefined;
+    const num = (s) => String(Number(s ?? '0'));
+    const rest = (cut < 0 ? '' : v.slice(cut)).replace(/(^-|\.)0+(\d)/g, '$1$2');
+    const candidate = `${num(main[0])}.${num(main[1])}.${num(main[2])}${rest}`;
+    return semver_default().valid(candidate) === candidate ? candidate : undefined;
+}
+function describeChar(c) {
+    return `${JSON.stringify(c)} (U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+}
+/**
+ * Gate 1: `raw` must be strict SemVer 2.0.0, optionally written with `prefix` (`v1.2.3` when the
+ * prefix is `v`); anything else is refused with the nearest valid form where there is one.
+ */
+function parseReleaseVersion(raw, prefix, allowPrerelease) {
+    const hint = (v) => {
+        const near = nearestValid(v);
+        return near && near !== raw
+            ? `; did you mean ${near}?`
+            : '; write it as MAJOR.MINOR.PATCH, e.g. 1.4.0 or 2.0.0-rc.1';
+    };
+    const fail = (why, v = raw) => {
+        throw new errors_RelsealError('E_BAD_VERSION', `version ${JSON.stringify(raw)} ${why}${hint(v)}`);
+    };
+    if (raw.length === 0)
+        fail('is empty');
+    if (raw.length > MAX_VERSION_LENGTH)
+        fail(`is longer than ${MAX_VERSION_LENGTH} characters`);
+    const odd = [...raw].find((c) => !/^[\x21-\x7e]$/.test(c));
+    if (odd !== undefined)
+        fail(/\s/.test(odd)
+            ? `holds whitespace ${describeChar(odd)}`
+            : `holds ${describeChar(odd)}, which is not an ASCII letter, digit or . - +`);
+    let body = raw;
+    if (prefix && raw.startsWith(prefix))
+        body = raw.slice(prefix.length);
+    else if (!/^\d/.test(raw)) {
+        const found = /^[^\d]*/.exec(raw)[0];
+        fail(`starts with ${JSON.stringify(found)}, which is not the tag prefix ${JSON.stringify(prefix)}; pass the bare version or the prefix ${JSON.stringify(prefix)}`, raw.slice(found.length));
+    }
+    if (semver_default().valid(body) !== body)
+        fail('is not strict SemVer 2.0.0', body);
+    const prerelease = semver_default().prerelease(body) !== null;
+    if (prerelease && !allowPrerelease)
+        throw new errors_RelsealError('E_BAD_VERSION', `version ${body} is a prerelease; set allow-prerelease: true to release it, or release ${semver_default().major(body)}.${semver_default().minor(body)}.${semver_default().patch(body)}`);
+    const tag = assertSafeRef(`${prefix}${body}`, 'tag');
+    return { version: body, tag, prerelease };
+}
+// The one tag/version rule, shared with sign, verify and the updater (docs/manifest-spec.md).
+
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+
+
+
+
+const GATE_MODES = ['check', 'publish'];
+const lines = (name) => getMultilineInput(name).filter((l) => l.trim() !== '');
+function readPassRate() {
+    const raw = getInput('min-pass-rate') || '1';
+    const n = Number(raw);
+    if (!/^\d*\.?\d+$/.test(raw) || !(n >= 0 && n <= 1))
+        throw new errors_RelsealError('E_USAGE', `input min-pass-rate is ${JSON.stringify(raw)}; give a number from 0 to 1, e.g. 0.98`);
+    return n;
+}
+function readMode() {
+    const raw = getInput('mode') || 'check';
+    const mode = GATE_MODES.find((m) => m === raw);
+    if (!mode)
+        throw new errors_RelsealError('E_USAGE', `input mode is ${JSON.stringify(raw)}; give check (tests and build, no token) or publish (tag, draft release, uploads; no project code)`);
+    return mode;
+}
+/** Environment variables that mean the job handed a token to a check step on purpose. */
+const TOKENS_REFUSED_IN_CHECK = ['GITHUB_TOKEN', 'GH_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+/**
+ * Check mode runs the project's tests and build, and any process can read its ancestors' environment
+ * (/proc/<pid>/environ): so it takes no token at all, and says how to take away the one it was given.
+ */
+function refuseTokensInCheck(token, env) {
+    if (token)
+        throw new errors_RelsealError('E_USAGE', 'mode check runs the test and build commands, so it takes no token; remove github-token from this step (publish mode takes it)');
+    const found = TOKENS_REFUSED_IN_CHECK.find((k) => env[k]);
+    if (found)
+        throw new errors_RelsealError('E_USAGE', `mode check runs the test and build commands, but this job hands them ${found}; ` +
+            (found === 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'
+                ? 'remove id-token: write from the job that runs the checks'
+                : `remove ${found} from the env of this job and step`));
+}
+/** Publish mode holds the write token: the inputs that run or read project output are refused. */
+function refuseProjectCodeInPublish(given) {
+    const input = Object.keys(given).find((k) => given[k].length > 0);
+    if (input)
+        throw new errors_RelsealError('E_USAGE', `mode publish holds the write token and runs no project code, so input ${input} is refused; ` +
+            `run it in the check step (mode: check) and hand the artifacts over with artifacts-dir`);
+}
+/** Reads every input once; the version is validated before it is used anywhere. */
+function readInputs(env = process.env) {
+    const mode = readMode();
+    const token = readToken();
+    const testCommands = parseCommands(getInput('test-command'), 'test-command');
+    const junitReport = lines('junit-report');
+    const buildCommands = parseCommands(getInput('build-command'), 'build-command');
+    const checks = parseChecks(getInput('checks'));
+    const benchmark = readBenchmarkInputs(mode === 'check');
+    const artifacts = lines('artifacts');
+    const artifactsDir = getInput('artifacts-dir');
+    if (mode === 'check') {
+        refuseTokensInCheck(token, env);
+        if (artifactsDir)
+            throw new errors_RelsealError('E_USAGE', 'input artifacts-dir is for mode publish; in mode check give the artifact globs in artifacts');
+    }
+    else {
+        refuseProjectCodeInPublish({
+            'test-command': testCommands,
+            'build-command': buildCommands,
+            'junit-report': junitReport,
+            checks,
+            'benchmark-command': benchmark.command,
+            'benchmark-report': benchmark.report ? [benchmark.report] : [],
+            artifacts,
+        });
+        if (!token)
+            throw new errors_RelsealError('E_USAGE', 'mode publish creates the tag and the release: set github-token: ${{ github.token }} on this step, in a job with contents: write');
+    }
+    const tagPrefix = parseTagPrefix(getInput('tag-prefix', { trimWhitespace: false }), 'input tag-prefix');
+    // Not trimmed: a version with whitespace around it is refused, not silently repaired.
+    const rawVersion = getInput('version', { required: true, trimWhitespace: false });
+    const release = parseReleaseVersion(rawVersion, tagPrefix, getBooleanInput('allow-prerelease'));
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    if (!repository)
+        throw new errors_RelsealError('E_USAGE', 'GITHUB_REPOSITORY is not set; this action runs on GitHub Actions');
+    const target = getInput('target') || env.GITHUB_SHA || '';
+    if (!target)
+        throw new errors_RelsealError('E_USAGE', 'input target is empty and GITHUB_SHA is not set; set target to a commit');
+    return {
+        mode,
+        release,
+        tagPrefix,
+        testCommands,
+        junitReport,
+        minPassRate: readPassRate(),
+        buildCommands,
+        checks,
+        benchmark,
+        artifacts,
+        artifactsDir,
+        draft: getBooleanInput('draft'),
+        target,
+        releaseNotes: getInput('release-notes'),
+        allowedSigners: requiredSignersPath(),
+        token,
+        repository,
+        apiUrl: env.GITHUB_API_URL,
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || env.TMPDIR || '/tmp',
+        runId: env.GITHUB_RUN_ID ?? '',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/artifacts.ts
+
+
+
+
+
+// GitHub renames asset names with other characters, which would break SHA256SUMS: the one asset-name
+// rule of the actions refuses them before anything is created.
+const isSafeAssetName = (name) => assetNameProblem(name) === undefined;
+const SUMS_NAME = 'SHA256SUMS';
+/** The folder under RUNNER_TEMP where mode check leaves the artifacts for actions/upload-artifact. */
+const STAGE_DIR = 'relseal-release-artifacts';
+const MAX_SUMS_BYTES = 1024 * 1024;
+/** Check mode: the files the artifact globs match, each a valid asset name, hashed. */
+async function hashArtifacts(patterns) {
+    const files = await matchFiles(patterns);
+    if (patterns.length > 0 && files.length === 0)
+        throw new errors_RelsealError('E_BUILD_FAILED', `build: artifacts matched no file (${patterns.join(', ')}); check the globs against what build-command writes`);
+    const bad = files.map((f) => (0,external_node_path_namespaceObject.basename)(f)).find((name) => !isSafeAssetName(name) || name === SUMS_NAME);
+    if (bad !== undefined)
+        throw new errors_RelsealError('E_BUILD_FAILED', `artifact ${JSON.stringify(bad)} cannot be a release asset name; use letters, digits, . _ and -, not starting or ending with . (and not ${SUMS_NAME})`);
+    return hashReleaseFiles(files, 'E_BUILD_FAILED');
+}
+/** SHA256SUMS in sha256sum's own format, so `sha256sum -c SHA256SUMS` checks the downloads. */
+const sha256sums = (artifacts) => artifacts.map((a) => `${a.sha256}  ${a.name}\n`).join('');
+/**
+ * Check mode: copies the artifacts and their SHA256SUMS into one fresh folder under RUNNER_TEMP, for
+ * actions/upload-artifact to hand to the publish job. Returns the folder.
+ */
+function stageArtifacts(runnerTemp, artifacts) {
+    const dir = (0,external_node_path_namespaceObject.join)(runnerTemp, STAGE_DIR);
+    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    for (const a of artifacts)
+        (0,external_node_fs_namespaceObject.copyFileSync)(a.path, (0,external_node_path_namespaceObject.join)(dir, a.name));
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, SUMS_NAME), sha256sums(artifacts));
+    return dir;
+}
+/**
+ * Publish mode: the artifacts the check step staged, as downloaded into artifacts-dir. The folder must
+ * hold exactly the files its SHA256SUMS lists, each with the listed digest: a partial or altered
+ * download is refused before anything is created.
+ */
+async function readStagedArtifacts(dir) {
+    if (!dir)
+        return [];
+    const sumsPath = (0,external_node_path_namespaceObject.join)(dir, SUMS_NAME);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(sumsPath) || (0,external_node_fs_namespaceObject.statSync)(sumsPath).size > MAX_SUMS_BYTES)
+        throw new errors_RelsealError('E_BAD_INPUT', `input artifacts-dir ${dir} holds no ${SUMS_NAME} (or one over ${MAX_SUMS_BYTES} bytes); download there the folder that mode check wrote (its output artifacts-dir)`);
+    const listed = new Map();
+    for (const line of (0,external_node_fs_namespaceObject.readFileSync)(sumsPath, 'utf8').split('\n')) {
+        if (line === '')
+            continue;
+        const sha = line.slice(0, 64);
+        const name = line.slice(66);
+        if (!/^[0-9a-f]{64}$/.test(sha) || line.slice(64, 66) !== '  ' || !isSafeAssetName(name))
+            throw new errors_RelsealError('E_BAD_INPUT', `${sumsPath}: ${JSON.stringify(line.slice(0, 200))} is not "<sha256>  <asset name>"`);
+        listed.set(name, sha);
+    }
+    const present = (0,external_node_fs_namespaceObject.readdirSync)(dir).filter((n) => n !== SUMS_NAME);
+    const extra = present.filter((n) => !listed.has(n));
+    const missing = [...listed.keys()].filter((n) => !present.includes(n));
+    if (extra.length || missing.length)
+        throw new errors_RelsealError('E_BAD_INPUT', `artifacts-dir ${dir} does not hold exactly what its ${SUMS_NAME} lists` +
+            `${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; not listed: ${extra.join(', ')}` : ''}; ` +
+            "download the check step's artifact into an empty folder");
+    const files = await hashReleaseFiles([...listed.keys()].sort().map((n) => (0,external_node_path_namespaceObject.join)(dir, n)), 'E_BAD_INPUT');
+    const altered = files.find((f) => f.sha256 !== listed.get(f.name));
+    if (altered)
+        throw new errors_RelsealError('E_BAD_INPUT', `artifact ${altered.name} in artifacts-dir has sha256 ${altered.sha256}, not ${listed.get(altered.name)} as the check step listed; nothing was created`);
+    return files;
+}
+/** The artifacts output: name, size and digest of each. */
+const artifactsJson = (artifacts) => JSON.stringify(artifacts.map(({ name, size, sha256 }) => ({ name, size, sha256 })));
+
 ;// CONCATENATED MODULE: ../common/html.ts
 /** core.summary inserts raw HTML: escape everything that came from a repository, a report or a manifest. */
 const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+;// CONCATENATED MODULE: ./src/fresh.ts
+
+
+/** File systems with coarse timestamps (FAT, some network mounts) round mtimes down by up to 2 s. */
+const MTIME_SLACK_MS = 2000;
+/**
+ * A report must describe this run: one last written before `notBefore` (when the commands that
+ * should write it started) is refused, so a stale file left in the workspace never passes a gate.
+ */
+function assertWrittenSince(file, shown, notBefore, code, what, command) {
+    if ((0,external_node_fs_namespaceObject.statSync)(file).mtime.getTime() < notBefore.getTime() - MTIME_SLACK_MS)
+        throw new errors_RelsealError(code, `${what} ${shown} is older than this ${command} run, so it does not describe it; make the ${command} command write it, or delete stale reports`);
+}
 
 ;// CONCATENATED MODULE: ../../node_modules/fast-xml-parser/src/util.js
 
@@ -57769,6 +58665,8 @@ function passRate(t) {
 
 
 
+
+
 /** GitHub shows at most this many error annotations per step; the rest go to the log. */
 const MAX_ANNOTATIONS = 50;
 /**
@@ -57782,8 +58680,8 @@ async function readReports(patterns, workspace, notBefore) {
     const all = [];
     for (const f of files) {
         const name = (0,external_node_path_namespaceObject.relative)(workspace, f) || f;
-        if (notBefore && (0,external_node_fs_namespaceObject.statSync)(f).mtime.getTime() < notBefore.getTime() - 2000)
-            throw new errors_RelsealError('E_TEST_GATE', `JUnit report ${name} is older than this test run, so it does not describe it; make the test command write it, or delete stale reports`);
+        if (notBefore)
+            assertWrittenSince(f, name, notBefore, 'E_TEST_GATE', 'JUnit report', 'test');
         try {
             all.push(parseJUnit((0,external_node_fs_namespaceObject.readFileSync)(f, 'utf8'), name));
         }
@@ -57829,11 +58727,56 @@ function checkPassRate(t, min) {
 }
 /** A rate as a plain decimal with at most 4 places: 1, 0.9, 0.9667. */
 const formatRate = (r) => String(Math.round(r * 10_000) / 10_000);
+/** The test gate: the test commands, then the JUnit reports they wrote (fresh) and the pass rate. */
+async function testStep(i, dir, report, step) {
+    const testsStarted = new Date();
+    const rate = await step('tests', async () => {
+        if (i.testCommands.length === 0 && i.junitReport.length === 0) {
+            warning('test-command and junit-report are empty: no test gate ran');
+            return undefined;
+        }
+        let failure;
+        await runCommands(i.testCommands, dir, 'E_TEST_GATE', 'test gate').catch((e) => {
+            failure = e instanceof Error ? e : new Error(String(e));
+        });
+        if (i.junitReport.length === 0) {
+            if (failure)
+                throw failure;
+            return undefined;
+        }
+        const totals = await readReports(i.junitReport, dir, i.testCommands.length ? testsStarted : undefined).catch((e) => {
+            throw failure ?? e;
+        });
+        annotateFailures(totals, dir);
+        report.totals = totals;
+        if (failure)
+            throw failure;
+        return checkPassRate(totals, i.minPassRate);
+    }, (r) => (r === undefined ? 'commands passed' : `pass rate ${formatRate(r)}`));
+    if (rate !== undefined)
+        report.passRate = rate;
+    return rate;
+}
 
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 
 
+
+/** The benchmark table: name / previous / now / change / verdict, then the note (baseline or none). */
+function addBenchmark(s, b) {
+    s.addHeading('Benchmarks', 3);
+    const c = b.comparison;
+    if (c) {
+        s.addTable([
+            BENCH_TABLE_HEADER.map((h) => ({ data: h, header: true })),
+            ...benchTableRows(c).map((row) => row.map((cell) => ({ data: escapeHtml(cell) }))),
+        ]);
+        s.addRaw(`<p>${escapeHtml(b.note)}; tolerance ${formatTolerance(c.tolerance)}, ${c.direction}: ${c.ok ? 'no regression' : 'regression'}</p>`, true);
+    }
+    else
+        s.addRaw(`<p>${escapeHtml(b.note)}</p>`, true);
+}
 /** The job summary: each gate with its verdict, the test counts, the artifacts, the release. */
 async function writeSummary(r) {
     const failed = r.gates.some((g) => !g.ok);
@@ -57862,6 +58805,8 @@ async function writeSummary(r) {
         s.addRaw(`<p>Tests: ${t.passed} passed, ${t.failed} failed, ${t.errored} errored; ${t.skipped} skipped (not counted)` +
             `${r.passRate === undefined ? '' : `; pass rate ${formatRate(r.passRate)}`}</p>`, true);
     }
+    if (r.benchmark)
+        addBenchmark(s, r.benchmark);
     if (r.artifacts.length)
         s.addTable([
             [
@@ -57967,18 +58912,7 @@ async function changesSince(dir, from, to) {
     return log || '- no changes';
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/version-gates.ts
 
 
 
@@ -57996,13 +58930,14 @@ function gitAuth(i, origin) {
 }
 /** Publish mode: releases (drafts included, which only a token with push access sees) and tags. */
 async function survey(gh, dir, i, commit) {
-    const releases = await listReleases(gh);
+    const { releases, complete: releasesComplete } = await listReleasesPaged(gh);
     const own = releases.find((r) => r.tag_name === i.release.tag && i.runId !== '' && (r.body ?? '').includes(marker(i.runId, commit)));
     const origin = await originUrl(dir);
     if (origin === undefined)
         warning('the checkout has no remote origin; tags were checked locally and through the API');
     return {
         releases,
+        releasesComplete,
         origin,
         local: await localTags(dir),
         remote: origin === undefined ? undefined : await remoteTags(dir, gitAuth(i, origin)),
@@ -58026,7 +58961,15 @@ async function surveyWithoutToken(dir) {
         });
     if ((await gitText(['rev-parse', '--is-shallow-repository'], { cwd: dir })) === 'true')
         warning('the checkout is shallow and may lack tags; check it out with fetch-depth: 0');
-    return { releases: [], origin, local: await localTags(dir), remote, apiTag: undefined, own: undefined };
+    return {
+        releases: [],
+        releasesComplete: true,
+        origin,
+        local: await localTags(dir),
+        remote,
+        apiTag: undefined,
+        own: undefined,
+    };
 }
 /** Gate 2: the version is above every existing release version (tags with the prefix included). */
 function checkIncreasing(i, l) {
@@ -58074,6 +59017,193 @@ function checkDuplicate(i, l, commit) {
         throw new errors_RelsealError('E_DUPLICATE_TAG', `tag ${tag} already exists at another commit ${elsewhere.map((s) => `${s.where} (at ${s.commit.slice(0, 12)})`).join(', ')}, not at ${commit}; choose a new version`);
     return l.own ? `continuing release id ${l.own.id} that this run created` : `${tag} is new`;
 }
+/** Gates 2 and 3, each a step of its own. */
+async function versionGates(i, land, commit, step) {
+    await step('new and increasing', () => Promise.resolve(checkIncreasing(i, land)), (d) => d);
+    await step('duplicate tag', () => Promise.resolve(checkDuplicate(i, land, commit)), (d) => d);
+}
+
+;// CONCATENATED MODULE: ./src/previous-release.ts
+
+
+/**
+ * The release whose benchmarks are the baseline: the newest published (non-draft) release whose
+ * version is below the candidate's by SemVer precedence. A stable candidate compares with the
+ * previous stable release only (a release candidate's numbers say nothing about 1.3.0 against 1.2.0);
+ * a prerelease candidate compares with the newest release below it, prerelease or not. Tags without
+ * the prefix, or that are not SemVer, are not releases of this project and are skipped.
+ */
+function previousRelease(releases, candidate, tagPrefix) {
+    let best;
+    for (const r of releases) {
+        if (r.draft)
+            continue;
+        const v = versionOfTag(r.tag_name, tagPrefix);
+        if (v === undefined || !semver_default().lt(v, candidate.version))
+            continue;
+        if (!candidate.prerelease && (r.prerelease || semver_default().prerelease(v) !== null))
+            continue;
+        if (!best || semver_default().gt(v, best.v))
+            best = { r, v };
+    }
+    return best?.r;
+}
+
+;// CONCATENATED MODULE: ./src/benchmark-gate.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** The release asset that carries a release's benchmark report: the next release's baseline. */
+const BENCH_ASSET = 'benchmarks.json';
+const benchmark_gate_STAGE_DIR = 'relseal-benchmark';
+/** A missing or bad report stops the release like a regression: with the gate's own code. */
+function gateError(fn) {
+    try {
+        return fn();
+    }
+    catch (e) {
+        throw new errors_RelsealError('E_BENCHMARK_GATE', e instanceof Error ? e.message : String(e), { cause: e });
+    }
+}
+const parseGate = (data, name) => gateError(() => parseBenchmarkReport(data, name));
+/** Compares, logs the table, and fails the gate on any failed row. */
+function judge(baseline, candidate, b, against) {
+    const comparison = compareBenchmarks(baseline, candidate, b);
+    info(`against ${against}:\n${formatBenchTable(comparison)}`);
+    return comparison;
+}
+function failIfRegressed(o) {
+    if (o.comparison && !o.comparison.ok) {
+        const bad = o.comparison.rows.filter((r) => !r.ok);
+        throw new errors_RelsealError('E_BENCHMARK_GATE', `${bad.length} metric(s) failed ${o.note}: ${bad
+            .slice(0, 5)
+            .map((r) => `${escape_escapeUntrusted(r.name)} ${r.verdict}`)
+            .join(', ')}${bad.length > 5 ? ', …' : ''}; fix the regression, or raise benchmark-tolerance`);
+    }
+    return o;
+}
+/**
+ * Mode check: runs benchmark-command, reads the report it must have written during this run, compares
+ * it with a baseline file when benchmark-baseline names one (the previous release's report needs the
+ * API, so publish compares with that), and stages it as benchmarks.json for the release.
+ */
+async function benchmarkCheck(b, dir, runnerTemp, step, record) {
+    if (b.command.length === 0)
+        return undefined;
+    return step('benchmark', async () => {
+        const started = new Date();
+        await runCommands(b.command, dir, 'E_BENCHMARK_GATE', 'benchmark');
+        const file = (0,external_node_path_namespaceObject.resolve)(dir, b.report);
+        const shown = (0,external_node_path_namespaceObject.relative)(dir, file) || file;
+        const data = gateError(() => readBenchmarkReportBytes(file, `benchmark-report ${shown}`));
+        assertWrittenSince(file, shown, started, 'E_BENCHMARK_GATE', 'benchmark report', 'benchmark');
+        const candidate = parseGate(data, shown);
+        let outcome = {
+            note: `${candidate.length} metric(s) measured; the publish step compares them with the previous release`,
+        };
+        if (b.baseline !== 'previous-release') {
+            const baseline = parseGate(readRepoFile(dir, b.baseline, 'benchmark-baseline'), b.baseline);
+            outcome = { comparison: judge(baseline, candidate, b, b.baseline), note: `against ${b.baseline}` };
+        }
+        record(outcome);
+        failIfRegressed(outcome);
+        const staged = (0,external_node_path_namespaceObject.join)(runnerTemp, benchmark_gate_STAGE_DIR);
+        (0,external_node_fs_namespaceObject.rmSync)(staged, { recursive: true, force: true });
+        (0,external_node_fs_namespaceObject.mkdirSync)(staged, { recursive: true });
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(staged, BENCH_ASSET), data);
+        return (await hashReleaseFiles([(0,external_node_path_namespaceObject.join)(staged, BENCH_ASSET)], 'E_BENCHMARK_GATE'))[0];
+    }, () => b.baseline === 'previous-release'
+        ? 'report read; compared in publish'
+        : `no regression against ${b.baseline}`);
+}
+/** The previous release's benchmarks.json, or a note saying why there is no baseline. */
+async function releaseBaseline(gh, previous, complete) {
+    if (!previous && !complete) {
+        const note = `no previous release among the ${MAX_LISTED_RELEASES} GitHub lists, so no baseline; set benchmark-baseline to a report file`;
+        warning(note);
+        return { note };
+    }
+    if (!previous)
+        return { note: 'no previous release: the first report becomes the baseline' };
+    const asset = (await listReleaseAssets(gh, previous)).find((a) => a.name === BENCH_ASSET && (a.state === undefined || a.state === 'uploaded'));
+    if (!asset)
+        return { note: `previous release ${previous.tag_name} has no ${BENCH_ASSET}: no baseline` };
+    const name = `${BENCH_ASSET} of ${previous.tag_name}`;
+    if (asset.size > MAX_BENCHMARK_REPORT_BYTES)
+        throw new errors_RelsealError('E_BENCHMARK_GATE', `${name} is ${asset.size} bytes, over the ${MAX_BENCHMARK_REPORT_BYTES}-byte limit; replace it, or set benchmark-baseline to a file`);
+    return {
+        entries: parseGate(await downloadReleaseAsset(gh, asset), name),
+        note: `against ${previous.tag_name}`,
+    };
+}
+/**
+ * Mode publish: when the check step staged benchmarks.json, compares it with the baseline (the
+ * previous published release's benchmarks.json, or the benchmark-baseline file) before anything is
+ * created; the report itself goes up with the other artifacts.
+ */
+async function benchmarkPublish(gh, b, ctx, artifacts, step, record) {
+    const staged = artifacts.find((a) => a.name === BENCH_ASSET);
+    if (!staged)
+        return;
+    await step('benchmark', async () => {
+        const candidate = parseGate(gateError(() => readBenchmarkReportBytes(staged.path, `${BENCH_ASSET} in artifacts-dir`)), `${BENCH_ASSET} in artifacts-dir`);
+        const base = b.baseline === 'previous-release'
+            ? await releaseBaseline(gh, previousRelease(ctx.releases, ctx.release, ctx.tagPrefix), ctx.complete)
+            : {
+                entries: parseGate(readRepoFile(ctx.dir, b.baseline, 'benchmark-baseline'), b.baseline),
+                note: `against ${b.baseline}`,
+            };
+        const outcome = base.entries
+            ? {
+                comparison: judge(base.entries, candidate, b, base.note.replace(/^against /, '')),
+                note: base.note,
+            }
+            : { note: base.note };
+        if (!base.entries)
+            info(`${base.note}; the gate passes`);
+        record(outcome);
+        return failIfRegressed(outcome);
+    }, (o) => (o.comparison ? `no regression ${o.note}` : o.note));
+}
+/** The artifacts with the staged benchmark report added; an artifact of that name is refused. */
+function withBenchmark(artifacts, bench) {
+    if (!bench)
+        return artifacts;
+    if (artifacts.some((a) => a.name === BENCH_ASSET))
+        throw new errors_RelsealError('E_BUILD_FAILED', `an artifact is named ${BENCH_ASSET}, the name the benchmark report takes on the release; rename that artifact`);
+    return [...artifacts, bench].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 /** Release notes generated from the commits since the previous release's tag. */
 async function generatedNotes(i, dir, l, commit) {
     const previous = [...l.local.keys()]
@@ -58122,11 +59252,10 @@ async function prelude(i, report) {
     await assertHeadIs(dir, commit, 'target', 'the gate tests and builds the checkout, so check out the target first');
     return { dir, notesFile, commit };
 }
-async function versionGates(i, land, commit, step) {
-    await step('new and increasing', () => Promise.resolve(checkIncreasing(i, land)), (d) => d);
-    await step('duplicate tag', () => Promise.resolve(checkDuplicate(i, land, commit)), (d) => d);
-}
-/** Mode check: the version gates (without a token), the tests, the build, the staged artifacts. */
+/**
+ * Mode check: the version gates (without a token), the tests, the named checks, the build, the
+ * benchmark, the staged artifacts (with the benchmark report as benchmarks.json).
+ */
 async function checkSteps(i, report, step) {
     const left = wipeRunnerSecrets();
     if (left.length)
@@ -58134,10 +59263,13 @@ async function checkSteps(i, report, step) {
     const { dir, commit } = await prelude(i, report);
     await versionGates(i, await surveyWithoutToken(dir), commit, step);
     const rate = await testStep(i, dir, report, step);
-    const artifacts = await step('build', async () => {
+    await runChecks(i.checks, dir, step);
+    const built = await step('build', async () => {
         await runCommands(i.buildCommands, dir, 'E_BUILD_FAILED', 'build');
         return hashArtifacts(i.artifacts);
     }, (a) => `${a.length} artifact(s)`);
+    const bench = await benchmarkCheck(i.benchmark, dir, i.runnerTemp, step, (o) => (report.benchmark = o));
+    const artifacts = withBenchmark(built, bench);
     report.artifacts = artifacts;
     const staged = stageArtifacts(i.runnerTemp, artifacts);
     info(`artifacts and ${SUMS_NAME} staged in ${staged} for actions/upload-artifact`);
@@ -58150,35 +59282,6 @@ async function checkSteps(i, report, step) {
         artifacts: artifactsJson(artifacts),
         'artifacts-dir': staged,
     };
-}
-async function testStep(i, dir, report, step) {
-    const testsStarted = new Date();
-    const rate = await step('tests', async () => {
-        if (i.testCommands.length === 0 && i.junitReport.length === 0) {
-            warning('test-command and junit-report are empty: no test gate ran');
-            return undefined;
-        }
-        let failure;
-        await runCommands(i.testCommands, dir, 'E_TEST_GATE', 'test gate').catch((e) => {
-            failure = e instanceof Error ? e : new Error(String(e));
-        });
-        if (i.junitReport.length === 0) {
-            if (failure)
-                throw failure;
-            return undefined;
-        }
-        const totals = await readReports(i.junitReport, dir, i.testCommands.length ? testsStarted : undefined).catch((e) => {
-            throw failure ?? e;
-        });
-        annotateFailures(totals, dir);
-        report.totals = totals;
-        if (failure)
-            throw failure;
-        return checkPassRate(totals, i.minPassRate);
-    }, (r) => (r === undefined ? 'commands passed' : `pass rate ${formatRate(r)}`));
-    if (rate !== undefined)
-        report.passRate = rate;
-    return rate;
 }
 /**
  * Mode publish: every version gate again, now with the token (drafts, GitHub's tags), the signed tag,
@@ -58200,6 +59303,14 @@ async function publishSteps(i, report, step) {
     }
     const artifacts = await step('artifacts', () => readStagedArtifacts(i.artifactsDir), (a) => `${a.length} artifact(s) match the check step's ${SUMS_NAME}`);
     report.artifacts = artifacts;
+    const ctx = {
+        dir,
+        release: i.release,
+        tagPrefix: i.tagPrefix,
+        releases: land.releases,
+        complete: land.releasesComplete,
+    };
+    await benchmarkPublish(gh, i.benchmark, ctx, artifacts, step, (o) => (report.benchmark = o));
     const release = await step('release', async () => {
         const notes = notesFile ?? (await generatedNotes(i, dir, land, commit));
         let r = land.own ??

@@ -34852,7 +34852,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3322);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9346);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -34861,7 +34861,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3322:
+/***/ 9346:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37841,11 +37841,17 @@ const REFUSAL_CODES = new Set([
     'E_TAG_MISMATCH',
     'E_TAG_VERSION_MISMATCH',
     'E_PAYLOAD_MISMATCH',
+    'E_WITHDRAWN',
+    'E_SHARED_CONFLICT',
     'E_ROOT_THRESHOLD',
     'E_ROOT_ROLLBACK',
     'E_ROOT_SKIPPED',
     'E_ROOT_EXPIRED',
     'E_ROOT_REPOSITORY',
+    // a release that failed after its swap here and was rolled back (issue 16)
+    'E_FAILED_RELEASE',
+    // an update killed while it supervised a new release; finish it with the restart/watch flags
+    'E_SUPERVISION_PENDING',
 ]);
 class errors_RelsealError extends Error {
     code;
@@ -38257,7 +38263,7 @@ function fileSigner(key, description = 'the signing key') {
         sign: (message) => Promise.resolve(ed25519_signDetached(key.secretKey, message)),
     };
 }
-function asSigner(k) {
+function signer_asSigner(k) {
     return 'sign' in k ? k : fileSigner(k);
 }
 /**
@@ -38717,8 +38723,9 @@ async function pkcs11Signer(o) {
 
 ;// CONCATENATED MODULE: ../../src/manifest/duration.ts
 
+
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-/** Parses `90d`, `12h`, `30m`, `2w`, `45s` into seconds. */
+/** Parses `90d`, `12h`, `30m`, `2w`, `45s` into seconds (signature expiries; timers use parseDurationMs). */
 function parseDuration(text, flag) {
     const m = /^(\d{1,6})([smhdw])$/.exec(text);
     if (!m)
@@ -38727,6 +38734,38 @@ function parseDuration(text, flag) {
     if (seconds === 0)
         throw new errors_RelsealError('E_USAGE', `${flag} must be longer than zero`);
     return seconds;
+}
+const UNIT_MS = {
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3600_000,
+    d: 86_400_000,
+    w: 604_800_000,
+};
+/** Longest timer duration by default: a week (Node timers cannot wait past 2^31 - 1 ms, about 24 days). */
+const MAX_TIMER_MS = (/* unused pure expression or super */ null && (7 * 86_400_000));
+/** `1w`, `2d`, `1h`, `90s`, `500ms`: the largest unit that divides `ms`. */
+function formatDurationMs(ms) {
+    for (const unit of ['w', 'd', 'h', 'm', 's'])
+        if (ms !== 0 && ms % UNIT_MS[unit] === 0)
+            return `${ms / UNIT_MS[unit]}${unit}`;
+    return `${ms}ms`;
+}
+/**
+ * The one parser of the CLI's timer flags (update --every, --jitter, --notify-timeout,
+ * --restart-timeout, --watch-for, --watch-interval; install-artifact's): a whole number and a unit
+ * (ms, s, m, h, d, w) such as `500ms`, `30s`, `5m`, `1h`; a bare number is seconds. Returns
+ * milliseconds, from `minMs` (default 1: longer than zero) to `maxMs` (default a week), else E_USAGE.
+ */
+function parseDurationMs(text, flag, bounds = {}) {
+    const { minMs = 1, maxMs = MAX_TIMER_MS } = bounds;
+    const m = /^(\d{1,9})(ms|s|m|h|d|w)?$/.exec(text);
+    const ms = m ? Number(m[1]) * UNIT_MS[m[2] ?? 's'] : NaN;
+    if (!(ms >= minMs && ms <= maxMs))
+        throw new RelsealError('E_USAGE', `${flag} must be a duration such as 500ms, 30s, 5m or 1h (a bare number is seconds), ` +
+            `from ${formatDurationMs(minMs)} to ${formatDurationMs(maxMs)}; got "${escapeUntrusted(text.slice(0, 100))}"`);
+    return ms;
 }
 
 ;// CONCATENATED MODULE: ../../src/manifest/assets.ts
@@ -38795,6 +38834,21 @@ function escapeControls(text) {
         .split('\n')
         .map((line) => escapeChars(line, Number.POSITIVE_INFINITY, false))
         .join('\n');
+}
+/**
+ * JSON for a terminal or a log: JSON.stringify (which escapes C0 controls and lone surrogates),
+ * then every other character escapeUntrusted would escape (DEL, C1 controls, bidi and invisible
+ * characters) written as a `\uHHHH` escape. Still valid JSON with the very same value.
+ *
+ * @example jsonForTerminal({ reason: 'a\u202eb' }) // '{"reason":"a\\u202eb"}'
+ */
+function jsonForTerminal(value, indent = 2) {
+    let out = '';
+    for (const ch of JSON.stringify(value, null, indent)) {
+        const cp = ch.codePointAt(0);
+        out += cp >= 0x7f && needsEscape(cp) ? `\\u${hex(cp, 4)}` : ch;
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ../../src/manifest/strict-json.ts
@@ -39030,13 +39084,13 @@ const isDigit = (c) => c >= 0x30 && c <= 0x39;
 const isLowerHex = (c) => isDigit(c) || (c >= 0x61 && c <= 0x66);
 const isAlnum = (c) => isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 /** True for C0 controls and DEL (U+0000–U+001F, U+007F). */
-function isControl(c) {
+function grammar_isControl(c) {
     return c < 0x20 || c === 0x7f;
 }
 /** True when `s` holds no C0 control character and no DEL. */
 function hasNoControl(s) {
     for (let i = 0; i < s.length; i++)
-        if (isControl(s.charCodeAt(i)))
+        if (grammar_isControl(s.charCodeAt(i)))
             return false;
     return true;
 }
@@ -39101,7 +39155,7 @@ function isTagName(s) {
         return false;
     for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i);
-        if (isControl(c) || TAG_FORBIDDEN.includes(s[i]))
+        if (grammar_isControl(c) || TAG_FORBIDDEN.includes(s[i]))
             return false;
         if (c === 0x2e && s[i + 1] === '.')
             return false;
@@ -39129,7 +39183,7 @@ function isArtifactName(s) {
         return false;
     for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i);
-        if (isControl(c) || c === 0x2f || c === 0x5c)
+        if (grammar_isControl(c) || c === 0x2f || c === 0x5c)
             return false;
     }
     return true;
@@ -39169,13 +39223,148 @@ function isUtcTimestamp(s) {
     return n(11, 13) <= 23 && n(14, 16) <= 59 && n(17, 19) <= 59;
 }
 
+;// CONCATENATED MODULE: ../../src/manifest/rollout.ts
+/**
+ * The phased rollout of schema v2 (docs/manifest-spec.md, "Phased rollout"): a start time and
+ * stages of growing percentages of hosts, each opening a fixed time after the start. Every check
+ * is one linear pass written by hand, as in grammar.ts.
+ */
+
+
+
+/** A rollout has at most this many stages. */
+const MAX_ROLLOUT_STAGES = 10;
+/** No stage opens later than this after the start (365 days). */
+const MAX_ROLLOUT_AFTER_SECONDS = 365 * 86400;
+const rollout_UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+/**
+ * Seconds of an `after` duration, or undefined when it is not `0` or a digit 1–9 followed by at
+ * most 5 digits, then one unit of `s m h d w`, at most 365 days: one spelling per number.
+ */
+function afterSeconds(s) {
+    if (s.length < 2 || s.length > 7)
+        return undefined;
+    const unit = rollout_UNIT_SECONDS[s[s.length - 1]];
+    const digits = s.slice(0, -1);
+    if (unit === undefined || (digits.length > 1 && digits[0] === '0'))
+        return undefined;
+    for (let i = 0; i < digits.length; i++) {
+        const c = digits.charCodeAt(i);
+        if (c < 0x30 || c > 0x39)
+            return undefined;
+    }
+    const seconds = Number(digits) * unit;
+    return seconds <= MAX_ROLLOUT_AFTER_SECONDS ? seconds : undefined;
+}
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const MANIFEST = {
+    code: 'E_BAD_INPUT',
+    field: (n) => `manifest field rollout${n === '' ? '' : `.${n}`}`,
+    stage: (i, n) => `manifest field rollout.stages[${i}]${n === '' ? '' : `.${n}`}`,
+};
+function fail(w, where, why) {
+    throw new errors_RelsealError(w.code, `${where} ${why}`);
+}
+function checkStage(s, i, w, last) {
+    if (!isObject(s))
+        fail(w, w.stage(i, ''), 'must be an object { percent, after }');
+    for (const k of Object.keys(s))
+        if (k !== 'percent' && k !== 'after')
+            fail(w, w.stage(i, escape_escapeUntrusted(k, 40)), 'is not a stage field');
+    const { percent, after } = s;
+    if (typeof percent !== 'number' || !Number.isInteger(percent) || percent < 1 || percent > 100)
+        fail(w, w.stage(i, 'percent'), 'must be a whole number from 1 to 100');
+    if (percent <= last.percent)
+        fail(w, w.stage(i, 'percent'), `must be larger than the previous stage's ${last.percent}`);
+    const seconds = typeof after === 'string' ? afterSeconds(after) : undefined;
+    if (seconds === undefined)
+        fail(w, w.stage(i, 'after'), 'must be a duration such as 0m, 30m, 2h or 3d (units s, m, h, d, w; at most 365d)');
+    if (seconds < last.after)
+        fail(w, w.stage(i, 'after'), "must not be earlier than the previous stage's");
+    last.percent = percent;
+    last.after = seconds;
+    return { percent, after: after };
+}
+/** 1–10 stages, percents strictly increasing from 1 and ending at 100, `after` never decreasing. */
+function checkStages(stages, w) {
+    if (!Array.isArray(stages) || stages.length < 1 || stages.length > MAX_ROLLOUT_STAGES)
+        fail(w, w.field('stages'), `must be an array of 1 to ${MAX_ROLLOUT_STAGES} stages { percent, after }`);
+    const last = { percent: 0, after: 0 };
+    const out = stages.map((s, i) => checkStage(s, i, w, last));
+    if (last.percent !== 100)
+        fail(w, w.stage(out.length - 1, 'percent'), 'must be 100 in the last stage, so that every host is reached');
+    return out;
+}
+/** When stage `i` opens, in milliseconds since the epoch. */
+function rollout_stageOpensAt(rollout, i) {
+    return Date.parse(rollout.start) + afterSeconds(rollout.stages[i].after) * 1000;
+}
+function checkRollout(v, w, expiresAt) {
+    if (!isObject(v))
+        fail(w, w.field(''), 'must be an object { start, stages }');
+    for (const k of Object.keys(v))
+        if (k !== 'start' && k !== 'stages')
+            fail(w, w.field(escape_escapeUntrusted(k, 40)), 'is not a rollout field');
+    if (typeof v.start !== 'string' || !isUtcTimestamp(v.start))
+        fail(w, w.field('start'), 'must be a real RFC 3339 UTC time ending in Z, such as 2026-01-01T00:00:00Z');
+    const rollout = { start: v.start, stages: checkStages(v.stages, w) };
+    const lastOpens = rollout_stageOpensAt(rollout, rollout.stages.length - 1);
+    if (expiresAt !== undefined && lastOpens >= Date.parse(expiresAt))
+        fail(w, w.field(''), `ends at ${new Date(lastOpens).toISOString()}, not before expires_at ${expiresAt}: the last stage would never open`);
+    return rollout;
+}
+/**
+ * The `rollout` field of a verified payload: required with schema v2 and refused with v1
+ * (`payload.rollout`), so a v1 manifest stays v1 byte for byte and a v1 client refuses a phased
+ * release instead of installing it everywhere at once.
+ */
+function parsePayloadRollout(untrusted, isV2, expiresAt) {
+    if (!isV2) {
+        if (untrusted !== undefined)
+            fail(MANIFEST, MANIFEST.field(''), 'needs schema "https://relseal.dev/manifest/v2"');
+        return undefined;
+    }
+    if (untrusted === undefined)
+        fail(MANIFEST, MANIFEST.field(''), 'is missing: schema v2 is v1 plus a rollout');
+    return checkRollout(untrusted, MANIFEST, expiresAt);
+}
+/**
+ * Reads a rollout plan as the CLI and sign-release take it, `10%@0m,50%@30m,100%@2h`, starting at
+ * `start` (an RFC 3339 UTC time); `what` names the flag or input in errors (E_USAGE).
+ *
+ * @example parseRolloutPlan('10%@0m,100%@2h', '2026-05-01T12:00:00Z', '--rollout')
+ */
+function parseRolloutPlan(text, start, what, startWhat = what) {
+    const w = {
+        code: 'E_USAGE',
+        field: (n) => (n === '' ? what : `${what} ${n}`),
+        stage: (i, n) => `${what} stage ${i + 1}${n === '' ? '' : ` ${n}`}`,
+    };
+    const items = text.split(',');
+    if (text.length > 200 || items.length > MAX_ROLLOUT_STAGES)
+        fail(w, what, `is longer than 200 characters or holds more than ${MAX_ROLLOUT_STAGES} stages; write it as 10%@0m,50%@30m,100%@2h`);
+    const stages = items.map((item, i) => {
+        const [pct, after, extra] = item.trim().split('@');
+        const digits = pct?.endsWith('%') ? pct.slice(0, -1) : '';
+        if (after === undefined || extra !== undefined || !/^[1-9][0-9]{0,2}$/.test(digits))
+            fail(w, w.stage(i, ''), `is ${JSON.stringify(escape_escapeUntrusted(item, 40))}, not PERCENT%@AFTER such as 50%@30m`);
+        return { percent: Number(digits), after };
+    });
+    if (!isUtcTimestamp(start))
+        fail(w, startWhat, `is ${JSON.stringify(escape_escapeUntrusted(start, 40))}, not an RFC 3339 UTC time such as 2026-05-01T12:00:00Z`);
+    return checkRollout({ start, stages }, w, undefined);
+}
+
 ;// CONCATENATED MODULE: ../../src/manifest/payload.ts
 
 
 
 
 
+
 const MANIFEST_SCHEMA = 'https://relseal.dev/manifest/v1';
+/** v1 plus a required `rollout`; written only when there is one, so v1 manifests stay v1. */
+const MANIFEST_SCHEMA_V2 = 'https://relseal.dev/manifest/v2';
 /** Every payload field, in serialization order. */
 const MANIFEST_FIELDS = [
     'schema',
@@ -39191,8 +39380,10 @@ const MANIFEST_FIELDS = [
     'expires_at',
     'builder',
     'tag_signer',
+    'rollout',
 ];
-const REQUIRED = MANIFEST_FIELDS.filter((f) => f !== 'expires_at' && f !== 'builder' && f !== 'tag_signer');
+const OPTIONAL = new Set(['expires_at', 'builder', 'tag_signer', 'rollout']);
+const REQUIRED = MANIFEST_FIELDS.filter((f) => !OPTIONAL.has(f));
 const BUILDER_FIELDS = ['workflow_ref', 'run_id', 'run_attempt', 'runner_os', 'event', 'ref'];
 function payload_bad(field, why) {
     return new errors_RelsealError('E_BAD_INPUT', `manifest field ${field} ${why}`);
@@ -39213,7 +39404,7 @@ function onlyKnown(obj, known, where) {
         if (!known.includes(k))
             throw payload_bad(`${where}${k}`, `is not a v1 field; a newer relseal may be needed`);
 }
-function isObject(v) {
+function payload_isObject(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 /** True for a strict SemVer 2.0.0 version without prefix or surrounding space. */
@@ -39225,7 +39416,7 @@ function parseArtifacts(v) {
         throw payload_bad('artifacts', 'must be an array of { name, size, sha256 }');
     const names = new Set();
     return v.map((a, i) => {
-        if (!isObject(a))
+        if (!payload_isObject(a))
             throw payload_bad(`artifacts[${i}]`, 'must be an object');
         onlyKnown(a, ['name', 'size', 'sha256'], `artifacts[${i}].`);
         const name = str(a, 'name', isArtifactName, 'a file name of 1 to 255 bytes without slashes, backslashes or control characters, not starting with "." or "-"', `artifacts[${i}].`);
@@ -39239,7 +39430,7 @@ function parseArtifacts(v) {
     });
 }
 function parseBuilder(v) {
-    if (!isObject(v))
+    if (!payload_isObject(v))
         throw payload_bad('builder', 'must be an object');
     onlyKnown(v, BUILDER_FIELDS, 'builder.');
     const out = {};
@@ -39266,14 +39457,14 @@ function parsePayload(bytes) {
         throw new errors_RelsealError('E_BAD_INPUT', 'the manifest payload is not valid UTF-8');
     }
     const obj = parseStrictJson(text, 'the manifest payload', { integersOnly: true });
-    if (!isObject(obj))
+    if (!payload_isObject(obj))
         throw new errors_RelsealError('E_BAD_INPUT', 'the manifest payload is not a JSON object');
     onlyKnown(obj, MANIFEST_FIELDS, '');
     for (const f of REQUIRED)
         if (obj[f] === undefined)
             throw payload_bad(f, 'is missing');
-    if (obj.schema !== MANIFEST_SCHEMA)
-        throw payload_bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)}`);
+    if (obj.schema !== MANIFEST_SCHEMA && obj.schema !== MANIFEST_SCHEMA_V2)
+        throw payload_bad('schema', `must be ${JSON.stringify(MANIFEST_SCHEMA)} (or v2 with a rollout)`);
     const version = obj.version;
     if (typeof version !== 'string' || !isStrictSemver(version))
         throw payload_bad('version', 'must be a strict SemVer 2.0.0 version such as 1.2.3');
@@ -39281,7 +39472,7 @@ function parsePayload(bytes) {
         throw payload_bad('file_count', 'must be a whole number');
     const created = str(obj, 'created_at', isUtcTimestamp, 'a real RFC 3339 UTC time ending in Z, such as 2026-01-01T00:00:00Z');
     const payload = {
-        schema: MANIFEST_SCHEMA,
+        schema: obj.schema,
         repository: str(obj, 'repository', isRepository, 'owner/name'),
         tag: str(obj, 'tag', isTagName, 'a git tag name (git check-ref-format, not starting with "-")'),
         version,
@@ -39301,7 +39492,7 @@ function parsePayload(bytes) {
         payload.builder = parseBuilder(obj.builder);
     if (obj.tag_signer !== undefined) {
         const t = obj.tag_signer;
-        if (!isObject(t) ||
+        if (!payload_isObject(t) ||
             typeof t.principal !== 'string' ||
             typeof t.fingerprint !== 'string' ||
             !hasNoControl(t.principal) ||
@@ -39311,6 +39502,9 @@ function parsePayload(bytes) {
         onlyKnown(t, ['principal', 'fingerprint'], 'tag_signer.');
         payload.tag_signer = { principal: t.principal, fingerprint: t.fingerprint };
     }
+    const rollout = parsePayloadRollout(obj.rollout, obj.schema === MANIFEST_SCHEMA_V2, payload.expires_at);
+    if (rollout !== undefined)
+        payload.rollout = rollout;
     return payload;
 }
 /** The payload bytes relseal signs: fields in spec order, two-space indentation, final newline. */
@@ -39507,20 +39701,21 @@ function verifiedKeyIds(env, policy) {
     }
     return { good, bad };
 }
-function refuseUnverified(env, policy, good, bad) {
+/** Throws E_BAD_SIGNATURE, E_UNTRUSTED_KEY or E_THRESHOLD unless enough trusted keys verified `what`. */
+function refuseUnverified(env, policy, good, bad, what = 'manifest') {
     const trusted = [...policy.keys.keys()].map(verify_short).join(', ');
     if (good.size === 0 && bad.size > 0) {
-        throw new errors_RelsealError('E_BAD_SIGNATURE', `the signature by trusted key ${[...bad].map(verify_short).join(', ')} does not verify: the manifest was altered after signing, or it is corrupt; ` +
+        throw new errors_RelsealError('E_BAD_SIGNATURE', `the signature by trusted key ${[...bad].map(verify_short).join(', ')} does not verify: the ${what} was altered after signing, or it is corrupt; ` +
             `download it again from the release, and do not install it`);
     }
     if (good.size === 0) {
         const seen = env.signatures.map((s) => (s.keyid === '' ? '(no key id)' : verify_short(s.keyid))).join(', ');
-        throw new errors_RelsealError('E_UNTRUSTED_KEY', `the manifest is signed by key(s) ${seen}, which the trust policy does not list (trusted: ${trusted}); ` +
+        throw new errors_RelsealError('E_UNTRUSTED_KEY', `the ${what} is signed by key(s) ${seen}, which the trust policy does not list (trusted: ${trusted}); ` +
             `add the release public key to the trusted keys, or re-sign with a listed key`);
     }
     if (good.size < policy.threshold) {
         throw new errors_RelsealError('E_THRESHOLD', `${good.size} distinct trusted key(s) signed (${[...good].map(verify_short).join(', ')}) but the policy needs ${policy.threshold}; ` +
-            `have another trusted key add its signature (relseal sign --append)`);
+            `have another trusted key add its signature (relseal ${what === 'manifest' ? 'sign' : 'withdraw'} --append)`);
     }
 }
 function checkPayloadPolicy(payload, policy) {
@@ -39610,7 +39805,7 @@ function signatureOf(key, payload) {
     return { keyid: key.keyId, sig: Buffer.from(sig).toString('base64') };
 }
 async function signatureBy(signer, payload) {
-    const s = asSigner(signer);
+    const s = signer_asSigner(signer);
     const sig = await signer_signChecked(s, dsse_preAuthEncoding(dsse_MANIFEST_PAYLOAD_TYPE, payload));
     return { keyid: s.keyId, sig: Buffer.from(sig).toString('base64') };
 }
@@ -39697,10 +39892,18 @@ function canonicalListing(entries) {
  * @example codeHashOf(entries) // 'sha256:3b1f…'
  */
 function codeHashOf(entries) {
-    // Fed record by record: the same bytes as canonicalListing, without holding them all at once.
-    const hash = (0,external_node_crypto_.createHash)('sha256').update(CODE_HASH_DOMAIN, 'utf8');
-    for (const e of entries)
-        hash.update(`${e.mode} ${e.sha256} ${e.size} ${e.path}\0`, 'utf8');
+    // Fed in pieces of about 64 KiB: the same bytes as canonicalListing, without holding them all at
+    // once, and without one call into the hasher per record.
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let text = CODE_HASH_DOMAIN;
+    for (const e of entries) {
+        text += `${e.mode} ${e.sha256} ${e.size} ${e.path}\0`;
+        if (text.length >= 65536) {
+            hash.update(text, 'utf8');
+            text = '';
+        }
+    }
+    hash.update(text, 'utf8');
     return `sha256:${hash.digest('hex')}`;
 }
 
@@ -39717,16 +39920,25 @@ const MODE_OF_KIND = {
 function compareByBytes(a, b) {
     return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
-/** Sorts entries in place by path bytes and refuses duplicate paths. */
+// UTF-16 code units order strings as UTF-8 bytes do, except that a surrogate (a code point above
+// U+FFFF) sorts below U+E000–U+FFFF; without such characters plain string comparison is byte order.
+const UTF16_ORDER_DIFFERS = /[\uD800-\uFFFF]/;
+/** Sorts entries by path bytes (a new array) and refuses duplicate paths. */
 function sortEntries(entries) {
-    const keyed = entries.map((e) => ({ e, k: Buffer.from(e.path, 'utf8') }));
-    keyed.sort((x, y) => Buffer.compare(x.k, y.k));
-    for (let i = 1; i < keyed.length; i++) {
-        if (keyed[i].e.path === keyed[i - 1].e.path) {
-            throw new errors_RelsealError('E_BAD_INPUT', `the tree lists ${JSON.stringify(keyed[i].e.path)} twice`);
+    let sorted;
+    if (entries.some((e) => UTF16_ORDER_DIFFERS.test(e.path))) {
+        const keyed = entries.map((e) => ({ e, k: Buffer.from(e.path, 'utf8') }));
+        keyed.sort((x, y) => Buffer.compare(x.k, y.k));
+        sorted = keyed.map((x) => x.e);
+    }
+    else
+        sorted = [...entries].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+    for (let i = 1; i < sorted.length; i++) {
+        if (sorted[i].path === sorted[i - 1].path) {
+            throw new errors_RelsealError('E_BAD_INPUT', `the tree lists ${JSON.stringify(sorted[i].path)} twice`);
         }
     }
-    return keyed.map((x) => x.e);
+    return sorted;
 }
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** Decodes a path from raw bytes, refusing names that are not valid UTF-8 (E_BAD_PATH_NAME). */
@@ -40094,6 +40306,8 @@ function listDirectory(root, include, exclude) {
     return out;
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ../../src/git/git-env.ts
 /**
  * What every git process relseal starts is told, whoever started relseal: which transports it may
@@ -40423,11 +40637,43 @@ function git_isFullCommitId(value) {
 ;// CONCATENATED MODULE: ../../src/tree/git-repo.ts
 
 
+
 // src/tree reads a checkout as its owner's git does (runGit's `ambientConfig`): core.autocrlf,
 // core.eol and safe.directory from the global configuration decide what is on disk and whether git
 // opens the repository at all. Protocols stay pinned; nothing here talks to a remote.
-/** Describes the repository `dir` belongs to, or returns undefined when it is none. */
-async function git_repo_probeRepo(dir) {
+/**
+ * Describes the repository `dir` belongs to, or returns undefined when it is none. With `places`,
+ * the same git call also tells where a work tree's attribute files may be (each spawn costs tens
+ * of milliseconds on a loaded machine).
+ */
+async function git_repo_probeRepo(dir, places = false) {
+    if (places) {
+        const r = await git_runGit([
+            'rev-parse',
+            '--is-bare-repository',
+            '--is-inside-work-tree',
+            '--show-cdup',
+            '--git-path',
+            'info/attributes',
+            '--show-prefix',
+        ], { cwd: dir, ambientConfig: true, okCodes: [0, 128] });
+        if (r.code !== 0)
+            return undefined;
+        // `false\ntrue\n../../\n<info path>\n<prefix>\n` in a work tree; a path holding a newline
+        // makes more lines, and then the plain probe answers (and no attribute place is trusted).
+        const [bare, inside, cdup = '', ...rest] = r.stdout.toString('utf8').split('\n');
+        if (bare === 'false' &&
+            inside === 'true' &&
+            rest.length === 3 &&
+            rest[2] === '' &&
+            /^(\.\.\/)*$/.test(cdup)) {
+            return {
+                workTree: true,
+                prefix: rest[1].trim(),
+                places: { depth: cdup.length / 3, infoAttributes: (0,external_node_path_namespaceObject.join)(dir, rest[0]) },
+            };
+        }
+    }
     const r = await git_runGit(['rev-parse', '--is-bare-repository', '--is-inside-work-tree', '--show-prefix'], {
         cwd: dir,
         ambientConfig: true,
@@ -40471,17 +40717,50 @@ function splitNul(out) {
 
 
 
+
+function conflict(path) {
+    return new errors_RelsealError('E_BAD_INPUT', `${JSON.stringify(path)} has an unresolved merge conflict; resolve it and stage the result`);
+}
+/**
+ * Parses `git ls-files --stage -z`: `<mode> <oid> <stage>\t<path>\0` records. A listing of tens of
+ * thousands of paths is parsed as one string when it is all ASCII (ASCII is valid UTF-8, so
+ * nothing needs checking), else record by record with strict UTF-8 decoding.
+ */
+function parseStageListing(out, where) {
+    const records = [];
+    if ((0,external_node_buffer_.isAscii)(out)) {
+        const text = out.toString('latin1');
+        for (let start = 0, end = text.indexOf('\0'); end >= 0; start = end + 1, end = text.indexOf('\0', start)) {
+            const tab = text.indexOf('\t', start);
+            const sp1 = text.indexOf(' ', start);
+            const sp2 = text.indexOf(' ', sp1 + 1);
+            const path = text.slice(tab + 1, end);
+            if (tab < 0 || tab > end || sp1 < 0 || sp2 < 0 || sp2 > tab)
+                throw badListing(where);
+            if (text.slice(sp2 + 1, tab) !== '0')
+                throw conflict(path);
+            records.push({ mode: text.slice(start, sp1), oid: text.slice(sp1 + 1, sp2), path });
+        }
+        return records;
+    }
+    for (const rec of splitNul(out)) {
+        const tab = rec.indexOf(0x09);
+        if (tab < 0)
+            throw badListing(where);
+        const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
+        const path = decodePathName(rec.subarray(tab + 1), where);
+        if (stage !== '0')
+            throw conflict(path);
+        records.push({ mode, oid, path });
+    }
+    return records;
+}
+function badListing(where) {
+    return new errors_RelsealError('E_GIT', `git ls-files in ${where} printed a record without a tab; check the git installation`);
+}
 async function readIndex(dir) {
     const out = (await git_runGit(['ls-files', '--stage', '-z'], { cwd: dir, ambientConfig: true })).stdout;
-    return splitNul(out).map((rec) => {
-        const tab = rec.indexOf(0x09);
-        const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
-        const path = decodePathName(rec.subarray(tab + 1), dir);
-        if (stage !== '0') {
-            throw new errors_RelsealError('E_BAD_INPUT', `${JSON.stringify(path)} has an unresolved merge conflict; resolve it and stage the result`);
-        }
-        return { mode, oid, path };
-    });
+    return parseStageListing(out, dir);
 }
 /** A tracked symlink's target as text; without symlink support git writes it as a plain file. */
 function readLinkText(abs, path) {
@@ -40499,10 +40778,11 @@ function readLinkText(abs, path) {
  * reading their bytes from disk. Files that git converts on checkout are compared with their
  * blobs first.
  */
-async function listGitIndex(dir, keep) {
-    const [records, fileMode] = await Promise.all([readIndex(dir), gitConfigBool(dir, 'core.fileMode')]);
-    // The conversion check asks git about every path; it runs while the files are being hashed.
-    const pending = refuseConvertedFiles(dir, records);
+async function listGitIndex(dir, keep, attributePlaces) {
+    const [records, config, places] = await Promise.all([readIndex(dir), readCoreConfig(dir), attributePlaces]);
+    // The conversion check asks git about every path (unless no attribute file can exist); it runs
+    // while the files are being hashed.
+    const pending = refuseConvertedFiles(dir, records, config, places);
     pending.catch(() => {
         /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
     });
@@ -40510,11 +40790,13 @@ async function listGitIndex(dir, keep) {
     const links = [];
     // With core.fileMode=false git ignores the file's bits and keeps the index's mode (a checkout on
     // a file system without execute bits, or one that sets them all); so does the hash.
-    const indexModes = fileMode === false;
+    const indexModes = config.fileMode === false;
+    // Git's paths are already normal (no `.`, `..` or doubled `/`), so joining is concatenating.
+    const base = dir.endsWith('/') ? dir : `${dir}/`;
     for (const r of records) {
         if (!keep(r.path))
             continue;
-        const abs = (0,external_node_path_namespaceObject.join)(dir, r.path);
+        const abs = base + r.path;
         if (r.mode === '160000')
             out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid });
         else if (r.mode === '120000') {
@@ -40598,20 +40880,48 @@ async function readCheckAttr(dir, paths, attrs, skip) {
     });
     return found;
 }
-/** A boolean setting as git reads it (`false`, `no`, `off`, `0`…), or undefined when unset. */
-async function gitConfigBool(dir, key) {
-    const r = await git_runGit(['config', '--type=bool', '--get', key], {
+/**
+ * A boolean setting as git reads it (git_parse_maybe_bool, then an integer with an optional k/m/g
+ * unit): `true`/`yes`/`on`, `false`/`no`/`off`, a key without a value is true, an empty one false.
+ */
+function parseGitBool(key, value) {
+    if (value === undefined)
+        return true;
+    const v = value.toLowerCase();
+    if (v === '')
+        return false;
+    if (v === 'true' || v === 'yes' || v === 'on')
+        return true;
+    if (v === 'false' || v === 'no' || v === 'off')
+        return false;
+    const n = /^([+-]?)(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)([kmg]?)$/.exec(v);
+    if (n)
+        return /[1-9a-f]/.test(n[2].replace(/^0x/, ''));
+    throw new errors_RelsealError('E_GIT', `git's configuration sets ${key} to ${JSON.stringify(value)}, which is not a boolean; set it to true or false`);
+}
+/** core.fileMode, core.autocrlf, core.eol and the attribute sources with one git call (each spawn costs milliseconds). */
+async function readCoreConfig(dir) {
+    const r = await git_runGit(['config', '-z', '--get-regexp', '^(core\\.(filemode|autocrlf|eol|attributesfile)|attr\\.tree)$'], {
         cwd: dir,
         ambientConfig: true,
         okCodes: [0, 1],
     });
-    const value = r.stdout.toString('utf8').trim();
-    return r.code === 0 ? value === 'true' : undefined;
-}
-async function gitConfig(dir, key) {
-    return (await git_runGit(['config', '--get', key], { cwd: dir, ambientConfig: true, okCodes: [0, 1] })).stdout
-        .toString('utf8')
-        .trim();
+    // Records are `key\nvalue\0`, or `key\0` for a key without a value; the last one of a key wins.
+    const found = new Map();
+    for (const rec of r.stdout.toString('utf8').split('\0')) {
+        if (rec === '')
+            continue;
+        const nl = rec.indexOf('\n');
+        found.set(nl < 0 ? rec : rec.slice(0, nl), nl < 0 ? undefined : rec.slice(nl + 1));
+    }
+    return {
+        attributeSource: found.has('core.attributesfile') || found.has('attr.tree'),
+        fileMode: found.has('core.filemode')
+            ? parseGitBool('core.fileMode', found.get('core.filemode'))
+            : undefined,
+        autocrlf: (found.get('core.autocrlf') ?? '').trim(),
+        eol: (found.get('core.eol') ?? '').trim(),
+    };
 }
 /**
  * core.autocrlf, eol and clean/smudge filters can make working-tree bytes differ from the committed
@@ -40619,11 +40929,18 @@ async function gitConfig(dir, key) {
  * such a setting rewrites, the raw working-tree bytes must still be the committed blob; otherwise
  * refuse, naming the file and the setting (issue: "never differ silently").
  */
-async function refuseConvertedFiles(dir, records) {
+async function refuseConvertedFiles(dir, records, config, places) {
+    const { autocrlf, eol: coreEol } = config;
     const files = records.filter((r) => r.mode === '100644' || r.mode === '100755');
     if (files.length === 0)
         return;
-    const [autocrlf, coreEol] = await Promise.all([gitConfig(dir, 'core.autocrlf'), gitConfig(dir, 'core.eol')]);
+    if (!attributeFilesMayApply(dir, records, config, places)) {
+        // Every attribute is unspecified, so only core.autocrlf=true can convert, and it converts all.
+        const setting = checkoutConversion(NO_ATTRS, autocrlf, coreEol);
+        return setting === undefined
+            ? undefined
+            : refuseIfRewritten(dir, files.map((f) => ({ f, setting })));
+    }
     // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
     // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
     const textMatters = autocrlf === 'true' || coreEol === 'crlf';
@@ -40636,12 +40953,17 @@ async function refuseConvertedFiles(dir, records) {
     const suspects = files
         .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
         .filter((x) => x.setting !== undefined);
+    return refuseIfRewritten(dir, suspects);
+}
+/** Refuses the first file whose working-tree bytes are not its committed blob. */
+async function refuseIfRewritten(dir, suspects) {
     if (suspects.length === 0)
         return;
     const oids = (await git_runGit(['hash-object', '--no-filters', '--stdin-paths'], {
         cwd: dir,
         ambientConfig: true,
-        input: suspects.map((x) => x.f.path).join('\n') + '\n',
+        // Absolute: git reads --stdin-paths from the top of the work tree, not from `dir`.
+        input: suspects.map((x) => (0,external_node_path_namespaceObject.join)(dir, x.f.path)).join('\n') + '\n',
     })).stdout
         .toString('utf8')
         .split('\n');
@@ -40652,8 +40974,197 @@ async function refuseConvertedFiles(dir, records) {
             `hash the commit with --rev HEAD, or turn the conversion off for release checkouts and check out again`, { details: { path: f.path, setting } });
     });
 }
+/** False only when the path surely does not exist; any doubt (e.g. no permission) counts as there. */
+function mayExist(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)(path, { throwIfNoEntry: false }) !== undefined;
+    }
+    catch {
+        return true;
+    }
+}
+/**
+ * The system-wide attributes file is `$(prefix)/etc/gitattributes` of git's build, which git 2.39
+ * does not tell; every usual place is looked at, and the ones beside the `git` on PATH.
+ */
+function systemAttributeFiles() {
+    const found = ['/etc/gitattributes', '/usr/etc/gitattributes', '/usr/local/etc/gitattributes'];
+    for (const d of (process.env.PATH ?? '').split(external_node_path_namespaceObject.delimiter)) {
+        if (d === '' || !mayExist((0,external_node_path_namespaceObject.join)(d, 'git')))
+            continue;
+        found.push((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(d), 'etc/gitattributes'));
+        try {
+            found.push((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.dirname)((0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.join)(d, 'git')))), 'etc/gitattributes'));
+        }
+        catch {
+            /* a dangling link: the plain place above is enough */
+        }
+    }
+    return found;
+}
+/**
+ * Whether any source of gitattributes can apply to the listed paths: a `.gitattributes` in the
+ * index, or on disk in `dir`, its parents up to the top or any directory holding a listed path;
+ * $GIT_DIR/info/attributes; core.attributesFile (or its default under XDG_CONFIG_HOME or HOME);
+ * attr.tree or GIT_ATTR_SOURCE; the system file. When none can, `git check-attr` (a process reading
+ * every path and printing tens of MB while the files are hashed) would only answer "unspecified".
+ * Any doubt answers true.
+ */
+function attributeFilesMayApply(dir, records, config, places) {
+    const env = process.env;
+    if (places === undefined || config.attributeSource || env.GIT_ATTR_SOURCE !== undefined)
+        return true;
+    if (mayExist(places.infoAttributes))
+        return true;
+    const xdg = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : env.HOME ? (0,external_node_path_namespaceObject.join)(env.HOME, '.config') : undefined;
+    if (xdg === undefined || mayExist((0,external_node_path_namespaceObject.join)(xdg, 'git/attributes')))
+        return true;
+    if (systemAttributeFiles().some(mayExist))
+        return true;
+    const base = dir.endsWith('/') ? dir : `${dir}/`;
+    for (let k = 0, up = base; k <= places.depth; k++, up += '../') {
+        if (mayExist(`${up}.gitattributes`))
+            return true;
+    }
+    const seen = new Set();
+    for (const r of records) {
+        const slash = r.path.lastIndexOf('/');
+        if ((slash < 0 ? r.path : r.path.slice(slash + 1)) === '.gitattributes')
+            return true;
+        // Each directory once; its parents were looked at with it.
+        for (let d = r.path.slice(0, Math.max(slash, 0)); d !== '' && !seen.has(d);) {
+            seen.add(d);
+            if (mayExist(`${base}${d}/.gitattributes`))
+                return true;
+            const up = d.lastIndexOf('/');
+            d = up < 0 ? '' : d.slice(0, up);
+        }
+    }
+    return false;
+}
+
+;// CONCATENATED MODULE: ../../src/tree/read-file.ts
+
+
+
+/** Chunk size for streamed reads: memory stays flat however large a file is. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+/** The owner's execute bit (S_IXUSR): the only one git looks at. */
+const OWNER_EXECUTE = 0o100;
+function fsError(e, where) {
+    const code = e.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+        return new errors_RelsealError('E_NOT_FOUND', `${where} does not exist; restore it (git checkout -- <path>) or remove it from the tree`, { cause: e });
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+        return new errors_RelsealError('E_UNREADABLE', `${where} cannot be read (permission denied); make it readable by this user`, { cause: e });
+    }
+    if (code === 'ELOOP') {
+        return new errors_RelsealError('E_CHANGED_WHILE_READING', `${where} is a symlink where a regular file is expected (changed since git recorded it?); commit the change or restore the file`, { cause: e });
+    }
+    return new errors_RelsealError('E_UNREADABLE', `${where} cannot be read: ${e.message}`, { cause: e });
+}
+function sameFile(a, b) {
+    return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
+}
+// One-shot hashing (Node >= 20.12) creates no Hash object, whose native handle costs the garbage
+// collector more than hashing a small file does.
+const oneShot = external_node_crypto_.hash;
+/** SHA-256 of bytes held whole, in hex: one call, no Hash object (Node's crypto.hash when it has it). */
+const sha256Hex = oneShot
+    ? (bytes) => oneShot('sha256', bytes, 'hex')
+    : (bytes) => external_node_crypto_.createHash('sha256').update(bytes).digest('hex');
+function notRegular(where) {
+    return new errors_RelsealError('E_UNREADABLE', `${where} is not a regular file; only files, symlinks and submodules can be hashed`);
+}
+function changed(where, size, read) {
+    return new errors_RelsealError('E_CHANGED_WHILE_READING', `${where} changed while it was being read (${size} bytes before, ${read} read); hash again once nothing writes to the tree`);
+}
+/** Reads into `buffer` from the file's current offset; a read error on a non-file says so. */
+function readSome(fd, buffer, where) {
+    try {
+        return (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, null);
+    }
+    catch (e) {
+        // A directory (EISDIR) or a FIFO without a writer (EAGAIN) fails here, before any fstat.
+        let regular = true;
+        try {
+            regular = (0,external_node_fs_namespaceObject.fstatSync)(fd).isFile();
+        }
+        catch {
+            /* the read error says more */
+        }
+        throw regular ? fsError(e, where) : notRegular(where);
+    }
+}
+/**
+ * Hashes one regular file by streaming it through a reusable buffer. Symlinks are never
+ * followed (O_NOFOLLOW), and O_NONBLOCK keeps a FIFO from blocking the open; a file whose size,
+ * inode or times change during the read is refused with E_CHANGED_WHILE_READING, so a digest
+ * always names bytes that existed at one moment.
+ */
+function hashFileSync(path, where, buffer) {
+    return tryHashFileSync(path, where, buffer, Number.POSITIVE_INFINITY);
+}
+/**
+ * hashFileSync, except that a file larger than `maxBytes` is not read past its first buffer: the
+ * result is then undefined (a caller that must stay free to handle signals leaves such files to a
+ * worker thread).
+ *
+ * Most files of a source tree fit in one buffer, and for them one `read` and one `fstat` after it
+ * are enough (this is the hot path of hashing a tree: a second fstat per file cost as much as the
+ * read): the read returned every byte the file held at one moment exactly when the fstat that
+ * follows reports that same size and a regular file. A file larger than the buffer is read in
+ * chunks (from the start again) between two fstats, which must agree on size, inode and times.
+ */
+function tryHashFileSync(path, where, buffer, maxBytes) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        throw fsError(e, where);
+    }
+    try {
+        const first = readSome(fd, buffer, where);
+        const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!st.isFile())
+            throw notRegular(where);
+        // git's rule (create_ce_mode): a file is 100755 when its owner may execute it; the group's and
+        // others' bits are ignored, so 0654 is 100644 and 0744 is 100755 (docs/code-hash.md).
+        const executable = (st.mode & OWNER_EXECUTE) !== 0;
+        if (first < buffer.length) {
+            if (first !== st.size)
+                throw changed(where, st.size, first);
+            return { sha256: sha256Hex(buffer.subarray(0, first)), size: first, executable };
+        }
+        const hash = external_node_crypto_.createHash('sha256');
+        if (st.size > maxBytes)
+            return undefined;
+        // Read again from the start, so that every byte hashed was read between the two fstats.
+        let total = 0;
+        while (total < st.size) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, total);
+            if (n === 0)
+                break;
+            hash.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+            total += n;
+        }
+        const after = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (total !== st.size || !sameFile(st, after))
+            throw changed(where, st.size, total);
+        return { sha256: hash.digest('hex'), size: total, executable };
+    }
+    catch (e) {
+        throw e instanceof errors_RelsealError ? e : fsError(e, where);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
 
 ;// CONCATENATED MODULE: ../../src/tree/from-git-rev.ts
+
 
 
 
@@ -40698,18 +41209,62 @@ async function hashCommitTree(dir, commit, prefix, keep, onProgress) {
     assertLinksStayInside(links);
     return entries;
 }
-function streamBlobs(dir, blobs, onProgress) {
-    const results = [];
+/**
+ * `git cat-file --batch` processes that share a commit's blobs: git's side (finding and inflating
+ * each object) costs more than hashing it, so on two cores two processes each do half.
+ */
+const CAT_FILE_PROCESSES = 2;
+/**
+ * git maps pack files whole (windows of 1 GiB on 64-bit systems), so reading every blob of a
+ * 240 MB pack made the cat-file process 260 MB resident; smaller windows keep it near 70 MB.
+ */
+const PACK_WINDOW = 'core.packedGitWindowSize=16m';
+const PACK_LIMIT = 'core.packedGitLimit=64m';
+/** Blobs handed out at a time, in turn, so that both processes get a like share of large and small. */
+const BLOBS_PER_SHARE = 64;
+const EMPTY_SHA256 = (0,external_node_crypto_.createHash)('sha256').digest('hex');
+async function streamBlobs(dir, blobs, onProgress) {
+    const results = new Array(blobs.length);
     if (blobs.length === 0)
-        return Promise.resolve(results);
-    const child = spawnGit(['cat-file', '--batch'], { cwd: dir, ambientConfig: true });
+        return results;
+    const processes = Math.min(CAT_FILE_PROCESSES, Math.ceil(blobs.length / BLOBS_PER_SHARE));
+    const shares = Array.from({ length: processes }, () => []);
+    for (let i = 0; i < blobs.length; i++)
+        shares[Math.floor(i / BLOBS_PER_SHARE) % processes].push(i);
+    const progress = { files: 0, bytes: 0 };
+    const children = [];
+    const report = (size) => {
+        progress.bytes += size;
+        if (++progress.files % 512 === 0 || progress.files === blobs.length)
+            onProgress?.({ ...progress });
+    };
+    try {
+        await Promise.all(shares.map((share) => catFile(dir, blobs, share, results, report, children)));
+    }
+    finally {
+        for (const c of children)
+            if (c.exitCode === null)
+                c.kill('SIGKILL');
+    }
+    return results;
+}
+/** Streams the blobs `share` lists (indices into `blobs`) through one `git cat-file --batch`. */
+function catFile(dir, blobs, share, results, report, children) {
+    const child = spawnGit(['-c', PACK_WINDOW, '-c', PACK_LIMIT, 'cat-file', '--batch'], {
+        cwd: dir,
+        ambientConfig: true,
+    });
+    children.push(child);
     // cat-file --batch answers each id with "<oid> blob <size>\n", the bytes, then "\n".
     let state = 'header';
     let header = [];
     let remaining = 0;
     let size = 0;
-    let bytes = 0;
-    let hash = (0,external_node_crypto_.createHash)('sha256');
+    let done = 0;
+    // A blob whose bytes all came in one chunk (most of a source tree) is hashed in one call, with
+    // no Hash object; a larger one is streamed.
+    let hash;
+    let digest = '';
     let keep;
     let stderr = '';
     return new Promise((resolve, reject) => {
@@ -40723,20 +41278,23 @@ function streamBlobs(dir, blobs, onProgress) {
         };
         const startBlob = (line) => {
             const [oid, type, len] = line.split(' ');
-            const blob = blobs[results.length];
+            const blob = blobs[share[done]];
             if (type !== 'blob' || blob === undefined || len === undefined) {
                 return fail(new errors_RelsealError('E_GIT', `object ${oid} (${JSON.stringify(blob?.path)}) is missing from the object store; fetch the commit again`));
             }
             size = remaining = Number(len);
-            hash = (0,external_node_crypto_.createHash)('sha256');
+            hash = undefined;
+            digest = remaining === 0 ? EMPTY_SHA256 : '';
             keep = blob.mode === '120000' ? [] : undefined;
             state = remaining === 0 ? 'newline' : 'body';
         };
         const finishBlob = () => {
-            bytes += size;
-            results.push({ sha256: hash.digest('hex'), size, ...(keep ? { content: Buffer.concat(keep) } : {}) });
-            if (results.length % 512 === 0 || results.length === blobs.length)
-                onProgress?.({ files: results.length, bytes });
+            results[share[done++]] = {
+                sha256: hash === undefined ? digest : hash.digest('hex'),
+                size,
+                ...(keep ? { content: Buffer.concat(keep) } : {}),
+            };
+            report(size);
             state = 'header';
         };
         child.stdout.on('data', (chunk) => {
@@ -40744,18 +41302,24 @@ function streamBlobs(dir, blobs, onProgress) {
             while (pos < chunk.length && !failed) {
                 if (state === 'header') {
                     const nl = chunk.indexOf(0x0a, pos);
-                    header.push(chunk.subarray(pos, nl < 0 ? chunk.length : nl));
-                    if (nl < 0)
+                    if (nl < 0) {
+                        header.push(chunk.subarray(pos));
                         return;
-                    pos = nl + 1;
-                    const line = Buffer.concat(header).toString('latin1');
+                    }
+                    const line = header.length === 0
+                        ? chunk.toString('latin1', pos, nl)
+                        : Buffer.concat([...header, chunk.subarray(pos, nl)]).toString('latin1');
                     header = [];
+                    pos = nl + 1;
                     startBlob(line);
                 }
                 else if (state === 'body') {
                     const take = Math.min(remaining, chunk.length - pos);
-                    const part = chunk.subarray(pos, pos + take);
-                    hash.update(part);
+                    const part = take === chunk.length ? chunk : chunk.subarray(pos, pos + take);
+                    if (hash === undefined && take === remaining)
+                        digest = sha256Hex(part);
+                    else
+                        (hash ??= (0,external_node_crypto_.createHash)('sha256')).update(part);
                     keep?.push(Buffer.from(part));
                     remaining -= take;
                     pos += take;
@@ -40771,15 +41335,18 @@ function streamBlobs(dir, blobs, onProgress) {
         child.stderr.on('data', (b) => (stderr += b.toString('utf8')));
         child.on('error', (e) => fail(new errors_RelsealError('E_GIT', `could not start git cat-file: ${e.message}`, { cause: e })));
         child.on('close', () => {
-            if (results.length === blobs.length)
-                resolve(results);
+            if (done === share.length)
+                resolve();
             else
-                fail(new errors_RelsealError('E_GIT', `git cat-file stopped after ${results.length} of ${blobs.length} objects: ${stderr.trim()}`));
+                fail(new errors_RelsealError('E_GIT', `git cat-file stopped after ${done} of ${share.length} objects: ${stderr.trim()}`));
         });
         child.stdin.on('error', () => {
             /* reported through close */
         });
-        child.stdin.end(blobs.map((b) => b.oid).join('\n') + '\n');
+        let ids = '';
+        for (const i of share)
+            ids += `${blobs[i].oid}\n`;
+        child.stdin.end(ids);
     });
 }
 
@@ -40787,88 +41354,14 @@ function streamBlobs(dir, blobs, onProgress) {
 var external_node_url_ = __nccwpck_require__(3136);
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
-;// CONCATENATED MODULE: ../../src/tree/read-file.ts
-
-
-
-/** Chunk size for streamed reads: memory stays flat however large a file is. */
-const READ_CHUNK_BYTES = 1024 * 1024;
-/** The owner's execute bit (S_IXUSR): the only one git looks at. */
-const OWNER_EXECUTE = 0o100;
-function fsError(e, where) {
-    const code = e.code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-        return new errors_RelsealError('E_NOT_FOUND', `${where} does not exist; restore it (git checkout -- <path>) or remove it from the tree`, { cause: e });
-    }
-    if (code === 'EACCES' || code === 'EPERM') {
-        return new errors_RelsealError('E_UNREADABLE', `${where} cannot be read (permission denied); make it readable by this user`, { cause: e });
-    }
-    if (code === 'ELOOP') {
-        return new errors_RelsealError('E_CHANGED_WHILE_READING', `${where} is a symlink where a regular file is expected (changed since git recorded it?); commit the change or restore the file`, { cause: e });
-    }
-    return new errors_RelsealError('E_UNREADABLE', `${where} cannot be read: ${e.message}`, { cause: e });
-}
-function sameFile(a, b) {
-    return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
-}
-/**
- * Hashes one regular file by streaming it through a reusable buffer. Symlinks are never
- * followed (O_NOFOLLOW), and O_NONBLOCK keeps a FIFO from blocking the open; a file whose size, inode or times change during the read is refused
- * with E_CHANGED_WHILE_READING, so a digest always names bytes that existed at one moment.
- */
-function hashFileSync(path, where, buffer) {
-    return tryHashFileSync(path, where, buffer, Number.POSITIVE_INFINITY);
-}
-/**
- * hashFileSync, except that a file larger than `maxBytes` is not read: the result is then
- * undefined (the hash pool's calling thread leaves such files to a worker, so that it stays free
- * to handle signals).
- */
-function tryHashFileSync(path, where, buffer, maxBytes) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
-    }
-    catch (e) {
-        throw fsError(e, where);
-    }
-    try {
-        const before = (0,external_node_fs_namespaceObject.fstatSync)(fd);
-        if (!before.isFile()) {
-            throw new errors_RelsealError('E_UNREADABLE', `${where} is not a regular file; only files, symlinks and submodules can be hashed`);
-        }
-        if (before.size > maxBytes)
-            return undefined;
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        let total = 0;
-        // Read the size fstat reported; growth or shrinking shows in the second fstat below.
-        while (total < before.size) {
-            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, buffer.length, null);
-            if (n === 0)
-                break;
-            hash.update(buffer.subarray(0, n));
-            total += n;
-        }
-        const after = (0,external_node_fs_namespaceObject.fstatSync)(fd);
-        if (total !== before.size || !sameFile(before, after)) {
-            throw new errors_RelsealError('E_CHANGED_WHILE_READING', `${where} changed while it was being read (${before.size} bytes before, ${total} read); hash again once nothing writes to the tree`);
-        }
-        // git's rule (create_ce_mode): a file is 100755 when its owner may execute it; the group's and
-        // others' bits are ignored, so 0654 is 100644 and 0744 is 100755 (docs/code-hash.md).
-        return { sha256: hash.digest('hex'), size: total, executable: (before.mode & OWNER_EXECUTE) !== 0 };
-    }
-    catch (e) {
-        throw e instanceof errors_RelsealError ? e : fsError(e, where);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-
 ;// CONCATENATED MODULE: ../../src/tree/hash-worker.ts
 /**
  * Worker-thread side of the hash pool: receives batches of files, hashes them with the same
- * `hashFileSync` the main thread uses, and answers with digests or the first error.
+ * `tryHashFileSync` the calling thread uses, and answers with digests or the first error.
+ *
+ * Messages are kept flat, because on a tree of small files the cost of passing them is of the order
+ * of the cost of hashing: a batch's paths travel as one NUL-joined string, and its answer as one
+ * string of hex digests plus two transferred typed arrays (sizes, executable flags).
  */
 
 
@@ -40878,9 +41371,22 @@ if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_
     const port = external_node_worker_threads_.parentPort;
     const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
     port.on('message', (req) => {
+        const abs = req.abs.split('\0');
+        const where = req.where.split('\0');
+        const sizes = new Float64Array(abs.length);
+        const executable = new Uint8Array(abs.length);
+        let hex = '';
         try {
-            const digests = req.files.map((f) => hashFileSync(f.abs, f.where, buffer));
-            port.postMessage({ batch: req.batch, digests });
+            for (let i = 0; i < abs.length; i++) {
+                const d = hashFileSync(abs[i], where[i], buffer);
+                hex += d.sha256;
+                sizes[i] = d.size;
+                executable[i] = d.executable ? 1 : 0;
+            }
+            port.postMessage({ batch: req.batch, hex, sizes, executable }, [
+                sizes.buffer,
+                executable.buffer,
+            ]);
         }
         catch (e) {
             const code = e instanceof errors_RelsealError ? e.code : 'E_UNREADABLE';
@@ -40903,9 +41409,11 @@ if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_
 /** Below these, starting threads costs more than it saves. */
 const INLINE_MAX_FILES = 256;
 const INLINE_MAX_BYTES = 32 * 1024 * 1024;
-/** Files per message to a thread; fewer when there are few files, so a handful of large files still spread. */
-const MAX_BATCH_FILES = 64;
+/** Files per batch; fewer when there are few files, so a handful of large files still spread. */
+const MAX_BATCH_FILES = 256;
 const BATCHES_PER_THREAD = 8;
+/** Batches a worker holds at once: it never waits for the calling thread between two. */
+const BATCHES_IN_FLIGHT = 2;
 /**
  * The calling thread reads no file larger than this: one read of a multi-GB file would keep it
  * from handling SIGINT/SIGTERM for seconds (issue 23: signals end work promptly). A batch holding
@@ -40920,6 +41428,38 @@ const workerFile = (0,external_node_url_.fileURLToPath)(new URL(`./${WORKER_NAME
 /** True when hashing threads can be started from this build. */
 function canUseHashThreads() {
     return (0,external_node_fs_namespaceObject.existsSync)(workerFile);
+}
+function defaultThreads() {
+    return Math.min((0,external_node_os_namespaceObject.availableParallelism)(), 4);
+}
+function startWorker() {
+    const w = new external_node_worker_threads_.Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] });
+    // An idle thread never keeps the process alive; errors surface when it is given work.
+    w.unref();
+    w.on('error', () => { });
+    return w;
+}
+/**
+ * Starts the worker threads that hashing with `concurrency` threads uses (the calling thread is one
+ * of them; default: the machine's parallelism, at most 4), or returns undefined when this build has
+ * none or one thread is asked for.
+ */
+function startHashThreads(concurrency) {
+    const count = (concurrency ?? defaultThreads()) - 1;
+    if (count < 1 || !canUseHashThreads())
+        return undefined;
+    const workers = Array.from({ length: count }, startWorker);
+    let closed = false;
+    return {
+        workers,
+        close: () => {
+            if (closed)
+                return;
+            closed = true;
+            for (const w of workers)
+                void w.terminate();
+        },
+    };
 }
 function totalSize(jobs) {
     let sum = 0;
@@ -40949,93 +41489,141 @@ function hashInline(jobs, options) {
  * `jobs`, whatever the thread count, so results are deterministic.
  */
 async function hashFiles(jobs, options = {}) {
-    const threads = Math.max(1, Math.min(options.concurrency ?? Math.min((0,external_node_os_namespaceObject.availableParallelism)(), 4), jobs.length));
-    const small = jobs.length < INLINE_MAX_FILES && totalSize(jobs) < INLINE_MAX_BYTES;
-    if (threads === 1 || !canUseHashThreads() || (options.concurrency === undefined && small)) {
+    const given = options.threads?.workers.length;
+    const threads = Math.min(options.concurrency ?? (given === undefined ? defaultThreads() : given + 1), jobs.length);
+    if (threads <= 1 || (given === undefined && !canUseHashThreads()))
         return hashInline(jobs, options);
+    const small = jobs.length < INLINE_MAX_FILES && totalSize(jobs) < INLINE_MAX_BYTES;
+    if (options.concurrency === undefined && small)
+        return hashInline(jobs, options);
+    const workers = options.threads ? options.threads.workers.slice(0, threads - 1) : [];
+    const own = [];
+    while (workers.length < threads - 1) {
+        const w = startWorker();
+        own.push(w);
+        workers.push(w);
     }
-    return hashInThreads(jobs, threads, options);
+    try {
+        return await hashInThreads(jobs, workers, own, options);
+    }
+    finally {
+        for (const w of own)
+            void w.terminate();
+    }
 }
-function hashInThreads(jobs, threads, options) {
+/**
+ * The calling thread and `workers` take batches in turn; the calling thread hashes one batch per
+ * turn of the event loop, so messages and signals are handled between two.
+ */
+function hashInThreads(jobs, workers, own, options) {
     const results = new Array(jobs.length);
-    const size = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / (threads * BATCHES_PER_THREAD))));
-    const batches = [];
-    for (let start = 0; start < jobs.length; start += size)
-        batches.push(start);
+    const size = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / ((workers.length + 1) * BATCHES_PER_THREAD))));
+    const batches = Math.ceil(jobs.length / size);
     let next = 0;
     let finished = 0;
-    let done = { files: 0, bytes: 0 };
-    const workers = [];
+    const done = { files: 0, bytes: 0 };
     return new Promise((resolve, reject) => {
-        let failed = false;
+        let settled = false;
+        const detach = [];
+        const busy = [];
+        const settle = () => {
+            settled = true;
+            for (const off of detach)
+                off();
+            for (const w of busy)
+                w.unref();
+        };
         const fail = (err) => {
-            failed = true;
-            for (const w of workers)
+            if (settled)
+                return;
+            settle();
+            // A thread may still be reading; ending it stops the rest of the work at once.
+            for (const w of busy)
                 void w.terminate();
             reject(err);
         };
-        const record = (batch, digests) => {
-            digests.forEach((d, k) => {
-                results[batch + k] = d;
-                done = { files: done.files + 1, bytes: done.bytes + d.size };
-            });
-            options.onProgress?.(done);
-            finished++;
-            if (finished === batches.length) {
-                for (const x of workers)
-                    void x.terminate();
+        const finish = () => {
+            options.onProgress?.({ ...done });
+            if (++finished === batches) {
+                settle();
                 resolve(results);
             }
         };
-        const feed = (w) => {
-            if (next >= batches.length)
-                return;
-            const start = batches[next++];
-            const req = { batch: start, files: jobs.slice(start, start + size) };
-            w.postMessage(req);
+        const send = (w, start) => {
+            const end = Math.min(start + size, jobs.length);
+            let abs = jobs[start].abs;
+            let where = jobs[start].where;
+            for (let i = start + 1; i < end; i++) {
+                abs += `\0${jobs[i].abs}`;
+                where += `\0${jobs[i].where}`;
+            }
+            w.postMessage({ batch: start, abs, where });
         };
-        const startWorker = (first) => {
-            const w = new external_node_worker_threads_.Worker(workerFile, { workerData: HASH_WORKER_TAG, execArgv: [] });
-            workers.push(w);
-            w.on('error', fail);
-            w.on('message', (res) => {
+        const feed = (w) => {
+            if (next < batches)
+                send(w, next++ * size);
+        };
+        const stopped = (code) => fail(new errors_RelsealError('E_UNREADABLE', `a hashing thread stopped early (exit ${code}); hash again`));
+        const use = (w, first) => {
+            const message = (res) => {
+                if (settled)
+                    return;
                 if ('error' in res)
                     return fail(new errors_RelsealError(res.error.code, res.error.message));
-                record(res.batch, res.digests);
-                feed(w);
-            });
-            if (first)
-                w.postMessage(first);
-            // Two batches in flight: the worker never waits while this thread is busy hashing.
-            feed(w);
-            if (!first)
+                const { batch, hex, sizes, executable } = res;
+                for (let k = 0; k < sizes.length; k++) {
+                    results[batch + k] = {
+                        sha256: hex.slice(k * 64, k * 64 + 64),
+                        size: sizes[k],
+                        executable: executable[k] === 1,
+                    };
+                    done.bytes += sizes[k];
+                }
+                done.files += sizes.length;
+                finish();
+                if (!settled)
+                    feed(w);
+            };
+            w.on('message', message).on('error', fail).on('exit', stopped);
+            detach.push(() => w.off('message', message).off('error', fail).off('exit', stopped));
+            busy.push(w);
+            // A working thread keeps the process alive until its answer is in.
+            w.ref();
+            if (first !== undefined)
+                send(w, first);
+            for (let k = first === undefined ? 0 : 1; k < BATCHES_IN_FLIGHT; k++)
                 feed(w);
         };
-        // The calling thread hashes too, one batch per turn of the event loop, so `threads` threads
-        // need one worker fewer (a worker costs an isolate: tens of MB).
         const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
         const hashHere = () => {
-            if (failed || next >= batches.length)
+            if (settled || next >= batches)
                 return;
-            const start = batches[next++];
-            const files = jobs.slice(start, start + size);
-            const digests = [];
+            const start = next++ * size;
+            const end = Math.min(start + size, jobs.length);
+            let bytes = 0;
             try {
-                for (const j of files) {
-                    const d = tryHashFileSync(j.abs, j.where, buffer, CALLING_THREAD_MAX_FILE_BYTES);
-                    if (d === undefined)
-                        return startWorker({ batch: start, files });
-                    digests.push(d);
+                for (let i = start; i < end; i++) {
+                    const d = tryHashFileSync(jobs[i].abs, jobs[i].where, buffer, CALLING_THREAD_MAX_FILE_BYTES);
+                    if (d === undefined) {
+                        // Too large to read here: one more worker takes this batch, and the calling thread's place.
+                        const w = startWorker();
+                        own.push(w);
+                        return use(w, start);
+                    }
+                    results[i] = d;
+                    bytes += d.size;
                 }
             }
             catch (e) {
                 return fail(e);
             }
-            record(start, digests);
+            done.files += end - start;
+            done.bytes += bytes;
+            finish();
             setImmediate(hashHere);
         };
-        for (let i = 0; i < threads - 1; i++)
-            startWorker();
+        for (const w of workers)
+            use(w);
         setImmediate(hashHere);
     });
 }
@@ -41065,10 +41653,11 @@ function assertDirectory(dir) {
     if (!st.isDirectory())
         throw new errors_RelsealError('E_BAD_INPUT', `${dir} is not a directory; pass the directory that holds the tree`);
 }
-async function hashRaw(raw, options) {
+async function hashRaw(raw, options, threads) {
     const digests = await hashFiles(raw.files.map((f) => f.job), {
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(threads ? { threads } : {}),
     });
     const entries = raw.files.map((f, i) => {
         const d = digests[i];
@@ -41095,24 +41684,48 @@ async function hashRaw(raw, options) {
 async function hash_tree_hashTree(options) {
     const dir = (0,external_node_path_namespaceObject.resolve)(options.dir);
     assertDirectory(dir);
+    // Files are read by threads started now, so that their start-up overlaps listing the tree.
+    const threads = options.rev === undefined ? startHashThreads(options.concurrency) : undefined;
+    try {
+        return await hashTreeWith(dir, options, threads);
+    }
+    finally {
+        threads?.close();
+    }
+}
+async function hashTreeWith(dir, options, threads) {
     const source = options.source ?? 'auto';
-    const repo = source === 'plain' ? undefined : await git_repo_probeRepo(dir);
+    // A working tree's listing starts with the probe (git processes at once, not one after another);
+    // when `dir` turns out to be no work tree, it is dropped unread.
+    const probe = source === 'plain' ? Promise.resolve(undefined) : git_repo_probeRepo(dir, options.rev === undefined);
+    const listing = source === 'plain' || options.rev !== undefined
+        ? undefined
+        : (async () => listGitIndex(dir, pathFilter(options.include, options.exclude), probe.then((r) => r?.places)))();
+    // Likewise the commit is resolved while the repository is probed; a missing repository still
+    // wins over a bad revision, as the probe's answer is looked at first.
+    const resolving = source === 'plain' || options.rev === undefined ? undefined : git_repo_resolveCommit(dir, options.rev);
+    for (const early of [listing, resolving]) {
+        early?.catch(() => {
+            /* awaited below when it matters; otherwise its failure means nothing */
+        });
+    }
+    const repo = await probe;
     if (repo === undefined && (source === 'git' || options.rev !== undefined)) {
         throw new errors_RelsealError('E_NOT_A_REPO', `${dir} is not a git repository; run it in a clone, or hash it as a plain directory without --rev`);
     }
     let entries;
     let commit;
     if (options.rev !== undefined) {
-        commit = await git_repo_resolveCommit(dir, options.rev);
+        commit = await resolving;
         entries = await hashCommitTree(dir, commit, repo.prefix, pathFilter(options.include, options.exclude), options.onProgress);
     }
     else if (repo !== undefined) {
         if (!repo.workTree) {
             throw new errors_RelsealError('E_BAD_INPUT', `${dir} is a bare repository with no working tree; pass --rev to hash a commit`);
         }
-        const raw = await listGitIndex(dir, pathFilter(options.include, options.exclude));
+        const raw = await listing;
         // A conversion refusal wins over any error from hashing the converted bytes.
-        const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options), raw.pending]);
+        const [hashed, checked] = await Promise.allSettled([hashRaw(raw, options, threads), raw.pending]);
         if (checked.status === 'rejected')
             throw checked.reason;
         if (hashed.status === 'rejected')
@@ -41120,7 +41733,7 @@ async function hash_tree_hashTree(options) {
         entries = hashed.value;
     }
     else {
-        entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options);
+        entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options, threads);
     }
     const sorted = sortEntries(entries);
     const fileManifest = fileManifestOf(sorted);
@@ -41387,7 +42000,220 @@ async function verifyArtifacts(payload, paths) {
     }
 }
 
+;// CONCATENATED MODULE: ../../src/manifest/withdrawal.ts
+/**
+ * The withdrawal statement (docs/manifest-spec.md, "Withdrawal statement"): a DSSE envelope of its
+ * own payload type saying "version V (commit C) of repository R is withdrawn, because REASON". The
+ * same trust policy as a manifest verifies it, threshold included; the payload type keeps the two
+ * apart, so a withdrawal is never accepted as a manifest, nor a manifest as a withdrawal.
+ */
+
+
+
+
+
+
+
+
+
+
+const withdrawal_WITHDRAWAL_PAYLOAD_TYPE = 'application/vnd.relseal.withdrawal.v1+json';
+/** The file and release asset name of a withdrawal statement. */
+const WITHDRAWAL_ASSET = 'release_withdrawn.json';
+/** A withdrawal statement larger than this is refused before it is parsed. */
+const withdrawal_MAX_WITHDRAWAL_BYTES = 64 * 1024;
+/** The reason is hostile text to whoever reads it: one line of at most this many UTF-8 bytes. */
+const MAX_REASON_BYTES = 1024;
+const WITHDRAWAL_FIELDS = ['repository', 'version', 'commit', 'reason', 'time'];
+const withdrawal_bad = (field, why) => new errors_RelsealError('E_BAD_INPUT', `withdrawal field ${field} ${why}`);
+/** 1 to MAX_REASON_BYTES UTF-8 bytes, no C0 control character or DEL (so: one line). */
+function isWithdrawalReason(s) {
+    const bytes = Buffer.byteLength(s, 'utf8');
+    return bytes >= 1 && bytes <= MAX_REASON_BYTES && s.trim() !== '' && hasNoControl(s);
+}
+/** Validates payload bytes into a typed withdrawal (strict JSON, every field, no unknown field). */
+function withdrawal_parseWithdrawalPayload(bytes) {
+    let text;
+    try {
+        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        throw new errors_RelsealError('E_BAD_INPUT', 'the withdrawal payload is not valid UTF-8');
+    }
+    const obj = parseStrictJson(text, 'the withdrawal payload', { integersOnly: true });
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+        throw new errors_RelsealError('E_BAD_INPUT', 'the withdrawal payload is not a JSON object');
+    const o = obj;
+    for (const k of Object.keys(o))
+        if (!WITHDRAWAL_FIELDS.includes(k))
+            throw withdrawal_bad(escape_escapeUntrusted(k, 40), 'is not a v1 field; a newer relseal may be needed');
+    const str = (field, ok, form) => {
+        const v = o[field];
+        if (v === undefined)
+            throw withdrawal_bad(field, 'is missing');
+        if (typeof v !== 'string' || !ok(v))
+            throw withdrawal_bad(field, `must be ${form}`);
+        return v;
+    };
+    return {
+        repository: str('repository', isRepository, 'owner/name'),
+        version: str('version', isStrictSemver, 'a strict SemVer 2.0.0 version such as 1.2.3'),
+        commit: str('commit', isCommitId, 'a full lower-case hex commit id'),
+        reason: str('reason', isWithdrawalReason, `one line of 1 to ${MAX_REASON_BYTES} bytes without control characters`),
+        time: str('time', isUtcTimestamp, 'a real RFC 3339 UTC time ending in Z'),
+    };
+}
+/** The payload bytes relseal signs: fields in spec order, two-space indentation, final newline. */
+function withdrawal_serializeWithdrawalPayload(p) {
+    const ordered = {};
+    for (const f of WITHDRAWAL_FIELDS)
+        ordered[f] = p[f];
+    const bytes = Buffer.from(`${JSON.stringify(ordered, null, 2)}\n`, 'utf8');
+    withdrawal_parseWithdrawalPayload(bytes); // never sign what a verifier would refuse
+    return bytes;
+}
+/**
+ * Verifies a withdrawal statement with a trust policy, in the manifest's order: size, envelope,
+ * payload type, signatures and threshold, and only then the payload and its repository. Expiry,
+ * minimum version and tag prefix do not apply: a withdrawal does not expire.
+ *
+ * @example const { payload } = verifyWithdrawal(readFileSync('release_withdrawn.json'), { keys: [pub] })
+ */
+function verifyWithdrawal(envelope, policy) {
+    const resolved = resolvePolicy(policy);
+    if (envelope.length > withdrawal_MAX_WITHDRAWAL_BYTES)
+        throw new errors_RelsealError('E_TOO_LARGE', `the withdrawal statement is ${envelope.length} bytes, more than the ${withdrawal_MAX_WITHDRAWAL_BYTES} it may have`);
+    const env = dsse_parseEnvelope(envelope);
+    if (env.payloadType !== withdrawal_WITHDRAWAL_PAYLOAD_TYPE)
+        throw new errors_RelsealError('E_BAD_INPUT', `the envelope's payloadType is "${escape_escapeUntrusted(env.payloadType)}", not ${withdrawal_WITHDRAWAL_PAYLOAD_TYPE}: ` +
+            `this is not a relseal withdrawal statement`);
+    if (env.signatures.length === 0)
+        throw new errors_RelsealError('E_UNSIGNED', 'the withdrawal statement has no signature; only a statement signed by the release key (relseal withdraw) counts');
+    const { good, bad: failed } = verifiedKeyIds(env, resolved);
+    refuseUnverified(env, resolved, good, failed, 'withdrawal statement');
+    // Verified: only now is any payload field read.
+    const payload = withdrawal_parseWithdrawalPayload(env.untrustedPayload);
+    if (resolved.repository !== undefined &&
+        payload.repository.toLowerCase() !== resolved.repository.toLowerCase())
+        throw new errors_RelsealError('E_REPOSITORY_MISMATCH', `the withdrawal statement is for ${payload.repository}, not ${resolved.repository}; it is refused`);
+    return {
+        payload,
+        keyIds: [...good].sort(),
+        digest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(envelope).digest('hex')}`,
+    };
+}
+/** Reads a withdrawal statement file with the MAX_WITHDRAWAL_BYTES cap. */
+async function readWithdrawalFile(path) {
+    return read_bounded_readBoundedFile(path, withdrawal_MAX_WITHDRAWAL_BYTES, 'withdrawal statement');
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/withdrawal-sign.ts
+
+
+
+
+
+async function withdrawal_sign_signatureBy(signer, payload) {
+    const s = asSigner(signer);
+    const sig = await signChecked(s, preAuthEncoding(WITHDRAWAL_PAYLOAD_TYPE, payload));
+    return { keyid: s.keyId, sig: Buffer.from(sig).toString('base64') };
+}
+/**
+ * Signs a withdrawal statement with one or more signers (each signature is checked against its
+ * signer's public key before the envelope is returned) and returns the envelope bytes.
+ *
+ * @example writeFileSync('release_withdrawn.json', await signWithdrawal(payload, [key]))
+ */
+async function signWithdrawal(payload, signers) {
+    if (signers.length === 0)
+        throw new RelsealError('E_USAGE', 'signing needs at least one key');
+    const distinct = [...new Map(signers.map((s) => [s.keyId, s])).values()];
+    const bytes = serializeWithdrawalPayload(payload);
+    const signatures = [];
+    // One at a time: a hardware token or an agent may ask the user to confirm each signature.
+    for (const s of distinct)
+        signatures.push(await withdrawal_sign_signatureBy(s, bytes));
+    return serializeEnvelope(WITHDRAWAL_PAYLOAD_TYPE, bytes, signatures);
+}
+/**
+ * Adds one signature to a withdrawal statement (a second signer towards a threshold), keeping the
+ * payload bytes. Every existing signature must verify under `existingSigners` first, and the
+ * payload must parse, so a co-signer never vouches for a broken or unknown statement. Returns the
+ * new envelope and the payload it vouches for.
+ */
+async function appendWithdrawalSignature(envelope, signer, existingSigners) {
+    if (envelope.length > MAX_WITHDRAWAL_BYTES)
+        throw new RelsealError('E_TOO_LARGE', `the withdrawal statement is more than ${MAX_WITHDRAWAL_BYTES} bytes`);
+    const env = parseEnvelope(envelope);
+    if (env.payloadType !== WITHDRAWAL_PAYLOAD_TYPE)
+        throw new RelsealError('E_BAD_INPUT', `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, not a relseal withdrawal statement`);
+    verifyEverySignature(env, existingSigners);
+    const payload = parseWithdrawalPayload(env.untrustedPayload);
+    const existing = JSON.parse(Buffer.from(envelope).toString('utf8'))
+        .signatures;
+    if (existing.length >= MAX_SIGNATURES)
+        throw new RelsealError('E_USAGE', `the statement already carries ${existing.length} signatures, the most a verifier considers (${MAX_SIGNATURES})`);
+    if (existing.some((s) => s.keyid === signer.keyId))
+        throw new RelsealError('E_EXISTS', `the statement is already signed by key ${signer.keyId}; a second signature needs a different key`);
+    const sig = await withdrawal_sign_signatureBy(signer, env.untrustedPayload);
+    return {
+        envelope: serializeEnvelope(WITHDRAWAL_PAYLOAD_TYPE, env.untrustedPayload, [...existing, sig]),
+        payload,
+    };
+}
+
+;// CONCATENATED MODULE: ../../src/manifest/rollout-bucket.ts
+/**
+ * Which stage of a phased rollout a host belongs to (docs/manifest-spec.md, "Host buckets"). The
+ * bucket mixes the host id with the release version, so the canary set changes with each release
+ * and no host is always first.
+ */
+
+
+
+
+/** Buckets are 0 … ROLLOUT_BUCKETS − 1; a stage of p percent holds buckets below p × 100. */
+const ROLLOUT_BUCKETS = 10000;
+/** A host id is 1–256 UTF-8 bytes without control characters. */
+const MAX_HOST_ID_BYTES = 256;
+/** True for a host id the bucket function accepts: 1–256 UTF-8 bytes, no C0 control or DEL. */
+function isHostId(s) {
+    const bytes = Buffer.byteLength(s, 'utf8');
+    if (bytes < 1 || bytes > MAX_HOST_ID_BYTES)
+        return false;
+    for (let i = 0; i < s.length; i++)
+        if (isControl(s.charCodeAt(i)))
+            return false;
+    return true;
+}
+/**
+ * bucket = BE64(SHA-256(UTF-8(hostId) ‖ 0x00 ‖ UTF-8(version))[0..8]) mod 10000. The 0x00 cannot
+ * occur in either part, so no two (host, version) pairs hash the same input.
+ *
+ * @example hostBucket('4c4c4544004a3510804bb4c04f4e3332', '1.2.3') // a number in 0 … 9999
+ */
+function hostBucket(hostId, version) {
+    if (!isHostId(hostId))
+        throw new RelsealError('E_USAGE', `the host id must be 1 to ${MAX_HOST_ID_BYTES} bytes without control characters (--host-id)`);
+    const digest = createHash('sha256')
+        .update(Buffer.from(hostId, 'utf8'))
+        .update(Buffer.from([0]))
+        .update(Buffer.from(version, 'utf8'))
+        .digest();
+    return Number(digest.readBigUInt64BE(0) % BigInt(ROLLOUT_BUCKETS));
+}
+/** The host's stage: the first whose percent × 100 is above the bucket (the last stage is 100 %). */
+function stageOfBucket(rollout, bucket) {
+    const index = rollout.stages.findIndex((s) => bucket < s.percent * (ROLLOUT_BUCKETS / 100));
+    const i = index === -1 ? rollout.stages.length - 1 : index;
+    return { index: i, percent: rollout.stages[i].percent, opensAt: stageOpensAt(rollout, i) };
+}
+
 ;// CONCATENATED MODULE: ../../src/manifest/index.ts
+
+
+
+
 
 
 
@@ -51494,6 +52320,16 @@ function readSigner(env, workspace) {
         cwd: workspace,
     });
 }
+/** rollout and rollout-start, checked before anything is hashed (parsed again with the signing time). */
+function readRollout() {
+    const rollout = getInput('rollout');
+    const rolloutStart = getInput('rollout-start');
+    if (rollout === '' && rolloutStart !== '')
+        throw new errors_RelsealError('E_USAGE', 'input rollout-start needs input rollout, the stages it starts');
+    if (rollout !== '')
+        parseRolloutPlan(rollout, rolloutStart || '2000-01-01T00:00:00Z', 'input rollout', 'input rollout-start');
+    return { rollout, rolloutStart };
+}
 /** Reads every input once (and the runner's environment) into a typed object. */
 function readInputs(env = process.env) {
     const key = readSigner(env, env.GITHUB_WORKSPACE || process.cwd());
@@ -51537,6 +52373,7 @@ function readInputs(env = process.env) {
         artifacts: getMultilineInput('artifacts').filter((l) => l.trim() !== ''),
         trustRoots: getMultilineInput('trust-roots').filter((l) => l.trim() !== ''),
         expiresIn: getInput('expires-in'),
+        ...readRollout(),
         upload: getBooleanInput('upload'),
         createRelease: getBooleanInput('create-release'),
         publish: getBooleanInput('publish'),
@@ -51612,6 +52449,13 @@ async function publishRelease(gh, draft, version) {
 const PER_RUN = new Set(['schema', 'created_at', 'expires_at', 'builder', 'tag_signer']);
 const SAME_RELEASE = MANIFEST_FIELDS.filter((f) => !PER_RUN.has(f));
 /**
+ * A field as two runs of the same release compare it: a rollout's start is the signing time of its
+ * run (unless rollout-start is set), so only its stages must agree; the first run's start stands.
+ */
+function comparable(p, field) {
+    return field === 'rollout' ? p.rollout?.stages : p[field];
+}
+/**
  * A re-run signs again with a new created_at, so its bytes differ from the first run's. When the
  * release already holds a manifest that this key signed for the very same release, keep it (the
  * re-run is then a no-op instead of a conflict), unless it has expired.
@@ -51623,7 +52467,7 @@ async function existingEquivalent(gh, assets, name, payload, { key, tagPrefix })
     const bytes = await downloadReleaseAsset(gh, asset);
     try {
         const old = verify_verifyManifest(bytes, { keys: [key], enforceExpiry: false, tagPrefix }).payload;
-        if (!SAME_RELEASE.every((f) => JSON.stringify(old[f]) === JSON.stringify(payload[f])))
+        if (!SAME_RELEASE.every((f) => JSON.stringify(comparable(old, f)) === JSON.stringify(comparable(payload, f))))
             return undefined;
         const expired = old.expires_at !== undefined && Date.parse(old.expires_at) <= Date.now();
         return { bytes, expiredAt: expired ? old.expires_at : undefined };
@@ -51741,6 +52585,11 @@ const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 
+
+/** `10 % from 2026-05-01T12:00:00Z, …`: when each stage of a phased rollout opens. */
+const stagesText = (r) => r.stages
+    .map((s, i) => `${s.percent} % from ${new Date(rollout_stageOpensAt(r, i)).toISOString().replace('.000Z', 'Z')}`)
+    .join('<br>');
 /** One job summary: heading, then what was signed. */
 async function writeSummary(p, keyId, releaseUrl) {
     const rows = [
@@ -51757,6 +52606,7 @@ async function writeSummary(p, keyId, releaseUrl) {
                     'none',
             },
         ],
+        ...(p.rollout ? [[{ data: 'rollout', header: true }, { data: stagesText(p.rollout) }]] : []),
         [
             { data: 'release', header: true },
             { data: releaseUrl ? `<a href="${escapeHtml(releaseUrl)}">${escapeHtml(releaseUrl)}</a>` : 'not uploaded' },
@@ -51768,7 +52618,72 @@ async function writeSummary(p, keyId, releaseUrl) {
         .write();
 }
 
+;// CONCATENATED MODULE: ./src/withdrawal.ts
+
+
+
+
+
+
+
+
+
+/** Reads the inputs of the withdrawal mode; signing inputs are refused, since nothing is signed. */
+function readWithdrawalInputs(env = process.env) {
+    const token = readToken();
+    if (getInput('signing-key') !== '' || getInput('signer') !== '')
+        throw new errors_RelsealError('E_USAGE', 'input withdrawal uploads a statement signed beforehand (relseal withdraw); drop signing-key and signer from this step');
+    const publicKey = getInput('public-key');
+    if (publicKey === '')
+        throw new errors_RelsealError('E_USAGE', 'input withdrawal needs public-key: the statement is verified before it is uploaded');
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    if (!repository)
+        throw new errors_RelsealError('E_USAGE', 'GITHUB_REPOSITORY is not set; this action runs on GitHub Actions');
+    return {
+        path: (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), getInput('withdrawal')),
+        publicKey,
+        tag: getInput('tag'),
+        tagPrefix: tag_version_parseTagPrefix(getInput('tag-prefix'), 'input tag-prefix'),
+        overwrite: getBooleanInput('overwrite'),
+        token,
+        repository,
+        apiUrl: env.GITHUB_API_URL,
+    };
+}
+/**
+ * Verifies a withdrawal statement with public-key and the repository, then puts it on the
+ * published release of its version's tag as release_withdrawn.json (docs/updater.md,
+ * "Withdrawing a release"). A published immutable release cannot take it: E_IMMUTABLE_RELEASE.
+ */
+async function uploadWithdrawal(i) {
+    const bytes = await readWithdrawalFile(i.path);
+    const keys = [key_formats_parsePublicKey(i.publicKey, 'input public-key')];
+    const w = verifyWithdrawal(bytes, { keys, repository: i.repository });
+    const { version, commit, reason } = w.payload;
+    info(`withdrawal of ${version} (commit ${commit}) verified, reason: ${escape_escapeUntrusted(reason)}`);
+    const tag = i.tag || `${i.tagPrefix || 'v'}${version}`;
+    tag_version_assertTagMatchesVersion(tag, version, i.tagPrefix);
+    const gh = actionClient(i);
+    const release = (await findReleasesByTag(gh, tag)).published;
+    if (!release)
+        throw new errors_RelsealError('E_GITHUB', `there is no published release of ${tag}; a withdrawal belongs on the release hosts installed ${version} from (set tag if its tag is not ${tag})`);
+    const assets = await listReleaseAssets(gh, release);
+    if (isLocked(release) && !assets.some((a) => a.name === WITHDRAWAL_ASSET))
+        throw new errors_RelsealError('E_IMMUTABLE_RELEASE', `release ${tag} is published and immutable, so ${WITHDRAWAL_ASSET} can never be added to it; hosts reading ` +
+            `github: sources stop at the next release: publish the fix as a newer version (docs/updater.md, "Withdrawing a release")`, { details: { releaseId: release.id } });
+    info(`${WITHDRAWAL_ASSET}: ${await putReleaseAsset(gh, release, WITHDRAWAL_ASSET, bytes, i.overwrite, assets)}`);
+    return {
+        keyid: w.keyIds.join(','),
+        version,
+        commit,
+        'release-url': release.html_url ?? '',
+        'release-id': String(release.id),
+        'release-state': 'published',
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -51854,8 +52769,11 @@ async function sign(inputs) {
     const tagSigner = inputs.allowedSigners === undefined ? undefined : await verifyTag(dir, inputs);
     startGroup('Signing the manifest');
     const now = new Date();
+    const rollout = inputs.rollout
+        ? parseRolloutPlan(inputs.rollout, inputs.rolloutStart || utcSeconds(now), 'input rollout')
+        : undefined;
     const payload = {
-        schema: MANIFEST_SCHEMA,
+        schema: rollout ? MANIFEST_SCHEMA_V2 : MANIFEST_SCHEMA,
         repository: inputs.repository,
         tag: inputs.tag,
         version: inputs.version,
@@ -51872,6 +52790,7 @@ async function sign(inputs) {
             : {}),
         ...(Object.keys(inputs.builder).length ? { builder: inputs.builder } : {}),
         ...(tagSigner ? { tag_signer: tagSigner } : {}),
+        ...(rollout ? { rollout } : {}),
     };
     const envelope = await signManifestWith(payload, [inputs.key]);
     if (inputs.publicKey) {
@@ -51924,8 +52843,13 @@ async function sign(inputs) {
         'release-state': release ? (release.draft ? 'draft' : 'published') : '',
     };
 }
-/** The action (index.ts calls it; so does `npx @github/local-action run . src/main.ts .env`). */
-const run = () => runAction(() => readInputs(), sign);
+/**
+ * The action (index.ts calls it; so does `npx @github/local-action run . src/main.ts .env`). With
+ * input `withdrawal` it signs nothing and uploads that signed withdrawal statement instead.
+ */
+const run = () => getInput('withdrawal') !== ''
+    ? runAction(() => readWithdrawalInputs(), uploadWithdrawal)
+    : runAction(() => readInputs(), sign);
 
 
 /***/ }),
