@@ -1,11 +1,17 @@
-import { lstatSync } from 'node:fs'
 import { RelsealError } from '../errors.js'
 import { runGit } from '../git/git.js'
 import { verifyTree, type VerifiedManifest } from '../manifest/index.js'
 import { hashTree } from '../tree/index.js'
 import { verifyTagForCommit } from '../tag/index.js'
 import type { ReleaseRef } from './evidence.js'
-import { isRealDir, readInstalled, releaseRef, removeRelease, type InstalledRelease } from './installed.js'
+import {
+  exists,
+  isRealDir,
+  readInstalled,
+  releaseRef,
+  removeRelease,
+  type InstalledRelease,
+} from './installed.js'
 import { releaseDir, type AppLayout } from './layout.js'
 import { readPointer } from './pointer.js'
 import { verifyReleaseFolder } from './reverify.js'
@@ -20,15 +26,6 @@ export const refOf = (v: VerifiedManifest): ReleaseRef => ({
   commit: v.payload.commit,
   code_hash: v.payload.code_hash,
 })
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path)
-    return true
-  } catch {
-    return false
-  }
-}
 
 // The steps from verify-tag to health: the release folder made (or, for the release `rollback`
 // names, re-verified where it is: it is never deleted), verified, installed and checked. A folder

@@ -62,7 +62,8 @@ export function readStoredEnvelope(layout: AppLayout, version: string): Uint8Arr
   return readFileSync(path)
 }
 
-function exists(path: string): boolean {
+/** Whether anything (a file, folder or link, followed or not) is at `path`. */
+export function exists(path: string): boolean {
   try {
     lstatSync(path)
     return true

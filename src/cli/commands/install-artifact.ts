@@ -1,12 +1,12 @@
 import { resolve } from 'node:path'
 import { RelsealError } from '../../errors.js'
-import { parseDurationMs } from '../../manifest/duration.js'
-import { installArtifact, type ArtifactSupervision } from '../../update/index.js'
+import { installArtifact } from '../../update/index.js'
 import { escapeUntrusted } from '../../text/escape.js'
 import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
 import { policyFromFlags } from '../key-input.js'
 import { EXIT } from '../main.js'
+import { superviseFromFlags } from '../supervise-flags.js'
 
 const USAGE =
   'relseal install-artifact --manifest SRC --pubkey KEY... --artifact NAME --to PATH [--repository OWNER/NAME] ' +
@@ -21,30 +21,6 @@ function parseMode(value: string | undefined): number | undefined {
       `--mode must be an octal file mode such as 755 or 0755, got ${JSON.stringify(value)}`,
     )
   return parseInt(value, 8)
-}
-
-function supervision(values: {
-  'restart-cmd'?: string
-  'watch-cmd'?: string
-  'restart-timeout'?: string
-  'watch-for'?: string
-  'watch-interval'?: string
-}): ArtifactSupervision | undefined {
-  const restart = values['restart-cmd']
-  const watch = values['watch-cmd']
-  if (restart === undefined && watch === undefined) return undefined
-  const ms = (k: 'restart-timeout' | 'watch-for' | 'watch-interval') =>
-    values[k] === undefined ? undefined : parseDurationMs(values[k], `--${k}`)
-  const restartTimeoutMs = ms('restart-timeout')
-  const watchForMs = ms('watch-for')
-  const watchIntervalMs = ms('watch-interval')
-  return {
-    ...(restart !== undefined ? { restartCommand: restart } : {}),
-    ...(watch !== undefined ? { watchCommand: watch } : {}),
-    ...(restartTimeoutMs !== undefined ? { restartTimeoutMs } : {}),
-    ...(watchForMs !== undefined ? { watchForMs } : {}),
-    ...(watchIntervalMs !== undefined ? { watchIntervalMs } : {}),
-  }
 }
 
 /** `relseal install-artifact`: exit 0 installed or up to date, 1 refused, 2 usage, 3 failed, 4 rolled back. */
@@ -165,7 +141,7 @@ export const run: Command = async (args, io) => {
   const apiUrl = values['api-url'] ?? io.env.GITHUB_API_URL
   const token = io.env.GITHUB_TOKEN
   const timeout = values['download-timeout']
-  const superviseWith = supervision(values)
+  const superviseWith = superviseFromFlags(values)
   // RELSEAL_TEST_KILL_AT=<point> makes the process SIGKILL itself there: the crash-safety test's hook.
   const killAt = io.env.RELSEAL_TEST_KILL_AT
   const mode = parseMode(values.mode)

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import semver from 'semver'
 import { RelsealError } from '../../errors.js'
-import { parseDurationMs } from '../../manifest/duration.js'
 import { isHostId, parseTagPrefix } from '../../manifest/index.js'
 import { escapeControls, escapeUntrusted, jsonForTerminal } from '../../text/escape.js'
 import { updateToRelease, type UpdateOptions, type UpdateResult } from '../../update/index.js'
@@ -11,6 +10,7 @@ import { parseCommandArgs, parseIntegerFlag } from '../args.js'
 import type { Command } from '../io.js'
 import { policyFromFlags } from '../key-input.js'
 import { EXIT } from '../main.js'
+import { superviseFromFlags } from '../supervise-flags.js'
 import { notifyFromFlags, runEvery } from '../update-loop.js'
 
 const USAGE =
@@ -207,7 +207,7 @@ export const run: Command = async (args, io) => {
     : resolve(io.cwd, values.manifest)
   // RELSEAL_TEST_KILL_AT=<point> makes the process SIGKILL itself there: the crash-safety test's hook.
   const killAt = io.env.RELSEAL_TEST_KILL_AT
-  const supervised = superviseFromFlags(values)
+  const supervised = superviseAndRetry(values)
   const apiUrl = values['api-url'] ?? io.env.GITHUB_API_URL
   const token = io.env.GITHUB_TOKEN
   const options: UpdateOptions = {
@@ -297,42 +297,17 @@ export const run: Command = async (args, io) => {
 }
 
 /** The update options of --restart-cmd .. --retry-failed (durations as 60s, 5m or 500ms). */
-function superviseFromFlags(values: Record<string, string | boolean | string[] | undefined>): {
+function superviseAndRetry(values: Record<string, string | boolean | string[] | undefined>): {
   supervise?: UpdateOptions['supervise']
   retryFailed?: string
 } {
-  const text = (name: string) => values[name] as string | undefined
-  const ms = (name: string) => {
-    const v = text(name)
-    return v === undefined ? {} : { [camel(name)]: parseDurationMs(v, `--${name}`) }
-  }
-  const restart = text('restart-cmd')
-  const watch = text('watch-cmd')
-  for (const [flag, needs, given] of [
-    ['restart-timeout', 'restart-cmd', restart],
-    ['watch-for', 'watch-cmd', watch],
-    ['watch-interval', 'watch-cmd', watch],
-  ] as const)
-    if (text(flag) !== undefined && given === undefined)
-      throw new RelsealError('E_USAGE', `--${flag} needs --${needs}; add --${needs} CMD or drop --${flag}`)
-  const retry = text('retry-failed')
+  const supervise = superviseFromFlags(values)
+  const retry = values['retry-failed'] as string | undefined
   return {
-    ...(restart !== undefined || watch !== undefined
-      ? {
-          supervise: {
-            ...(restart !== undefined ? { restartCommand: restart } : {}),
-            ...(watch !== undefined ? { watchCommand: watch } : {}),
-            ...ms('restart-timeout'),
-            ...ms('watch-for'),
-            ...ms('watch-interval'),
-          },
-        }
-      : {}),
+    ...(supervise ? { supervise } : {}),
     ...(retry !== undefined ? { retryFailed: parseVersionFlag(retry) } : {}),
   }
 }
-
-const camel = (flag: string) => `${flag.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())}Ms`
 
 function parseVersionFlag(text: string): string {
   if (semver.valid(text) !== text)
