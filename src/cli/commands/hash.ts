@@ -1,5 +1,6 @@
 import { hashTree } from '../../tree/index.js'
 import { expectPositionals, parseCommandArgs } from '../args.js'
+import { PROGRESS_OPTIONS } from '../common-options.js'
 import type { Command } from '../io.js'
 
 const USAGE =
@@ -42,12 +43,7 @@ export const run: Command = async (args, io) => {
         value: 'GLOB',
         description: 'leave out the paths that match GLOB',
       },
-      progress: {
-        type: 'boolean',
-        description: 'show progress on stderr even when it is not a terminal',
-        defaultText: 'on a terminal only',
-      },
-      quiet: { type: 'boolean', short: 'q', description: 'no progress output, even on a terminal' },
+      ...PROGRESS_OPTIONS,
     },
     USAGE,
   )

@@ -3,6 +3,7 @@ import { RelsealError } from '../../errors.js'
 import { installArtifact } from '../../update/index.js'
 import { escapeUntrusted } from '../../text/escape.js'
 import { parseCommandArgs, parseIntegerFlag } from '../args.js'
+import { PROGRESS_OPTIONS } from '../common-options.js'
 import type { Command } from '../io.js'
 import { policyFromFlags } from '../key-input.js'
 import { EXIT } from '../main.js'
@@ -120,12 +121,7 @@ export const run: Command = async (args, io) => {
         description: 'time between watch runs; the first run comes one interval after the restart',
         defaultText: '5s',
       },
-      progress: {
-        type: 'boolean',
-        description: 'show progress on stderr even when it is not a terminal',
-        defaultText: 'on a terminal only',
-      },
-      quiet: { type: 'boolean', short: 'q', description: 'no progress output, even on a terminal' },
+      ...PROGRESS_OPTIONS,
       json: { type: 'boolean', description: 'print the result as JSON' },
     },
     USAGE,

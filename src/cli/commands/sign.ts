@@ -14,6 +14,7 @@ import {
 } from '../../manifest/index.js'
 import { hashFile, hashTree } from '../../tree/index.js'
 import { parseCommandArgs } from '../args.js'
+import { TAG_PREFIX_OPTION } from '../common-options.js'
 import { parseDuration } from '../../manifest/duration.js'
 import type { Command } from '../io.js'
 import { loadPublicKey, loadSignerFromOptions, SIGNER_KEY_OPTIONS } from '../key-input.js'
@@ -55,12 +56,7 @@ export const run: Command = async (args, io) => {
         description: "the release tag; its commit (peeled) is signed, never HEAD's",
         defaultText: 'the tag at --commit, else at HEAD',
       },
-      'tag-prefix': {
-        type: 'string',
-        value: 'P',
-        description: 'release tags are P followed by the version (monorepos: app-v)',
-        defaultText: 'v<version> or <version>',
-      },
+      ...TAG_PREFIX_OPTION,
       pubkey: {
         type: 'string',
         multiple: true,

@@ -7,6 +7,7 @@ import { escapeControls, escapeUntrusted, jsonForTerminal } from '../../text/esc
 import { updateToRelease, type UpdateOptions, type UpdateResult } from '../../update/index.js'
 import { updateWithNotifications } from '../../update/notify.js'
 import { parseCommandArgs, parseIntegerFlag } from '../args.js'
+import { PROGRESS_OPTIONS, TAG_PREFIX_OPTION } from '../common-options.js'
 import type { Command } from '../io.js'
 import { policyFromFlags } from '../key-input.js'
 import { EXIT } from '../main.js'
@@ -68,12 +69,7 @@ export const run: Command = async (args, io) => {
         description: "must repeat the app root's repository (recorded once on app roots made before it was)",
         defaultText: 'the recorded repository',
       },
-      'tag-prefix': {
-        type: 'string',
-        value: 'P',
-        description: 'release tags are P followed by the version (monorepos: app-v)',
-        defaultText: 'v<version> or <version>',
-      },
+      ...TAG_PREFIX_OPTION,
       'install-cmd': {
         type: 'string',
         value: 'CMD',
@@ -184,12 +180,7 @@ export const run: Command = async (args, io) => {
         description: 'how long one POST, and the delivery at the end of a run, may take',
         defaultText: '10s',
       },
-      progress: {
-        type: 'boolean',
-        description: 'show progress on stderr even when it is not a terminal',
-        defaultText: 'on a terminal only',
-      },
-      quiet: { type: 'boolean', short: 'q', description: 'no progress output, even on a terminal' },
+      ...PROGRESS_OPTIONS,
       json: { type: 'boolean', description: 'print the result as JSON' },
     },
     USAGE,

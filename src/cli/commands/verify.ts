@@ -11,6 +11,7 @@ import {
 import { readBoundedFile } from '../../manifest/read-bounded.js'
 import { hashTree } from '../../tree/index.js'
 import { expectPositionals, parseCommandArgs, parseIntegerFlag } from '../args.js'
+import { TAG_PREFIX_OPTION } from '../common-options.js'
 import type { Command } from '../io.js'
 import { loadPublicKey } from '../key-input.js'
 
@@ -49,12 +50,7 @@ export const run: Command = async (args, io) => {
         description: 'refuse a manifest for another repository',
         defaultText: 'any repository',
       },
-      'tag-prefix': {
-        type: 'string',
-        value: 'P',
-        description: 'release tags are P followed by the version (monorepos: app-v)',
-        defaultText: 'v<version> or <version>',
-      },
+      ...TAG_PREFIX_OPTION,
       dir: {
         type: 'string',
         value: 'DIR',

@@ -18,6 +18,7 @@ import { repoDefaults, resolveTagCommit } from '../../manifest/git-defaults.js'
 import { isCommitId } from '../../manifest/grammar.js'
 import { escapeUntrusted, jsonForTerminal } from '../../text/escape.js'
 import { parseCommandArgs } from '../args.js'
+import { TAG_PREFIX_OPTION } from '../common-options.js'
 import type { CliIO, Command } from '../io.js'
 import { loadPublicKey, loadSignerFromOptions, SIGNER_KEY_OPTIONS } from '../key-input.js'
 import { writeFileAtomic } from './sign.js'
@@ -89,12 +90,7 @@ export const run: Command = async (args, io) => {
         description: 'the git repository the commit and repository defaults come from',
         defaultText: '.',
       },
-      'tag-prefix': {
-        type: 'string',
-        value: 'P',
-        description: 'release tags are P followed by the version (monorepos: app-v)',
-        defaultText: 'v<version> or <version>',
-      },
+      ...TAG_PREFIX_OPTION,
       pubkey: {
         type: 'string',
         multiple: true,
