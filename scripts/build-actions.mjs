@@ -1,8 +1,22 @@
 // Bundles every action under actions/*/ (src/index.ts → dist/index.js) with @vercel/ncc, and
 // writes dist/package.json so Node loads the ESM bundle as a module (TOOLCHAIN.md).
+//
+// The library starts its hashing threads from a file beside the module (src/tree/*-worker.ts,
+// looked up as `./<name>.js` next to import.meta.url, which in a bundle is dist/index.js). Without
+// that file a bundle hashes on one thread; so each worker a bundle names is bundled too, as
+// dist/<name>.js, and the actions hash as fast as the CLI does.
 // Usage: node scripts/build-actions.mjs [name...]
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
@@ -13,24 +27,38 @@ const actions = (existsSync(actionsDir) ? readdirSync(actionsDir, { withFileType
   .map((d) => d.name)
   .filter((name) => wanted.length === 0 || wanted.includes(name))
 
-for (const name of actions) {
-  const dir = join(root, 'actions', name)
-  // ncc never deletes: without this, a chunk from an older build would stay and be committed.
-  rmSync(join(dir, 'dist'), { recursive: true, force: true })
+const ncc = (cwd, entry, out, ...extra) =>
   execFileSync(
     process.execPath,
-    [
-      join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
-      'build',
-      'src/index.ts',
-      '-o',
-      'dist',
-      '--license',
-      'licenses.txt',
-      '-q',
-    ],
-    { cwd: dir, stdio: 'inherit' },
+    [join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', entry, '-o', out, '-q', ...extra],
+    { cwd, stdio: 'inherit' },
   )
-  writeFileSync(join(dir, 'dist', 'package.json'), '{ "type": "module" }\n')
+
+const treeDir = join(root, 'src', 'tree')
+// The worker modules, by the name the library looks them up with (hash-worker.ts → 'hash-worker').
+const workers = readdirSync(treeDir)
+  .filter((f) => f.endsWith('-worker.ts'))
+  .map((f) => f.slice(0, -'.ts'.length))
+
+for (const name of actions) {
+  const dir = join(root, 'actions', name)
+  const dist = join(dir, 'dist')
+  // ncc never deletes: without this, a chunk from an older build would stay and be committed.
+  rmSync(dist, { recursive: true, force: true })
+  ncc(dir, 'src/index.ts', 'dist', '--license', 'licenses.txt')
+  writeFileSync(join(dist, 'package.json'), '{ "type": "module" }\n')
+  const bundle = readFileSync(join(dist, 'index.js'), 'utf8')
+  for (const worker of workers) {
+    // The library builds the name at run time (['hash-worker', 'js'].join('.')) so that ncc does
+    // not relocate the TypeScript source as an asset; that is the string looked for here.
+    if (!bundle.includes(`'${worker}', 'js'`)) continue
+    const out = mkdtempSync(join(tmpdir(), 'relseal-worker-'))
+    try {
+      ncc(root, join('src', 'tree', `${worker}.ts`), out)
+      renameSync(join(out, 'index.js'), join(dist, `${worker}.js`))
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
+  }
   console.log(`built actions/${name}/dist`)
 }
