@@ -99,7 +99,25 @@ function fileList(dir, name) {
   return { list, count: paths.length }
 }
 
+/**
+ * The system-call floor (bench/syscall-floor.c), compiled with the system's cc when it has one:
+ * what no hasher of a small-file tree can go below on this machine.
+ */
+function syscallFloor() {
+  const out = join(work, 'syscall-floor')
+  try {
+    execFileSync('cc', ['-O2', '-pthread', '-o', out, join(root, 'bench/syscall-floor.c')], {
+      stdio: 'ignore',
+    })
+    return out
+  } catch {
+    console.log('(no C compiler: the system-call floor row is left out)')
+    return undefined
+  }
+}
+
 function smallFiles(name, dir) {
+  const floor = syscallFloor()
   const { list, count } = fileList(dir, name)
   console.log(`\n(${name}) ${dir}: ${count} files; load ${load()}`)
   const r = compare(
@@ -110,7 +128,9 @@ function smallFiles(name, dir) {
       relsealRev: [process.execPath, [relseal, 'hash', dir, '--rev', 'HEAD']],
       loop1: [process.execPath, [prototype, dir]],
       loop2: [process.execPath, [prototype, dir, '--threads', '2']],
+      lean2: [process.execPath, [prototype, dir, '--threads', '2', '--lean']],
       nodeStart: [process.execPath, ['-e', '0']],
+      ...(floor ? { floor: [floor, [list, '2']] } : {}),
     },
     dir,
   )
@@ -120,7 +140,9 @@ function smallFiles(name, dir) {
   row('relseal hash --rev HEAD', r.relsealRev)
   row('prototype loop, 1 thread (no checks)', r.loop1)
   row('prototype loop, 2 threads (no checks)', r.loop2)
+  row('prototype, 2 threads, lean + fstat', r.lean2)
   row('node -e 0 (start-up alone, for scale)', r.nodeStart)
+  if (r.floor) row('C: open/read/fstat/close, 2 thr, no hash', r.floor)
   for (const [label, x] of [
     ['relseal hash', r.relseal],
     ['relseal hash --rev HEAD', r.relsealRev],
