@@ -47,7 +47,11 @@ for (const name of actions) {
   rmSync(dist, { recursive: true, force: true })
   ncc(dir, 'src/index.ts', 'dist', '--license', 'licenses.txt')
   writeFileSync(join(dist, 'package.json'), '{ "type": "module" }\n')
-  const bundle = readFileSync(join(dist, 'index.js'), 'utf8')
+  // The bundle and its chunks (a dynamic import() becomes dist/<id>.index.js).
+  const bundle = readdirSync(dist)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => readFileSync(join(dist, f), 'utf8'))
+    .join('\n')
   for (const worker of workers) {
     // The library builds the name at run time (['hash-worker', 'js'].join('.')) so that ncc does
     // not relocate the TypeScript source as an asset; that is the string looked for here.

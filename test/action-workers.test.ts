@@ -13,7 +13,12 @@ const actionsDir = join(import.meta.dirname, '..', 'actions')
 const bundles = readdirSync(actionsDir)
   .map((name) => ({ name, dist: join(actionsDir, name, 'dist') }))
   .filter(({ dist }) => existsSync(join(dist, 'index.js')))
-  .filter(({ dist }) => readFileSync(join(dist, 'index.js'), 'utf8').includes(`'hash-worker', 'js'`))
+  // The bundle and its chunks (dist/<id>.index.js, from a dynamic import()).
+  .filter(({ dist }) =>
+    readdirSync(dist)
+      .filter((f) => f.endsWith('.js') && f !== 'hash-worker.js')
+      .some((f) => readFileSync(join(dist, f), 'utf8').includes(`'hash-worker', 'js'`)),
+  )
 
 describe('action bundles ship their hashing thread', () => {
   it('finds the actions that hash trees', () => {

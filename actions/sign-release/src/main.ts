@@ -31,6 +31,7 @@ import { runAction } from '../../common/inputs.js'
 import { lookUpRelease, uploadSigned } from './upload.js'
 import { writeSummary } from './summary.js'
 import { readWithdrawalInputs, uploadWithdrawal } from './withdrawal.js'
+import type { EarlyHash } from './early.js'
 
 const utcSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 
@@ -95,7 +96,7 @@ async function verifyTag(
 }
 
 /** Signs and (optionally) uploads; returns the outputs. Everything it logs is safe to show. */
-export async function sign(inputs: SignInputs): Promise<Record<string, string>> {
+export async function sign(inputs: SignInputs, early?: EarlyHash): Promise<Record<string, string>> {
   const dir = resolve(inputs.workspace, inputs.path)
   core.startGroup(`Hashing ${inputs.commit} from the object store`)
   await assertHeadIs(
@@ -109,7 +110,9 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
   // git streams the blobs and this thread mostly waits for them, so the release is looked up
   // meanwhile; nothing is created or uploaded until the manifest is signed and re-verified.
   const [hashed, found] = await Promise.allSettled([
-    hashTree({ dir, rev: inputs.commit }),
+    early !== undefined && early.dir === dir && early.commit === inputs.commit
+      ? early.result
+      : hashTree({ dir, rev: inputs.commit }),
     inputs.upload ? lookUpRelease(inputs) : undefined,
   ])
   if (hashed.status === 'rejected') throw hashed.reason
@@ -204,7 +207,10 @@ export async function sign(inputs: SignInputs): Promise<Record<string, string>> 
  * The action (index.ts calls it; so does `npx @github/local-action run . src/main.ts .env`). With
  * input `withdrawal` it signs nothing and uploads that signed withdrawal statement instead.
  */
-export const run = (): Promise<void> =>
+export const run = (early?: EarlyHash): Promise<void> =>
   core.getInput('withdrawal') !== ''
     ? runAction(() => readWithdrawalInputs(), uploadWithdrawal)
-    : runAction(() => readInputs(), sign)
+    : runAction(
+        () => readInputs(),
+        (inputs) => sign(inputs, early),
+      )
