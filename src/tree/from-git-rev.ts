@@ -74,6 +74,7 @@ export async function hashCommitTree(
   prefix: string,
   keep: (path: string) => boolean,
   onProgress?: (p: { files: number; bytes: number }) => void,
+  how: ReadOptions = {},
 ): Promise<TreeEntry[]> {
   // The cat-file processes start while the tree is listed; they wait for ids on their input.
   const readers = startBlobReaders(dir)
@@ -90,6 +91,7 @@ export async function hashCommitTree(
   const digests = await readers.read(
     blobs.map((i) => ({ oid: oids[i]!, path: paths[i]!, keep: kinds[i] === 'symlink' })),
     onProgress,
+    how,
   )
   const entries: TreeEntry[] = []
   const links: TreeLink[] = []
@@ -107,6 +109,14 @@ export async function hashCommitTree(
   }
   assertLinksStayInside(links)
   return entries
+}
+
+/** How blobs are read; for tests, which compare the two ways. */
+export interface ReadOptions {
+  /** Read git's output through the event loop (as where a pipe has no descriptor) rather than readSync. */
+  events?: boolean
+  /** Told which way was taken. */
+  took?: (way: 'direct' | 'events') => void
 }
 
 /** A blob to read: its id, how errors name it, and whether its bytes are kept (symlink targets). */
@@ -150,7 +160,8 @@ const EMPTY_SHA256 = createHash('sha256').digest('hex')
 interface BlobReaders {
   read(
     blobs: readonly BlobRequest[],
-    onProgress?: (p: { files: number; bytes: number }) => void,
+    onProgress: ((p: { files: number; bytes: number }) => void) | undefined,
+    how: ReadOptions,
   ): Promise<BlobDigests>
   /** Ends the processes unused (the listing failed). */
   abort(): void
@@ -197,7 +208,7 @@ function startBlobReaders(dir: string): BlobReaders {
   }
   return {
     abort: killAll,
-    async read(blobs, onProgress) {
+    async read(blobs, onProgress, how) {
       const digests: BlobDigests = {
         sha256: new Array<string>(blobs.length),
         sizes: new Float64Array(blobs.length),
@@ -214,7 +225,7 @@ function startBlobReaders(dir: string): BlobReaders {
       }
       for (const s of streams) s.report = report
       try {
-        await pump(streams)
+        await pump(streams, how)
       } finally {
         killAll()
       }
@@ -236,9 +247,11 @@ function rawFd(stream: unknown): number | undefined {
 
 /** Stops the event loop from reading a pipe that is read with readSync instead; false if it cannot. */
 function stopEventReads(stream: unknown): boolean {
-  const handle = (stream as { _handle?: { readStop?: unknown } | null })._handle
+  const handle = (stream as { _handle?: { readStop?: unknown; reading?: boolean } | null })._handle
   if (typeof handle?.readStop !== 'function') return false
   ;(handle.readStop as () => number).call(handle)
+  // The stream restarts reading if it is ever resumed.
+  handle.reading = false
   return true
 }
 
@@ -450,7 +463,7 @@ function nap(ms: number): void {
  * naps (50 µs, doubling up to 1 ms), and it goes back to its event loop every 16 ms, so signals,
  * progress and git's error output are still handled.
  */
-async function pump(streams: BlobStream[]): Promise<void> {
+async function pump(streams: BlobStream[], how: ReadOptions): Promise<void> {
   for (const s of streams) {
     // A process that failed to start (no git on PATH) says so on the next turn of the event loop.
     if (s.child.pid === undefined) await new Promise((resolve) => setImmediate(resolve))
@@ -464,7 +477,11 @@ async function pump(streams: BlobStream[]): Promise<void> {
     s.outFd = rawFd(s.child.stdout)
     return s.inFd !== undefined && s.outFd !== undefined
   })
-  if (!raw || !streams.every((s) => stopEventReads(s.child.stdout))) return pumpEvents(streams)
+  if (how.events === true || !raw || !streams.every((s) => stopEventReads(s.child.stdout))) {
+    how.took?.('events')
+    return pumpEvents(streams)
+  }
+  how.took?.('direct')
   const buffer = Buffer.allocUnsafe(READ_BYTES)
   await new Promise<void>((resolve, reject) => {
     let wait = MAX_NAP_MS / 32
