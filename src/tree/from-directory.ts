@@ -5,8 +5,16 @@ import { decodePathName } from './entry.js'
 import { RAW_REGULAR, RAW_SYMLINK, type RawTree } from './raw-tree.js'
 import { assertLinksStayInside, type TreeLink } from './symlink-rule.js'
 
-/** Lists a plain directory: every regular file and symlink, filtered by globs; no git involved. */
-export function listDirectory(root: string, include: readonly string[], exclude: readonly string[]): RawTree {
+/**
+ * Lists a plain directory: every regular file and symlink, filtered by globs; no git involved.
+ * Its files are to be opened as `base + path` (`root/`, or '' when `root` is the process's directory).
+ */
+export function listDirectory(
+  root: string,
+  include: readonly string[],
+  exclude: readonly string[],
+  base = root.endsWith('/') ? root : `${root}/`,
+): RawTree {
   const keep = pathFilter(include, exclude)
   const excludeRes = exclude.map(compileGlob)
   const paths: string[] = []
@@ -37,5 +45,5 @@ export function listDirectory(root: string, include: readonly string[], exclude:
   }
   walk(root, '')
   assertLinksStayInside(links)
-  return { base: root.endsWith('/') ? root : `${root}/`, paths, kinds: Uint8Array.from(kinds), fixed }
+  return { base, paths, kinds: Uint8Array.from(kinds), fixed }
 }

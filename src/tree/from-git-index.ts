@@ -65,23 +65,35 @@ export function parseStageListing(out: Buffer, where: string): StageListing {
     const text = out.toString('latin1')
     let oidAt = new Int32Array(modes.length)
     let oidEnd = new Int32Array(modes.length)
-    for (
-      let start = 0, end = text.indexOf('\0');
-      end >= 0;
-      start = end + 1, end = text.indexOf('\0', start)
-    ) {
-      const tab = text.indexOf('\t', start)
-      const sp1 = text.indexOf(' ', start)
-      const sp2 = text.indexOf(' ', sp1 + 1)
-      if (tab < 0 || tab > end || sp1 < 0 || sp2 < 0 || sp2 > tab) throw badListing(where)
-      const path = text.slice(tab + 1, end)
-      if (tab !== sp2 + 2 || text.charCodeAt(sp2 + 1) !== 0x30) throw conflict(path)
+    for (let start = 0; start < text.length;) {
+      // Nearly every record is `<6-digit mode> <id> 0\t<path>\0`: the tab ends the stage (no field
+      // before it holds one), the path ends at the next NUL. Anything else is parsed field by field.
+      let tab = text.indexOf('\t', start)
+      let end = tab < 0 ? -1 : text.indexOf('\0', tab)
+      let sp1 = start + 6
+      let sp2 = tab - 2
+      if (
+        end < 0 ||
+        text.charCodeAt(sp1) !== 0x20 ||
+        text.charCodeAt(sp2) !== 0x20 ||
+        text.charCodeAt(tab - 1) !== 0x30 ||
+        (tab - start !== 49 && tab - start !== 73)
+      ) {
+        end = text.indexOf('\0', start)
+        if (end < 0) throw badListing(where)
+        tab = text.indexOf('\t', start)
+        sp1 = text.indexOf(' ', start)
+        sp2 = text.indexOf(' ', sp1 + 1)
+        if (tab < 0 || tab > end || sp1 < 0 || sp2 < 0 || sp2 > tab) throw badListing(where)
+        if (tab !== sp2 + 2 || text.charCodeAt(sp2 + 1) !== 0x30) throw conflict(text.slice(tab + 1, end))
+      }
       const i = paths.length
       if (i === modes.length) [modes, oidAt, oidEnd] = [grown(modes), grown(oidAt), grown(oidEnd)]
       modes[i] = modeOf(text, start, sp1)
       oidAt[i] = sp1 + 1
       oidEnd[i] = sp2
-      paths.push(path)
+      paths.push(text.slice(tab + 1, end))
+      start = end + 1
     }
     return { paths, modes, oid: (i) => text.slice(oidAt[i], oidEnd[i]) }
   }

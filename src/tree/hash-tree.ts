@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { RelsealError } from '../errors.js'
+import { ByteWriter } from './byte-writer.js'
 import { CODE_HASH_DOMAIN, codeHashOf } from './code-hash.js'
 import { byteOrder, KIND_OF_MODE, sortEntries, type EntryMode, type TreeEntry } from './entry.js'
 import { fileManifestHashOf, fileManifestOf, manifestLine } from './file-manifest.js'
@@ -85,28 +86,61 @@ function finishRaw(raw: RawTree, digests: Digests, fileOf: Int32Array | undefine
       size = digests.sizes[f]!
     }
   }
+  // The canonical listing (docs/code-hash.md) is hashed in chunks; the file manifest is kept.
   const code = createHash('sha256')
-  let text = CODE_HASH_DOMAIN
-  let fileManifest = ''
+  const listing = new ByteWriter(1 << 16, (chunk) => code.update(chunk))
+  const manifest = new ByteWriter(n * 100, undefined)
+  listing.text(CODE_HASH_DOMAIN)
+  const hex = digests.hex
   let bytes = 0
   for (let k = 0; k < n; k++) {
     const i = at(k)
-    describe(i)
+    const kind = kinds[i]!
     const path = paths[i]!
-    text += `${mode} ${sha256} ${size} ${path}\0`
-    if (text.length >= 65536) {
-      code.update(text, 'utf8')
-      text = ''
+    // `<mode> <sha256> <size> <path>\0`, and for a file `<sha256>  <path>\n`
+    listing.room(6 + 1 + 64 + 1 + 20 + 1 + 3 * path.length + 1)
+    if (kind >= RAW_SYMLINK) {
+      describe(i)
+      listing.text(mode)
+      listing.byte(0x20)
+      listing.text(sha256)
+    } else {
+      const f = fileOf === undefined ? i : fileOf[i]!
+      const executable = kind === RAW_EXECUTABLE || (kind === RAW_REGULAR && digests.executable[f] === 1)
+      listing.text(executable ? '100755' : '100644')
+      listing.byte(0x20)
+      listing.bytes(hex, f * 64, f * 64 + 64)
+      size = digests.sizes[f]!
     }
-    if (mode === '100644' || mode === '100755') fileManifest += manifestLine(sha256, path)
+    listing.byte(0x20)
+    listing.decimal(size)
+    listing.byte(0x20)
+    const start = listing.pos
+    listing.text(path)
+    const end = listing.pos
+    listing.byte(0)
     bytes += size
+    if (kind >= RAW_SYMLINK) continue
+    manifest.room(1 + 64 + 2 + 2 * (end - start) + 1)
+    const f = fileOf === undefined ? i : fileOf[i]!
+    if (needsEscape(listing.buf, start, end)) {
+      manifest.text(manifestLine(digestHex(digests, f), path))
+      continue
+    }
+    manifest.bytes(hex, f * 64, f * 64 + 64)
+    manifest.byte(0x20)
+    manifest.byte(0x20)
+    manifest.bytes(listing.buf, start, end)
+    manifest.byte(0x0a)
   }
-  code.update(text, 'utf8')
+  code.update(listing.written())
+  const manifestBytes = manifest.written()
+  const fileManifest = manifestBytes.toString('utf8')
   let entries: TreeEntry[] | undefined
   const result = {
     codeHash: `sha256:${code.digest('hex')}`,
     fileManifest,
-    fileManifestHash: fileManifestHashOf(fileManifest),
+    fileManifestHash: `sha256:${sha256Hex(manifestBytes)}`,
     files: n,
     bytes,
   }
@@ -126,6 +160,15 @@ function finishRaw(raw: RawTree, digests: Digests, fileOf: Int32Array | undefine
       return entries
     },
   }) as typeof result & { entries: TreeEntry[] }
+}
+
+/** True when the bytes hold a backslash, newline or carriage return (sha256sum escapes them). */
+function needsEscape(b: Buffer, from: number, to: number): boolean {
+  for (let j = from; j < to; j++) {
+    const c = b[j]!
+    if (c === 0x5c || c === 0x0a || c === 0x0d) return true
+  }
+  return false
 }
 
 async function hashRaw(
@@ -169,8 +212,13 @@ export async function hashTree(options: HashTreeOptions): Promise<TreeHash> {
   assertDirectory(dir)
   // Files are read by threads started now, so that their start-up overlaps listing the tree.
   const threads = options.rev === undefined ? startHashThreads(options.concurrency) : undefined
+  // The kernel looks up every component of a path it opens: when the tree is the process's
+  // directory, its files are opened by their short relative paths. Should the process change
+  // directory meanwhile, the tree is hashed again by absolute paths.
+  const relative = options.rev === undefined && dir === process.cwd()
   try {
-    return await hashTreeWith(dir, options, threads)
+    const tree = await hashTreeWith(dir, options, threads, relative ? '' : undefined)
+    return relative && process.cwd() !== dir ? await hashTreeWith(dir, options, threads, undefined) : tree
   } finally {
     threads?.close()
   }
@@ -180,6 +228,7 @@ async function hashTreeWith(
   dir: string,
   options: HashTreeOptions,
   threads: HashThreads | undefined,
+  base: string | undefined,
 ): Promise<TreeHash> {
   const source = options.source ?? 'auto'
   // A working tree's listing starts with the probe (git processes at once, not one after another);
@@ -195,6 +244,7 @@ async function hashTreeWith(
               ? pathFilter(options.include, options.exclude)
               : undefined,
             probe.then((r) => r?.places),
+            base,
           ))()
   // Likewise the commit is resolved while the repository is probed; a missing repository still
   // wins over a bad revision, as the probe's answer is looked at first.
@@ -247,5 +297,5 @@ async function hashTreeWith(
     if (hashed.status === 'rejected') throw hashed.reason
     return hashed.value
   }
-  return hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options, threads)
+  return hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? [], base), options, threads)
 }
