@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ByteWriter } from '../src/tree/byte-writer.js'
 import { codeHashOf, fileManifestOf, hashTree, type TreeHash } from '../src/tree/index.js'
+import type * as Tree from '../src/tree/index.js'
 import { makeRepo } from './helpers/git-repo.js'
 import { tempDir } from './helpers/tmp.js'
 
@@ -28,7 +29,7 @@ afterEach(() => process.chdir(home))
 /** The library from the sources (hashing on the calling thread) and from build/ (with threads). */
 const libraries = [
   ['sources', () => import('../src/tree/index.js')],
-  ['build', () => import('../build/tree/index.js') as Promise<typeof import('../src/tree/index.js')>],
+  ['build', () => import('../build/tree/index.js') as Promise<typeof Tree>],
 ] as const
 
 function expectConsistent(tree: TreeHash): void {
