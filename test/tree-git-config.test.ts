@@ -1,7 +1,15 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { RelsealError } from '../src/errors.js'
-import { parseGitBool, parseStageListing } from '../src/tree/from-git-index.js'
+import {
+  MODE_EXECUTABLE,
+  MODE_FILE,
+  MODE_SUBMODULE,
+  MODE_SYMLINK,
+  parseGitBool,
+  parseStageListing,
+  type StageListing,
+} from '../src/tree/from-git-index.js'
 import { git, makeRepo } from './helpers/git-repo.js'
 
 describe('parseGitBool (core.fileMode read with one git call)', () => {
@@ -46,13 +54,29 @@ describe('parseGitBool (core.fileMode read with one git call)', () => {
 describe('parseStageListing', () => {
   it('reads an ASCII listing and a UTF-8 one alike, and refuses a merge conflict', () => {
     const ascii = Buffer.from('100644 aa 0\ta b\x00100755 bb 0\tdir/x\x00120000 cc 0\tl\x00')
-    expect(parseStageListing(ascii, 'repo')).toEqual([
-      { mode: '100644', oid: 'aa', path: 'a b' },
-      { mode: '100755', oid: 'bb', path: 'dir/x' },
-      { mode: '120000', oid: 'cc', path: 'l' },
+    const records = (l: StageListing) => l.paths.map((path, i) => ({ mode: l.modes[i], oid: l.oid(i), path }))
+    expect(records(parseStageListing(ascii, 'repo'))).toEqual([
+      { mode: MODE_FILE, oid: 'aa', path: 'a b' },
+      { mode: MODE_EXECUTABLE, oid: 'bb', path: 'dir/x' },
+      { mode: MODE_SYMLINK, oid: 'cc', path: 'l' },
     ])
-    const utf8 = Buffer.from('100644 aa 0\tcaf\u00e9\x00100644 bb 0\tx\x00')
-    expect(parseStageListing(utf8, 'repo').map((r) => r.path)).toEqual(['caf\u00e9', 'x'])
+    const utf8 = Buffer.from('160000 aa 0\tcaf\u00e9\x00100644 bb 0\tx\x00')
+    expect(records(parseStageListing(utf8, 'repo'))).toEqual([
+      { mode: MODE_SUBMODULE, oid: 'aa', path: 'caf\u00e9' },
+      { mode: MODE_FILE, oid: 'bb', path: 'x' },
+    ])
+    // Many short records: the arrays sized for 40-digit ids grow.
+    const many = Array.from({ length: 300 }, (_, i) => `100755 o${i} 0\tf${i}\x00`).join('')
+    expect(records(parseStageListing(Buffer.from(many), 'repo')).at(-1)).toEqual({
+      mode: MODE_EXECUTABLE,
+      oid: 'o299',
+      path: 'f299',
+    })
+    expect(records(parseStageListing(Buffer.from(`${many}100644 \u00e9 0\tx\x00`), 'repo')).at(-2)).toEqual({
+      mode: MODE_EXECUTABLE,
+      oid: 'o299',
+      path: 'f299',
+    })
     for (const listing of ['100644 aa 1\tc\x00', '100644 aa 2\tcaf\u00e9\x00']) {
       expect(() => parseStageListing(Buffer.from(listing), 'repo')).toThrow(
         expect.objectContaining({ code: 'E_BAD_INPUT' }),
