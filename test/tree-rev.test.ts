@@ -6,11 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { hashCommitTree } from '../src/tree/from-git-rev.js'
 import { hashTree } from '../src/tree/index.js'
+import { RAW_EXECUTABLE, RAW_SYMLINK } from '../src/tree/raw-tree.js'
+import { digestHex } from '../src/tree/read-file.js'
 import { git, makeRepo, type TreeSpec } from './helpers/git-repo.js'
 import { tempDir } from './helpers/tmp.js'
 
 const bin = new URL('../bin/relseal.js', import.meta.url).pathname
-const keepAll = (): boolean => true
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
 
 /** 400 files of 0..4 KiB, a 3 MiB blob (more than one read of git's output), an executable, links. */
@@ -35,24 +36,31 @@ describe('hashCommitTree (relseal hash --rev)', () => {
     const seen: { files: number; bytes: number }[] = []
     const ways: string[] = []
     const took = (way: string): number => ways.push(way)
-    const direct = await hashCommitTree(repo, commit, '', keepAll, (p) => seen.push(p), { took })
-    const events = await hashCommitTree(repo, commit, '', keepAll, undefined, { events: true, took })
+    const direct = await hashCommitTree(repo, commit, '', undefined, (p) => seen.push(p), { took })
+    const events = await hashCommitTree(repo, commit, '', undefined, undefined, { events: true, took })
     expect(ways).toEqual(['direct', 'events'])
     expect(events).toEqual(direct)
-    expect(direct).toHaveLength(405)
-    for (const e of direct) {
-      if (e.kind === 'symlink') continue
-      expect(e.sha256, e.path).toBe(sha256(readFileSync(join(repo, e.path))))
-    }
-    const bigEntry = direct.find((e) => e.path === 'big.bin')!
-    expect(bigEntry).toMatchObject({ size: big.length, sha256: sha256(big) })
-    expect(direct.find((e) => e.path === 'link-to-big')).toMatchObject({
-      kind: 'symlink',
-      size: 7,
-      sha256: sha256(Buffer.from('big.bin')),
+    const { raw, digests, fileOf } = direct
+    expect(raw.paths).toHaveLength(405)
+    let bytes = 0
+    raw.paths.forEach((path, i) => {
+      const link = raw.fixed.get(i)
+      if (link !== undefined) {
+        expect(raw.kinds[i], path).toBe(RAW_SYMLINK)
+        bytes += (link as Buffer).length
+        return
+      }
+      const f = fileOf![i]!
+      expect(digestHex(digests, f), path).toBe(sha256(readFileSync(join(repo, path))))
+      bytes += digests.sizes[f]!
     })
+    const at = raw.paths.indexOf('big.bin')
+    expect(digests.sizes[fileOf![at]!]).toBe(big.length)
+    expect(digestHex(digests, fileOf![at]!)).toBe(sha256(big))
+    expect(raw.fixed.get(raw.paths.indexOf('link-to-big'))).toEqual(Buffer.from('big.bin'))
+    expect(raw.kinds[raw.paths.indexOf('bin/run.sh')]).toBe(RAW_EXECUTABLE)
     // Progress ends with every blob and every byte.
-    expect(seen.at(-1)).toEqual({ files: 405, bytes: direct.reduce((n, e) => n + e.size, 0) })
+    expect(seen.at(-1)).toEqual({ files: 405, bytes })
   })
 
   it('hashes from a subdirectory with filters as the working tree does', async () => {
@@ -74,7 +82,7 @@ describe('hashCommitTree (relseal hash --rev)', () => {
     const oid = git(repo, 'rev-parse', 'HEAD:d5/f250.txt')
     rmSync(join(repo, '.git', 'objects', oid.slice(0, 2), oid.slice(2)))
     for (const events of [false, true]) {
-      const failed = hashCommitTree(repo, commit, '', keepAll, undefined, { events })
+      const failed = hashCommitTree(repo, commit, '', undefined, undefined, { events })
       await expect(failed).rejects.toMatchObject({ code: 'E_GIT' })
       await expect(failed).rejects.toThrow(`object ${oid} ("d5/f250.txt") is missing`)
     }

@@ -3,25 +3,29 @@ import { createHash, type Hash } from 'node:crypto'
 import { readSync, writeSync } from 'node:fs'
 import { RelsealError } from '../errors.js'
 import { runGit, spawnGit } from '../git/git.js'
-import { decodePathName, MODE_OF_KIND, type EntryKind, type TreeEntry } from './entry.js'
+import { decodePathName } from './entry.js'
 import { splitNul } from './git-repo.js'
-import { sha256Hex } from './read-file.js'
+import { RAW_EXECUTABLE, RAW_FILE, RAW_SUBMODULE, RAW_SYMLINK, type RawTree } from './raw-tree.js'
+import { allocDigests, sha256Hex, type Digests } from './read-file.js'
 import { assertLinksStayInside, type TreeLink } from './symlink-rule.js'
 
-/** A commit's listing, one slot per path kept, in `ls-tree` order. */
+/** A commit's listing, flat (no object per path), in `ls-tree` order, with each path's object id. */
 interface Listing {
   paths: string[]
-  kinds: EntryKind[]
+  kinds: Uint8Array
   oids: string[]
 }
 
-const KIND_OF_MODE: Readonly<Record<string, EntryKind>> = {
-  '100755': 'executable',
-  '120000': 'symlink',
-  '160000': 'submodule',
+const KIND_OF_MODE: Readonly<Record<string, number>> = {
+  '100755': RAW_EXECUTABLE,
+  '120000': RAW_SYMLINK,
+  '160000': RAW_SUBMODULE,
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** The shortest `ls-tree -z` record: `100644 blob <40 hex>\t<one byte>\0`. */
+const MIN_RECORD_BYTES = 55
 
 /**
  * Lists a commit's tree. The whole listing is decoded at once (records are `<mode> <type> <oid>\t<path>`,
@@ -31,7 +35,7 @@ async function listCommitTree(
   dir: string,
   commit: string,
   prefix: string,
-  keep: (path: string) => boolean,
+  keep: ((path: string) => boolean) | undefined,
 ): Promise<Listing> {
   const args = ['ls-tree', '-r', '-z', '--full-tree', commit]
   if (prefix !== '') args.push('--', prefix)
@@ -44,7 +48,12 @@ async function listCommitTree(
     for (const rec of splitNul(out)) decodePathName(rec.subarray(rec.indexOf(0x09) + 1), commit)
     throw new RelsealError('E_BAD_PATH_NAME', `the listing of ${commit} is not valid UTF-8`)
   }
-  const listing: Listing = { paths: [], kinds: [], oids: [] }
+  const listing: Listing = {
+    paths: [],
+    kinds: new Uint8Array(Math.ceil(out.length / MIN_RECORD_BYTES) + 1),
+    oids: [],
+  }
+  const { paths, kinds, oids } = listing
   for (let pos = 0; pos < text.length;) {
     const start = pos
     const end = text.indexOf('\0', pos)
@@ -56,26 +65,35 @@ async function listCommitTree(
     }
     const path = text.slice(tab + 1 + prefix.length, end)
     pos = end + 1
-    if (!keep(path)) continue
-    listing.paths.push(path)
-    listing.kinds.push(KIND_OF_MODE[text.slice(start, sp1)] ?? 'file')
-    listing.oids.push(text.slice(sp2 + 1, tab))
+    if (keep !== undefined && !keep(path)) continue
+    kinds[paths.length] = KIND_OF_MODE[text.slice(start, sp1)] ?? RAW_FILE
+    paths.push(path)
+    oids.push(text.slice(sp2 + 1, tab))
   }
   return listing
 }
 
+/** A commit's tree, listed and hashed, flat: what hash-tree's finishRaw turns into the hashes. */
+export interface CommitTree {
+  raw: RawTree
+  /** Digests of the files (not symlinks or submodules), in listing order. */
+  digests: Digests
+  /** The index in `digests` of each path's file, -1 for others; undefined when every path is a file. */
+  fileOf: Int32Array | undefined
+}
+
 /**
  * Hashes a commit's tree straight from the object store: `git cat-file --batch` processes stream
- * every blob once, hashed as it arrives; nothing is checked out.
+ * every blob once, hashed as it arrives; nothing is checked out. `keep` undefined keeps every path.
  */
 export async function hashCommitTree(
   dir: string,
   commit: string,
   prefix: string,
-  keep: (path: string) => boolean,
+  keep: ((path: string) => boolean) | undefined,
   onProgress?: (p: { files: number; bytes: number }) => void,
   how: ReadOptions = {},
-): Promise<TreeEntry[]> {
+): Promise<CommitTree> {
   // The cat-file processes start while the tree is listed; they wait for ids on their input.
   const readers = startBlobReaders(dir)
   let listing: Listing
@@ -86,29 +104,29 @@ export async function hashCommitTree(
     throw e
   }
   const { paths, kinds, oids } = listing
-  const blobs: number[] = []
-  for (let i = 0; i < paths.length; i++) if (kinds[i] !== 'submodule') blobs.push(i)
-  const digests = await readers.read(
-    blobs.map((i) => ({ oid: oids[i]!, path: paths[i]!, keep: kinds[i] === 'symlink' })),
-    onProgress,
-    how,
-  )
-  const entries: TreeEntry[] = []
-  const links: TreeLink[] = []
-  for (let i = 0, b = 0; i < paths.length; i++) {
-    const path = paths[i]!
+  const n = paths.length
+  const blobs: BlobRequest[] = []
+  const fixed = new Map<number, Buffer | string>()
+  const fileOf = new Int32Array(n).fill(-1)
+  let files = 0
+  for (let i = 0; i < n; i++) {
     const kind = kinds[i]!
-    if (kind === 'submodule') {
-      entries.push({ path, kind, mode: '160000', size: 0, sha256: oids[i]! })
-      continue
+    if (kind === RAW_SUBMODULE) fixed.set(i, oids[i]!)
+    else if (kind === RAW_SYMLINK) blobs.push({ oid: oids[i]!, path: paths[i]!, slot: i, link: true })
+    else {
+      fileOf[i] = files
+      blobs.push({ oid: oids[i]!, path: paths[i]!, slot: files++, link: false })
     }
-    const size = digests.sizes[b]!
-    if (kind === 'symlink') links.push({ path, target: decodePathName(digests.kept.get(b)!, path) })
-    entries.push({ path, kind, mode: MODE_OF_KIND[kind], size, sha256: digests.sha256[b]! })
-    b++
+  }
+  const digests = allocDigests(files, false)
+  await readers.read(blobs, { digests, fixed }, onProgress, how)
+  const links: TreeLink[] = []
+  for (const [i, content] of fixed) {
+    if (kinds[i] === RAW_SYMLINK)
+      links.push({ path: paths[i]!, target: decodePathName(content as Buffer, paths[i]!) })
   }
   assertLinksStayInside(links)
-  return entries
+  return { raw: { base: '', paths, kinds, fixed }, digests, fileOf: files < n ? fileOf : undefined }
 }
 
 /** How blobs are read; for tests, which compare the two ways. */
@@ -119,18 +137,21 @@ export interface ReadOptions {
   took?: (way: 'direct' | 'events') => void
 }
 
-/** A blob to read: its id, how errors name it, and whether its bytes are kept (symlink targets). */
+/**
+ * A blob to read: its id, how errors name it, and where its result goes: a symlink's bytes to
+ * `fixed` at its path's index `slot`, a file's digest and size to `digests` at its file index `slot`.
+ */
 interface BlobRequest {
   oid: string
   path: string
-  keep: boolean
+  slot: number
+  link: boolean
 }
 
-/** Digests in request order; `kept` holds the bytes of the blobs asked to be kept. */
-interface BlobDigests {
-  sha256: string[]
-  sizes: Float64Array
-  kept: Map<number, Buffer>
+/** Where blobs' results go. */
+interface BlobResults {
+  digests: Digests
+  fixed: Map<number, Buffer | string>
 }
 
 /**
@@ -160,9 +181,10 @@ const EMPTY_SHA256 = createHash('sha256').digest('hex')
 interface BlobReaders {
   read(
     blobs: readonly BlobRequest[],
+    into: BlobResults,
     onProgress: ((p: { files: number; bytes: number }) => void) | undefined,
     how: ReadOptions,
-  ): Promise<BlobDigests>
+  ): Promise<void>
   /** Ends the processes unused (the listing failed). */
   abort(): void
 }
@@ -208,17 +230,12 @@ function startBlobReaders(dir: string): BlobReaders {
   }
   return {
     abort: killAll,
-    async read(blobs, onProgress, how) {
-      const digests: BlobDigests = {
-        sha256: new Array<string>(blobs.length),
-        sizes: new Float64Array(blobs.length),
-        kept: new Map(),
-      }
+    async read(blobs, into, onProgress, how) {
       const count = Math.min(CAT_FILE_PROCESSES, Math.ceil(blobs.length / BLOBS_PER_SHARE))
       const shares: number[][] = Array.from({ length: count }, () => [])
       for (let i = 0; i < blobs.length; i++) shares[Math.floor(i / BLOBS_PER_SHARE) % count]!.push(i)
       const progress = { files: 0, bytes: 0 }
-      const streams = shares.map((share, k) => new BlobStream(children[k]!, blobs, share, digests))
+      const streams = shares.map((share, k) => new BlobStream(children[k]!, blobs, share, into))
       const report = (size: number): void => {
         progress.bytes += size
         if (++progress.files % 512 === 0 || progress.files === blobs.length) onProgress?.({ ...progress })
@@ -229,7 +246,6 @@ function startBlobReaders(dir: string): BlobReaders {
       } finally {
         killAll()
       }
-      return digests
     },
   }
 }
@@ -280,7 +296,7 @@ class BlobStream {
     readonly git: GitChild,
     private readonly blobs: readonly BlobRequest[],
     private readonly share: readonly number[],
-    private readonly digests: BlobDigests,
+    private readonly into: BlobResults,
   ) {
     let ids = ''
     this.idStart = new Int32Array(share.length + 1)
@@ -396,15 +412,19 @@ class BlobStream {
     this.size = this.remaining = size
     this.hash = undefined
     this.digest = size === 0 ? EMPTY_SHA256 : ''
-    this.kept = this.current().keep ? [] : undefined
+    this.kept = this.current().link ? [] : undefined
     this.state = size === 0 ? 'newline' : 'body'
   }
 
   private finishBlob(): void {
     const i = this.share[this.done++]!
-    this.digests.sha256[i] = this.hash === undefined ? this.digest : this.hash.digest('hex')
-    this.digests.sizes[i] = this.size
-    if (this.kept !== undefined) this.digests.kept.set(i, Buffer.concat(this.kept))
+    const blob = this.blobs[i]!
+    if (blob.link) this.into.fixed.set(blob.slot, Buffer.concat(this.kept!))
+    else {
+      const { hex, sizes } = this.into.digests
+      hex.write(this.hash === undefined ? this.digest : this.hash.digest('hex'), blob.slot * 64, 64, 'latin1')
+      sizes[blob.slot] = this.size
+    }
     this.kept = undefined
     this.hash = undefined
     this.state = 'header'

@@ -2,9 +2,9 @@ import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { ByteWriter } from './byte-writer.js'
-import { CODE_HASH_DOMAIN, codeHashOf } from './code-hash.js'
-import { byteOrder, KIND_OF_MODE, sortEntries, type EntryMode, type TreeEntry } from './entry.js'
-import { fileManifestHashOf, fileManifestOf, manifestLine } from './file-manifest.js'
+import { CODE_HASH_DOMAIN } from './code-hash.js'
+import { byteOrder, KIND_OF_MODE, type EntryMode, type TreeEntry } from './entry.js'
+import { manifestLine } from './file-manifest.js'
 import { listDirectory } from './from-directory.js'
 import { listGitIndex } from './from-git-index.js'
 import { hashCommitTree } from './from-git-rev.js'
@@ -264,24 +264,18 @@ async function hashTreeWith(
   }
   if (options.rev !== undefined) {
     const commit = await resolving!
-    const entries = await hashCommitTree(
+    const tree = await hashCommitTree(
       dir,
       commit,
       repo!.prefix,
-      pathFilter(options.include, options.exclude),
+      options.include?.length || options.exclude?.length
+        ? pathFilter(options.include, options.exclude)
+        : undefined,
       options.onProgress,
     )
-    const sorted = sortEntries(entries)
-    const fileManifest = fileManifestOf(sorted)
-    return {
-      entries: sorted,
-      codeHash: codeHashOf(sorted),
-      fileManifest,
-      fileManifestHash: fileManifestHashOf(fileManifest),
-      files: sorted.length,
-      bytes: sorted.reduce((n, e) => n + e.size, 0),
-      commit,
-    }
+    // The same flat finish as a working tree's (the entries getter is kept: Object.assign copies
+    // onto the result, it does not copy the result).
+    return Object.assign(finishRaw(tree.raw, tree.digests, tree.fileOf), { commit })
   }
   if (repo !== undefined) {
     if (!repo.workTree) {
