@@ -119,7 +119,10 @@ export async function hashCommitTree(
     }
   }
   const digests = allocDigests(files, false)
-  await readers.read(blobs, { digests, fixed }, onProgress, how)
+  const hex = new Array<string>(files)
+  await readers.read(blobs, { hex, sizes: digests.sizes, fixed }, onProgress, how)
+  // One write, not a call into the Buffer per file.
+  digests.hex.write(hex.join(''), 0, 'latin1')
   const links: TreeLink[] = []
   for (const [i, content] of fixed) {
     if (kinds[i] === RAW_SYMLINK)
@@ -150,7 +153,9 @@ interface BlobRequest {
 
 /** Where blobs' results go. */
 interface BlobResults {
-  digests: Digests
+  /** Each file's hex digest, by file index: written into `digests.hex` at once when all are in. */
+  hex: string[]
+  sizes: Float64Array
   fixed: Map<number, Buffer | string>
 }
 
@@ -330,6 +335,9 @@ class BlobStream {
     this.wantsWrite = false
     if (this.written >= this.ids.length) return false
     let n: number
+    // EAGAIN comes back as an exception: without a stack trace it costs a fraction as much.
+    const traces = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
     try {
       n = writeSync(this.inFd!, this.ids, this.written, this.ids.length - this.written)
     } catch (e) {
@@ -339,6 +347,8 @@ class BlobStream {
       this.written = this.ids.length
       this.child.stdin.destroy()
       return true
+    } finally {
+      Error.stackTraceLimit = traces
     }
     this.written += n
     if (this.written === this.ids.length) this.child.stdin.destroy()
@@ -348,6 +358,8 @@ class BlobStream {
   /** Reads and parses what git has written; -1 when nothing was ready, 0 at the end of its output. */
   readSome(buffer: Buffer): number {
     let n: number
+    const traces = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
     try {
       n = readSync(this.outFd!, buffer, 0, buffer.length, null)
     } catch (e) {
@@ -355,6 +367,8 @@ class BlobStream {
       throw new RelsealError('E_GIT', `could not read from git cat-file: ${(e as Error).message}`, {
         cause: e,
       })
+    } finally {
+      Error.stackTraceLimit = traces
     }
     if (n === 0) {
       this.eof = true
@@ -430,9 +444,8 @@ class BlobStream {
     const blob = this.blobs[i]!
     if (blob.link) this.into.fixed.set(blob.slot, Buffer.concat(this.kept!))
     else {
-      const { hex, sizes } = this.into.digests
-      hex.write(this.hash === undefined ? this.digest : this.hash.digest('hex'), blob.slot * 64, 64, 'latin1')
-      sizes[blob.slot] = this.size
+      this.into.hex[blob.slot] = this.hash === undefined ? this.digest : this.hash.digest('hex')
+      this.into.sizes[blob.slot] = this.size
     }
     this.kept = undefined
     this.hash = undefined
@@ -516,9 +529,6 @@ async function pump(streams: BlobStream[], how: ReadOptions): Promise<void> {
     let wait = MIN_NAP_MS
     const slice = (): void => {
       const until = performance.now() + SLICE_MS
-      // EAGAIN comes back as an exception: without a stack trace it costs a tenth as much.
-      const traces = Error.stackTraceLimit
-      Error.stackTraceLimit = 0
       try {
         for (;;) {
           let open = 0
@@ -547,8 +557,6 @@ async function pump(streams: BlobStream[], how: ReadOptions): Promise<void> {
         }
       } catch (e) {
         reject(e instanceof Error ? e : new Error(String(e)))
-      } finally {
-        Error.stackTraceLimit = traces
       }
     }
     slice()
