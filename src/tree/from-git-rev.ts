@@ -105,22 +105,30 @@ export async function hashCommitTree(
   }
   const { paths, kinds, oids } = listing
   const n = paths.length
-  const blobs: BlobRequest[] = []
+  // The blobs to read, by index in the listing: no object per blob.
+  const blobs = new Int32Array(n)
+  let count = 0
   const fixed = new Map<number, Buffer | string>()
   const fileOf = new Int32Array(n).fill(-1)
   let files = 0
   for (let i = 0; i < n; i++) {
     const kind = kinds[i]!
     if (kind === RAW_SUBMODULE) fixed.set(i, oids[i]!)
-    else if (kind === RAW_SYMLINK) blobs.push({ oid: oids[i]!, path: paths[i]!, slot: i, link: true })
+    else if (kind === RAW_SYMLINK) blobs[count++] = i
     else {
       fileOf[i] = files
-      blobs.push({ oid: oids[i]!, path: paths[i]!, slot: files++, link: false })
+      blobs[count++] = i
+      files++
     }
   }
   const digests = allocDigests(files, false)
   const hex = new Array<string>(files)
-  await readers.read(blobs, { hex, sizes: digests.sizes, fixed }, onProgress, how)
+  await readers.read(
+    { paths, kinds, oids, fileOf, blobs: blobs.subarray(0, count) },
+    { hex, sizes: digests.sizes, fixed },
+    onProgress,
+    how,
+  )
   // One write, not a call into the Buffer per file.
   digests.hex.write(hex.join(''), 0, 'latin1')
   const links: TreeLink[] = []
@@ -141,14 +149,16 @@ export interface ReadOptions {
 }
 
 /**
- * A blob to read: its id, how errors name it, and where its result goes: a symlink's bytes to
- * `fixed` at its path's index `slot`, a file's digest and size to `digests` at its file index `slot`.
+ * The blobs to read (`blobs`: indices into the listing) and where each one's result goes: a
+ * symlink's bytes to `fixed` at its path's index, a file's digest and size at its file index
+ * (`fileOf`).
  */
-interface BlobRequest {
-  oid: string
-  path: string
-  slot: number
-  link: boolean
+interface BlobList {
+  paths: readonly string[]
+  kinds: Uint8Array
+  oids: readonly string[]
+  fileOf: Int32Array
+  blobs: Int32Array
 }
 
 /** Where blobs' results go. */
@@ -191,7 +201,7 @@ const EMPTY_SHA256 = createHash('sha256').digest('hex')
 /** Started cat-file processes, waiting for the ids to read. */
 interface BlobReaders {
   read(
-    blobs: readonly BlobRequest[],
+    list: BlobList,
     into: BlobResults,
     onProgress: ((p: { files: number; bytes: number }) => void) | undefined,
     how: ReadOptions,
@@ -241,12 +251,13 @@ function startBlobReaders(dir: string): BlobReaders {
   }
   return {
     abort: killAll,
-    async read(blobs, into, onProgress, how) {
+    async read(list, into, onProgress, how) {
+      const { blobs } = list
       const count = Math.min(CAT_FILE_PROCESSES, Math.ceil(blobs.length / BLOBS_PER_SHARE))
       const shares: number[][] = Array.from({ length: count }, () => [])
-      for (let i = 0; i < blobs.length; i++) shares[Math.floor(i / BLOBS_PER_SHARE) % count]!.push(i)
+      for (let k = 0; k < blobs.length; k++) shares[Math.floor(k / BLOBS_PER_SHARE) % count]!.push(blobs[k]!)
       const progress = { files: 0, bytes: 0 }
-      const streams = shares.map((share, k) => new BlobStream(children[k]!, blobs, share, into))
+      const streams = shares.map((share, k) => new BlobStream(children[k]!, list, share, into))
       const report = (size: number): void => {
         progress.bytes += size
         if (++progress.files % 512 === 0 || progress.files === blobs.length) onProgress?.({ ...progress })
@@ -307,14 +318,14 @@ class BlobStream {
 
   constructor(
     readonly git: GitChild,
-    private readonly blobs: readonly BlobRequest[],
+    private readonly list: BlobList,
     private readonly share: readonly number[],
     private readonly into: BlobResults,
   ) {
     let ids = ''
     this.idStart = new Int32Array(share.length + 1)
     for (let k = 0; k < share.length; k++) {
-      ids += `${blobs[share[k]!]!.oid}\n`
+      ids += `${list.oids[share[k]!]!}\n`
       this.idStart[k + 1] = ids.length
     }
     this.ids = Buffer.from(ids, 'latin1')
@@ -326,8 +337,9 @@ class BlobStream {
   }
 
   /** Where errors come from: the path the current answer is for. */
-  private current(): BlobRequest {
-    return this.blobs[this.share[this.done]!]!
+  private current(): { oid: string; path: string } {
+    const i = this.share[this.done]!
+    return { oid: this.list.oids[i]!, path: this.list.paths[i]! }
   }
 
   /** Writes what the pipe takes of the ids; true if it took some. */
@@ -435,17 +447,17 @@ class BlobStream {
     this.size = this.remaining = size
     this.hash = undefined
     this.digest = size === 0 ? EMPTY_SHA256 : ''
-    this.kept = this.current().link ? [] : undefined
+    this.kept = this.list.kinds[this.share[this.done]!] === RAW_SYMLINK ? [] : undefined
     this.state = size === 0 ? 'newline' : 'body'
   }
 
   private finishBlob(): void {
     const i = this.share[this.done++]!
-    const blob = this.blobs[i]!
-    if (blob.link) this.into.fixed.set(blob.slot, Buffer.concat(this.kept!))
+    if (this.kept !== undefined) this.into.fixed.set(i, Buffer.concat(this.kept))
     else {
-      this.into.hex[blob.slot] = this.hash === undefined ? this.digest : this.hash.digest('hex')
-      this.into.sizes[blob.slot] = this.size
+      const f = this.list.fileOf[i]!
+      this.into.hex[f] = this.hash === undefined ? this.digest : this.hash.digest('hex')
+      this.into.sizes[f] = this.size
     }
     this.kept = undefined
     this.hash = undefined
