@@ -189,13 +189,14 @@ const READ_BYTES = 1024 * 1024
 /** The calling thread returns to its event loop (signals, progress, stderr) at least this often. */
 const SLICE_MS = 16
 /**
- * A pass over the pipes that brings less than this naps before the next (50 µs, doubling up to 1 ms
- * while nothing comes): read as it comes, git's output of small files came a blob (one write) at a
- * time, 38k reads for 38k blobs; read after a nap, it has piled up in the socket (~200 KB).
+ * A pass over the pipes that brings less than this naps before the next (50 µs, doubling up to
+ * 0.5 ms while nothing comes): read as it comes, git's output of small files came a blob (one write)
+ * at a time, 38k reads for 38k blobs; read after a nap, it has piled up in the socket (~200 KB,
+ * which git fills in about 0.5 ms on incompressible blobs: a longer nap would stall it).
  */
 const FULL_READ_BYTES = 64 * 1024
 const MIN_NAP_MS = 0.05
-const MAX_NAP_MS = 1
+const MAX_NAP_MS = 0.5
 const EMPTY_SHA256 = createHash('sha256').digest('hex')
 
 /** Started cat-file processes, waiting for the ids to read. */
@@ -514,7 +515,7 @@ function nap(ms: number): void {
  * event loop wakes for each write git makes (about one a blob), and on a tree of small files those
  * wake-ups, reads and 64 KiB Buffers cost more than hashing. Read when it has piled up, git's output
  * comes a socket buffer (~200 KB) at a time: a tenth of the reads. When nothing is ready the thread
- * naps (50 µs, doubling up to 1 ms), and it goes back to its event loop every 16 ms, so signals,
+ * naps (50 µs, doubling up to 0.5 ms), and it goes back to its event loop every 16 ms, so signals,
  * progress and git's error output are still handled.
  */
 async function pump(streams: BlobStream[], how: ReadOptions): Promise<void> {
