@@ -135,31 +135,33 @@ function finishRaw(raw: RawTree, digests: Digests, fileOf: Int32Array | undefine
   }
   code.update(listing.written())
   const manifestBytes = manifest.written()
-  const fileManifest = manifestBytes.toString('utf8')
   let entries: TreeEntry[] | undefined
-  const result = {
-    codeHash: `sha256:${code.digest('hex')}`,
-    fileManifest,
-    fileManifestHash: `sha256:${sha256Hex(manifestBytes)}`,
-    files: n,
-    bytes,
-  }
-  // The entries are made when asked for (the CLI never does): an object per path costs time.
-  return Object.defineProperty(result, 'entries', {
-    enumerable: true,
-    configurable: true,
-    get(): TreeEntry[] {
-      if (entries === undefined) {
-        entries = new Array<TreeEntry>(n)
-        for (let k = 0; k < n; k++) {
-          const i = at(k)
-          describe(i)
-          entries[k] = { path: paths[i]!, kind: KIND_OF_MODE[mode], mode, size, sha256 }
+  let fileManifest: string | undefined
+  const lazy = { enumerable: true, configurable: true }
+  const value = { enumerable: true, configurable: true, writable: true }
+  // The entries and the manifest's text are made when asked for (`relseal hash` asks for neither);
+  // the properties are in the order of TreeHash, as a plain object's would be.
+  return Object.defineProperties({} as Omit<TreeHash, 'commit'>, {
+    entries: {
+      ...lazy,
+      get(): TreeEntry[] {
+        if (entries === undefined) {
+          entries = new Array<TreeEntry>(n)
+          for (let k = 0; k < n; k++) {
+            const i = at(k)
+            describe(i)
+            entries[k] = { path: paths[i]!, kind: KIND_OF_MODE[mode], mode, size, sha256 }
+          }
         }
-      }
-      return entries
+        return entries
+      },
     },
-  }) as typeof result & { entries: TreeEntry[] }
+    codeHash: { ...value, value: `sha256:${code.digest('hex')}` },
+    fileManifest: { ...lazy, get: (): string => (fileManifest ??= manifestBytes.toString('utf8')) },
+    fileManifestHash: { ...value, value: `sha256:${sha256Hex(manifestBytes)}` },
+    files: { ...value, value: n },
+    bytes: { ...value, value: bytes },
+  })
 }
 
 /** True when the bytes hold a backslash, newline or carriage return (sha256sum escapes them). */
