@@ -63,7 +63,7 @@ export class StageListingParser {
   private readonly texts: string[] = []
   private carry: Buffer | undefined
   /** The first error met; later chunks are ignored (a stream's listener must not throw). */
-  error: unknown
+  error: Error | undefined
 
   constructor(private readonly where: string) {}
 
@@ -72,7 +72,7 @@ export class StageListingParser {
     try {
       this.parse(chunk)
     } catch (e) {
-      this.error = e
+      this.error = e as Error
     }
   }
 
