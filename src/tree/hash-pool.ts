@@ -169,7 +169,7 @@ function hashInThreads(
   const batches = Math.ceil(n / batchFiles)
   const job = {
     base,
-    paths: paths.join('\0'),
+    paths: `${paths.join('\0')}\0`,
     batchFiles,
     control: control.buffer,
     bytes: bytes.buffer,
