@@ -30,6 +30,8 @@ export interface WorkerJob {
   control: SharedArrayBuffer
   /** Float64Array: bytes hashed, one slot per thread. */
   bytes: SharedArrayBuffer
+  /** Int32Array: 1 once a batch's digests are written. */
+  batchDone: SharedArrayBuffer
   slot: number
   hex: SharedArrayBuffer
   sizes: SharedArrayBuffer
@@ -51,6 +53,7 @@ export function hashBatches(
   control: Int32Array,
   bytes: Float64Array,
   slot: number,
+  batchDone: Int32Array,
   out: Digests,
   buffer: Buffer,
   first?: number,
@@ -71,6 +74,7 @@ export function hashBatches(
     }
     bytes[slot] = bytes[slot]! + sum
     Atomics.add(control, FILES_DONE, end - start)
+    Atomics.store(batchDone, b, 1)
   }
 }
 
@@ -113,6 +117,7 @@ if (!isMainThread && workerData === HASH_WORKER_TAG && parentPort) {
         control,
         bytes,
         job.slot,
+        new Int32Array(job.batchDone),
         out,
         buffer,
         job.first,
