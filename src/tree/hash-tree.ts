@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { realpathSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { ByteWriter } from './byte-writer.js'
@@ -44,6 +44,16 @@ export interface TreeHash {
   bytes: number
   /** The commit hashed, when `rev` was given. */
   commit?: string
+}
+
+/** True when `dir` (absolute) is the process's working directory `cwd`, by name or through symlinks. */
+function isProcessDirectory(dir: string, cwd: string): boolean {
+  if (dir === cwd) return true
+  try {
+    return realpathSync(dir) === cwd
+  } catch {
+    return false
+  }
 }
 
 function assertDirectory(dir: string): void {
@@ -233,10 +243,11 @@ export async function hashTree(options: HashTreeOptions): Promise<TreeHash> {
   // The kernel looks up every component of a path it opens: when the tree is the process's
   // directory, its files are opened by their short relative paths. Should the process change
   // directory meanwhile, the tree is hashed again by absolute paths.
-  const relative = options.rev === undefined && dir === process.cwd()
+  const cwd = process.cwd()
+  const relative = options.rev === undefined && isProcessDirectory(dir, cwd)
   try {
     const tree = await hashTreeWith(dir, options, threads, relative ? '' : undefined)
-    return relative && process.cwd() !== dir ? await hashTreeWith(dir, options, threads, undefined) : tree
+    return relative && process.cwd() !== cwd ? await hashTreeWith(dir, options, threads, undefined) : tree
   } finally {
     threads?.close()
   }
