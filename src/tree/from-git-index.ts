@@ -198,8 +198,11 @@ export async function listGitIndex(
 ): Promise<RawTree> {
   const [listing, config, places] = await Promise.all([readIndex(dir), readCoreConfig(dir), attributePlaces])
   // The conversion check asks git about every path (unless no attribute file can exist); it runs
-  // while the files are being hashed.
-  const pending = refuseConvertedFiles(dir, listing, config, places)
+  // while the files are being hashed, and starts once the hashing threads have their work (looking
+  // for attribute files takes the calling thread a while on a large tree).
+  const pending = new Promise<void>((started) => setImmediate(started)).then(() =>
+    refuseConvertedFiles(dir, listing, config, places),
+  )
   pending.catch(() => {
     /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
   })
