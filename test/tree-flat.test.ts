@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { cpSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ByteWriter } from '../src/tree/byte-writer.js'
@@ -48,9 +48,14 @@ describe('hashing a working tree from flat listings', () => {
       process.chdir(repo)
       const relative = await hash({ dir: '.', concurrency: 2 })
       const plainRelative = await hash({ dir: '.', source: 'plain', exclude: ['.git/**'], concurrency: 2 })
+      // The process's directory named through a symlink is the same directory.
+      const link = join(tempDir(), 'link')
+      symlinkSync(repo, link)
+      const throughLink = await hash({ dir: link, concurrency: 2 })
       process.chdir(home)
       const plainAbsolute = await hash({ dir: repo, source: 'plain', exclude: ['.git/**'], concurrency: 2 })
       expect(relative).toEqual(absolute)
+      expect(throughLink).toEqual(absolute)
       expect(plainRelative).toEqual(plainAbsolute)
       expect(plainAbsolute.codeHash).toBe(absolute.codeHash)
       expectConsistent(absolute)

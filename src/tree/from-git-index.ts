@@ -4,7 +4,7 @@ import { delimiter, dirname, join } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { runGit } from '../git/git.js'
 import { decodePathName } from './entry.js'
-import { splitNul, type AttributePlaces } from './git-repo.js'
+import type { AttributePlaces } from './git-repo.js'
 import {
   RAW_EXECUTABLE,
   RAW_FILE,
@@ -48,23 +48,71 @@ function modeOf(text: string, start: number, end: number): number {
 }
 
 /**
- * Parses `git ls-files --stage -z`: `<mode> <oid> <stage>\t<path>\0` records. A listing of tens of
- * thousands of paths is parsed as one string when it is all ASCII (ASCII is valid UTF-8, so
- * nothing needs checking), else record by record with strict UTF-8 decoding.
+ * Parses `git ls-files --stage -z` output (`<mode> <oid> <stage>\t<path>\0` records) chunk by
+ * chunk, as git writes it: on a tree of tens of thousands of files, the listing is parsed while git
+ * is still printing it. A chunk's complete records are read as one latin1 string (field separators
+ * are ASCII, and no byte of a multi-byte UTF-8 sequence is); paths in a chunk that is all ASCII
+ * are slices of it, others are decoded strictly as UTF-8.
  */
-export function parseStageListing(out: Buffer, where: string): StageListing {
-  const paths: string[] = []
-  // A record of a 40-digit id is at least 51 bytes; the arrays grow when records are shorter.
-  let modes = new Uint8Array(Math.ceil(out.length / 51) + 16)
-  const grown = <T extends Uint8Array | Int32Array>(a: T): T => {
-    const b = new (a.constructor as new (n: number) => T)(a.length * 2)
-    b.set(a)
-    return b
+export class StageListingParser {
+  readonly paths: string[] = []
+  modes = new Uint8Array(1024)
+  private oidAt = new Int32Array(1024)
+  private oidEnd = new Int32Array(1024)
+  private chunkOf = new Int32Array(1024)
+  private readonly texts: string[] = []
+  private carry: Buffer | undefined
+  /** The first error met; later chunks are ignored (a stream's listener must not throw). */
+  error: Error | undefined
+
+  constructor(private readonly where: string) {}
+
+  feed(chunk: Buffer): void {
+    if (this.error !== undefined) return
+    try {
+      this.parse(chunk)
+    } catch (e) {
+      this.error = e as Error
+    }
   }
-  if (isAscii(out)) {
-    const text = out.toString('latin1')
-    let oidAt = new Int32Array(modes.length)
-    let oidEnd = new Int32Array(modes.length)
+
+  /** The listing, once every chunk was fed; bytes after the last NUL are ignored, as git ends every record with one. */
+  done(): StageListing {
+    if (this.error !== undefined) throw this.error
+    const { texts, chunkOf, oidAt, oidEnd } = this
+    return {
+      paths: this.paths,
+      modes: this.modes,
+      oid: (i) => texts[chunkOf[i]!]!.slice(oidAt[i], oidEnd[i]),
+    }
+  }
+
+  private grow(): void {
+    const twice = <T extends Uint8Array | Int32Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2)
+      b.set(a)
+      return b
+    }
+    this.modes = twice(this.modes)
+    this.oidAt = twice(this.oidAt)
+    this.oidEnd = twice(this.oidEnd)
+    this.chunkOf = twice(this.chunkOf)
+  }
+
+  private parse(chunk: Buffer): void {
+    const buf = this.carry === undefined ? chunk : Buffer.concat([this.carry, chunk])
+    const last = buf.lastIndexOf(0)
+    if (last < 0) {
+      this.carry = Buffer.from(buf)
+      return
+    }
+    this.carry = last + 1 < buf.length ? Buffer.from(buf.subarray(last + 1)) : undefined
+    const ascii = isAscii(buf.subarray(0, last + 1))
+    const text = buf.toString('latin1', 0, last + 1)
+    const t = this.texts.push(text) - 1
+    const where = this.where
+    const pathOf = (from: number, to: number): string =>
+      ascii ? text.slice(from, to) : decodePathName(buf.subarray(from, to), where)
     for (let start = 0; start < text.length;) {
       // Nearly every record is `<6-digit mode> <id> 0\t<path>\0`: the tab ends the stage (no field
       // before it holds one), the path ends at the next NUL. Anything else is parsed field by field.
@@ -80,37 +128,29 @@ export function parseStageListing(out: Buffer, where: string): StageListing {
         (tab - start !== 49 && tab - start !== 73)
       ) {
         end = text.indexOf('\0', start)
-        if (end < 0) throw badListing(where)
         tab = text.indexOf('\t', start)
         sp1 = text.indexOf(' ', start)
         sp2 = text.indexOf(' ', sp1 + 1)
         if (tab < 0 || tab > end || sp1 < 0 || sp2 < 0 || sp2 > tab) throw badListing(where)
-        if (tab !== sp2 + 2 || text.charCodeAt(sp2 + 1) !== 0x30) throw conflict(text.slice(tab + 1, end))
+        if (tab !== sp2 + 2 || text.charCodeAt(sp2 + 1) !== 0x30) throw conflict(pathOf(tab + 1, end))
       }
-      const i = paths.length
-      if (i === modes.length) [modes, oidAt, oidEnd] = [grown(modes), grown(oidAt), grown(oidEnd)]
-      modes[i] = modeOf(text, start, sp1)
-      oidAt[i] = sp1 + 1
-      oidEnd[i] = sp2
-      paths.push(text.slice(tab + 1, end))
+      const i = this.paths.length
+      if (i === this.modes.length) this.grow()
+      this.modes[i] = modeOf(text, start, sp1)
+      this.oidAt[i] = sp1 + 1
+      this.oidEnd[i] = sp2
+      this.chunkOf[i] = t
+      this.paths.push(pathOf(tab + 1, end))
       start = end + 1
     }
-    return { paths, modes, oid: (i) => text.slice(oidAt[i], oidEnd[i]) }
   }
-  const oids: string[] = []
-  for (const rec of splitNul(out)) {
-    const tab = rec.indexOf(0x09)
-    if (tab < 0) throw badListing(where)
-    const head = rec.subarray(0, tab).toString('latin1')
-    const [mode = '', oid = '', stage = ''] = head.split(' ')
-    const path = decodePathName(rec.subarray(tab + 1), where)
-    if (stage !== '0') throw conflict(path)
-    if (paths.length === modes.length) modes = grown(modes)
-    modes[paths.length] = modeOf(head, 0, mode.length)
-    paths.push(path)
-    oids.push(oid)
-  }
-  return { paths, modes, oid: (i) => oids[i]! }
+}
+
+/** Parses a whole `git ls-files --stage -z` output (see StageListingParser). */
+export function parseStageListing(out: Buffer, where: string): StageListing {
+  const parser = new StageListingParser(where)
+  parser.feed(out)
+  return parser.done()
 }
 
 function badListing(where: string): RelsealError {
@@ -121,8 +161,13 @@ function badListing(where: string): RelsealError {
 }
 
 async function readIndex(dir: string): Promise<StageListing> {
-  const out = (await runGit(['ls-files', '--stage', '-z'], { cwd: dir, ambientConfig: true })).stdout
-  return parseStageListing(out, dir)
+  const parser = new StageListingParser(dir)
+  await runGit(['ls-files', '--stage', '-z'], {
+    cwd: dir,
+    ambientConfig: true,
+    onStdout: (chunk) => parser.feed(chunk),
+  })
+  return parser.done()
 }
 
 /** A tracked symlink's target as text; without symlink support git writes it as a plain file. */
@@ -153,8 +198,11 @@ export async function listGitIndex(
 ): Promise<RawTree> {
   const [listing, config, places] = await Promise.all([readIndex(dir), readCoreConfig(dir), attributePlaces])
   // The conversion check asks git about every path (unless no attribute file can exist); it runs
-  // while the files are being hashed.
-  const pending = refuseConvertedFiles(dir, listing, config, places)
+  // while the files are being hashed, and starts once the hashing threads have their work (looking
+  // for attribute files takes the calling thread a while on a large tree).
+  const pending = new Promise<void>((started) => setImmediate(started)).then(() =>
+    refuseConvertedFiles(dir, listing, config, places),
+  )
   pending.catch(() => {
     /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
   })
@@ -337,12 +385,15 @@ async function refuseConvertedFiles(
   places: AttributePlaces | undefined,
 ): Promise<void> {
   const { autocrlf, eol: coreEol } = config
-  const files: number[] = []
-  for (let i = 0; i < listing.paths.length; i++) {
-    const mode = listing.modes[i]
-    if (mode === MODE_FILE || mode === MODE_EXECUTABLE) files.push(i)
+  // The files, listed only when there is something to ask about them (a list per tree costs).
+  const regularFiles = (): number[] => {
+    const files: number[] = []
+    for (let i = 0; i < listing.paths.length; i++) {
+      const mode = listing.modes[i]
+      if (mode === MODE_FILE || mode === MODE_EXECUTABLE) files.push(i)
+    }
+    return files
   }
-  if (files.length === 0) return
   if (!attributeFilesMayApply(dir, listing.paths, config, places)) {
     // Every attribute is unspecified, so only core.autocrlf=true can convert, and it converts all.
     const setting = checkoutConversion(NO_ATTRS, autocrlf, coreEol)
@@ -351,9 +402,11 @@ async function refuseConvertedFiles(
       : refuseIfRewritten(
           dir,
           listing,
-          files.map((i) => ({ i, setting })),
+          regularFiles().map((i) => ({ i, setting })),
         )
   }
+  const files = regularFiles()
+  if (files.length === 0) return
   // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
   // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
   const textMatters = autocrlf === 'true' || coreEol === 'crlf'
@@ -458,11 +511,17 @@ function attributeFilesMayApply(
     if (mayExist(`${up}.gitattributes`)) return true
   }
   const seen = new Set<string>()
+  let last = ''
   for (const path of paths) {
     const slash = path.lastIndexOf('/')
-    if ((slash < 0 ? path : path.slice(slash + 1)) === '.gitattributes') return true
+    if (path.endsWith('.gitattributes') && (slash < 0 ? path : path.slice(slash + 1)) === '.gitattributes')
+      return true
+    // A listing holds a directory's files together: the directory of the path before is skipped
+    // without making a string.
+    if (slash === last.length && path.startsWith(last)) continue
+    last = path.slice(0, Math.max(slash, 0))
     // Each directory once; its parents were looked at with it.
-    for (let d = path.slice(0, Math.max(slash, 0)); d !== '' && !seen.has(d);) {
+    for (let d = last; d !== '' && !seen.has(d);) {
       seen.add(d)
       if (mayExist(`${base}${d}/.gitattributes`)) return true
       const up = d.lastIndexOf('/')

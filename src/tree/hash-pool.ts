@@ -20,6 +20,11 @@ export interface PoolOptions {
   onProgress?: (done: { files: number; bytes: number }) => void
   /** Threads started ahead (startHashThreads), used instead of starting new ones; the caller closes them. */
   threads?: HashThreads
+  /**
+   * Told, on the calling thread and while other threads hash, that the digests of the first
+   * `ready` files are final (`ready` only grows; `digests` is the object hashFiles returns).
+   */
+  onReady?: (digests: Digests, ready: number) => void
 }
 
 /** Below these, starting threads costs more than it saves. */
@@ -167,12 +172,22 @@ function hashInThreads(
     Math.min(MAX_BATCH_FILES, Math.ceil(n / ((workers.length + 1) * BATCHES_PER_THREAD))),
   )
   const batches = Math.ceil(n / batchFiles)
+  // A thread sets a batch's flag once its digests are written: batches done in a row from the first
+  // are final for onReady.
+  const batchDone = new Int32Array(new SharedArrayBuffer(batches * 4))
+  let prefix = 0
+  const tellReady = (): void => {
+    const before = prefix
+    while (prefix < batches && Atomics.load(batchDone, prefix) === 1) prefix++
+    if (prefix > before) options.onReady?.(out, Math.min(prefix * batchFiles, n))
+  }
   const job = {
     base,
-    paths: paths.join('\0'),
+    paths: `${paths.join('\0')}\0`,
     batchFiles,
     control: control.buffer,
     bytes: bytes.buffer,
+    batchDone: batchDone.buffer,
     hex: out.hex.buffer as SharedArrayBuffer,
     sizes: out.sizes.buffer as SharedArrayBuffer,
     executable: out.executable.buffer as SharedArrayBuffer,
@@ -256,6 +271,14 @@ function hashInThreads(
       }
       bytes[0] = bytes[0]! + sum
       Atomics.add(control, FILES_DONE, end - start)
+      Atomics.store(batchDone, b, 1)
+      if (options.onReady) {
+        try {
+          tellReady()
+        } catch (e) {
+          return fail(e as Error)
+        }
+      }
       setImmediate(hashHere)
     }
     workers.forEach((w, k) => use(w, k + 1))

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { realpathSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { ByteWriter } from './byte-writer.js'
@@ -46,6 +46,16 @@ export interface TreeHash {
   commit?: string
 }
 
+/** True when `dir` (absolute) is the process's working directory `cwd`, by name or through symlinks. */
+function isProcessDirectory(dir: string, cwd: string): boolean {
+  if (dir === cwd) return true
+  try {
+    return realpathSync(dir) === cwd
+  } catch {
+    return false
+  }
+}
+
 function assertDirectory(dir: string): void {
   let st
   try {
@@ -57,12 +67,16 @@ function assertDirectory(dir: string): void {
     throw new RelsealError('E_BAD_INPUT', `${dir} is not a directory; pass the directory that holds the tree`)
 }
 
-/** The tree's hashes from its flat listing and digests: no object per path is made. */
-function finishRaw(raw: RawTree, digests: Digests, fileOf: Int32Array | undefined): Omit<TreeHash, 'commit'> {
+/**
+ * Writes a tree's canonical listing (hashed in chunks, docs/code-hash.md) and file manifest from its
+ * flat listing and digests, without an object per path. `advance` writes the entries whose digests
+ * are ready, in order, while the files are still being hashed; `finish` writes the rest.
+ */
+function treeWriter(raw: RawTree, fileOf: Int32Array | undefined, order: Uint32Array | undefined) {
   const { paths, kinds, fixed } = raw
-  const order = byteOrder(paths)
   const n = paths.length
   const at = (k: number): number => (order === undefined ? k : order[k]!)
+  let digests: Digests
   // mode, digest and size of path i
   let mode: EntryMode = '100644'
   let sha256 = ''
@@ -86,80 +100,90 @@ function finishRaw(raw: RawTree, digests: Digests, fileOf: Int32Array | undefine
       size = digests.sizes[f]!
     }
   }
-  // The canonical listing (docs/code-hash.md) is hashed in chunks; the file manifest is kept.
   const code = createHash('sha256')
   const listing = new ByteWriter(1 << 16, (chunk) => code.update(chunk))
   const manifest = new ByteWriter(n * 100, undefined)
   listing.text(CODE_HASH_DOMAIN)
-  const hex = digests.hex
   let bytes = 0
-  for (let k = 0; k < n; k++) {
-    const i = at(k)
-    const kind = kinds[i]!
-    const path = paths[i]!
-    // `<mode> <sha256> <size> <path>\0`, and for a file `<sha256>  <path>\n`
-    listing.room(6 + 1 + 64 + 1 + 20 + 1 + 3 * path.length + 1)
-    if (kind >= RAW_SYMLINK) {
-      describe(i)
-      listing.text(mode)
-      listing.byte(0x20)
-      listing.text(sha256)
-    } else {
-      const f = fileOf === undefined ? i : fileOf[i]!
-      const executable = kind === RAW_EXECUTABLE || (kind === RAW_REGULAR && digests.executable[f] === 1)
-      listing.text(executable ? '100755' : '100644')
-      listing.byte(0x20)
-      listing.bytes(hex, f * 64, f * 64 + 64)
-      size = digests.sizes[f]!
-    }
-    listing.byte(0x20)
-    listing.decimal(size)
-    listing.byte(0x20)
-    const start = listing.pos
-    listing.text(path)
-    const end = listing.pos
-    listing.byte(0)
-    bytes += size
-    if (kind >= RAW_SYMLINK) continue
-    manifest.room(1 + 64 + 2 + 2 * (end - start) + 1)
-    const f = fileOf === undefined ? i : fileOf[i]!
-    if (needsEscape(listing.buf, start, end)) {
-      manifest.text(manifestLine(digestHex(digests, f), path))
-      continue
-    }
-    manifest.bytes(hex, f * 64, f * 64 + 64)
-    manifest.byte(0x20)
-    manifest.byte(0x20)
-    manifest.bytes(listing.buf, start, end)
-    manifest.byte(0x0a)
-  }
-  code.update(listing.written())
-  const manifestBytes = manifest.written()
-  const fileManifest = manifestBytes.toString('utf8')
-  let entries: TreeEntry[] | undefined
-  const result = {
-    codeHash: `sha256:${code.digest('hex')}`,
-    fileManifest,
-    fileManifestHash: `sha256:${sha256Hex(manifestBytes)}`,
-    files: n,
-    bytes,
-  }
-  // The entries are made when asked for (the CLI never does): an object per path costs time.
-  return Object.defineProperty(result, 'entries', {
-    enumerable: true,
-    configurable: true,
-    get(): TreeEntry[] {
-      if (entries === undefined) {
-        entries = new Array<TreeEntry>(n)
-        for (let k = 0; k < n; k++) {
-          const i = at(k)
-          describe(i)
-          entries[k] = { path: paths[i]!, kind: KIND_OF_MODE[mode], mode, size, sha256 }
-        }
+  let k = 0
+  /** Writes the next entries, up to the first file whose index is `ready` or more. */
+  const advance = (from: Digests, ready: number): void => {
+    digests = from
+    const hex = digests.hex
+    for (; k < n; k++) {
+      const i = at(k)
+      const kind = kinds[i]!
+      const f = kind >= RAW_SYMLINK ? -1 : fileOf === undefined ? i : fileOf[i]!
+      if (f >= ready) return
+      const path = paths[i]!
+      // `<mode> <sha256> <size> <path>\0`, and for a file `<sha256>  <path>\n`
+      listing.room(6 + 1 + 64 + 1 + 20 + 1 + 3 * path.length + 1)
+      if (f < 0) {
+        describe(i)
+        listing.text(mode)
+        listing.byte(0x20)
+        listing.text(sha256)
+      } else {
+        const executable = kind === RAW_EXECUTABLE || (kind === RAW_REGULAR && digests.executable[f] === 1)
+        listing.text(executable ? '100755' : '100644')
+        listing.byte(0x20)
+        listing.bytes(hex, f * 64, f * 64 + 64)
+        size = digests.sizes[f]!
       }
-      return entries
-    },
-  }) as typeof result & { entries: TreeEntry[] }
+      listing.byte(0x20)
+      listing.decimal(size)
+      listing.byte(0x20)
+      const start = listing.pos
+      listing.text(path)
+      const end = listing.pos
+      listing.byte(0)
+      bytes += size
+      if (f < 0) continue
+      manifest.room(1 + 64 + 2 + 2 * (end - start) + 1)
+      if (needsEscape(listing.buf, start, end)) {
+        manifest.text(manifestLine(digestHex(digests, f), path))
+        continue
+      }
+      manifest.bytes(hex, f * 64, f * 64 + 64)
+      manifest.byte(0x20)
+      manifest.byte(0x20)
+      manifest.bytes(listing.buf, start, end)
+      manifest.byte(0x0a)
+    }
+  }
+  const finish = (from: Digests): Omit<TreeHash, 'commit'> => {
+    advance(from, Number.POSITIVE_INFINITY)
+    code.update(listing.written())
+    const manifestBytes = manifest.written()
+    let entries: TreeEntry[] | undefined
+    let fileManifest: string | undefined
+    const lazy = { enumerable: true, configurable: true }
+    const value = { enumerable: true, configurable: true, writable: true }
+    // The entries and the manifest's text are made when asked for (`relseal hash` asks for
+    // neither); the properties are in the order of TreeHash, as a plain object's would be.
+    return Object.defineProperties({} as Omit<TreeHash, 'commit'>, {
+      entries: {
+        ...lazy,
+        get(): TreeEntry[] {
+          if (entries === undefined) {
+            entries = new Array<TreeEntry>(n)
+            for (let e = 0; e < n; e++) {
+              const i = at(e)
+              describe(i)
+              entries[e] = { path: paths[i]!, kind: KIND_OF_MODE[mode], mode, size, sha256 }
+            }
+          }
+          return entries
+        },
+      },
+      codeHash: { ...value, value: `sha256:${code.digest('hex')}` },
+      fileManifest: { ...lazy, get: (): string => (fileManifest ??= manifestBytes.toString('utf8')) },
+      fileManifestHash: { ...value, value: `sha256:${sha256Hex(manifestBytes)}` },
+      files: { ...value, value: n },
+      bytes: { ...value, value: bytes },
+    })
+  }
+  return { advance, finish }
 }
 
 /** True when the bytes hold a backslash, newline or carriage return (sha256sum escapes them). */
@@ -192,12 +216,16 @@ async function hashRaw(
     }
     files = some
   }
+  // In byte order already (a git index always is), the listing is written while files are hashed.
+  const order = byteOrder(paths)
+  const writer = treeWriter(raw, fileOf, order)
   const digests = await hashFiles(raw.base, files, {
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(threads ? { threads } : {}),
+    ...(order === undefined ? { onReady: writer.advance } : {}),
   })
-  return finishRaw(raw, digests, fileOf)
+  return writer.finish(digests)
 }
 
 /**
@@ -215,10 +243,11 @@ export async function hashTree(options: HashTreeOptions): Promise<TreeHash> {
   // The kernel looks up every component of a path it opens: when the tree is the process's
   // directory, its files are opened by their short relative paths. Should the process change
   // directory meanwhile, the tree is hashed again by absolute paths.
-  const relative = options.rev === undefined && dir === process.cwd()
+  const cwd = process.cwd()
+  const relative = options.rev === undefined && isProcessDirectory(dir, cwd)
   try {
     const tree = await hashTreeWith(dir, options, threads, relative ? '' : undefined)
-    return relative && process.cwd() !== dir ? await hashTreeWith(dir, options, threads, undefined) : tree
+    return relative && process.cwd() !== cwd ? await hashTreeWith(dir, options, threads, undefined) : tree
   } finally {
     threads?.close()
   }

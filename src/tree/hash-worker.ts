@@ -22,7 +22,7 @@ export const CONTROL_SLOTS = 3
 export interface WorkerJob {
   /** Prefix of every path when opening it: '' (relative to the process's directory) or `dir/`. */
   base: string
-  /** Tree-relative paths joined by NUL (no path holds a NUL); errors name files by them. */
+  /** Tree-relative paths, each ended by a NUL (no path holds one); errors name files by them. */
   paths: string
   /** Files per batch: batch b is paths [b × batchFiles, (b + 1) × batchFiles). */
   batchFiles: number
@@ -30,6 +30,8 @@ export interface WorkerJob {
   control: SharedArrayBuffer
   /** Float64Array: bytes hashed, one slot per thread. */
   bytes: SharedArrayBuffer
+  /** Int32Array: 1 once a batch's digests are written. */
+  batchDone: SharedArrayBuffer
   slot: number
   hex: SharedArrayBuffer
   sizes: SharedArrayBuffer
@@ -39,35 +41,58 @@ export interface WorkerJob {
 }
 export type WorkerResponse = { done: true } | { error: { code: string; message: string } }
 
-/** Hashes batches of `paths` until none is left or another thread has failed. */
+/**
+ * Hashes batches of the `count` files named by `pathOf` until none is left or another thread has
+ * failed.
+ */
 export function hashBatches(
-  paths: readonly string[],
+  count: number,
+  pathOf: (i: number) => string,
   base: string,
   batchFiles: number,
   control: Int32Array,
   bytes: Float64Array,
   slot: number,
+  batchDone: Int32Array,
   out: Digests,
   buffer: Buffer,
   first?: number,
 ): void {
-  const batches = Math.ceil(paths.length / batchFiles)
+  const batches = Math.ceil(count / batchFiles)
   for (
     let b = first ?? Atomics.add(control, NEXT_BATCH, 1);
     b < batches && Atomics.load(control, STOP) === 0;
     b = Atomics.add(control, NEXT_BATCH, 1)
   ) {
     const start = b * batchFiles
-    const end = Math.min(start + batchFiles, paths.length)
+    const end = Math.min(start + batchFiles, count)
     let sum = 0
     for (let i = start; i < end; i++) {
-      const path = paths[i]!
+      const path = pathOf(i)
       hashFileInto(base + path, path, buffer, Number.POSITIVE_INFINITY, out, i)
       sum += out.sizes[i]!
     }
     bytes[slot] = bytes[slot]! + sum
     Atomics.add(control, FILES_DONE, end - start)
+    Atomics.store(batchDone, b, 1)
   }
+}
+
+/**
+ * Where each path of a NUL-terminated list starts. Paths are sliced from the list when opened,
+ * not split up front: tens of thousands of strings alive for the whole job made the garbage
+ * collector copy them from one generation to the next.
+ */
+function pathStarts(list: string): Int32Array {
+  let count = 0
+  for (let p = list.indexOf('\0'); p >= 0; p = list.indexOf('\0', p + 1)) count++
+  const starts = new Int32Array(count + 1)
+  for (let i = 0, p = 0; i < count; i++) {
+    starts[i] = p
+    p = list.indexOf('\0', p) + 1
+  }
+  starts[count] = list.length
+  return starts
 }
 
 if (!isMainThread && workerData === HASH_WORKER_TAG && parentPort) {
@@ -82,13 +107,17 @@ if (!isMainThread && workerData === HASH_WORKER_TAG && parentPort) {
         executable: new Uint8Array(job.executable),
       }
       const bytes = new Float64Array(job.bytes)
+      const list = job.paths
+      const starts = pathStarts(list)
       hashBatches(
-        job.paths.split('\0'),
+        starts.length - 1,
+        (i) => list.slice(starts[i], starts[i + 1]! - 1),
         job.base,
         job.batchFiles,
         control,
         bytes,
         job.slot,
+        new Int32Array(job.batchDone),
         out,
         buffer,
         job.first,
