@@ -302,9 +302,10 @@ async function hashTreeWith(
         : undefined,
       options.onProgress,
     )
-    // The same flat finish as a working tree's (the entries getter is kept: Object.assign copies
-    // onto the result, it does not copy the result).
-    return Object.assign(finishRaw(tree.raw, tree.digests, tree.fileOf), { commit })
+    // The same flat finish as a working tree's (its lazy getters are kept: Object.assign adds to
+    // the result, it does not copy it). ls-tree lists in byte order, so the order is only checked.
+    const writer = treeWriter(tree.raw, tree.fileOf, byteOrder(tree.raw.paths))
+    return Object.assign(writer.finish(tree.digests), { commit })
   }
   if (repo !== undefined) {
     if (!repo.workTree) {
