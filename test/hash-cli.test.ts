@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { main } from '../src/cli/main.js'
 import { hashTree } from '../src/tree/index.js'
@@ -58,5 +60,29 @@ describe('relseal hash', () => {
     )
     expect(r.status).toBe(0)
     expect(JSON.parse(r.stdout)).toMatchObject({ files: 1, bytes: 1 })
+  })
+
+  it('as the installed binary, hashes a tree named from elsewhere as hashTree does, and names a missing file', async () => {
+    // The binary works from the tree's directory while hashing (relative paths); what it prints
+    // must not depend on that.
+    const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`d${i % 7}/f${i}`, `${i}\n`]))
+    const repo = makeRepo({ ...files, 'x y/z': 'z\n' })
+    const tree = await hashTree({ dir: repo })
+    const elsewhere = tempDir()
+    const bin = new URL('../bin/relseal.js', import.meta.url).pathname
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [bin, 'hash', ...args], { cwd: elsewhere, encoding: 'utf8' })
+    const files_ = run(repo, '--files')
+    expect(files_.status).toBe(0)
+    expect(files_.stdout).toBe(tree.fileManifest)
+    const relative = spawnSync(process.execPath, [bin, 'hash', '..'], {
+      cwd: join(repo, 'd0'),
+      encoding: 'utf8',
+    })
+    expect(relative.stdout).toBe(`${tree.codeHash}\n`)
+    rmSync(join(repo, 'd3/f3'))
+    const missing = run(repo)
+    expect(missing.status).toBe(2)
+    expect(missing.stderr).toContain('d3/f3 does not exist')
   })
 })

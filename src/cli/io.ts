@@ -10,6 +10,12 @@ export interface CliIO {
   stderrIsTTY: boolean
   /** Asks for a passphrase on the terminal without echo; absent when stdin is not a terminal. */
   readPassphrase?: (prompt: string) => Promise<string>
+  /**
+   * Makes `dir` the process's working directory and returns how to go back (undefined when it
+   * cannot be entered). Only the installed command has it: code that embeds the CLI keeps its
+   * directory.
+   */
+  enterDirectory?: (dir: string) => (() => void) | undefined
 }
 
 export function processIO(): CliIO {
@@ -20,6 +26,23 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     ...(process.stdin.isTTY ? { readPassphrase: readPassphraseFromTty } : {}),
+    enterDirectory,
+  }
+}
+
+function enterDirectory(dir: string): (() => void) | undefined {
+  const before = process.cwd()
+  try {
+    process.chdir(dir)
+  } catch {
+    return undefined
+  }
+  return () => {
+    try {
+      process.chdir(before)
+    } catch {
+      /* the directory went away meanwhile; the command is ending anyway */
+    }
   }
 }
 

@@ -13,6 +13,14 @@ export const MODE_OF_KIND = {
 
 export type EntryMode = (typeof MODE_OF_KIND)[EntryKind]
 
+/** The kind each mode stands for. */
+export const KIND_OF_MODE = {
+  '100644': 'file',
+  '100755': 'executable',
+  '120000': 'symlink',
+  '160000': 'submodule',
+} as const satisfies Record<EntryMode, EntryKind>
+
 /** One path of a tree, as hashed. */
 export interface TreeEntry {
   /** Relative, POSIX separators, UTF-8. */
@@ -44,10 +52,34 @@ export function sortEntries<T extends { path: string }>(entries: T[]): T[] {
   } else sorted = [...entries].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0))
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.path === sorted[i - 1]!.path) {
-      throw new RelsealError('E_BAD_INPUT', `the tree lists ${JSON.stringify(sorted[i]!.path)} twice`)
+      throw duplicate(sorted[i]!.path)
     }
   }
   return sorted
+}
+
+function duplicate(path: string): RelsealError {
+  return new RelsealError('E_BAD_INPUT', `the tree lists ${JSON.stringify(path)} twice`)
+}
+
+/**
+ * The order of `paths` by their bytes, as indexes, or undefined when they are in that order
+ * already (git's index is sorted by path bytes, so a working tree's listing is: one linear check
+ * then). Refuses duplicate paths, as sortEntries does.
+ */
+export function byteOrder(paths: readonly string[]): Uint32Array | undefined {
+  let ordered = true
+  for (let i = 1; i < paths.length && ordered; i++) ordered = paths[i - 1]! < paths[i]!
+  if (ordered && !paths.some((p) => UTF16_ORDER_DIFFERS.test(p))) return undefined
+  const order = Uint32Array.from(paths.keys())
+  if (paths.some((p) => UTF16_ORDER_DIFFERS.test(p))) {
+    const keys = paths.map((p) => Buffer.from(p, 'utf8'))
+    order.sort((x, y) => Buffer.compare(keys[x]!, keys[y]!))
+  } else order.sort((x, y) => (paths[x]! < paths[y]! ? -1 : paths[x]! > paths[y]! ? 1 : 0))
+  for (let k = 1; k < order.length; k++) {
+    if (paths[order[k]!] === paths[order[k - 1]!]) throw duplicate(paths[order[k]!]!)
+  }
+  return order
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })

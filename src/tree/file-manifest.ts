@@ -6,12 +6,10 @@ import type { TreeEntry } from './entry.js'
  * coreutils (9.x) escapes `\`, newline and carriage return in names and then starts the line
  * with a backslash, so that `sha256sum -c` can read the names back.
  */
-function escapeName(name: string): { escaped: string; needsPrefix: boolean } {
-  if (!/[\\\n\r]/.test(name)) return { escaped: name, needsPrefix: false }
-  return {
-    escaped: name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r'),
-    needsPrefix: true,
-  }
+const NEEDS_ESCAPE = /[\\\n\r]/
+
+function escapeName(name: string): string {
+  return name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
 }
 
 function unescapeName(escaped: string, lineNo: number): string {
@@ -26,6 +24,12 @@ function unescapeName(escaped: string, lineNo: number): string {
   })
 }
 
+/** One line of the file manifest: what sha256sum prints for `path` with digest `sha256`. */
+export function manifestLine(sha256: string, path: string): string {
+  if (!NEEDS_ESCAPE.test(path)) return `${sha256}  ${path}\n`
+  return `\\${sha256}  ${escapeName(path)}\n`
+}
+
 /**
  * The file manifest: exactly what `sha256sum` prints for the tree's regular and executable
  * files, in byte order of path, so `sha256sum -c` run in the tree passes.
@@ -34,8 +38,7 @@ export function fileManifestOf(entries: readonly TreeEntry[]): string {
   let text = ''
   for (const e of entries) {
     if (e.kind !== 'file' && e.kind !== 'executable') continue
-    const { escaped, needsPrefix } = escapeName(e.path)
-    text += `${needsPrefix ? '\\' : ''}${e.sha256}  ${escaped}\n`
+    text += manifestLine(e.sha256, e.path)
   }
   return text
 }

@@ -4,14 +4,31 @@ import { delimiter, dirname, join } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { runGit } from '../git/git.js'
 import { decodePathName } from './entry.js'
-import { splitNul, type AttributePlaces } from './git-repo.js'
-import type { RawTree } from './raw-tree.js'
+import type { AttributePlaces } from './git-repo.js'
+import {
+  RAW_EXECUTABLE,
+  RAW_FILE,
+  RAW_REGULAR,
+  RAW_SUBMODULE,
+  RAW_SYMLINK,
+  type RawTree,
+} from './raw-tree.js'
 import { assertLinksStayInside, type TreeLink } from './symlink-rule.js'
 
-interface IndexRecord {
-  mode: string
-  oid: string
-  path: string
+/** Index modes, one byte per record. */
+export const MODE_FILE = 0
+export const MODE_EXECUTABLE = 1
+export const MODE_SYMLINK = 2
+export const MODE_SUBMODULE = 3
+/** Any other mode git may list: hashed as a regular file, never converted. */
+export const MODE_OTHER = 4
+
+/** `git ls-files --stage` kept flat: a string per path, a byte per mode, object ids on demand. */
+export interface StageListing {
+  paths: string[]
+  /** MODE_* per path (may be longer than `paths`). */
+  modes: Uint8Array
+  oid(i: number): string
 }
 
 function conflict(path: string): RelsealError {
@@ -21,39 +38,119 @@ function conflict(path: string): RelsealError {
   )
 }
 
+function modeOf(text: string, start: number, end: number): number {
+  if (end - start !== 6) return MODE_OTHER
+  if (text.startsWith('100644', start)) return MODE_FILE
+  if (text.startsWith('100755', start)) return MODE_EXECUTABLE
+  if (text.startsWith('120000', start)) return MODE_SYMLINK
+  if (text.startsWith('160000', start)) return MODE_SUBMODULE
+  return MODE_OTHER
+}
+
 /**
- * Parses `git ls-files --stage -z`: `<mode> <oid> <stage>\t<path>\0` records. A listing of tens of
- * thousands of paths is parsed as one string when it is all ASCII (ASCII is valid UTF-8, so
- * nothing needs checking), else record by record with strict UTF-8 decoding.
+ * Parses `git ls-files --stage -z` output (`<mode> <oid> <stage>\t<path>\0` records) chunk by
+ * chunk, as git writes it: on a tree of tens of thousands of files, the listing is parsed while git
+ * is still printing it. A chunk's complete records are read as one latin1 string (field separators
+ * are ASCII, and no byte of a multi-byte UTF-8 sequence is); paths in a chunk that is all ASCII
+ * are slices of it, others are decoded strictly as UTF-8.
  */
-export function parseStageListing(out: Buffer, where: string): IndexRecord[] {
-  const records: IndexRecord[] = []
-  if (isAscii(out)) {
-    const text = out.toString('latin1')
-    for (
-      let start = 0, end = text.indexOf('\0');
-      end >= 0;
-      start = end + 1, end = text.indexOf('\0', start)
-    ) {
-      const tab = text.indexOf('\t', start)
-      const sp1 = text.indexOf(' ', start)
-      const sp2 = text.indexOf(' ', sp1 + 1)
-      const path = text.slice(tab + 1, end)
-      if (tab < 0 || tab > end || sp1 < 0 || sp2 < 0 || sp2 > tab) throw badListing(where)
-      if (text.slice(sp2 + 1, tab) !== '0') throw conflict(path)
-      records.push({ mode: text.slice(start, sp1), oid: text.slice(sp1 + 1, sp2), path })
+export class StageListingParser {
+  readonly paths: string[] = []
+  modes = new Uint8Array(1024)
+  private oidAt = new Int32Array(1024)
+  private oidEnd = new Int32Array(1024)
+  private chunkOf = new Int32Array(1024)
+  private readonly texts: string[] = []
+  private carry: Buffer | undefined
+  /** The first error met; later chunks are ignored (a stream's listener must not throw). */
+  error: Error | undefined
+
+  constructor(private readonly where: string) {}
+
+  feed(chunk: Buffer): void {
+    if (this.error !== undefined) return
+    try {
+      this.parse(chunk)
+    } catch (e) {
+      this.error = e as Error
     }
-    return records
   }
-  for (const rec of splitNul(out)) {
-    const tab = rec.indexOf(0x09)
-    if (tab < 0) throw badListing(where)
-    const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ')
-    const path = decodePathName(rec.subarray(tab + 1), where)
-    if (stage !== '0') throw conflict(path)
-    records.push({ mode, oid, path })
+
+  /** The listing, once every chunk was fed; bytes after the last NUL are ignored, as git ends every record with one. */
+  done(): StageListing {
+    if (this.error !== undefined) throw this.error
+    const { texts, chunkOf, oidAt, oidEnd } = this
+    return {
+      paths: this.paths,
+      modes: this.modes,
+      oid: (i) => texts[chunkOf[i]!]!.slice(oidAt[i], oidEnd[i]),
+    }
   }
-  return records
+
+  private grow(): void {
+    const twice = <T extends Uint8Array | Int32Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2)
+      b.set(a)
+      return b
+    }
+    this.modes = twice(this.modes)
+    this.oidAt = twice(this.oidAt)
+    this.oidEnd = twice(this.oidEnd)
+    this.chunkOf = twice(this.chunkOf)
+  }
+
+  private parse(chunk: Buffer): void {
+    const buf = this.carry === undefined ? chunk : Buffer.concat([this.carry, chunk])
+    const last = buf.lastIndexOf(0)
+    if (last < 0) {
+      this.carry = Buffer.from(buf)
+      return
+    }
+    this.carry = last + 1 < buf.length ? Buffer.from(buf.subarray(last + 1)) : undefined
+    const ascii = isAscii(buf.subarray(0, last + 1))
+    const text = buf.toString('latin1', 0, last + 1)
+    const t = this.texts.push(text) - 1
+    const where = this.where
+    const pathOf = (from: number, to: number): string =>
+      ascii ? text.slice(from, to) : decodePathName(buf.subarray(from, to), where)
+    for (let start = 0; start < text.length;) {
+      // Nearly every record is `<6-digit mode> <id> 0\t<path>\0`: the tab ends the stage (no field
+      // before it holds one), the path ends at the next NUL. Anything else is parsed field by field.
+      let tab = text.indexOf('\t', start)
+      let end = tab < 0 ? -1 : text.indexOf('\0', tab)
+      let sp1 = start + 6
+      let sp2 = tab - 2
+      if (
+        end < 0 ||
+        text.charCodeAt(sp1) !== 0x20 ||
+        text.charCodeAt(sp2) !== 0x20 ||
+        text.charCodeAt(tab - 1) !== 0x30 ||
+        (tab - start !== 49 && tab - start !== 73)
+      ) {
+        end = text.indexOf('\0', start)
+        tab = text.indexOf('\t', start)
+        sp1 = text.indexOf(' ', start)
+        sp2 = text.indexOf(' ', sp1 + 1)
+        if (tab < 0 || tab > end || sp1 < 0 || sp2 < 0 || sp2 > tab) throw badListing(where)
+        if (tab !== sp2 + 2 || text.charCodeAt(sp2 + 1) !== 0x30) throw conflict(pathOf(tab + 1, end))
+      }
+      const i = this.paths.length
+      if (i === this.modes.length) this.grow()
+      this.modes[i] = modeOf(text, start, sp1)
+      this.oidAt[i] = sp1 + 1
+      this.oidEnd[i] = sp2
+      this.chunkOf[i] = t
+      this.paths.push(pathOf(tab + 1, end))
+      start = end + 1
+    }
+  }
+}
+
+/** Parses a whole `git ls-files --stage -z` output (see StageListingParser). */
+export function parseStageListing(out: Buffer, where: string): StageListing {
+  const parser = new StageListingParser(where)
+  parser.feed(out)
+  return parser.done()
 }
 
 function badListing(where: string): RelsealError {
@@ -63,9 +160,14 @@ function badListing(where: string): RelsealError {
   )
 }
 
-async function readIndex(dir: string): Promise<IndexRecord[]> {
-  const out = (await runGit(['ls-files', '--stage', '-z'], { cwd: dir, ambientConfig: true })).stdout
-  return parseStageListing(out, dir)
+async function readIndex(dir: string): Promise<StageListing> {
+  const parser = new StageListingParser(dir)
+  await runGit(['ls-files', '--stage', '-z'], {
+    cwd: dir,
+    ambientConfig: true,
+    onStdout: (chunk) => parser.feed(chunk),
+  })
+  return parser.done()
 }
 
 /** A tracked symlink's target as text; without symlink support git writes it as a plain file. */
@@ -83,48 +185,60 @@ function readLinkText(abs: string, path: string): Buffer {
 }
 
 /**
- * Lists the files git tracks in a working tree (the index, never stray files) that `keep` accepts,
- * reading their bytes from disk. Files that git converts on checkout are compared with their
- * blobs first.
+ * Lists the files git tracks in a working tree (the index, never stray files) that `keep` accepts
+ * (all without it), reading their bytes from disk. Files that git converts on checkout are
+ * compared with their blobs first. Paths are opened as `base + path`: `base` is `dir/`, or ''
+ * when `dir` is the process's directory.
  */
 export async function listGitIndex(
   dir: string,
-  keep: (path: string) => boolean,
+  keep: ((path: string) => boolean) | undefined,
   attributePlaces: Promise<AttributePlaces | undefined>,
+  base = dir.endsWith('/') ? dir : `${dir}/`,
 ): Promise<RawTree> {
-  const [records, config, places] = await Promise.all([readIndex(dir), readCoreConfig(dir), attributePlaces])
+  const [listing, config, places] = await Promise.all([readIndex(dir), readCoreConfig(dir), attributePlaces])
   // The conversion check asks git about every path (unless no attribute file can exist); it runs
-  // while the files are being hashed.
-  const pending = refuseConvertedFiles(dir, records, config, places)
+  // while the files are being hashed, and starts once the hashing threads have their work (looking
+  // for attribute files takes the calling thread a while on a large tree).
+  const pending = new Promise<void>((started) => setImmediate(started)).then(() =>
+    refuseConvertedFiles(dir, listing, config, places),
+  )
   pending.catch(() => {
     /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
   })
-  const out: RawTree = { files: [], fixed: [], pending }
+  const all = listing.paths
+  // Without a filter the listing's own array is the tree's.
+  const paths = keep === undefined ? all : []
+  const kinds = new Uint8Array(all.length)
+  const fixed = new Map<number, Buffer | string>()
   const links: TreeLink[] = []
   // With core.fileMode=false git ignores the file's bits and keeps the index's mode (a checkout on
   // a file system without execute bits, or one that sets them all); so does the hash.
   const indexModes = config.fileMode === false
   // Git's paths are already normal (no `.`, `..` or doubled `/`), so joining is concatenating.
-  const base = dir.endsWith('/') ? dir : `${dir}/`
-  for (const r of records) {
-    if (!keep(r.path)) continue
-    const abs = base + r.path
-    if (r.mode === '160000') out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid })
-    else if (r.mode === '120000') {
-      const content = readLinkText(abs, r.path)
-      links.push({ path: r.path, target: decodePathName(content, r.path) })
-      out.fixed.push({ path: r.path, kind: 'symlink', content })
+  const absBase = dir.endsWith('/') ? dir : `${dir}/`
+  for (let i = 0, k = 0; i < all.length; i++) {
+    const path = all[i]!
+    if (keep !== undefined) {
+      if (!keep(path)) continue
+      paths.push(path)
+    }
+    const mode = listing.modes[i]!
+    if (mode === MODE_SUBMODULE) {
+      kinds[k] = RAW_SUBMODULE
+      fixed.set(k, listing.oid(i))
+    } else if (mode === MODE_SYMLINK) {
+      const content = readLinkText(absBase + path, path)
+      links.push({ path, target: decodePathName(content, path) })
+      kinds[k] = RAW_SYMLINK
+      fixed.set(k, content)
     }
     // Regular files are opened with O_NOFOLLOW by the hasher, which reports a missing file itself.
-    else
-      out.files.push({
-        path: r.path,
-        job: { abs, where: r.path },
-        ...(indexModes ? { kind: r.mode === '100755' ? 'executable' : 'file' } : {}),
-      })
+    else kinds[k] = !indexModes ? RAW_REGULAR : mode === MODE_EXECUTABLE ? RAW_EXECUTABLE : RAW_FILE
+    k++
   }
   assertLinksStayInside(links)
-  return out
+  return { base, paths, kinds, fixed, pending }
 }
 
 const CONVERTING_ATTRS = ['text', 'eol', 'filter', 'ident', 'working-tree-encoding'] as const
@@ -266,30 +380,40 @@ async function readCoreConfig(dir: string): Promise<CoreConfig> {
  */
 async function refuseConvertedFiles(
   dir: string,
-  records: readonly IndexRecord[],
+  listing: StageListing,
   config: CoreConfig,
   places: AttributePlaces | undefined,
 ): Promise<void> {
   const { autocrlf, eol: coreEol } = config
-  const files = records.filter((r) => r.mode === '100644' || r.mode === '100755')
-  if (files.length === 0) return
-  if (!attributeFilesMayApply(dir, records, config, places)) {
+  // The files, listed only when there is something to ask about them (a list per tree costs).
+  const regularFiles = (): number[] => {
+    const files: number[] = []
+    for (let i = 0; i < listing.paths.length; i++) {
+      const mode = listing.modes[i]
+      if (mode === MODE_FILE || mode === MODE_EXECUTABLE) files.push(i)
+    }
+    return files
+  }
+  if (!attributeFilesMayApply(dir, listing.paths, config, places)) {
     // Every attribute is unspecified, so only core.autocrlf=true can convert, and it converts all.
     const setting = checkoutConversion(NO_ATTRS, autocrlf, coreEol)
     return setting === undefined
       ? undefined
       : refuseIfRewritten(
           dir,
-          files.map((f) => ({ f, setting })),
+          listing,
+          regularFiles().map((i) => ({ i, setting })),
         )
   }
+  const files = regularFiles()
+  if (files.length === 0) return
   // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
   // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
   const textMatters = autocrlf === 'true' || coreEol === 'crlf'
   const asked = textMatters ? CONVERTING_ATTRS : CONVERTING_ATTRS.filter((a) => a !== 'text')
   const attrsOf = await readCheckAttr(
     dir,
-    files.map((f) => f.path),
+    files.map((i) => listing.paths[i]!),
     asked,
     // Skipped without making a string: unspecified values, and (when text converts nothing) any
     // eol but crlf.
@@ -298,15 +422,19 @@ async function refuseConvertedFiles(
       (!textMatters && fieldIs(buf, a, b, EOL) && !fieldIs(buf, b, c, CRLF)),
   )
   const suspects = files
-    .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
-    .filter((x): x is { f: IndexRecord; setting: string } => x.setting !== undefined)
-  return refuseIfRewritten(dir, suspects)
+    .map((i) => ({
+      i,
+      setting: checkoutConversion(attrsOf.get(listing.paths[i]!) ?? NO_ATTRS, autocrlf, coreEol),
+    }))
+    .filter((x): x is { i: number; setting: string } => x.setting !== undefined)
+  return refuseIfRewritten(dir, listing, suspects)
 }
 
 /** Refuses the first file whose working-tree bytes are not its committed blob. */
 async function refuseIfRewritten(
   dir: string,
-  suspects: readonly { f: IndexRecord; setting: string }[],
+  listing: StageListing,
+  suspects: readonly { i: number; setting: string }[],
 ): Promise<void> {
   if (suspects.length === 0) return
   const oids = (
@@ -314,18 +442,19 @@ async function refuseIfRewritten(
       cwd: dir,
       ambientConfig: true,
       // Absolute: git reads --stdin-paths from the top of the work tree, not from `dir`.
-      input: suspects.map((x) => join(dir, x.f.path)).join('\n') + '\n',
+      input: suspects.map((x) => join(dir, listing.paths[x.i]!)).join('\n') + '\n',
     })
   ).stdout
     .toString('utf8')
     .split('\n')
-  suspects.forEach(({ f, setting }, i) => {
-    if (oids[i] === f.oid) return
+  suspects.forEach(({ i, setting }, k) => {
+    if (oids[k] === listing.oid(i)) return
+    const path = listing.paths[i]!
     throw new RelsealError(
       'E_GIT_FILTER',
-      `${JSON.stringify(f.path)} differs from its committed bytes and git rewrites it on checkout (${setting}); ` +
+      `${JSON.stringify(path)} differs from its committed bytes and git rewrites it on checkout (${setting}); ` +
         `hash the commit with --rev HEAD, or turn the conversion off for release checkouts and check out again`,
-      { details: { path: f.path, setting } },
+      { details: { path, setting } },
     )
   })
 }
@@ -367,7 +496,7 @@ function systemAttributeFiles(): string[] {
  */
 function attributeFilesMayApply(
   dir: string,
-  records: readonly IndexRecord[],
+  paths: readonly string[],
   config: CoreConfig,
   places: AttributePlaces | undefined,
 ): boolean {
@@ -382,11 +511,17 @@ function attributeFilesMayApply(
     if (mayExist(`${up}.gitattributes`)) return true
   }
   const seen = new Set<string>()
-  for (const r of records) {
-    const slash = r.path.lastIndexOf('/')
-    if ((slash < 0 ? r.path : r.path.slice(slash + 1)) === '.gitattributes') return true
+  let last = ''
+  for (const path of paths) {
+    const slash = path.lastIndexOf('/')
+    if (path.endsWith('.gitattributes') && (slash < 0 ? path : path.slice(slash + 1)) === '.gitattributes')
+      return true
+    // A listing holds a directory's files together: the directory of the path before is skipped
+    // without making a string.
+    if (slash === last.length && path.startsWith(last)) continue
+    last = path.slice(0, Math.max(slash, 0))
     // Each directory once; its parents were looked at with it.
-    for (let d = r.path.slice(0, Math.max(slash, 0)); d !== '' && !seen.has(d);) {
+    for (let d = last; d !== '' && !seen.has(d);) {
       seen.add(d)
       if (mayExist(`${base}${d}/.gitattributes`)) return true
       const up = d.lastIndexOf('/')

@@ -3,15 +3,16 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { RelsealError, type RelsealErrorCode } from '../errors.js'
-import { HASH_WORKER_TAG, type WorkerRequest, type WorkerResponse } from './hash-worker.js'
-import { hashFileSync, READ_CHUNK_BYTES, tryHashFileSync, type FileDigest } from './read-file.js'
-
-export interface FileJob {
-  /** Absolute path to read. */
-  abs: string
-  /** How errors name the file (its tree-relative path). */
-  where: string
-}
+import {
+  CONTROL_SLOTS,
+  FILES_DONE,
+  HASH_WORKER_TAG,
+  NEXT_BATCH,
+  STOP,
+  type WorkerJob,
+  type WorkerResponse,
+} from './hash-worker.js'
+import { allocDigests, hashFileInto, READ_CHUNK_BYTES, type Digests } from './read-file.js'
 
 export interface PoolOptions {
   /** Hashing threads; 1 hashes on the calling thread. Default: the machine's parallelism, at most 4. */
@@ -19,16 +20,22 @@ export interface PoolOptions {
   onProgress?: (done: { files: number; bytes: number }) => void
   /** Threads started ahead (startHashThreads), used instead of starting new ones; the caller closes them. */
   threads?: HashThreads
+  /**
+   * Told, on the calling thread and while other threads hash, that the digests of the first
+   * `ready` files are final (`ready` only grows; `digests` is the object hashFiles returns).
+   */
+  onReady?: (digests: Digests, ready: number) => void
 }
 
 /** Below these, starting threads costs more than it saves. */
 const INLINE_MAX_FILES = 256
 const INLINE_MAX_BYTES = 32 * 1024 * 1024
-/** Files per batch; fewer when there are few files, so a handful of large files still spread. */
-const MAX_BATCH_FILES = 256
-const BATCHES_PER_THREAD = 8
-/** Batches a worker holds at once: it never waits for the calling thread between two. */
-const BATCHES_IN_FLIGHT = 2
+/**
+ * Files per batch; fewer when there are few files, so a handful of large files still spread.
+ * Threads take batches from a shared counter, so a batch costs no message and batches can be small.
+ */
+const MAX_BATCH_FILES = 64
+const BATCHES_PER_THREAD = 16
 /**
  * The calling thread reads no file larger than this: one read of a multi-GB file would keep it
  * from handling SIGINT/SIGTERM for seconds (issue 23: signals end work promptly). A batch holding
@@ -86,11 +93,11 @@ export function startHashThreads(concurrency?: number): HashThreads | undefined 
   }
 }
 
-function totalSize(jobs: readonly FileJob[]): number {
+function totalSize(base: string, paths: readonly string[]): number {
   let sum = 0
-  for (const j of jobs) {
+  for (const p of paths) {
     try {
-      sum += lstatSync(j.abs).size
+      sum += lstatSync(base + p).size
     } catch {
       /* the hasher reports the real error */
     }
@@ -98,31 +105,38 @@ function totalSize(jobs: readonly FileJob[]): number {
   return sum
 }
 
-function hashInline(jobs: readonly FileJob[], options: PoolOptions): FileDigest[] {
+function hashInline(base: string, paths: readonly string[], options: PoolOptions): Digests {
   const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES)
+  const out = allocDigests(paths.length, false)
   let bytes = 0
-  return jobs.map((j, i) => {
-    const d = hashFileSync(j.abs, j.where, buffer)
-    bytes += d.size
-    if (options.onProgress && (i % 512 === 511 || i === jobs.length - 1))
+  for (let i = 0; i < paths.length; i++) {
+    hashFileInto(base + paths[i]!, paths[i]!, buffer, Number.POSITIVE_INFINITY, out, i)
+    bytes += out.sizes[i]!
+    if (options.onProgress && (i % 512 === 511 || i === paths.length - 1))
       options.onProgress({ files: i + 1, bytes })
-    return d
-  })
+  }
+  return out
 }
 
 /**
- * Hashes files in parallel threads (each streams its files) and returns digests in the order of
- * `jobs`, whatever the thread count, so results are deterministic.
+ * Hashes the files `base + path` for each of `paths` (errors name a file by its path) in parallel
+ * threads (each streams its files) and returns their digests in the order of `paths`, whatever the
+ * thread count, so results are deterministic. `base` is '' (paths relative to the process's
+ * directory) or a directory ending in `/`.
  */
-export async function hashFiles(jobs: readonly FileJob[], options: PoolOptions = {}): Promise<FileDigest[]> {
+export async function hashFiles(
+  base: string,
+  paths: readonly string[],
+  options: PoolOptions = {},
+): Promise<Digests> {
   const given = options.threads?.workers.length
   const threads = Math.min(
     options.concurrency ?? (given === undefined ? defaultThreads() : given + 1),
-    jobs.length,
+    paths.length,
   )
-  if (threads <= 1 || (given === undefined && !canUseHashThreads())) return hashInline(jobs, options)
-  const small = jobs.length < INLINE_MAX_FILES && totalSize(jobs) < INLINE_MAX_BYTES
-  if (options.concurrency === undefined && small) return hashInline(jobs, options)
+  if (threads <= 1 || (given === undefined && !canUseHashThreads())) return hashInline(base, paths, options)
+  const small = paths.length < INLINE_MAX_FILES && totalSize(base, paths) < INLINE_MAX_BYTES
+  if (options.concurrency === undefined && small) return hashInline(base, paths, options)
   const workers: Worker[] = options.threads ? options.threads.workers.slice(0, threads - 1) : []
   const own: Worker[] = []
   while (workers.length < threads - 1) {
@@ -131,122 +145,143 @@ export async function hashFiles(jobs: readonly FileJob[], options: PoolOptions =
     workers.push(w)
   }
   try {
-    return await hashInThreads(jobs, workers, own, options)
+    return await hashInThreads(base, paths, workers, own, options)
   } finally {
     for (const w of own) void w.terminate()
   }
 }
 
 /**
- * The calling thread and `workers` take batches in turn; the calling thread hashes one batch per
- * turn of the event loop, so messages and signals are handled between two.
+ * The calling thread and `workers` take batches from a shared counter; the calling thread hashes
+ * one batch per turn of the event loop, so that messages and signals are handled between two.
  */
 function hashInThreads(
-  jobs: readonly FileJob[],
+  base: string,
+  paths: readonly string[],
   workers: readonly Worker[],
   own: Worker[],
   options: PoolOptions,
-): Promise<FileDigest[]> {
-  const results = new Array<FileDigest>(jobs.length)
-  const size = Math.max(
+): Promise<Digests> {
+  const n = paths.length
+  const out = allocDigests(n, true)
+  const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4))
+  // One slot per thread: the calling thread, the workers, and one that may take its place.
+  const bytes = new Float64Array(new SharedArrayBuffer((workers.length + 2) * 8))
+  const batchFiles = Math.max(
     1,
-    Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / ((workers.length + 1) * BATCHES_PER_THREAD))),
+    Math.min(MAX_BATCH_FILES, Math.ceil(n / ((workers.length + 1) * BATCHES_PER_THREAD))),
   )
-  const batches = Math.ceil(jobs.length / size)
-  let next = 0
-  let finished = 0
-  const done = { files: 0, bytes: 0 }
-  return new Promise<FileDigest[]>((resolve, reject) => {
+  const batches = Math.ceil(n / batchFiles)
+  // A thread sets a batch's flag once its digests are written: batches done in a row from the first
+  // are final for onReady.
+  const batchDone = new Int32Array(new SharedArrayBuffer(batches * 4))
+  let prefix = 0
+  const tellReady = (): void => {
+    const before = prefix
+    while (prefix < batches && Atomics.load(batchDone, prefix) === 1) prefix++
+    if (prefix > before) options.onReady?.(out, Math.min(prefix * batchFiles, n))
+  }
+  const job = {
+    base,
+    paths: `${paths.join('\0')}\0`,
+    batchFiles,
+    control: control.buffer,
+    bytes: bytes.buffer,
+    batchDone: batchDone.buffer,
+    hex: out.hex.buffer as SharedArrayBuffer,
+    sizes: out.sizes.buffer as SharedArrayBuffer,
+    executable: out.executable.buffer as SharedArrayBuffer,
+  }
+  const progress = (): void =>
+    options.onProgress?.({
+      files: Atomics.load(control, FILES_DONE),
+      bytes: bytes.reduce((a, b) => a + b, 0),
+    })
+  return new Promise<Digests>((resolve, reject) => {
     let settled = false
+    let working = 0
+    let hereDone = false
     const detach: (() => void)[] = []
     const busy: Worker[] = []
+    // Workers report nothing until they are done: progress is read from the shared counters.
+    const timer = options.onProgress ? setInterval(progress, 100) : undefined
     const settle = (): void => {
       settled = true
+      clearInterval(timer)
       for (const off of detach) off()
       for (const w of busy) w.unref()
     }
     const fail = (err: Error): void => {
       if (settled) return
+      Atomics.store(control, STOP, 1)
       settle()
       // A thread may still be reading; ending it stops the rest of the work at once.
       for (const w of busy) void w.terminate()
       reject(err)
     }
-    const finish = (): void => {
-      options.onProgress?.({ ...done })
-      if (++finished === batches) {
-        settle()
-        resolve(results)
-      }
-    }
-    const send = (w: Worker, start: number): void => {
-      const end = Math.min(start + size, jobs.length)
-      let abs = jobs[start]!.abs
-      let where = jobs[start]!.where
-      for (let i = start + 1; i < end; i++) {
-        abs += `\0${jobs[i]!.abs}`
-        where += `\0${jobs[i]!.where}`
-      }
-      w.postMessage({ batch: start, abs, where } satisfies WorkerRequest)
-    }
-    const feed = (w: Worker): void => {
-      if (next < batches) send(w, next++ * size)
+    const finishIfDone = (): void => {
+      if (settled || !hereDone || working > 0) return
+      settle()
+      progress()
+      resolve(out)
     }
     const stopped = (code: number): void =>
       fail(new RelsealError('E_UNREADABLE', `a hashing thread stopped early (exit ${code}); hash again`))
-    const use = (w: Worker, first?: number): void => {
+    const use = (w: Worker, slot: number, first?: number): void => {
       const message = (res: WorkerResponse): void => {
         if (settled) return
         if ('error' in res)
           return fail(new RelsealError(res.error.code as RelsealErrorCode, res.error.message))
-        const { batch, hex, sizes, executable } = res
-        for (let k = 0; k < sizes.length; k++) {
-          results[batch + k] = {
-            sha256: hex.slice(k * 64, k * 64 + 64),
-            size: sizes[k]!,
-            executable: executable[k] === 1,
-          }
-          done.bytes += sizes[k]!
-        }
-        done.files += sizes.length
-        finish()
-        if (!settled) feed(w)
+        working--
+        finishIfDone()
       }
       w.on('message', message).on('error', fail).on('exit', stopped)
       detach.push(() => w.off('message', message).off('error', fail).off('exit', stopped))
       busy.push(w)
       // A working thread keeps the process alive until its answer is in.
       w.ref()
-      if (first !== undefined) send(w, first)
-      for (let k = first === undefined ? 0 : 1; k < BATCHES_IN_FLIGHT; k++) feed(w)
+      working++
+      w.postMessage({ ...job, slot, ...(first === undefined ? {} : { first }) } satisfies WorkerJob)
     }
     const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES)
     const hashHere = (): void => {
-      if (settled || next >= batches) return
-      const start = next++ * size
-      const end = Math.min(start + size, jobs.length)
-      let bytes = 0
+      if (settled) return
+      const b = Atomics.add(control, NEXT_BATCH, 1)
+      const start = b * batchFiles
+      if (b >= batches) {
+        hereDone = true
+        return finishIfDone()
+      }
+      const end = Math.min(start + batchFiles, n)
+      let sum = 0
       try {
         for (let i = start; i < end; i++) {
-          const d = tryHashFileSync(jobs[i]!.abs, jobs[i]!.where, buffer, CALLING_THREAD_MAX_FILE_BYTES)
-          if (d === undefined) {
+          const path = paths[i]!
+          if (!hashFileInto(base + path, path, buffer, CALLING_THREAD_MAX_FILE_BYTES, out, i)) {
             // Too large to read here: one more worker takes this batch, and the calling thread's place.
             const w = startWorker()
             own.push(w)
-            return use(w, start)
+            hereDone = true
+            return use(w, workers.length + 1, b)
           }
-          results[i] = d
-          bytes += d.size
+          sum += out.sizes[i]!
         }
       } catch (e) {
         return fail(e as Error)
       }
-      done.files += end - start
-      done.bytes += bytes
-      finish()
+      bytes[0] = bytes[0]! + sum
+      Atomics.add(control, FILES_DONE, end - start)
+      Atomics.store(batchDone, b, 1)
+      if (options.onReady) {
+        try {
+          tellReady()
+        } catch (e) {
+          return fail(e as Error)
+        }
+      }
       setImmediate(hashHere)
     }
-    for (const w of workers) use(w)
+    workers.forEach((w, k) => use(w, k + 1))
     setImmediate(hashHere)
   })
 }

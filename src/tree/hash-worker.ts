@@ -1,60 +1,132 @@
 /**
- * Worker-thread side of the hash pool: receives batches of files, hashes them with the same
- * `tryHashFileSync` the calling thread uses, and answers with digests or the first error.
+ * Worker-thread side of the hash pool: takes one job (the list of files, and shared memory for the
+ * results), hashes batches of it with the same code the calling thread uses until none is left,
+ * and answers once: done, or the first error.
  *
- * Messages are kept flat, because on a tree of small files the cost of passing them is of the order
- * of the cost of hashing: a batch's paths travel as one NUL-joined string, and its answer as one
- * string of hex digests plus two transferred typed arrays (sizes, executable flags).
+ * Nothing travels per batch, because on a tree of small files passing messages costs as much as
+ * hashing: the paths come once as one NUL-joined string; every thread takes the next batch from a
+ * shared counter and writes digests, sizes and executable flags in place.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads'
 import { RelsealError } from '../errors.js'
-import { hashFileSync, READ_CHUNK_BYTES } from './read-file.js'
+import { hashFileInto, READ_CHUNK_BYTES, type Digests } from './read-file.js'
 
 export const HASH_WORKER_TAG = 'relseal-hash-worker'
 
-export interface WorkerRequest {
-  batch: number
-  /** Absolute paths joined by NUL (no path holds a NUL). */
-  abs: string
-  /** How errors name each file, joined by NUL. */
-  where: string
+/** Slots of the shared control array (Int32Array). */
+export const NEXT_BATCH = 0
+export const STOP = 1
+export const FILES_DONE = 2
+export const CONTROL_SLOTS = 3
+
+export interface WorkerJob {
+  /** Prefix of every path when opening it: '' (relative to the process's directory) or `dir/`. */
+  base: string
+  /** Tree-relative paths, each ended by a NUL (no path holds one); errors name files by them. */
+  paths: string
+  /** Files per batch: batch b is paths [b × batchFiles, (b + 1) × batchFiles). */
+  batchFiles: number
+  /** Int32Array: next batch to take, stop flag, files done. */
+  control: SharedArrayBuffer
+  /** Float64Array: bytes hashed, one slot per thread. */
+  bytes: SharedArrayBuffer
+  /** Int32Array: 1 once a batch's digests are written. */
+  batchDone: SharedArrayBuffer
+  slot: number
+  hex: SharedArrayBuffer
+  sizes: SharedArrayBuffer
+  executable: SharedArrayBuffer
+  /** A batch to hash before taking others (one the calling thread handed over). */
+  first?: number
 }
-export type WorkerResponse =
-  | {
-      batch: number
-      /** 64 hex digits a file, in request order. */
-      hex: string
-      sizes: Float64Array
-      executable: Uint8Array
+export type WorkerResponse = { done: true } | { error: { code: string; message: string } }
+
+/**
+ * Hashes batches of the `count` files named by `pathOf` until none is left or another thread has
+ * failed.
+ */
+export function hashBatches(
+  count: number,
+  pathOf: (i: number) => string,
+  base: string,
+  batchFiles: number,
+  control: Int32Array,
+  bytes: Float64Array,
+  slot: number,
+  batchDone: Int32Array,
+  out: Digests,
+  buffer: Buffer,
+  first?: number,
+): void {
+  const batches = Math.ceil(count / batchFiles)
+  for (
+    let b = first ?? Atomics.add(control, NEXT_BATCH, 1);
+    b < batches && Atomics.load(control, STOP) === 0;
+    b = Atomics.add(control, NEXT_BATCH, 1)
+  ) {
+    const start = b * batchFiles
+    const end = Math.min(start + batchFiles, count)
+    let sum = 0
+    for (let i = start; i < end; i++) {
+      const path = pathOf(i)
+      hashFileInto(base + path, path, buffer, Number.POSITIVE_INFINITY, out, i)
+      sum += out.sizes[i]!
     }
-  | { batch: number; error: { code: string; message: string } }
+    bytes[slot] = bytes[slot]! + sum
+    Atomics.add(control, FILES_DONE, end - start)
+    Atomics.store(batchDone, b, 1)
+  }
+}
+
+/**
+ * Where each path of a NUL-terminated list starts. Paths are sliced from the list when opened,
+ * not split up front: tens of thousands of strings alive for the whole job made the garbage
+ * collector copy them from one generation to the next.
+ */
+function pathStarts(list: string): Int32Array {
+  let count = 0
+  for (let p = list.indexOf('\0'); p >= 0; p = list.indexOf('\0', p + 1)) count++
+  const starts = new Int32Array(count + 1)
+  for (let i = 0, p = 0; i < count; i++) {
+    starts[i] = p
+    p = list.indexOf('\0', p) + 1
+  }
+  starts[count] = list.length
+  return starts
+}
 
 if (!isMainThread && workerData === HASH_WORKER_TAG && parentPort) {
   const port = parentPort
   const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES)
-  port.on('message', (req: WorkerRequest) => {
-    const abs = req.abs.split('\0')
-    const where = req.where.split('\0')
-    const sizes = new Float64Array(abs.length)
-    const executable = new Uint8Array(abs.length)
-    let hex = ''
+  port.on('message', (job: WorkerJob) => {
+    const control = new Int32Array(job.control)
     try {
-      for (let i = 0; i < abs.length; i++) {
-        const d = hashFileSync(abs[i]!, where[i]!, buffer)
-        hex += d.sha256
-        sizes[i] = d.size
-        executable[i] = d.executable ? 1 : 0
+      const out: Digests = {
+        hex: Buffer.from(job.hex),
+        sizes: new Float64Array(job.sizes),
+        executable: new Uint8Array(job.executable),
       }
-      port.postMessage({ batch: req.batch, hex, sizes, executable } satisfies WorkerResponse, [
-        sizes.buffer,
-        executable.buffer,
-      ])
+      const bytes = new Float64Array(job.bytes)
+      const list = job.paths
+      const starts = pathStarts(list)
+      hashBatches(
+        starts.length - 1,
+        (i) => list.slice(starts[i], starts[i + 1]! - 1),
+        job.base,
+        job.batchFiles,
+        control,
+        bytes,
+        job.slot,
+        new Int32Array(job.batchDone),
+        out,
+        buffer,
+        job.first,
+      )
+      port.postMessage({ done: true } satisfies WorkerResponse)
     } catch (e) {
+      Atomics.store(control, STOP, 1)
       const code = e instanceof RelsealError ? e.code : 'E_UNREADABLE'
-      port.postMessage({
-        batch: req.batch,
-        error: { code, message: (e as Error).message },
-      } satisfies WorkerResponse)
+      port.postMessage({ error: { code, message: (e as Error).message } } satisfies WorkerResponse)
     }
   })
 }

@@ -8,6 +8,9 @@ export const READ_CHUNK_BYTES = 1024 * 1024
 /** The owner's execute bit (S_IXUSR): the only one git looks at. */
 const OWNER_EXECUTE = 0o100
 
+/** Symlinks are never followed; a FIFO does not block the open. */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
+
 export interface FileDigest {
   sha256: string
   size: number
@@ -93,15 +96,40 @@ export function hashFileSync(path: string, where: string, buffer: Buffer): FileD
 }
 
 /**
+ * The digests of a list of files, flat (no object per file): 64 hex digits a file in `hex` (as
+ * latin1 bytes), its size and whether its owner may execute it. The arrays may live in shared
+ * memory, so that hashing threads write their results in place.
+ */
+export interface Digests {
+  hex: Buffer
+  sizes: Float64Array
+  executable: Uint8Array
+}
+
+/** Flat digests for `count` files, in `shared` memory when hashing threads are to fill them in. */
+export function allocDigests(count: number, shared: boolean): Digests {
+  const Memory = shared ? SharedArrayBuffer : ArrayBuffer
+  return {
+    hex: Buffer.from(new Memory(count * 64)),
+    sizes: new Float64Array(new Memory(count * 8)),
+    executable: new Uint8Array(new Memory(count)),
+  }
+}
+
+/** The hex digest of file `i`. */
+export function digestHex(d: Digests, i: number): string {
+  return d.hex.toString('latin1', i * 64, i * 64 + 64)
+}
+
+// What the last hashOne call found besides the digest: returned this way, not in an object per file
+// (each thread has its own copy of this module).
+let lastSize = 0
+let lastExecutable = false
+
+/**
  * hashFileSync, except that a file larger than `maxBytes` is not read past its first buffer: the
  * result is then undefined (a caller that must stay free to handle signals leaves such files to a
  * worker thread).
- *
- * Most files of a source tree fit in one buffer, and for them one `read` and one `fstat` after it
- * are enough (this is the hot path of hashing a tree: a second fstat per file cost as much as the
- * read): the read returned every byte the file held at one moment exactly when the fstat that
- * follows reports that same size and a regular file. A file larger than the buffer is read in
- * chunks (from the start again) between two fstats, which must agree on size, inode and times.
  */
 export function tryHashFileSync(
   path: string,
@@ -109,9 +137,41 @@ export function tryHashFileSync(
   buffer: Buffer,
   maxBytes: number,
 ): FileDigest | undefined {
+  const sha256 = hashOne(path, where, buffer, maxBytes)
+  return sha256 === undefined ? undefined : { sha256, size: lastSize, executable: lastExecutable }
+}
+
+/**
+ * tryHashFileSync writing its answer into `out` at `i`; false (nothing written) for a file larger
+ * than `maxBytes`.
+ */
+export function hashFileInto(
+  path: string,
+  where: string,
+  buffer: Buffer,
+  maxBytes: number,
+  out: Digests,
+  i: number,
+): boolean {
+  const sha256 = hashOne(path, where, buffer, maxBytes)
+  if (sha256 === undefined) return false
+  out.hex.write(sha256, i * 64, 64, 'latin1')
+  out.sizes[i] = lastSize
+  out.executable[i] = lastExecutable ? 1 : 0
+  return true
+}
+
+/**
+ * Most files of a source tree fit in one buffer, and for them one `read` and one `fstat` after it
+ * are enough (this is the hot path of hashing a tree: a second fstat per file cost as much as the
+ * read): the read returned every byte the file held at one moment exactly when the fstat that
+ * follows reports that same size and a regular file. A file larger than the buffer is read in
+ * chunks (from the start again) between two fstats, which must agree on size, inode and times.
+ */
+function hashOne(path: string, where: string, buffer: Buffer, maxBytes: number): string | undefined {
   let fd: number
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+    fd = openSync(path, OPEN_FLAGS)
   } catch (e) {
     throw fsError(e, where)
   }
@@ -121,13 +181,14 @@ export function tryHashFileSync(
     if (!st.isFile()) throw notRegular(where)
     // git's rule (create_ce_mode): a file is 100755 when its owner may execute it; the group's and
     // others' bits are ignored, so 0654 is 100644 and 0744 is 100755 (docs/code-hash.md).
-    const executable = (st.mode & OWNER_EXECUTE) !== 0
+    lastExecutable = (st.mode & OWNER_EXECUTE) !== 0
     if (first < buffer.length) {
       if (first !== st.size) throw changed(where, st.size, first)
-      return { sha256: sha256Hex(buffer.subarray(0, first)), size: first, executable }
+      lastSize = first
+      return sha256Hex(buffer.subarray(0, first))
     }
-    const hash = crypto.createHash('sha256')
     if (st.size > maxBytes) return undefined
+    const hash = crypto.createHash('sha256')
     // Read again from the start, so that every byte hashed was read between the two fstats.
     let total = 0
     while (total < st.size) {
@@ -138,7 +199,8 @@ export function tryHashFileSync(
     }
     const after = fstatSync(fd)
     if (total !== st.size || !sameFile(st, after)) throw changed(where, st.size, total)
-    return { sha256: hash.digest('hex'), size: total, executable }
+    lastSize = total
+    return hash.digest('hex')
   } catch (e) {
     throw e instanceof RelsealError ? e : fsError(e, where)
   } finally {

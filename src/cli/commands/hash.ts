@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { hashTree } from '../../tree/index.js'
 import { expectPositionals, parseCommandArgs } from '../args.js'
 import { PROGRESS_OPTIONS } from '../common-options.js'
@@ -64,14 +65,23 @@ export const run: Command = async (args, io) => {
           io.stderr.write(io.stderrIsTTY ? `\r${line}` : `${line}\n`)
         }
       : undefined
-  const tree = await hashTree({
-    dir: positionals[0] ?? io.cwd,
-    ...(values.rev === undefined ? {} : { rev: values.rev }),
-    ...(values.plain ? { source: 'plain' as const } : {}),
-    ...(values.include ? { include: values.include } : {}),
-    ...(values.exclude ? { exclude: values.exclude } : {}),
-    ...(progress ? { onProgress: progress } : {}),
-  })
+  const dir = resolve(positionals[0] ?? io.cwd)
+  // The installed command works from the tree's directory while hashing it: hashTree then opens its
+  // files by short relative paths, which the kernel looks up faster than long absolute ones.
+  const leave = values.rev === undefined ? io.enterDirectory?.(dir) : undefined
+  let tree
+  try {
+    tree = await hashTree({
+      dir,
+      ...(values.rev === undefined ? {} : { rev: values.rev }),
+      ...(values.plain ? { source: 'plain' as const } : {}),
+      ...(values.include ? { include: values.include } : {}),
+      ...(values.exclude ? { exclude: values.exclude } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    })
+  } finally {
+    leave?.()
+  }
   if (progress && lastShown > 0 && io.stderrIsTTY) io.stderr.write('\r\x1b[K')
   if (values.json) {
     const out = {
