@@ -3,7 +3,12 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
-import { HASH_WORKER_TAG, type WorkerRequest, type WorkerResponse } from '../src/tree/hash-worker.js'
+import {
+  CONTROL_SLOTS,
+  HASH_WORKER_TAG,
+  type WorkerJob,
+  type WorkerResponse,
+} from '../src/tree/hash-worker.js'
 import { tempDir } from './helpers/tmp.js'
 
 // The library starts hashing threads from `hash-worker.js` beside the module; in an action that
@@ -37,16 +42,29 @@ describe('action bundles ship their hashing thread', () => {
       .split('\n')
       .map((line) => line.slice(0, 64))
       .join('')
+    const shared = (bytes: number) => new SharedArrayBuffer(bytes)
+    const job: WorkerJob = {
+      base: `${dir}/`,
+      paths: 'a.txt\0b.bin\0',
+      batchFiles: 2,
+      control: shared(CONTROL_SLOTS * 4),
+      bytes: shared(8),
+      batchDone: shared(4),
+      slot: 0,
+      hex: shared(2 * 64),
+      sizes: shared(2 * 8),
+      executable: shared(2),
+    }
     const worker = new Worker(file, { workerData: HASH_WORKER_TAG })
     try {
       const answer = await new Promise<WorkerResponse>((resolve, reject) => {
         worker.once('message', resolve).once('error', reject)
-        worker.postMessage({ batch: 0, abs: paths.join('\0'), where: 'a.txt\0b.bin' } satisfies WorkerRequest)
+        worker.postMessage(job)
       })
       if ('error' in answer) throw new Error(answer.error.message)
-      expect(answer.hex).toBe(expected)
-      expect([...answer.sizes]).toEqual([6, 3 << 20])
-      expect([...answer.executable]).toEqual([0, 1])
+      expect(Buffer.from(job.hex).toString('latin1')).toBe(expected)
+      expect([...new Float64Array(job.sizes)]).toEqual([6, 3 << 20])
+      expect([...new Uint8Array(job.executable)]).toEqual([0, 1])
     } finally {
       await worker.terminate()
     }

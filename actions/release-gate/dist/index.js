@@ -34852,7 +34852,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4554);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9847);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -34861,7 +34861,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4554:
+/***/ 9847:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48346,14 +48346,14 @@ function glob_hashFiles(patterns_1) {
 ;// CONCATENATED MODULE: ../../src/tree/code-hash.ts
 
 /** The first line of the canonical listing; it names the definition (docs/code-hash.md). */
-const CODE_HASH_DOMAIN = 'relseal-code-hash-v1\n';
+const code_hash_CODE_HASH_DOMAIN = 'relseal-code-hash-v1\n';
 /**
  * The canonical listing the code hash covers: the domain line, then one record per entry in
  * byte order of path: `<mode> <sha256-or-commit> <size> <path>` ended by a NUL byte (a path may
  * hold a newline, never a NUL). See docs/code-hash.md for the worked example.
  */
 function canonicalListing(entries) {
-    const parts = [Buffer.from(CODE_HASH_DOMAIN, 'utf8')];
+    const parts = [Buffer.from(code_hash_CODE_HASH_DOMAIN, 'utf8')];
     for (const e of entries)
         parts.push(Buffer.from(`${e.mode} ${e.sha256} ${e.size} ${e.path}\0`, 'utf8'));
     return Buffer.concat(parts);
@@ -48363,11 +48363,11 @@ function canonicalListing(entries) {
  *
  * @example codeHashOf(entries) // 'sha256:3b1f…'
  */
-function code_hash_codeHashOf(entries) {
+function codeHashOf(entries) {
     // Fed in pieces of about 64 KiB: the same bytes as canonicalListing, without holding them all at
     // once, and without one call into the hasher per record.
     const hash = createHash('sha256');
-    let text = CODE_HASH_DOMAIN;
+    let text = code_hash_CODE_HASH_DOMAIN;
     for (const e of entries) {
         text += `${e.mode} ${e.sha256} ${e.size} ${e.path}\0`;
         if (text.length >= 65536) {
@@ -48382,11 +48382,18 @@ function code_hash_codeHashOf(entries) {
 ;// CONCATENATED MODULE: ../../src/tree/entry.ts
 
 /** Git's mode for each kind; the code hash covers it. */
-const entry_MODE_OF_KIND = {
+const MODE_OF_KIND = {
     file: '100644',
     executable: '100755',
     symlink: '120000',
     submodule: '160000',
+};
+/** The kind each mode stands for. */
+const entry_KIND_OF_MODE = {
+    '100644': 'file',
+    '100755': 'executable',
+    '120000': 'symlink',
+    '160000': 'submodule',
 };
 /** Orders paths by their UTF-8 bytes, the one order every listing uses (not UTF-16 order). */
 function compareByBytes(a, b) {
@@ -48396,7 +48403,7 @@ function compareByBytes(a, b) {
 // U+FFFF) sorts below U+E000–U+FFFF; without such characters plain string comparison is byte order.
 const UTF16_ORDER_DIFFERS = /[\uD800-\uFFFF]/;
 /** Sorts entries by path bytes (a new array) and refuses duplicate paths. */
-function entry_sortEntries(entries) {
+function sortEntries(entries) {
     let sorted;
     if (entries.some((e) => UTF16_ORDER_DIFFERS.test(e.path))) {
         const keyed = entries.map((e) => ({ e, k: Buffer.from(e.path, 'utf8') }));
@@ -48407,10 +48414,37 @@ function entry_sortEntries(entries) {
         sorted = [...entries].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
     for (let i = 1; i < sorted.length; i++) {
         if (sorted[i].path === sorted[i - 1].path) {
-            throw new RelsealError('E_BAD_INPUT', `the tree lists ${JSON.stringify(sorted[i].path)} twice`);
+            throw duplicate(sorted[i].path);
         }
     }
     return sorted;
+}
+function duplicate(path) {
+    return new RelsealError('E_BAD_INPUT', `the tree lists ${JSON.stringify(path)} twice`);
+}
+/**
+ * The order of `paths` by their bytes, as indexes, or undefined when they are in that order
+ * already (git's index is sorted by path bytes, so a working tree's listing is: one linear check
+ * then). Refuses duplicate paths, as sortEntries does.
+ */
+function entry_byteOrder(paths) {
+    let ordered = true;
+    for (let i = 1; i < paths.length && ordered; i++)
+        ordered = paths[i - 1] < paths[i];
+    if (ordered && !paths.some((p) => UTF16_ORDER_DIFFERS.test(p)))
+        return undefined;
+    const order = Uint32Array.from(paths.keys());
+    if (paths.some((p) => UTF16_ORDER_DIFFERS.test(p))) {
+        const keys = paths.map((p) => Buffer.from(p, 'utf8'));
+        order.sort((x, y) => Buffer.compare(keys[x], keys[y]));
+    }
+    else
+        order.sort((x, y) => (paths[x] < paths[y] ? -1 : paths[x] > paths[y] ? 1 : 0));
+    for (let k = 1; k < order.length; k++) {
+        if (paths[order[k]] === paths[order[k - 1]])
+            throw duplicate(paths[order[k]]);
+    }
+    return order;
 }
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** Decodes a path from raw bytes, refusing names that are not valid UTF-8 (E_BAD_PATH_NAME). */
@@ -48431,13 +48465,9 @@ function entry_decodePathName(bytes, where) {
  * coreutils (9.x) escapes `\`, newline and carriage return in names and then starts the line
  * with a backslash, so that `sha256sum -c` can read the names back.
  */
+const NEEDS_ESCAPE = /[\\\n\r]/;
 function escapeName(name) {
-    if (!/[\\\n\r]/.test(name))
-        return { escaped: name, needsPrefix: false };
-    return {
-        escaped: name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r'),
-        needsPrefix: true,
-    };
+    return name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 function unescapeName(escaped, lineNo) {
     return escaped.replace(/\\(.?)/g, (_m, c) => {
@@ -48450,22 +48480,27 @@ function unescapeName(escaped, lineNo) {
         throw new RelsealError('E_BAD_INPUT', `file manifest line ${lineNo}: unknown escape "\\${c}" in a file name`);
     });
 }
+/** One line of the file manifest: what sha256sum prints for `path` with digest `sha256`. */
+function file_manifest_manifestLine(sha256, path) {
+    if (!NEEDS_ESCAPE.test(path))
+        return `${sha256}  ${path}\n`;
+    return `\\${sha256}  ${escapeName(path)}\n`;
+}
 /**
  * The file manifest: exactly what `sha256sum` prints for the tree's regular and executable
  * files, in byte order of path, so `sha256sum -c` run in the tree passes.
  */
-function file_manifest_fileManifestOf(entries) {
+function fileManifestOf(entries) {
     let text = '';
     for (const e of entries) {
         if (e.kind !== 'file' && e.kind !== 'executable')
             continue;
-        const { escaped, needsPrefix } = escapeName(e.path);
-        text += `${needsPrefix ? '\\' : ''}${e.sha256}  ${escaped}\n`;
+        text += file_manifest_manifestLine(e.sha256, e.path);
     }
     return text;
 }
 /** `sha256:<hex>` of the manifest text's UTF-8 bytes: the file-manifest hash. */
-function file_manifest_fileManifestHashOf(text) {
+function fileManifestHashOf(text) {
     return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
 }
 // dotAll: a name may hold U+2028/U+2029, which sha256sum writes as they are and `.` would not match.
@@ -48745,11 +48780,17 @@ function symlink_rule_assertLinksStayInside(links) {
 
 
 
-/** Lists a plain directory: every regular file and symlink, filtered by globs; no git involved. */
-function from_directory_listDirectory(root, include, exclude) {
+
+/**
+ * Lists a plain directory: every regular file and symlink, filtered by globs; no git involved.
+ * Its files are to be opened as `base + path` (`root/`, or '' when `root` is the process's directory).
+ */
+function from_directory_listDirectory(root, include, exclude, base = root.endsWith('/') ? root : `${root}/`) {
     const keep = pathFilter(include, exclude);
     const excludeRes = exclude.map(compileGlob);
-    const out = { files: [], fixed: [] };
+    const paths = [];
+    const kinds = [];
+    const fixed = new Map();
     const links = [];
     const walk = (absDir, relDir) => {
         const names = readdirSync(absDir, { encoding: 'buffer' });
@@ -48767,94 +48808,23 @@ function from_directory_listDirectory(root, include, exclude) {
             else if (st.isSymbolicLink()) {
                 const target = readlinkSync(abs, { encoding: 'buffer' });
                 links.push({ path: rel, target: decodePathName(target, rel) });
-                out.fixed.push({ path: rel, kind: 'symlink', content: target });
+                fixed.set(paths.length, target);
+                paths.push(rel);
+                kinds.push(RAW_SYMLINK);
             }
-            else if (st.isFile())
-                out.files.push({ path: rel, job: { abs, where: rel } });
+            else if (st.isFile()) {
+                paths.push(rel);
+                kinds.push(RAW_REGULAR);
+            }
         }
     };
     walk(root, '');
     assertLinksStayInside(links);
-    return out;
+    return { base, paths, kinds: Uint8Array.from(kinds), fixed };
 }
 
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ../../src/tree/git-repo.ts
-
-
-
-// src/tree reads a checkout as its owner's git does (runGit's `ambientConfig`): core.autocrlf,
-// core.eol and safe.directory from the global configuration decide what is on disk and whether git
-// opens the repository at all. Protocols stay pinned; nothing here talks to a remote.
-/**
- * Describes the repository `dir` belongs to, or returns undefined when it is none. With `places`,
- * the same git call also tells where a work tree's attribute files may be (each spawn costs tens
- * of milliseconds on a loaded machine).
- */
-async function git_repo_probeRepo(dir, places = false) {
-    if (places) {
-        const r = await runGit([
-            'rev-parse',
-            '--is-bare-repository',
-            '--is-inside-work-tree',
-            '--show-cdup',
-            '--git-path',
-            'info/attributes',
-            '--show-prefix',
-        ], { cwd: dir, ambientConfig: true, okCodes: [0, 128] });
-        if (r.code !== 0)
-            return undefined;
-        // `false\ntrue\n../../\n<info path>\n<prefix>\n` in a work tree; a path holding a newline
-        // makes more lines, and then the plain probe answers (and no attribute place is trusted).
-        const [bare, inside, cdup = '', ...rest] = r.stdout.toString('utf8').split('\n');
-        if (bare === 'false' &&
-            inside === 'true' &&
-            rest.length === 3 &&
-            rest[2] === '' &&
-            /^(\.\.\/)*$/.test(cdup)) {
-            return {
-                workTree: true,
-                prefix: rest[1].trim(),
-                places: { depth: cdup.length / 3, infoAttributes: join(dir, rest[0]) },
-            };
-        }
-    }
-    const r = await runGit(['rev-parse', '--is-bare-repository', '--is-inside-work-tree', '--show-prefix'], {
-        cwd: dir,
-        ambientConfig: true,
-        okCodes: [0, 128],
-    });
-    if (r.code !== 0)
-        return undefined;
-    const [bare, inside, prefix = ''] = r.stdout.toString('utf8').split('\n');
-    return { workTree: bare === 'false' && inside === 'true', prefix: prefix.trim() };
-}
-/** Resolves `rev` to a full commit id, or refuses with E_UNKNOWN_REV. */
-async function git_repo_resolveCommit(dir, rev) {
-    assertSafeRef(rev, 'revision');
-    const r = await git_runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
-        cwd: dir,
-        ambientConfig: true,
-        okCodes: [0, 1, 128],
-    });
-    const id = r.stdout.toString('utf8').trim();
-    if (r.code !== 0 || id === '') {
-        throw new errors_RelsealError('E_UNKNOWN_REV', `${JSON.stringify(rev)} is not a commit in the repository at ${dir}; fetch it first or pass a tag, branch or full commit id that exists`);
-    }
-    return id;
-}
-/** Splits `-z` output into its NUL-terminated records (raw bytes, names may not be UTF-8). */
-function git_repo_splitNul(out) {
-    const records = [];
-    let start = 0;
-    for (let i = out.indexOf(0, start); i >= 0; i = out.indexOf(0, start)) {
-        records.push(out.subarray(start, i));
-        start = i + 1;
-    }
-    return records;
-}
-
 ;// CONCATENATED MODULE: ../../src/tree/from-git-index.ts
 
 
@@ -48864,49 +48834,145 @@ function git_repo_splitNul(out) {
 
 
 
+/** Index modes, one byte per record. */
+const MODE_FILE = 0;
+const MODE_EXECUTABLE = 1;
+const MODE_SYMLINK = 2;
+const MODE_SUBMODULE = 3;
+/** Any other mode git may list: hashed as a regular file, never converted. */
+const MODE_OTHER = 4;
 function conflict(path) {
     return new RelsealError('E_BAD_INPUT', `${JSON.stringify(path)} has an unresolved merge conflict; resolve it and stage the result`);
 }
+function modeOf(text, start, end) {
+    if (end - start !== 6)
+        return MODE_OTHER;
+    if (text.startsWith('100644', start))
+        return MODE_FILE;
+    if (text.startsWith('100755', start))
+        return MODE_EXECUTABLE;
+    if (text.startsWith('120000', start))
+        return MODE_SYMLINK;
+    if (text.startsWith('160000', start))
+        return MODE_SUBMODULE;
+    return MODE_OTHER;
+}
 /**
- * Parses `git ls-files --stage -z`: `<mode> <oid> <stage>\t<path>\0` records. A listing of tens of
- * thousands of paths is parsed as one string when it is all ASCII (ASCII is valid UTF-8, so
- * nothing needs checking), else record by record with strict UTF-8 decoding.
+ * Parses `git ls-files --stage -z` output (`<mode> <oid> <stage>\t<path>\0` records) chunk by
+ * chunk, as git writes it: on a tree of tens of thousands of files, the listing is parsed while git
+ * is still printing it. A chunk's complete records are read as one latin1 string (field separators
+ * are ASCII, and no byte of a multi-byte UTF-8 sequence is); paths in a chunk that is all ASCII
+ * are slices of it, others are decoded strictly as UTF-8.
  */
-function parseStageListing(out, where) {
-    const records = [];
-    if (isAscii(out)) {
-        const text = out.toString('latin1');
-        for (let start = 0, end = text.indexOf('\0'); end >= 0; start = end + 1, end = text.indexOf('\0', start)) {
-            const tab = text.indexOf('\t', start);
-            const sp1 = text.indexOf(' ', start);
-            const sp2 = text.indexOf(' ', sp1 + 1);
-            const path = text.slice(tab + 1, end);
-            if (tab < 0 || tab > end || sp1 < 0 || sp2 < 0 || sp2 > tab)
-                throw badListing(where);
-            if (text.slice(sp2 + 1, tab) !== '0')
-                throw conflict(path);
-            records.push({ mode: text.slice(start, sp1), oid: text.slice(sp1 + 1, sp2), path });
+class StageListingParser {
+    where;
+    paths = [];
+    modes = new Uint8Array(1024);
+    oidAt = new Int32Array(1024);
+    oidEnd = new Int32Array(1024);
+    chunkOf = new Int32Array(1024);
+    texts = [];
+    carry;
+    /** The first error met; later chunks are ignored (a stream's listener must not throw). */
+    error;
+    constructor(where) {
+        this.where = where;
+    }
+    feed(chunk) {
+        if (this.error !== undefined)
+            return;
+        try {
+            this.parse(chunk);
         }
-        return records;
+        catch (e) {
+            this.error = e;
+        }
     }
-    for (const rec of splitNul(out)) {
-        const tab = rec.indexOf(0x09);
-        if (tab < 0)
-            throw badListing(where);
-        const [mode = '', oid = '', stage = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
-        const path = decodePathName(rec.subarray(tab + 1), where);
-        if (stage !== '0')
-            throw conflict(path);
-        records.push({ mode, oid, path });
+    /** The listing, once every chunk was fed; bytes after the last NUL are ignored, as git ends every record with one. */
+    done() {
+        if (this.error !== undefined)
+            throw this.error;
+        const { texts, chunkOf, oidAt, oidEnd } = this;
+        return {
+            paths: this.paths,
+            modes: this.modes,
+            oid: (i) => texts[chunkOf[i]].slice(oidAt[i], oidEnd[i]),
+        };
     }
-    return records;
+    grow() {
+        const twice = (a) => {
+            const b = new a.constructor(a.length * 2);
+            b.set(a);
+            return b;
+        };
+        this.modes = twice(this.modes);
+        this.oidAt = twice(this.oidAt);
+        this.oidEnd = twice(this.oidEnd);
+        this.chunkOf = twice(this.chunkOf);
+    }
+    parse(chunk) {
+        const buf = this.carry === undefined ? chunk : Buffer.concat([this.carry, chunk]);
+        const last = buf.lastIndexOf(0);
+        if (last < 0) {
+            this.carry = Buffer.from(buf);
+            return;
+        }
+        this.carry = last + 1 < buf.length ? Buffer.from(buf.subarray(last + 1)) : undefined;
+        const ascii = isAscii(buf.subarray(0, last + 1));
+        const text = buf.toString('latin1', 0, last + 1);
+        const t = this.texts.push(text) - 1;
+        const where = this.where;
+        const pathOf = (from, to) => ascii ? text.slice(from, to) : decodePathName(buf.subarray(from, to), where);
+        for (let start = 0; start < text.length;) {
+            // Nearly every record is `<6-digit mode> <id> 0\t<path>\0`: the tab ends the stage (no field
+            // before it holds one), the path ends at the next NUL. Anything else is parsed field by field.
+            let tab = text.indexOf('\t', start);
+            let end = tab < 0 ? -1 : text.indexOf('\0', tab);
+            let sp1 = start + 6;
+            let sp2 = tab - 2;
+            if (end < 0 ||
+                text.charCodeAt(sp1) !== 0x20 ||
+                text.charCodeAt(sp2) !== 0x20 ||
+                text.charCodeAt(tab - 1) !== 0x30 ||
+                (tab - start !== 49 && tab - start !== 73)) {
+                end = text.indexOf('\0', start);
+                tab = text.indexOf('\t', start);
+                sp1 = text.indexOf(' ', start);
+                sp2 = text.indexOf(' ', sp1 + 1);
+                if (tab < 0 || tab > end || sp1 < 0 || sp2 < 0 || sp2 > tab)
+                    throw badListing(where);
+                if (tab !== sp2 + 2 || text.charCodeAt(sp2 + 1) !== 0x30)
+                    throw conflict(pathOf(tab + 1, end));
+            }
+            const i = this.paths.length;
+            if (i === this.modes.length)
+                this.grow();
+            this.modes[i] = modeOf(text, start, sp1);
+            this.oidAt[i] = sp1 + 1;
+            this.oidEnd[i] = sp2;
+            this.chunkOf[i] = t;
+            this.paths.push(pathOf(tab + 1, end));
+            start = end + 1;
+        }
+    }
+}
+/** Parses a whole `git ls-files --stage -z` output (see StageListingParser). */
+function parseStageListing(out, where) {
+    const parser = new StageListingParser(where);
+    parser.feed(out);
+    return parser.done();
 }
 function badListing(where) {
     return new RelsealError('E_GIT', `git ls-files in ${where} printed a record without a tab; check the git installation`);
 }
 async function readIndex(dir) {
-    const out = (await runGit(['ls-files', '--stage', '-z'], { cwd: dir, ambientConfig: true })).stdout;
-    return parseStageListing(out, dir);
+    const parser = new StageListingParser(dir);
+    await runGit(['ls-files', '--stage', '-z'], {
+        cwd: dir,
+        ambientConfig: true,
+        onStdout: (chunk) => parser.feed(chunk),
+    });
+    return parser.done();
 }
 /** A tracked symlink's target as text; without symlink support git writes it as a plain file. */
 function readLinkText(abs, path) {
@@ -48920,46 +48986,56 @@ function readLinkText(abs, path) {
     return target;
 }
 /**
- * Lists the files git tracks in a working tree (the index, never stray files) that `keep` accepts,
- * reading their bytes from disk. Files that git converts on checkout are compared with their
- * blobs first.
+ * Lists the files git tracks in a working tree (the index, never stray files) that `keep` accepts
+ * (all without it), reading their bytes from disk. Files that git converts on checkout are
+ * compared with their blobs first. Paths are opened as `base + path`: `base` is `dir/`, or ''
+ * when `dir` is the process's directory.
  */
-async function from_git_index_listGitIndex(dir, keep, attributePlaces) {
-    const [records, config, places] = await Promise.all([readIndex(dir), readCoreConfig(dir), attributePlaces]);
+async function from_git_index_listGitIndex(dir, keep, attributePlaces, base = dir.endsWith('/') ? dir : `${dir}/`) {
+    const [listing, config, places] = await Promise.all([readIndex(dir), readCoreConfig(dir), attributePlaces]);
     // The conversion check asks git about every path (unless no attribute file can exist); it runs
-    // while the files are being hashed.
-    const pending = refuseConvertedFiles(dir, records, config, places);
+    // while the files are being hashed, and starts once the hashing threads have their work (looking
+    // for attribute files takes the calling thread a while on a large tree).
+    const pending = new Promise((started) => setImmediate(started)).then(() => refuseConvertedFiles(dir, listing, config, places));
     pending.catch(() => {
         /* awaited by hashTree; this only keeps an early rejection from being reported as unhandled */
     });
-    const out = { files: [], fixed: [], pending };
+    const all = listing.paths;
+    // Without a filter the listing's own array is the tree's.
+    const paths = keep === undefined ? all : [];
+    const kinds = new Uint8Array(all.length);
+    const fixed = new Map();
     const links = [];
     // With core.fileMode=false git ignores the file's bits and keeps the index's mode (a checkout on
     // a file system without execute bits, or one that sets them all); so does the hash.
     const indexModes = config.fileMode === false;
     // Git's paths are already normal (no `.`, `..` or doubled `/`), so joining is concatenating.
-    const base = dir.endsWith('/') ? dir : `${dir}/`;
-    for (const r of records) {
-        if (!keep(r.path))
-            continue;
-        const abs = base + r.path;
-        if (r.mode === '160000')
-            out.fixed.push({ path: r.path, kind: 'submodule', commit: r.oid });
-        else if (r.mode === '120000') {
-            const content = readLinkText(abs, r.path);
-            links.push({ path: r.path, target: decodePathName(content, r.path) });
-            out.fixed.push({ path: r.path, kind: 'symlink', content });
+    const absBase = dir.endsWith('/') ? dir : `${dir}/`;
+    for (let i = 0, k = 0; i < all.length; i++) {
+        const path = all[i];
+        if (keep !== undefined) {
+            if (!keep(path))
+                continue;
+            paths.push(path);
+        }
+        const mode = listing.modes[i];
+        if (mode === MODE_SUBMODULE) {
+            kinds[k] = RAW_SUBMODULE;
+            fixed.set(k, listing.oid(i));
+        }
+        else if (mode === MODE_SYMLINK) {
+            const content = readLinkText(absBase + path, path);
+            links.push({ path, target: decodePathName(content, path) });
+            kinds[k] = RAW_SYMLINK;
+            fixed.set(k, content);
         }
         // Regular files are opened with O_NOFOLLOW by the hasher, which reports a missing file itself.
         else
-            out.files.push({
-                path: r.path,
-                job: { abs, where: r.path },
-                ...(indexModes ? { kind: r.mode === '100755' ? 'executable' : 'file' } : {}),
-            });
+            kinds[k] = !indexModes ? RAW_REGULAR : mode === MODE_EXECUTABLE ? RAW_EXECUTABLE : RAW_FILE;
+        k++;
     }
     assertLinksStayInside(links);
-    return out;
+    return { base, paths, kinds, fixed, pending };
 }
 const CONVERTING_ATTRS = (/* unused pure expression or super */ null && (['text', 'eol', 'filter', 'ident', 'working-tree-encoding']));
 /**
@@ -49075,49 +49151,63 @@ async function readCoreConfig(dir) {
  * such a setting rewrites, the raw working-tree bytes must still be the committed blob; otherwise
  * refuse, naming the file and the setting (issue: "never differ silently").
  */
-async function refuseConvertedFiles(dir, records, config, places) {
+async function refuseConvertedFiles(dir, listing, config, places) {
     const { autocrlf, eol: coreEol } = config;
-    const files = records.filter((r) => r.mode === '100644' || r.mode === '100755');
-    if (files.length === 0)
-        return;
-    if (!attributeFilesMayApply(dir, records, config, places)) {
+    // The files, listed only when there is something to ask about them (a list per tree costs).
+    const regularFiles = () => {
+        const files = [];
+        for (let i = 0; i < listing.paths.length; i++) {
+            const mode = listing.modes[i];
+            if (mode === MODE_FILE || mode === MODE_EXECUTABLE)
+                files.push(i);
+        }
+        return files;
+    };
+    if (!attributeFilesMayApply(dir, listing.paths, config, places)) {
         // Every attribute is unspecified, so only core.autocrlf=true can convert, and it converts all.
         const setting = checkoutConversion(NO_ATTRS, autocrlf, coreEol);
         return setting === undefined
             ? undefined
-            : refuseIfRewritten(dir, files.map((f) => ({ f, setting })));
+            : refuseIfRewritten(dir, listing, regularFiles().map((i) => ({ i, setting })));
     }
+    const files = regularFiles();
+    if (files.length === 0)
+        return;
     // Without autocrlf=true or core.eol=crlf, `text` converts nothing and only eol=crlf does: ask for
     // less and keep only values that can convert, so a big tree with `* text=auto eol=lf` costs little.
     const textMatters = autocrlf === 'true' || coreEol === 'crlf';
     const asked = textMatters ? CONVERTING_ATTRS : CONVERTING_ATTRS.filter((a) => a !== 'text');
-    const attrsOf = await readCheckAttr(dir, files.map((f) => f.path), asked, 
+    const attrsOf = await readCheckAttr(dir, files.map((i) => listing.paths[i]), asked, 
     // Skipped without making a string: unspecified values, and (when text converts nothing) any
     // eol but crlf.
     (buf, a, b, c) => fieldIs(buf, b, c, UNSPECIFIED) ||
         (!textMatters && fieldIs(buf, a, b, EOL) && !fieldIs(buf, b, c, CRLF)));
     const suspects = files
-        .map((f) => ({ f, setting: checkoutConversion(attrsOf.get(f.path) ?? NO_ATTRS, autocrlf, coreEol) }))
+        .map((i) => ({
+        i,
+        setting: checkoutConversion(attrsOf.get(listing.paths[i]) ?? NO_ATTRS, autocrlf, coreEol),
+    }))
         .filter((x) => x.setting !== undefined);
-    return refuseIfRewritten(dir, suspects);
+    return refuseIfRewritten(dir, listing, suspects);
 }
 /** Refuses the first file whose working-tree bytes are not its committed blob. */
-async function refuseIfRewritten(dir, suspects) {
+async function refuseIfRewritten(dir, listing, suspects) {
     if (suspects.length === 0)
         return;
     const oids = (await runGit(['hash-object', '--no-filters', '--stdin-paths'], {
         cwd: dir,
         ambientConfig: true,
         // Absolute: git reads --stdin-paths from the top of the work tree, not from `dir`.
-        input: suspects.map((x) => join(dir, x.f.path)).join('\n') + '\n',
+        input: suspects.map((x) => join(dir, listing.paths[x.i])).join('\n') + '\n',
     })).stdout
         .toString('utf8')
         .split('\n');
-    suspects.forEach(({ f, setting }, i) => {
-        if (oids[i] === f.oid)
+    suspects.forEach(({ i, setting }, k) => {
+        if (oids[k] === listing.oid(i))
             return;
-        throw new RelsealError('E_GIT_FILTER', `${JSON.stringify(f.path)} differs from its committed bytes and git rewrites it on checkout (${setting}); ` +
-            `hash the commit with --rev HEAD, or turn the conversion off for release checkouts and check out again`, { details: { path: f.path, setting } });
+        const path = listing.paths[i];
+        throw new RelsealError('E_GIT_FILTER', `${JSON.stringify(path)} differs from its committed bytes and git rewrites it on checkout (${setting}); ` +
+            `hash the commit with --rev HEAD, or turn the conversion off for release checkouts and check out again`, { details: { path, setting } });
     });
 }
 /** False only when the path surely does not exist; any doubt (e.g. no permission) counts as there. */
@@ -49156,7 +49246,7 @@ function systemAttributeFiles() {
  * every path and printing tens of MB while the files are hashed) would only answer "unspecified".
  * Any doubt answers true.
  */
-function attributeFilesMayApply(dir, records, config, places) {
+function attributeFilesMayApply(dir, paths, config, places) {
     const env = process.env;
     if (places === undefined || config.attributeSource || env.GIT_ATTR_SOURCE !== undefined)
         return true;
@@ -49173,12 +49263,18 @@ function attributeFilesMayApply(dir, records, config, places) {
             return true;
     }
     const seen = new Set();
-    for (const r of records) {
-        const slash = r.path.lastIndexOf('/');
-        if ((slash < 0 ? r.path : r.path.slice(slash + 1)) === '.gitattributes')
+    let last = '';
+    for (const path of paths) {
+        const slash = path.lastIndexOf('/');
+        if (path.endsWith('.gitattributes') && (slash < 0 ? path : path.slice(slash + 1)) === '.gitattributes')
             return true;
+        // A listing holds a directory's files together: the directory of the path before is skipped
+        // without making a string.
+        if (slash === last.length && path.startsWith(last))
+            continue;
+        last = path.slice(0, Math.max(slash, 0));
         // Each directory once; its parents were looked at with it.
-        for (let d = r.path.slice(0, Math.max(slash, 0)); d !== '' && !seen.has(d);) {
+        for (let d = last; d !== '' && !seen.has(d);) {
             seen.add(d);
             if (mayExist(`${base}${d}/.gitattributes`))
                 return true;
@@ -49189,6 +49285,91 @@ function attributeFilesMayApply(dir, records, config, places) {
     return false;
 }
 
+;// CONCATENATED MODULE: ../../src/tree/git-repo.ts
+
+
+
+// src/tree reads a checkout as its owner's git does (runGit's `ambientConfig`): core.autocrlf,
+// core.eol and safe.directory from the global configuration decide what is on disk and whether git
+// opens the repository at all. Protocols stay pinned; nothing here talks to a remote.
+/**
+ * Describes the repository `dir` belongs to, or returns undefined when it is none. With `places`,
+ * the same git call also tells where a work tree's attribute files may be (each spawn costs tens
+ * of milliseconds on a loaded machine).
+ */
+async function git_repo_probeRepo(dir, places = false) {
+    if (places) {
+        const r = await runGit([
+            'rev-parse',
+            '--is-bare-repository',
+            '--is-inside-work-tree',
+            '--show-cdup',
+            '--git-path',
+            'info/attributes',
+            '--show-prefix',
+        ], { cwd: dir, ambientConfig: true, okCodes: [0, 128] });
+        if (r.code !== 0)
+            return undefined;
+        // `false\ntrue\n../../\n<info path>\n<prefix>\n` in a work tree; a path holding a newline
+        // makes more lines, and then the plain probe answers (and no attribute place is trusted).
+        const [bare, inside, cdup = '', ...rest] = r.stdout.toString('utf8').split('\n');
+        if (bare === 'false' &&
+            inside === 'true' &&
+            rest.length === 3 &&
+            rest[2] === '' &&
+            /^(\.\.\/)*$/.test(cdup)) {
+            return {
+                workTree: true,
+                prefix: rest[1].trim(),
+                places: { depth: cdup.length / 3, infoAttributes: join(dir, rest[0]) },
+            };
+        }
+    }
+    const r = await runGit(['rev-parse', '--is-bare-repository', '--is-inside-work-tree', '--show-prefix'], {
+        cwd: dir,
+        ambientConfig: true,
+        okCodes: [0, 128],
+    });
+    if (r.code !== 0)
+        return undefined;
+    const [bare, inside, prefix = ''] = r.stdout.toString('utf8').split('\n');
+    return { workTree: bare === 'false' && inside === 'true', prefix: prefix.trim() };
+}
+/** Resolves `rev` to a full commit id, or refuses with E_UNKNOWN_REV. */
+async function git_repo_resolveCommit(dir, rev) {
+    assertSafeRef(rev, 'revision');
+    const r = await git_runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
+        cwd: dir,
+        ambientConfig: true,
+        okCodes: [0, 1, 128],
+    });
+    const id = r.stdout.toString('utf8').trim();
+    if (r.code !== 0 || id === '') {
+        throw new errors_RelsealError('E_UNKNOWN_REV', `${JSON.stringify(rev)} is not a commit in the repository at ${dir}; fetch it first or pass a tag, branch or full commit id that exists`);
+    }
+    return id;
+}
+/** Splits `-z` output into its NUL-terminated records (raw bytes, names may not be UTF-8). */
+function git_repo_splitNul(out) {
+    const records = [];
+    let start = 0;
+    for (let i = out.indexOf(0, start); i >= 0; i = out.indexOf(0, start)) {
+        records.push(out.subarray(start, i));
+        start = i + 1;
+    }
+    return records;
+}
+
+;// CONCATENATED MODULE: ../../src/tree/raw-tree.ts
+/** A regular file, file or executable as its owner execute bit says. */
+const raw_tree_RAW_REGULAR = 0;
+/** A regular file whose kind is fixed (git with core.fileMode=false keeps the index's mode). */
+const raw_tree_RAW_FILE = 1;
+const raw_tree_RAW_EXECUTABLE = 2;
+/** Not read by the hasher: the bytes are in `fixed`. */
+const raw_tree_RAW_SYMLINK = 3;
+const raw_tree_RAW_SUBMODULE = 4;
+
 ;// CONCATENATED MODULE: ../../src/tree/read-file.ts
 
 
@@ -49197,6 +49378,8 @@ function attributeFilesMayApply(dir, records, config, places) {
 const read_file_READ_CHUNK_BYTES = 1024 * 1024;
 /** The owner's execute bit (S_IXUSR): the only one git looks at. */
 const OWNER_EXECUTE = 0o100;
+/** Symlinks are never followed; a FIFO does not block the open. */
+const OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK;
 function fsError(e, where) {
     const code = e.code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -49249,24 +49432,59 @@ function readSome(fd, buffer, where) {
  * inode or times change during the read is refused with E_CHANGED_WHILE_READING, so a digest
  * always names bytes that existed at one moment.
  */
-function read_file_hashFileSync(path, where, buffer) {
-    return read_file_tryHashFileSync(path, where, buffer, Number.POSITIVE_INFINITY);
+function hashFileSync(path, where, buffer) {
+    return tryHashFileSync(path, where, buffer, Number.POSITIVE_INFINITY);
 }
+/** Flat digests for `count` files, in `shared` memory when hashing threads are to fill them in. */
+function read_file_allocDigests(count, shared) {
+    const Memory = shared ? SharedArrayBuffer : ArrayBuffer;
+    return {
+        hex: Buffer.from(new Memory(count * 64)),
+        sizes: new Float64Array(new Memory(count * 8)),
+        executable: new Uint8Array(new Memory(count)),
+    };
+}
+/** The hex digest of file `i`. */
+function read_file_digestHex(d, i) {
+    return d.hex.toString('latin1', i * 64, i * 64 + 64);
+}
+// What the last hashOne call found besides the digest: returned this way, not in an object per file
+// (each thread has its own copy of this module).
+let lastSize = 0;
+let lastExecutable = false;
 /**
  * hashFileSync, except that a file larger than `maxBytes` is not read past its first buffer: the
  * result is then undefined (a caller that must stay free to handle signals leaves such files to a
  * worker thread).
- *
+ */
+function tryHashFileSync(path, where, buffer, maxBytes) {
+    const sha256 = hashOne(path, where, buffer, maxBytes);
+    return sha256 === undefined ? undefined : { sha256, size: lastSize, executable: lastExecutable };
+}
+/**
+ * tryHashFileSync writing its answer into `out` at `i`; false (nothing written) for a file larger
+ * than `maxBytes`.
+ */
+function read_file_hashFileInto(path, where, buffer, maxBytes, out, i) {
+    const sha256 = hashOne(path, where, buffer, maxBytes);
+    if (sha256 === undefined)
+        return false;
+    out.hex.write(sha256, i * 64, 64, 'latin1');
+    out.sizes[i] = lastSize;
+    out.executable[i] = lastExecutable ? 1 : 0;
+    return true;
+}
+/**
  * Most files of a source tree fit in one buffer, and for them one `read` and one `fstat` after it
  * are enough (this is the hot path of hashing a tree: a second fstat per file cost as much as the
  * read): the read returned every byte the file held at one moment exactly when the fstat that
  * follows reports that same size and a regular file. A file larger than the buffer is read in
  * chunks (from the start again) between two fstats, which must agree on size, inode and times.
  */
-function read_file_tryHashFileSync(path, where, buffer, maxBytes) {
+function hashOne(path, where, buffer, maxBytes) {
     let fd;
     try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, OPEN_FLAGS);
     }
     catch (e) {
         throw fsError(e, where);
@@ -49278,15 +49496,16 @@ function read_file_tryHashFileSync(path, where, buffer, maxBytes) {
             throw notRegular(where);
         // git's rule (create_ce_mode): a file is 100755 when its owner may execute it; the group's and
         // others' bits are ignored, so 0654 is 100644 and 0744 is 100755 (docs/code-hash.md).
-        const executable = (st.mode & OWNER_EXECUTE) !== 0;
+        lastExecutable = (st.mode & OWNER_EXECUTE) !== 0;
         if (first < buffer.length) {
             if (first !== st.size)
                 throw changed(where, st.size, first);
-            return { sha256: read_file_sha256Hex(buffer.subarray(0, first)), size: first, executable };
+            lastSize = first;
+            return read_file_sha256Hex(buffer.subarray(0, first));
         }
-        const hash = external_node_crypto_.createHash('sha256');
         if (st.size > maxBytes)
             return undefined;
+        const hash = external_node_crypto_.createHash('sha256');
         // Read again from the start, so that every byte hashed was read between the two fstats.
         let total = 0;
         while (total < st.size) {
@@ -49299,7 +49518,8 @@ function read_file_tryHashFileSync(path, where, buffer, maxBytes) {
         const after = (0,external_node_fs_namespaceObject.fstatSync)(fd);
         if (total !== st.size || !sameFile(st, after))
             throw changed(where, st.size, total);
-        return { sha256: hash.digest('hex'), size: total, executable };
+        lastSize = total;
+        return hash.digest('hex');
     }
     catch (e) {
         throw e instanceof errors_RelsealError ? e : fsError(e, where);
@@ -49317,183 +49537,524 @@ function read_file_tryHashFileSync(path, where, buffer, maxBytes) {
 
 
 
-async function listCommitTree(dir, commit, prefix) {
+
+
+const from_git_rev_KIND_OF_MODE = {
+    '100755': raw_tree_RAW_EXECUTABLE,
+    '120000': raw_tree_RAW_SYMLINK,
+    '160000': raw_tree_RAW_SUBMODULE,
+};
+const from_git_rev_strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** The shortest `ls-tree -z` record: `100644 blob <40 hex>\t<one byte>\0`. */
+const MIN_RECORD_BYTES = 55;
+/**
+ * Lists a commit's tree. The whole listing is decoded at once (records are `<mode> <type> <oid>\t<path>`,
+ * NUL-terminated): one decode and string slices instead of a Buffer, a decode and an object a path.
+ */
+async function listCommitTree(dir, commit, prefix, keep) {
     const args = ['ls-tree', '-r', '-z', '--full-tree', commit];
     if (prefix !== '')
         args.push('--', prefix);
     const out = (await runGit(args, { cwd: dir, ambientConfig: true })).stdout;
-    return splitNul(out).map((rec) => {
-        const tab = rec.indexOf(0x09);
-        const [mode = '', , oid = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
-        const full = decodePathName(rec.subarray(tab + 1), commit);
-        return { mode, oid, path: full.slice(prefix.length) };
-    });
+    let text;
+    try {
+        text = from_git_rev_strictUtf8.decode(out);
+    }
+    catch {
+        // Some name is not UTF-8: decode record by record so the refusal names it.
+        for (const rec of splitNul(out))
+            decodePathName(rec.subarray(rec.indexOf(0x09) + 1), commit);
+        throw new RelsealError('E_BAD_PATH_NAME', `the listing of ${commit} is not valid UTF-8`);
+    }
+    const listing = {
+        paths: [],
+        kinds: new Uint8Array(Math.ceil(out.length / MIN_RECORD_BYTES) + 1),
+        oids: [],
+    };
+    const { paths, kinds, oids } = listing;
+    for (let pos = 0; pos < text.length;) {
+        const start = pos;
+        const end = text.indexOf('\0', pos);
+        const tab = text.indexOf('\t', pos);
+        const sp1 = text.indexOf(' ', pos);
+        const sp2 = text.indexOf(' ', sp1 + 1);
+        if (end < 0 || tab < 0 || tab > end || sp1 < 0 || sp2 < 0 || sp2 > tab) {
+            throw new RelsealError('E_GIT', `git ls-tree printed a record relseal cannot read for ${commit}`);
+        }
+        const path = text.slice(tab + 1 + prefix.length, end);
+        pos = end + 1;
+        if (keep !== undefined && !keep(path))
+            continue;
+        kinds[paths.length] = from_git_rev_KIND_OF_MODE[text.slice(start, sp1)] ?? RAW_FILE;
+        paths.push(path);
+        oids.push(text.slice(sp2 + 1, tab));
+    }
+    return listing;
 }
 /**
- * Hashes a commit's tree straight from the object store: one `git cat-file --batch` process
- * streams every blob once, hashed chunk by chunk as it arrives; nothing is checked out.
+ * Hashes a commit's tree straight from the object store: `git cat-file --batch` processes stream
+ * every blob once, hashed as it arrives; nothing is checked out. `keep` undefined keeps every path.
  */
-async function from_git_rev_hashCommitTree(dir, commit, prefix, keep, onProgress) {
-    const records = (await listCommitTree(dir, commit, prefix)).filter((r) => keep(r.path));
-    const entries = [];
-    const blobs = [];
-    for (const r of records) {
-        if (r.mode === '160000')
-            entries.push({ path: r.path, kind: 'submodule', mode: '160000', size: 0, sha256: r.oid });
-        else
-            blobs.push(r);
+async function from_git_rev_hashCommitTree(dir, commit, prefix, keep, onProgress, how = {}) {
+    // The cat-file processes start while the tree is listed; they wait for ids on their input.
+    const readers = startBlobReaders(dir);
+    let listing;
+    try {
+        listing = await listCommitTree(dir, commit, prefix, keep);
     }
-    const digests = await streamBlobs(dir, blobs, onProgress);
+    catch (e) {
+        readers.abort();
+        throw e;
+    }
+    const { paths, kinds, oids } = listing;
+    const n = paths.length;
+    // The blobs to read, by index in the listing: no object per blob.
+    const blobs = new Int32Array(n);
+    let count = 0;
+    const fixed = new Map();
+    const fileOf = new Int32Array(n).fill(-1);
+    let files = 0;
+    for (let i = 0; i < n; i++) {
+        const kind = kinds[i];
+        if (kind === RAW_SUBMODULE)
+            fixed.set(i, oids[i]);
+        else if (kind === RAW_SYMLINK)
+            blobs[count++] = i;
+        else {
+            fileOf[i] = files;
+            blobs[count++] = i;
+            files++;
+        }
+    }
+    const digests = allocDigests(files, false);
+    const hex = new Array(files);
+    await readers.read({ paths, kinds, oids, fileOf, blobs: blobs.subarray(0, count) }, { hex, sizes: digests.sizes, fixed }, onProgress, how);
+    // One write, not a call into the Buffer per file.
+    digests.hex.write(hex.join(''), 0, 'latin1');
     const links = [];
-    blobs.forEach((r, i) => {
-        const d = digests[i];
-        const kind = r.mode === '120000' ? 'symlink' : r.mode === '100755' ? 'executable' : 'file';
-        if (kind === 'symlink')
-            links.push({ path: r.path, target: decodePathName(d.content ?? Buffer.alloc(0), r.path) });
-        entries.push({ path: r.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 });
-    });
+    for (const [i, content] of fixed) {
+        if (kinds[i] === RAW_SYMLINK)
+            links.push({ path: paths[i], target: decodePathName(content, paths[i]) });
+    }
     assertLinksStayInside(links);
-    return entries;
+    return { raw: { base: '', paths, kinds, fixed }, digests, fileOf: files < n ? fileOf : undefined };
 }
 /**
  * `git cat-file --batch` processes that share a commit's blobs: git's side (finding and inflating
- * each object) costs more than hashing it, so on two cores two processes each do half.
+ * each object, writing it to the pipe) costs more than hashing it, so on two cores two processes
+ * each do half, while the calling thread reads and hashes both outputs.
  */
 const CAT_FILE_PROCESSES = 2;
 /**
  * git maps pack files whole (windows of 1 GiB on 64-bit systems), so reading every blob of a
- * 240 MB pack made the cat-file process 260 MB resident; smaller windows keep it near 70 MB.
+ * 240 MB pack made a cat-file process 260 MB resident; 32 MiB windows, at most 96 MiB mapped,
+ * keep each near 110 MB and cost less git time than 16/64 (issue 20: peak RSS < 150 MB).
  */
-const PACK_WINDOW = 'core.packedGitWindowSize=16m';
-const PACK_LIMIT = 'core.packedGitLimit=64m';
+const PACK_WINDOW = 'core.packedGitWindowSize=32m';
+const PACK_LIMIT = 'core.packedGitLimit=96m';
 /** Blobs handed out at a time, in turn, so that both processes get a like share of large and small. */
 const BLOBS_PER_SHARE = 64;
+/** One read takes whatever the pipe holds, up to this; larger blobs are hashed in pieces (memory flat). */
+const READ_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+/** The calling thread returns to its event loop (signals, progress, stderr) at least this often. */
+const SLICE_MS = 16;
+/**
+ * A pass over the pipes that brings less than this naps before the next (50 µs, doubling up to
+ * 0.5 ms while nothing comes): read as it comes, git's output of small files came a blob (one write)
+ * at a time, 38k reads for 38k blobs; read after a nap, it has piled up in the socket (~200 KB,
+ * which git fills in about 0.5 ms on incompressible blobs: a longer nap would stall it).
+ */
+const FULL_READ_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
+const MIN_NAP_MS = 0.05;
+const MAX_NAP_MS = 0.5;
 const EMPTY_SHA256 = (0,external_node_crypto_.createHash)('sha256').digest('hex');
-async function streamBlobs(dir, blobs, onProgress) {
-    const results = new Array(blobs.length);
-    if (blobs.length === 0)
-        return results;
-    const processes = Math.min(CAT_FILE_PROCESSES, Math.ceil(blobs.length / BLOBS_PER_SHARE));
-    const shares = Array.from({ length: processes }, () => []);
-    for (let i = 0; i < blobs.length; i++)
-        shares[Math.floor(i / BLOBS_PER_SHARE) % processes].push(i);
-    const progress = { files: 0, bytes: 0 };
-    const children = [];
-    const report = (size) => {
-        progress.bytes += size;
-        if (++progress.files % 512 === 0 || progress.files === blobs.length)
-            onProgress?.({ ...progress });
-    };
-    try {
-        await Promise.all(shares.map((share) => catFile(dir, blobs, share, results, report, children)));
-    }
-    finally {
-        for (const c of children)
-            if (c.exitCode === null)
-                c.kill('SIGKILL');
-    }
-    return results;
-}
-/** Streams the blobs `share` lists (indices into `blobs`) through one `git cat-file --batch`. */
-function catFile(dir, blobs, share, results, report, children) {
-    const child = spawnGit(['-c', PACK_WINDOW, '-c', PACK_LIMIT, 'cat-file', '--batch'], {
+function spawnCatFile(dir) {
+    const child = spawnGit(['-c', PACK_WINDOW, '-c', PACK_LIMIT, 'cat-file', '--batch', '--buffer'], {
         cwd: dir,
         ambientConfig: true,
     });
-    children.push(child);
-    // cat-file --batch answers each id with "<oid> blob <size>\n", the bytes, then "\n".
-    let state = 'header';
-    let header = [];
-    let remaining = 0;
-    let size = 0;
-    let done = 0;
-    // A blob whose bytes all came in one chunk (most of a source tree) is hashed in one call, with
-    // no Hash object; a larger one is streamed.
-    let hash;
-    let digest = '';
-    let keep;
-    let stderr = '';
-    return new Promise((resolve, reject) => {
-        let failed = false;
-        const fail = (e) => {
-            if (failed)
-                return;
-            failed = true;
-            child.kill('SIGKILL');
-            reject(e);
-        };
-        const startBlob = (line) => {
-            const [oid, type, len] = line.split(' ');
-            const blob = blobs[share[done]];
-            if (type !== 'blob' || blob === undefined || len === undefined) {
-                return fail(new RelsealError('E_GIT', `object ${oid} (${JSON.stringify(blob?.path)}) is missing from the object store; fetch the commit again`));
-            }
-            size = remaining = Number(len);
-            hash = undefined;
-            digest = remaining === 0 ? EMPTY_SHA256 : '';
-            keep = blob.mode === '120000' ? [] : undefined;
-            state = remaining === 0 ? 'newline' : 'body';
-        };
-        const finishBlob = () => {
-            results[share[done++]] = {
-                sha256: hash === undefined ? digest : hash.digest('hex'),
-                size,
-                ...(keep ? { content: Buffer.concat(keep) } : {}),
-            };
-            report(size);
-            state = 'header';
-        };
-        child.stdout.on('data', (chunk) => {
-            let pos = 0;
-            while (pos < chunk.length && !failed) {
-                if (state === 'header') {
-                    const nl = chunk.indexOf(0x0a, pos);
-                    if (nl < 0) {
-                        header.push(chunk.subarray(pos));
-                        return;
-                    }
-                    const line = header.length === 0
-                        ? chunk.toString('latin1', pos, nl)
-                        : Buffer.concat([...header, chunk.subarray(pos, nl)]).toString('latin1');
-                    header = [];
-                    pos = nl + 1;
-                    startBlob(line);
-                }
-                else if (state === 'body') {
-                    const take = Math.min(remaining, chunk.length - pos);
-                    const part = take === chunk.length ? chunk : chunk.subarray(pos, pos + take);
-                    if (hash === undefined && take === remaining)
-                        digest = sha256Hex(part);
-                    else
-                        (hash ??= createHash('sha256')).update(part);
-                    keep?.push(Buffer.from(part));
-                    remaining -= take;
-                    pos += take;
-                    if (remaining === 0)
-                        state = 'newline';
-                }
-                else {
-                    pos += 1;
-                    finishBlob();
-                }
-            }
-        });
-        child.stderr.on('data', (b) => (stderr += b.toString('utf8')));
-        child.on('error', (e) => fail(new RelsealError('E_GIT', `could not start git cat-file: ${e.message}`, { cause: e })));
-        child.on('close', () => {
-            if (done === share.length)
-                resolve();
-            else
-                fail(new RelsealError('E_GIT', `git cat-file stopped after ${done} of ${share.length} objects: ${stderr.trim()}`));
-        });
-        child.stdin.on('error', () => {
-            /* reported through close */
-        });
-        let ids = '';
-        for (const i of share)
-            ids += `${blobs[i].oid}\n`;
-        child.stdin.end(ids);
+    const started = {
+        child,
+        stderr: '',
+        closed: new Promise((resolve) => child.once('close', () => resolve())),
+    };
+    child.on('error', (e) => (started.spawnError ??= e));
+    child.stderr.on('data', (b) => {
+        if (started.stderr.length < MAX_STDERR)
+            started.stderr += b.toString('utf8');
     });
+    child.stdin.on('error', () => {
+        /* git stopped reading: its output's end and its error output tell why */
+    });
+    return started;
+}
+function startBlobReaders(dir) {
+    const children = Array.from({ length: CAT_FILE_PROCESSES }, () => spawnCatFile(dir));
+    const killAll = () => {
+        for (const { child: c } of children) {
+            if (c.exitCode === null && c.signalCode === null)
+                c.kill('SIGKILL');
+            c.stdin.destroy();
+            c.stdout.destroy();
+            c.stderr.destroy();
+        }
+    };
+    return {
+        abort: killAll,
+        async read(list, into, onProgress, how) {
+            const { blobs } = list;
+            const count = Math.min(CAT_FILE_PROCESSES, Math.ceil(blobs.length / BLOBS_PER_SHARE));
+            const shares = Array.from({ length: count }, () => []);
+            for (let k = 0; k < blobs.length; k++)
+                shares[Math.floor(k / BLOBS_PER_SHARE) % count].push(blobs[k]);
+            const progress = { files: 0, bytes: 0 };
+            const streams = shares.map((share, k) => new BlobStream(children[k], list, share, into));
+            const report = (size) => {
+                progress.bytes += size;
+                if (++progress.files % 512 === 0 || progress.files === blobs.length)
+                    onProgress?.({ ...progress });
+            };
+            for (const s of streams)
+                s.report = report;
+            try {
+                await pump(streams, how);
+            }
+            finally {
+                killAll();
+            }
+        },
+    };
+}
+/** What cat-file prints between an object's id and its size. */
+const BLOB_TAG = Buffer.from(' blob ', 'latin1');
+/** git's error output kept for a message, at most. */
+const MAX_STDERR = (/* unused pure expression or super */ null && (16 * 1024));
+/** The raw descriptor under a child's pipe, or undefined where there is none (Windows, a closed pipe). */
+function rawFd(stream) {
+    const handle = stream._handle;
+    return typeof handle?.fd === 'number' && handle.fd >= 0 ? handle.fd : undefined;
+}
+/** Stops the event loop from reading a pipe that is read with readSync instead; false if it cannot. */
+function stopEventReads(stream) {
+    const handle = stream._handle;
+    if (typeof handle?.readStop !== 'function')
+        return false;
+    handle.readStop.call(handle);
+    // The stream restarts reading if it is ever resumed.
+    handle.reading = false;
+    return true;
+}
+/** One cat-file process and the blobs it answers for: its ids, and the state of its output. */
+class BlobStream {
+    git;
+    list;
+    share;
+    into;
+    report = () => { };
+    /** The ids asked for, one a line; `idStart[k]` is where the k-th starts. */
+    ids;
+    idStart;
+    written = 0;
+    /** Try writing ids on the next pass (not after a full pipe until git has answered or time passed). */
+    wantsWrite = true;
+    eof = false;
+    done = 0;
+    state = 'header';
+    /** A header line cut by the end of a read. */
+    partial;
+    remaining = 0;
+    size = 0;
+    hash;
+    digest = '';
+    kept;
+    inFd;
+    outFd;
+    child;
+    constructor(git, list, share, into) {
+        this.git = git;
+        this.list = list;
+        this.share = share;
+        this.into = into;
+        let ids = '';
+        this.idStart = new Int32Array(share.length + 1);
+        for (let k = 0; k < share.length; k++) {
+            ids += `${list.oids[share[k]]}\n`;
+            this.idStart[k + 1] = ids.length;
+        }
+        this.ids = Buffer.from(ids, 'latin1');
+        this.child = git.child;
+    }
+    get total() {
+        return this.share.length;
+    }
+    /** Where errors come from: the path the current answer is for. */
+    current() {
+        const i = this.share[this.done];
+        return { oid: this.list.oids[i], path: this.list.paths[i] };
+    }
+    /** Writes what the pipe takes of the ids; true if it took some. */
+    writeSome() {
+        this.wantsWrite = false;
+        if (this.written >= this.ids.length)
+            return false;
+        let n;
+        // EAGAIN comes back as an exception: without a stack trace it costs a fraction as much.
+        const traces = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            n = writeSync(this.inFd, this.ids, this.written, this.ids.length - this.written);
+        }
+        catch (e) {
+            const code = e.code;
+            if (code === 'EAGAIN')
+                return false;
+            // git stopped reading (it failed): what it printed, and its output's end, tell why.
+            this.written = this.ids.length;
+            this.child.stdin.destroy();
+            return true;
+        }
+        finally {
+            Error.stackTraceLimit = traces;
+        }
+        this.written += n;
+        if (this.written === this.ids.length)
+            this.child.stdin.destroy();
+        return n > 0;
+    }
+    /** Reads and parses what git has written; -1 when nothing was ready, 0 at the end of its output. */
+    readSome(buffer) {
+        let n;
+        const traces = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            n = readSync(this.outFd, buffer, 0, buffer.length, null);
+        }
+        catch (e) {
+            if (e.code === 'EAGAIN')
+                return -1;
+            throw new RelsealError('E_GIT', `could not read from git cat-file: ${e.message}`, {
+                cause: e,
+            });
+        }
+        finally {
+            Error.stackTraceLimit = traces;
+        }
+        if (n === 0) {
+            this.eof = true;
+            this.child.stdout.destroy();
+        }
+        else
+            this.parse(buffer.subarray(0, n));
+        return n;
+    }
+    /** Parses one piece of cat-file's output: `<oid> blob <size>\n<bytes>\n` an object. */
+    parse(view) {
+        const end = view.length;
+        let pos = 0;
+        while (pos < end) {
+            if (this.state === 'header') {
+                const nl = view.indexOf(0x0a, pos);
+                if (nl < 0) {
+                    const rest = Buffer.from(view.subarray(pos));
+                    this.partial = this.partial === undefined ? rest : Buffer.concat([this.partial, rest]);
+                    if (this.partial.length > 1024)
+                        this.refuse(this.partial, 0, 1024);
+                    return;
+                }
+                if (this.partial === undefined)
+                    this.startBlob(view, pos, nl);
+                else {
+                    const line = Buffer.concat([this.partial, view.subarray(pos, nl)]);
+                    this.partial = undefined;
+                    this.startBlob(line, 0, line.length);
+                }
+                pos = nl + 1;
+            }
+            else if (this.state === 'body') {
+                const take = Math.min(this.remaining, end - pos);
+                const part = view.subarray(pos, pos + take);
+                // A blob whose bytes are all in this read (most of a source tree) is hashed in one call.
+                if (this.hash === undefined && take === this.remaining)
+                    this.digest = sha256Hex(part);
+                else
+                    (this.hash ??= createHash('sha256')).update(part);
+                this.kept?.push(Buffer.from(part));
+                this.remaining -= take;
+                pos += take;
+                if (this.remaining === 0)
+                    this.state = 'newline';
+            }
+            else {
+                if (view[pos] !== 0x0a)
+                    this.refuse(view, pos, Math.min(end, pos + 80));
+                pos += 1;
+                this.finishBlob();
+            }
+        }
+    }
+    startBlob(line, start, end) {
+        if (this.done >= this.share.length)
+            this.refuse(line, start, end);
+        const idAt = this.idStart[this.done];
+        const idLen = this.idStart[this.done + 1] - 1 - idAt;
+        const sizeAt = start + idLen + BLOB_TAG.length;
+        let size = 0;
+        let ok = end > sizeAt &&
+            end - sizeAt <= 15 &&
+            this.ids.compare(line, start, start + idLen, idAt, idAt + idLen) === 0 &&
+            BLOB_TAG.compare(line, start + idLen, sizeAt) === 0;
+        for (let i = sizeAt; ok && i < end; i++) {
+            const d = line[i] - 0x30;
+            if (d < 0 || d > 9)
+                ok = false;
+            size = size * 10 + d;
+        }
+        if (!ok)
+            this.refuse(line, start, end);
+        this.size = this.remaining = size;
+        this.hash = undefined;
+        this.digest = size === 0 ? EMPTY_SHA256 : '';
+        this.kept = this.list.kinds[this.share[this.done]] === RAW_SYMLINK ? [] : undefined;
+        this.state = size === 0 ? 'newline' : 'body';
+    }
+    finishBlob() {
+        const i = this.share[this.done++];
+        if (this.kept !== undefined)
+            this.into.fixed.set(i, Buffer.concat(this.kept));
+        else {
+            const f = this.list.fileOf[i];
+            this.into.hex[f] = this.hash === undefined ? this.digest : this.hash.digest('hex');
+            this.into.sizes[f] = this.size;
+        }
+        this.kept = undefined;
+        this.hash = undefined;
+        this.state = 'header';
+        this.report(this.size);
+    }
+    /** An answer that is not the blob asked for: a missing object names its path. */
+    refuse(line, start, end) {
+        const text = line.toString('latin1', start, end);
+        const blob = this.done < this.share.length ? this.current() : undefined;
+        const where = JSON.stringify(blob?.path);
+        if (blob !== undefined && text === `${blob.oid} missing`) {
+            throw new RelsealError('E_GIT', `object ${blob.oid} (${where}) is missing from the object store; fetch the commit again`);
+        }
+        if (blob !== undefined && text.startsWith(`${blob.oid} `)) {
+            throw new RelsealError('E_GIT', `object ${blob.oid} (${where}) is not a blob (git cat-file says ${JSON.stringify(text)}); the commit's tree is damaged, fetch it again`);
+        }
+        throw new RelsealError('E_GIT', `git cat-file answered ${JSON.stringify(text.slice(0, 120))} where ${blob === undefined ? 'no more objects' : `object ${blob.oid} (${where})`} was expected`);
+    }
+    /** The error for output that ended early, once git has exited and its error output is in. */
+    async stoppedEarly() {
+        this.child.stdin.destroy();
+        this.child.stdout.destroy();
+        await this.git.closed;
+        return new RelsealError('E_GIT', `git cat-file stopped after ${this.done} of ${this.share.length} objects: ${this.git.stderr.trim() || 'no output'}`);
+    }
+}
+const napCell = new Int32Array(new SharedArrayBuffer(4));
+/** Sleeps the calling thread (no event loop turn): git is still working on the next bytes. */
+function nap(ms) {
+    Atomics.wait(napCell, 0, 0, ms);
+}
+/**
+ * Feeds every stream its ids and parses all their output, until each has answered for every blob.
+ *
+ * The pipes are read with readSync into one 1 MiB buffer rather than through the event loop: the
+ * event loop wakes for each write git makes (about one a blob), and on a tree of small files those
+ * wake-ups, reads and 64 KiB Buffers cost more than hashing. Read when it has piled up, git's output
+ * comes a socket buffer (~200 KB) at a time: a tenth of the reads. When nothing is ready the thread
+ * naps (50 µs, doubling up to 0.5 ms), and it goes back to its event loop every 16 ms, so signals,
+ * progress and git's error output are still handled.
+ */
+async function pump(streams, how) {
+    for (const s of streams) {
+        // A process that failed to start (no git on PATH) says so on the next turn of the event loop.
+        if (s.child.pid === undefined)
+            await new Promise((resolve) => setImmediate(resolve));
+        if (s.git.spawnError !== undefined || s.child.pid === undefined) {
+            const why = s.git.spawnError?.message ?? 'it did not start';
+            throw new RelsealError('E_GIT', `could not start git cat-file: ${why}`, { cause: s.git.spawnError });
+        }
+    }
+    const raw = streams.every((s) => {
+        s.inFd = rawFd(s.child.stdin);
+        s.outFd = rawFd(s.child.stdout);
+        return s.inFd !== undefined && s.outFd !== undefined;
+    });
+    if (how.events === true || !raw || !streams.every((s) => stopEventReads(s.child.stdout))) {
+        how.took?.('events');
+        return pumpEvents(streams);
+    }
+    how.took?.('direct');
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    await new Promise((resolve, reject) => {
+        let wait = MIN_NAP_MS;
+        const slice = () => {
+            const until = performance.now() + SLICE_MS;
+            try {
+                for (;;) {
+                    let open = 0;
+                    let got = 0;
+                    for (const s of streams) {
+                        if (s.eof)
+                            continue;
+                        open++;
+                        if (s.wantsWrite)
+                            s.writeSome();
+                        const n = s.readSome(buffer);
+                        if (n > 0) {
+                            got += n;
+                            // git took ids to answer: there may be room for more.
+                            s.wantsWrite = true;
+                        }
+                    }
+                    if (open === 0)
+                        return resolve();
+                    if (got >= FULL_READ_BYTES)
+                        wait = MIN_NAP_MS;
+                    else {
+                        // Little came: let git's output pile up rather than read it a blob at a time.
+                        nap(wait);
+                        wait = got > 0 ? MIN_NAP_MS : Math.min(MAX_NAP_MS, wait * 2);
+                        // Nothing at all came: git may be waiting for ids (with answers still in its buffer).
+                        if (got === 0)
+                            for (const s of streams)
+                                s.wantsWrite = true;
+                    }
+                    if (performance.now() >= until)
+                        return void setImmediate(slice);
+                }
+            }
+            catch (e) {
+                reject(e instanceof Error ? e : new Error(String(e)));
+            }
+        };
+        slice();
+    });
+    for (const s of streams)
+        if (s.done < s.total)
+            throw await s.stoppedEarly();
+}
+/** The same through the event loop, where a pipe has no descriptor to read directly (Windows). */
+async function pumpEvents(streams) {
+    await Promise.all(streams.map((s) => new Promise((resolve, reject) => {
+        s.child.stdout.on('data', (chunk) => {
+            try {
+                s.parse(chunk);
+            }
+            catch (e) {
+                s.child.stdout.destroy();
+                reject(e instanceof Error ? e : new Error(String(e)));
+            }
+        });
+        s.child.stdout.once('end', () => resolve());
+        s.child.stdout.once('close', () => resolve());
+        s.child.stdin.end(s.ids);
+    })));
+    for (const s of streams)
+        if (s.done < s.total)
+            throw await s.stoppedEarly();
 }
 
 // EXTERNAL MODULE: external "node:url"
@@ -49502,44 +50063,81 @@ var external_node_url_ = __nccwpck_require__(3136);
 var external_node_worker_threads_ = __nccwpck_require__(5919);
 ;// CONCATENATED MODULE: ../../src/tree/hash-worker.ts
 /**
- * Worker-thread side of the hash pool: receives batches of files, hashes them with the same
- * `tryHashFileSync` the calling thread uses, and answers with digests or the first error.
+ * Worker-thread side of the hash pool: takes one job (the list of files, and shared memory for the
+ * results), hashes batches of it with the same code the calling thread uses until none is left,
+ * and answers once: done, or the first error.
  *
- * Messages are kept flat, because on a tree of small files the cost of passing them is of the order
- * of the cost of hashing: a batch's paths travel as one NUL-joined string, and its answer as one
- * string of hex digests plus two transferred typed arrays (sizes, executable flags).
+ * Nothing travels per batch, because on a tree of small files passing messages costs as much as
+ * hashing: the paths come once as one NUL-joined string; every thread takes the next batch from a
+ * shared counter and writes digests, sizes and executable flags in place.
  */
 
 
 
 const hash_worker_HASH_WORKER_TAG = 'relseal-hash-worker';
+/** Slots of the shared control array (Int32Array). */
+const hash_worker_NEXT_BATCH = 0;
+const hash_worker_STOP = 1;
+const hash_worker_FILES_DONE = 2;
+const hash_worker_CONTROL_SLOTS = 3;
+/**
+ * Hashes batches of the `count` files named by `pathOf` until none is left or another thread has
+ * failed.
+ */
+function hashBatches(count, pathOf, base, batchFiles, control, bytes, slot, batchDone, out, buffer, first) {
+    const batches = Math.ceil(count / batchFiles);
+    for (let b = first ?? Atomics.add(control, hash_worker_NEXT_BATCH, 1); b < batches && Atomics.load(control, hash_worker_STOP) === 0; b = Atomics.add(control, hash_worker_NEXT_BATCH, 1)) {
+        const start = b * batchFiles;
+        const end = Math.min(start + batchFiles, count);
+        let sum = 0;
+        for (let i = start; i < end; i++) {
+            const path = pathOf(i);
+            read_file_hashFileInto(base + path, path, buffer, Number.POSITIVE_INFINITY, out, i);
+            sum += out.sizes[i];
+        }
+        bytes[slot] = bytes[slot] + sum;
+        Atomics.add(control, hash_worker_FILES_DONE, end - start);
+        Atomics.store(batchDone, b, 1);
+    }
+}
+/**
+ * Where each path of a NUL-terminated list starts. Paths are sliced from the list when opened,
+ * not split up front: tens of thousands of strings alive for the whole job made the garbage
+ * collector copy them from one generation to the next.
+ */
+function pathStarts(list) {
+    let count = 0;
+    for (let p = list.indexOf('\0'); p >= 0; p = list.indexOf('\0', p + 1))
+        count++;
+    const starts = new Int32Array(count + 1);
+    for (let i = 0, p = 0; i < count; i++) {
+        starts[i] = p;
+        p = list.indexOf('\0', p) + 1;
+    }
+    starts[count] = list.length;
+    return starts;
+}
 if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_.workerData === hash_worker_HASH_WORKER_TAG && external_node_worker_threads_.parentPort) {
     const port = external_node_worker_threads_.parentPort;
     const buffer = Buffer.allocUnsafe(read_file_READ_CHUNK_BYTES);
-    port.on('message', (req) => {
-        const abs = req.abs.split('\0');
-        const where = req.where.split('\0');
-        const sizes = new Float64Array(abs.length);
-        const executable = new Uint8Array(abs.length);
-        let hex = '';
+    port.on('message', (job) => {
+        const control = new Int32Array(job.control);
         try {
-            for (let i = 0; i < abs.length; i++) {
-                const d = read_file_hashFileSync(abs[i], where[i], buffer);
-                hex += d.sha256;
-                sizes[i] = d.size;
-                executable[i] = d.executable ? 1 : 0;
-            }
-            port.postMessage({ batch: req.batch, hex, sizes, executable }, [
-                sizes.buffer,
-                executable.buffer,
-            ]);
+            const out = {
+                hex: Buffer.from(job.hex),
+                sizes: new Float64Array(job.sizes),
+                executable: new Uint8Array(job.executable),
+            };
+            const bytes = new Float64Array(job.bytes);
+            const list = job.paths;
+            const starts = pathStarts(list);
+            hashBatches(starts.length - 1, (i) => list.slice(starts[i], starts[i + 1] - 1), job.base, job.batchFiles, control, bytes, job.slot, new Int32Array(job.batchDone), out, buffer, job.first);
+            port.postMessage({ done: true });
         }
         catch (e) {
+            Atomics.store(control, hash_worker_STOP, 1);
             const code = e instanceof errors_RelsealError ? e.code : 'E_UNREADABLE';
-            port.postMessage({
-                batch: req.batch,
-                error: { code, message: e.message },
-            });
+            port.postMessage({ error: { code, message: e.message } });
         }
     });
 }
@@ -49555,11 +50153,12 @@ if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_
 /** Below these, starting threads costs more than it saves. */
 const INLINE_MAX_FILES = 256;
 const INLINE_MAX_BYTES = (/* unused pure expression or super */ null && (32 * 1024 * 1024));
-/** Files per batch; fewer when there are few files, so a handful of large files still spread. */
-const MAX_BATCH_FILES = 256;
-const BATCHES_PER_THREAD = 8;
-/** Batches a worker holds at once: it never waits for the calling thread between two. */
-const BATCHES_IN_FLIGHT = 2;
+/**
+ * Files per batch; fewer when there are few files, so a handful of large files still spread.
+ * Threads take batches from a shared counter, so a batch costs no message and batches can be small.
+ */
+const MAX_BATCH_FILES = 64;
+const BATCHES_PER_THREAD = 16;
 /**
  * The calling thread reads no file larger than this: one read of a multi-GB file would keep it
  * from handling SIGINT/SIGTERM for seconds (issue 23: signals end work promptly). A batch holding
@@ -49607,11 +50206,11 @@ function hash_pool_startHashThreads(concurrency) {
         },
     };
 }
-function totalSize(jobs) {
+function totalSize(base, paths) {
     let sum = 0;
-    for (const j of jobs) {
+    for (const p of paths) {
         try {
-            sum += lstatSync(j.abs).size;
+            sum += lstatSync(base + p).size;
         }
         catch {
             /* the hasher reports the real error */
@@ -49619,29 +50218,32 @@ function totalSize(jobs) {
     }
     return sum;
 }
-function hashInline(jobs, options) {
+function hashInline(base, paths, options) {
     const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    const out = allocDigests(paths.length, false);
     let bytes = 0;
-    return jobs.map((j, i) => {
-        const d = hashFileSync(j.abs, j.where, buffer);
-        bytes += d.size;
-        if (options.onProgress && (i % 512 === 511 || i === jobs.length - 1))
+    for (let i = 0; i < paths.length; i++) {
+        hashFileInto(base + paths[i], paths[i], buffer, Number.POSITIVE_INFINITY, out, i);
+        bytes += out.sizes[i];
+        if (options.onProgress && (i % 512 === 511 || i === paths.length - 1))
             options.onProgress({ files: i + 1, bytes });
-        return d;
-    });
+    }
+    return out;
 }
 /**
- * Hashes files in parallel threads (each streams its files) and returns digests in the order of
- * `jobs`, whatever the thread count, so results are deterministic.
+ * Hashes the files `base + path` for each of `paths` (errors name a file by its path) in parallel
+ * threads (each streams its files) and returns their digests in the order of `paths`, whatever the
+ * thread count, so results are deterministic. `base` is '' (paths relative to the process's
+ * directory) or a directory ending in `/`.
  */
-async function hash_pool_hashFiles(jobs, options = {}) {
+async function hash_pool_hashFiles(base, paths, options = {}) {
     const given = options.threads?.workers.length;
-    const threads = Math.min(options.concurrency ?? (given === undefined ? defaultThreads() : given + 1), jobs.length);
+    const threads = Math.min(options.concurrency ?? (given === undefined ? defaultThreads() : given + 1), paths.length);
     if (threads <= 1 || (given === undefined && !canUseHashThreads()))
-        return hashInline(jobs, options);
-    const small = jobs.length < INLINE_MAX_FILES && totalSize(jobs) < INLINE_MAX_BYTES;
+        return hashInline(base, paths, options);
+    const small = paths.length < INLINE_MAX_FILES && totalSize(base, paths) < INLINE_MAX_BYTES;
     if (options.concurrency === undefined && small)
-        return hashInline(jobs, options);
+        return hashInline(base, paths, options);
     const workers = options.threads ? options.threads.workers.slice(0, threads - 1) : [];
     const own = [];
     while (workers.length < threads - 1) {
@@ -49650,7 +50252,7 @@ async function hash_pool_hashFiles(jobs, options = {}) {
         workers.push(w);
     }
     try {
-        return await hashInThreads(jobs, workers, own, options);
+        return await hashInThreads(base, paths, workers, own, options);
     }
     finally {
         for (const w of own)
@@ -49658,22 +50260,54 @@ async function hash_pool_hashFiles(jobs, options = {}) {
     }
 }
 /**
- * The calling thread and `workers` take batches in turn; the calling thread hashes one batch per
- * turn of the event loop, so messages and signals are handled between two.
+ * The calling thread and `workers` take batches from a shared counter; the calling thread hashes
+ * one batch per turn of the event loop, so that messages and signals are handled between two.
  */
-function hashInThreads(jobs, workers, own, options) {
-    const results = new Array(jobs.length);
-    const size = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(jobs.length / ((workers.length + 1) * BATCHES_PER_THREAD))));
-    const batches = Math.ceil(jobs.length / size);
-    let next = 0;
-    let finished = 0;
-    const done = { files: 0, bytes: 0 };
+function hashInThreads(base, paths, workers, own, options) {
+    const n = paths.length;
+    const out = allocDigests(n, true);
+    const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
+    // One slot per thread: the calling thread, the workers, and one that may take its place.
+    const bytes = new Float64Array(new SharedArrayBuffer((workers.length + 2) * 8));
+    const batchFiles = Math.max(1, Math.min(MAX_BATCH_FILES, Math.ceil(n / ((workers.length + 1) * BATCHES_PER_THREAD))));
+    const batches = Math.ceil(n / batchFiles);
+    // A thread sets a batch's flag once its digests are written: batches done in a row from the first
+    // are final for onReady.
+    const batchDone = new Int32Array(new SharedArrayBuffer(batches * 4));
+    let prefix = 0;
+    const tellReady = () => {
+        const before = prefix;
+        while (prefix < batches && Atomics.load(batchDone, prefix) === 1)
+            prefix++;
+        if (prefix > before)
+            options.onReady?.(out, Math.min(prefix * batchFiles, n));
+    };
+    const job = {
+        base,
+        paths: `${paths.join('\0')}\0`,
+        batchFiles,
+        control: control.buffer,
+        bytes: bytes.buffer,
+        batchDone: batchDone.buffer,
+        hex: out.hex.buffer,
+        sizes: out.sizes.buffer,
+        executable: out.executable.buffer,
+    };
+    const progress = () => options.onProgress?.({
+        files: Atomics.load(control, FILES_DONE),
+        bytes: bytes.reduce((a, b) => a + b, 0),
+    });
     return new Promise((resolve, reject) => {
         let settled = false;
+        let working = 0;
+        let hereDone = false;
         const detach = [];
         const busy = [];
+        // Workers report nothing until they are done: progress is read from the shared counters.
+        const timer = options.onProgress ? setInterval(progress, 100) : undefined;
         const settle = () => {
             settled = true;
+            clearInterval(timer);
             for (const off of detach)
                 off();
             for (const w of busy)
@@ -49682,94 +50316,80 @@ function hashInThreads(jobs, workers, own, options) {
         const fail = (err) => {
             if (settled)
                 return;
+            Atomics.store(control, STOP, 1);
             settle();
             // A thread may still be reading; ending it stops the rest of the work at once.
             for (const w of busy)
                 void w.terminate();
             reject(err);
         };
-        const finish = () => {
-            options.onProgress?.({ ...done });
-            if (++finished === batches) {
-                settle();
-                resolve(results);
-            }
-        };
-        const send = (w, start) => {
-            const end = Math.min(start + size, jobs.length);
-            let abs = jobs[start].abs;
-            let where = jobs[start].where;
-            for (let i = start + 1; i < end; i++) {
-                abs += `\0${jobs[i].abs}`;
-                where += `\0${jobs[i].where}`;
-            }
-            w.postMessage({ batch: start, abs, where });
-        };
-        const feed = (w) => {
-            if (next < batches)
-                send(w, next++ * size);
+        const finishIfDone = () => {
+            if (settled || !hereDone || working > 0)
+                return;
+            settle();
+            progress();
+            resolve(out);
         };
         const stopped = (code) => fail(new RelsealError('E_UNREADABLE', `a hashing thread stopped early (exit ${code}); hash again`));
-        const use = (w, first) => {
+        const use = (w, slot, first) => {
             const message = (res) => {
                 if (settled)
                     return;
                 if ('error' in res)
                     return fail(new RelsealError(res.error.code, res.error.message));
-                const { batch, hex, sizes, executable } = res;
-                for (let k = 0; k < sizes.length; k++) {
-                    results[batch + k] = {
-                        sha256: hex.slice(k * 64, k * 64 + 64),
-                        size: sizes[k],
-                        executable: executable[k] === 1,
-                    };
-                    done.bytes += sizes[k];
-                }
-                done.files += sizes.length;
-                finish();
-                if (!settled)
-                    feed(w);
+                working--;
+                finishIfDone();
             };
             w.on('message', message).on('error', fail).on('exit', stopped);
             detach.push(() => w.off('message', message).off('error', fail).off('exit', stopped));
             busy.push(w);
             // A working thread keeps the process alive until its answer is in.
             w.ref();
-            if (first !== undefined)
-                send(w, first);
-            for (let k = first === undefined ? 0 : 1; k < BATCHES_IN_FLIGHT; k++)
-                feed(w);
+            working++;
+            w.postMessage({ ...job, slot, ...(first === undefined ? {} : { first }) });
         };
         const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
         const hashHere = () => {
-            if (settled || next >= batches)
+            if (settled)
                 return;
-            const start = next++ * size;
-            const end = Math.min(start + size, jobs.length);
-            let bytes = 0;
+            const b = Atomics.add(control, NEXT_BATCH, 1);
+            const start = b * batchFiles;
+            if (b >= batches) {
+                hereDone = true;
+                return finishIfDone();
+            }
+            const end = Math.min(start + batchFiles, n);
+            let sum = 0;
             try {
                 for (let i = start; i < end; i++) {
-                    const d = tryHashFileSync(jobs[i].abs, jobs[i].where, buffer, CALLING_THREAD_MAX_FILE_BYTES);
-                    if (d === undefined) {
+                    const path = paths[i];
+                    if (!hashFileInto(base + path, path, buffer, CALLING_THREAD_MAX_FILE_BYTES, out, i)) {
                         // Too large to read here: one more worker takes this batch, and the calling thread's place.
                         const w = startWorker();
                         own.push(w);
-                        return use(w, start);
+                        hereDone = true;
+                        return use(w, workers.length + 1, b);
                     }
-                    results[i] = d;
-                    bytes += d.size;
+                    sum += out.sizes[i];
                 }
             }
             catch (e) {
                 return fail(e);
             }
-            done.files += end - start;
-            done.bytes += bytes;
-            finish();
+            bytes[0] = bytes[0] + sum;
+            Atomics.add(control, FILES_DONE, end - start);
+            Atomics.store(batchDone, b, 1);
+            if (options.onReady) {
+                try {
+                    tellReady();
+                }
+                catch (e) {
+                    return fail(e);
+                }
+            }
             setImmediate(hashHere);
         };
-        for (const w of workers)
-            use(w);
+        workers.forEach((w, k) => use(w, k + 1));
         setImmediate(hashHere);
     });
 }
@@ -49788,6 +50408,20 @@ function hashInThreads(jobs, workers, own, options) {
 
 
 
+
+
+
+/** True when `dir` (absolute) is the process's working directory `cwd`, by name or through symlinks. */
+function isProcessDirectory(dir, cwd) {
+    if (dir === cwd)
+        return true;
+    try {
+        return realpathSync(dir) === cwd;
+    }
+    catch {
+        return false;
+    }
+}
 function assertDirectory(dir) {
     let st;
     try {
@@ -49799,26 +50433,168 @@ function assertDirectory(dir) {
     if (!st.isDirectory())
         throw new RelsealError('E_BAD_INPUT', `${dir} is not a directory; pass the directory that holds the tree`);
 }
+/**
+ * Writes a tree's canonical listing (hashed in chunks, docs/code-hash.md) and file manifest from its
+ * flat listing and digests, without an object per path. `advance` writes the entries whose digests
+ * are ready, in order, while the files are still being hashed; `finish` writes the rest.
+ */
+function treeWriter(raw, fileOf, order) {
+    const { paths, kinds, fixed } = raw;
+    const n = paths.length;
+    const at = (k) => (order === undefined ? k : order[k]);
+    let digests;
+    // mode, digest and size of path i
+    let mode = '100644';
+    let sha256 = '';
+    let size = 0;
+    const describe = (i) => {
+        const kind = kinds[i];
+        if (kind === RAW_SUBMODULE) {
+            mode = '160000';
+            sha256 = fixed.get(i);
+            size = 0;
+        }
+        else if (kind === RAW_SYMLINK) {
+            const content = fixed.get(i);
+            mode = '120000';
+            sha256 = sha256Hex(content);
+            size = content.length;
+        }
+        else {
+            const f = fileOf === undefined ? i : fileOf[i];
+            mode =
+                kind === RAW_EXECUTABLE || (kind === RAW_REGULAR && digests.executable[f] === 1) ? '100755' : '100644';
+            sha256 = digestHex(digests, f);
+            size = digests.sizes[f];
+        }
+    };
+    const code = createHash('sha256');
+    const listing = new ByteWriter(1 << 16, (chunk) => code.update(chunk));
+    const manifest = new ByteWriter(n * 100, undefined);
+    listing.text(CODE_HASH_DOMAIN);
+    let bytes = 0;
+    let k = 0;
+    /** Writes the next entries, up to the first file whose index is `ready` or more. */
+    const advance = (from, ready) => {
+        digests = from;
+        const hex = digests.hex;
+        for (; k < n; k++) {
+            const i = at(k);
+            const kind = kinds[i];
+            const f = kind >= RAW_SYMLINK ? -1 : fileOf === undefined ? i : fileOf[i];
+            if (f >= ready)
+                return;
+            const path = paths[i];
+            // `<mode> <sha256> <size> <path>\0`, and for a file `<sha256>  <path>\n`
+            listing.room(6 + 1 + 64 + 1 + 20 + 1 + 3 * path.length + 1);
+            if (f < 0) {
+                describe(i);
+                listing.text(mode);
+                listing.byte(0x20);
+                listing.text(sha256);
+            }
+            else {
+                const executable = kind === RAW_EXECUTABLE || (kind === RAW_REGULAR && digests.executable[f] === 1);
+                listing.text(executable ? '100755' : '100644');
+                listing.byte(0x20);
+                listing.bytes(hex, f * 64, f * 64 + 64);
+                size = digests.sizes[f];
+            }
+            listing.byte(0x20);
+            listing.decimal(size);
+            listing.byte(0x20);
+            const start = listing.pos;
+            listing.text(path);
+            const end = listing.pos;
+            listing.byte(0);
+            bytes += size;
+            if (f < 0)
+                continue;
+            manifest.room(1 + 64 + 2 + 2 * (end - start) + 1);
+            if (hash_tree_needsEscape(listing.buf, start, end)) {
+                manifest.text(manifestLine(digestHex(digests, f), path));
+                continue;
+            }
+            manifest.bytes(hex, f * 64, f * 64 + 64);
+            manifest.byte(0x20);
+            manifest.byte(0x20);
+            manifest.bytes(listing.buf, start, end);
+            manifest.byte(0x0a);
+        }
+    };
+    const finish = (from) => {
+        advance(from, Number.POSITIVE_INFINITY);
+        code.update(listing.written());
+        const manifestBytes = manifest.written();
+        let entries;
+        let fileManifest;
+        const lazy = { enumerable: true, configurable: true };
+        const value = { enumerable: true, configurable: true, writable: true };
+        // The entries and the manifest's text are made when asked for (`relseal hash` asks for
+        // neither); the properties are in the order of TreeHash, as a plain object's would be.
+        return Object.defineProperties({}, {
+            entries: {
+                ...lazy,
+                get() {
+                    if (entries === undefined) {
+                        entries = new Array(n);
+                        for (let e = 0; e < n; e++) {
+                            const i = at(e);
+                            describe(i);
+                            entries[e] = { path: paths[i], kind: KIND_OF_MODE[mode], mode, size, sha256 };
+                        }
+                    }
+                    return entries;
+                },
+            },
+            codeHash: { ...value, value: `sha256:${code.digest('hex')}` },
+            fileManifest: { ...lazy, get: () => (fileManifest ??= manifestBytes.toString('utf8')) },
+            fileManifestHash: { ...value, value: `sha256:${sha256Hex(manifestBytes)}` },
+            files: { ...value, value: n },
+            bytes: { ...value, value: bytes },
+        });
+    };
+    return { advance, finish };
+}
+/** True when the bytes hold a backslash, newline or carriage return (sha256sum escapes them). */
+function hash_tree_needsEscape(b, from, to) {
+    for (let j = from; j < to; j++) {
+        const c = b[j];
+        if (c === 0x5c || c === 0x0a || c === 0x0d)
+            return true;
+    }
+    return false;
+}
 async function hashRaw(raw, options, threads) {
-    const digests = await hashFiles(raw.files.map((f) => f.job), {
+    const { paths, kinds } = raw;
+    let count = 0;
+    for (let i = 0; i < paths.length; i++)
+        if (kinds[i] < RAW_SYMLINK)
+            count++;
+    // Only regular files go to the hasher; fileOf maps a path's index to its file's (when they differ).
+    let files = paths;
+    let fileOf;
+    if (count < paths.length) {
+        const some = [];
+        fileOf = new Int32Array(paths.length).fill(-1);
+        for (let i = 0; i < paths.length; i++) {
+            if (kinds[i] >= RAW_SYMLINK)
+                continue;
+            fileOf[i] = some.length;
+            some.push(paths[i]);
+        }
+        files = some;
+    }
+    // In byte order already (a git index always is), the listing is written while files are hashed.
+    const order = byteOrder(paths);
+    const writer = treeWriter(raw, fileOf, order);
+    const digests = await hashFiles(raw.base, files, {
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(threads ? { threads } : {}),
+        ...(order === undefined ? { onReady: writer.advance } : {}),
     });
-    const entries = raw.files.map((f, i) => {
-        const d = digests[i];
-        const kind = f.kind ?? (d.executable ? 'executable' : 'file');
-        return { path: f.path, kind, mode: MODE_OF_KIND[kind], size: d.size, sha256: d.sha256 };
-    });
-    for (const x of raw.fixed) {
-        if (x.kind === 'submodule')
-            entries.push({ path: x.path, kind: 'submodule', mode: '160000', size: 0, sha256: x.commit });
-        else {
-            const sha256 = createHash('sha256').update(x.content).digest('hex');
-            entries.push({ path: x.path, kind: 'symlink', mode: '120000', size: x.content.length, sha256 });
-        }
-    }
-    return entries;
+    return writer.finish(digests);
 }
 /**
  * Hashes a tree: its entries, the code hash and the file manifest. Deterministic whatever the
@@ -49832,21 +50608,29 @@ async function hashTree(options) {
     assertDirectory(dir);
     // Files are read by threads started now, so that their start-up overlaps listing the tree.
     const threads = options.rev === undefined ? startHashThreads(options.concurrency) : undefined;
+    // The kernel looks up every component of a path it opens: when the tree is the process's
+    // directory, its files are opened by their short relative paths. Should the process change
+    // directory meanwhile, the tree is hashed again by absolute paths.
+    const cwd = process.cwd();
+    const relative = options.rev === undefined && isProcessDirectory(dir, cwd);
     try {
-        return await hashTreeWith(dir, options, threads);
+        const tree = await hashTreeWith(dir, options, threads, relative ? '' : undefined);
+        return relative && process.cwd() !== cwd ? await hashTreeWith(dir, options, threads, undefined) : tree;
     }
     finally {
         threads?.close();
     }
 }
-async function hashTreeWith(dir, options, threads) {
+async function hashTreeWith(dir, options, threads, base) {
     const source = options.source ?? 'auto';
     // A working tree's listing starts with the probe (git processes at once, not one after another);
     // when `dir` turns out to be no work tree, it is dropped unread.
     const probe = source === 'plain' ? Promise.resolve(undefined) : probeRepo(dir, options.rev === undefined);
     const listing = source === 'plain' || options.rev !== undefined
         ? undefined
-        : (async () => listGitIndex(dir, pathFilter(options.include, options.exclude), probe.then((r) => r?.places)))();
+        : (async () => listGitIndex(dir, options.include?.length || options.exclude?.length
+            ? pathFilter(options.include, options.exclude)
+            : undefined, probe.then((r) => r?.places), base))();
     // Likewise the commit is resolved while the repository is probed; a missing repository still
     // wins over a bad revision, as the probe's answer is looked at first.
     const resolving = source === 'plain' || options.rev === undefined ? undefined : resolveCommit(dir, options.rev);
@@ -49859,13 +50643,17 @@ async function hashTreeWith(dir, options, threads) {
     if (repo === undefined && (source === 'git' || options.rev !== undefined)) {
         throw new RelsealError('E_NOT_A_REPO', `${dir} is not a git repository; run it in a clone, or hash it as a plain directory without --rev`);
     }
-    let entries;
-    let commit;
     if (options.rev !== undefined) {
-        commit = await resolving;
-        entries = await hashCommitTree(dir, commit, repo.prefix, pathFilter(options.include, options.exclude), options.onProgress);
+        const commit = await resolving;
+        const tree = await hashCommitTree(dir, commit, repo.prefix, options.include?.length || options.exclude?.length
+            ? pathFilter(options.include, options.exclude)
+            : undefined, options.onProgress);
+        // The same flat finish as a working tree's (its lazy getters are kept: Object.assign adds to
+        // the result, it does not copy it). ls-tree lists in byte order, so the order is only checked.
+        const writer = treeWriter(tree.raw, tree.fileOf, byteOrder(tree.raw.paths));
+        return Object.assign(writer.finish(tree.digests), { commit });
     }
-    else if (repo !== undefined) {
+    if (repo !== undefined) {
         if (!repo.workTree) {
             throw new RelsealError('E_BAD_INPUT', `${dir} is a bare repository with no working tree; pass --rev to hash a commit`);
         }
@@ -49876,22 +50664,9 @@ async function hashTreeWith(dir, options, threads) {
             throw checked.reason;
         if (hashed.status === 'rejected')
             throw hashed.reason;
-        entries = hashed.value;
+        return hashed.value;
     }
-    else {
-        entries = await hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? []), options, threads);
-    }
-    const sorted = sortEntries(entries);
-    const fileManifest = fileManifestOf(sorted);
-    return {
-        entries: sorted,
-        codeHash: codeHashOf(sorted),
-        fileManifest,
-        fileManifestHash: fileManifestHashOf(fileManifest),
-        files: sorted.length,
-        bytes: sorted.reduce((n, e) => n + e.size, 0),
-        ...(commit === undefined ? {} : { commit }),
-    };
+    return hashRaw(listDirectory(dir, options.include ?? [], options.exclude ?? [], base), options, threads);
 }
 
 ;// CONCATENATED MODULE: ../../src/tree/hash-file.ts
@@ -49903,7 +50678,7 @@ async function hashTreeWith(dir, options, threads) {
  */
 function hashFile(path) {
     return Promise.resolve().then(() => {
-        const { sha256, size } = read_file_hashFileSync(path, path, Buffer.allocUnsafe(read_file_READ_CHUNK_BYTES));
+        const { sha256, size } = hashFileSync(path, path, Buffer.allocUnsafe(read_file_READ_CHUNK_BYTES));
         return { sha256, size };
     });
 }

@@ -2023,8 +2023,8 @@ function checkAppend(envelope, keyId, existingSigners) {
     return { payload: env.untrustedPayload, existing };
 }
 
-// EXTERNAL MODULE: ../../src/tree/index.ts + 13 modules
-var src_tree = __webpack_require__(3804);
+// EXTERNAL MODULE: ../../src/tree/index.ts + 15 modules
+var src_tree = __webpack_require__(7184);
 // EXTERNAL MODULE: ../../src/tree/git-repo.ts
 var git_repo = __webpack_require__(307);
 // EXTERNAL MODULE: ../../src/git/git.ts + 2 modules

@@ -25,7 +25,12 @@ var __webpack_exports__ = {};
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  H: () => (/* binding */ HASH_WORKER_TAG)
+  Mr: () => (/* binding */ CONTROL_SLOTS),
+  $P: () => (/* binding */ FILES_DONE),
+  H2: () => (/* binding */ HASH_WORKER_TAG),
+  rO: () => (/* binding */ NEXT_BATCH),
+  VW: () => (/* binding */ STOP),
+  zg: () => (/* binding */ hashBatches)
 });
 
 ;// CONCATENATED MODULE: external "node:worker_threads"
@@ -88,6 +93,8 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const READ_CHUNK_BYTES = 1024 * 1024;
 /** The owner's execute bit (S_IXUSR): the only one git looks at. */
 const OWNER_EXECUTE = 0o100;
+/** Symlinks are never followed; a FIFO does not block the open. */
+const OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK;
 function fsError(e, where) {
     const code = e.code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -143,21 +150,56 @@ function readSome(fd, buffer, where) {
 function hashFileSync(path, where, buffer) {
     return tryHashFileSync(path, where, buffer, Number.POSITIVE_INFINITY);
 }
+/** Flat digests for `count` files, in `shared` memory when hashing threads are to fill them in. */
+function allocDigests(count, shared) {
+    const Memory = shared ? SharedArrayBuffer : ArrayBuffer;
+    return {
+        hex: Buffer.from(new Memory(count * 64)),
+        sizes: new Float64Array(new Memory(count * 8)),
+        executable: new Uint8Array(new Memory(count)),
+    };
+}
+/** The hex digest of file `i`. */
+function digestHex(d, i) {
+    return d.hex.toString('latin1', i * 64, i * 64 + 64);
+}
+// What the last hashOne call found besides the digest: returned this way, not in an object per file
+// (each thread has its own copy of this module).
+let lastSize = 0;
+let lastExecutable = false;
 /**
  * hashFileSync, except that a file larger than `maxBytes` is not read past its first buffer: the
  * result is then undefined (a caller that must stay free to handle signals leaves such files to a
  * worker thread).
- *
+ */
+function tryHashFileSync(path, where, buffer, maxBytes) {
+    const sha256 = hashOne(path, where, buffer, maxBytes);
+    return sha256 === undefined ? undefined : { sha256, size: lastSize, executable: lastExecutable };
+}
+/**
+ * tryHashFileSync writing its answer into `out` at `i`; false (nothing written) for a file larger
+ * than `maxBytes`.
+ */
+function hashFileInto(path, where, buffer, maxBytes, out, i) {
+    const sha256 = hashOne(path, where, buffer, maxBytes);
+    if (sha256 === undefined)
+        return false;
+    out.hex.write(sha256, i * 64, 64, 'latin1');
+    out.sizes[i] = lastSize;
+    out.executable[i] = lastExecutable ? 1 : 0;
+    return true;
+}
+/**
  * Most files of a source tree fit in one buffer, and for them one `read` and one `fstat` after it
  * are enough (this is the hot path of hashing a tree: a second fstat per file cost as much as the
  * read): the read returned every byte the file held at one moment exactly when the fstat that
  * follows reports that same size and a regular file. A file larger than the buffer is read in
  * chunks (from the start again) between two fstats, which must agree on size, inode and times.
  */
-function tryHashFileSync(path, where, buffer, maxBytes) {
+function hashOne(path, where, buffer, maxBytes) {
     let fd;
     try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, OPEN_FLAGS);
     }
     catch (e) {
         throw fsError(e, where);
@@ -169,15 +211,16 @@ function tryHashFileSync(path, where, buffer, maxBytes) {
             throw notRegular(where);
         // git's rule (create_ce_mode): a file is 100755 when its owner may execute it; the group's and
         // others' bits are ignored, so 0654 is 100644 and 0744 is 100755 (docs/code-hash.md).
-        const executable = (st.mode & OWNER_EXECUTE) !== 0;
+        lastExecutable = (st.mode & OWNER_EXECUTE) !== 0;
         if (first < buffer.length) {
             if (first !== st.size)
                 throw changed(where, st.size, first);
-            return { sha256: sha256Hex(buffer.subarray(0, first)), size: first, executable };
+            lastSize = first;
+            return sha256Hex(buffer.subarray(0, first));
         }
-        const hash = external_node_crypto_namespaceObject.createHash('sha256');
         if (st.size > maxBytes)
             return undefined;
+        const hash = external_node_crypto_namespaceObject.createHash('sha256');
         // Read again from the start, so that every byte hashed was read between the two fstats.
         let total = 0;
         while (total < st.size) {
@@ -190,7 +233,8 @@ function tryHashFileSync(path, where, buffer, maxBytes) {
         const after = (0,external_node_fs_namespaceObject.fstatSync)(fd);
         if (total !== st.size || !sameFile(st, after))
             throw changed(where, st.size, total);
-        return { sha256: hash.digest('hex'), size: total, executable };
+        lastSize = total;
+        return hash.digest('hex');
     }
     catch (e) {
         throw e instanceof RelsealError ? e : fsError(e, where);
@@ -202,47 +246,89 @@ function tryHashFileSync(path, where, buffer, maxBytes) {
 
 ;// CONCATENATED MODULE: ./src/tree/hash-worker.ts
 /**
- * Worker-thread side of the hash pool: receives batches of files, hashes them with the same
- * `tryHashFileSync` the calling thread uses, and answers with digests or the first error.
+ * Worker-thread side of the hash pool: takes one job (the list of files, and shared memory for the
+ * results), hashes batches of it with the same code the calling thread uses until none is left,
+ * and answers once: done, or the first error.
  *
- * Messages are kept flat, because on a tree of small files the cost of passing them is of the order
- * of the cost of hashing: a batch's paths travel as one NUL-joined string, and its answer as one
- * string of hex digests plus two transferred typed arrays (sizes, executable flags).
+ * Nothing travels per batch, because on a tree of small files passing messages costs as much as
+ * hashing: the paths come once as one NUL-joined string; every thread takes the next batch from a
+ * shared counter and writes digests, sizes and executable flags in place.
  */
 
 
 
 const HASH_WORKER_TAG = 'relseal-hash-worker';
+/** Slots of the shared control array (Int32Array). */
+const NEXT_BATCH = 0;
+const STOP = 1;
+const FILES_DONE = 2;
+const CONTROL_SLOTS = 3;
+/**
+ * Hashes batches of the `count` files named by `pathOf` until none is left or another thread has
+ * failed.
+ */
+function hashBatches(count, pathOf, base, batchFiles, control, bytes, slot, batchDone, out, buffer, first) {
+    const batches = Math.ceil(count / batchFiles);
+    for (let b = first ?? Atomics.add(control, NEXT_BATCH, 1); b < batches && Atomics.load(control, STOP) === 0; b = Atomics.add(control, NEXT_BATCH, 1)) {
+        const start = b * batchFiles;
+        const end = Math.min(start + batchFiles, count);
+        let sum = 0;
+        for (let i = start; i < end; i++) {
+            const path = pathOf(i);
+            hashFileInto(base + path, path, buffer, Number.POSITIVE_INFINITY, out, i);
+            sum += out.sizes[i];
+        }
+        bytes[slot] = bytes[slot] + sum;
+        Atomics.add(control, FILES_DONE, end - start);
+        Atomics.store(batchDone, b, 1);
+    }
+}
+/**
+ * Where each path of a NUL-terminated list starts. Paths are sliced from the list when opened,
+ * not split up front: tens of thousands of strings alive for the whole job made the garbage
+ * collector copy them from one generation to the next.
+ */
+function pathStarts(list) {
+    let count = 0;
+    for (let p = list.indexOf('\0'); p >= 0; p = list.indexOf('\0', p + 1))
+        count++;
+    const starts = new Int32Array(count + 1);
+    for (let i = 0, p = 0; i < count; i++) {
+        starts[i] = p;
+        p = list.indexOf('\0', p) + 1;
+    }
+    starts[count] = list.length;
+    return starts;
+}
 if (!external_node_worker_threads_namespaceObject.isMainThread && external_node_worker_threads_namespaceObject.workerData === HASH_WORKER_TAG && external_node_worker_threads_namespaceObject.parentPort) {
     const port = external_node_worker_threads_namespaceObject.parentPort;
     const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    port.on('message', (req) => {
-        const abs = req.abs.split('\0');
-        const where = req.where.split('\0');
-        const sizes = new Float64Array(abs.length);
-        const executable = new Uint8Array(abs.length);
-        let hex = '';
+    port.on('message', (job) => {
+        const control = new Int32Array(job.control);
         try {
-            for (let i = 0; i < abs.length; i++) {
-                const d = hashFileSync(abs[i], where[i], buffer);
-                hex += d.sha256;
-                sizes[i] = d.size;
-                executable[i] = d.executable ? 1 : 0;
-            }
-            port.postMessage({ batch: req.batch, hex, sizes, executable }, [
-                sizes.buffer,
-                executable.buffer,
-            ]);
+            const out = {
+                hex: Buffer.from(job.hex),
+                sizes: new Float64Array(job.sizes),
+                executable: new Uint8Array(job.executable),
+            };
+            const bytes = new Float64Array(job.bytes);
+            const list = job.paths;
+            const starts = pathStarts(list);
+            hashBatches(starts.length - 1, (i) => list.slice(starts[i], starts[i + 1] - 1), job.base, job.batchFiles, control, bytes, job.slot, new Int32Array(job.batchDone), out, buffer, job.first);
+            port.postMessage({ done: true });
         }
         catch (e) {
+            Atomics.store(control, STOP, 1);
             const code = e instanceof RelsealError ? e.code : 'E_UNREADABLE';
-            port.postMessage({
-                batch: req.batch,
-                error: { code, message: e.message },
-            });
+            port.postMessage({ error: { code, message: e.message } });
         }
     });
 }
 
-var __webpack_exports__HASH_WORKER_TAG = __webpack_exports__.H;
-export { __webpack_exports__HASH_WORKER_TAG as HASH_WORKER_TAG };
+var __webpack_exports__CONTROL_SLOTS = __webpack_exports__.Mr;
+var __webpack_exports__FILES_DONE = __webpack_exports__.$P;
+var __webpack_exports__HASH_WORKER_TAG = __webpack_exports__.H2;
+var __webpack_exports__NEXT_BATCH = __webpack_exports__.rO;
+var __webpack_exports__STOP = __webpack_exports__.VW;
+var __webpack_exports__hashBatches = __webpack_exports__.zg;
+export { __webpack_exports__CONTROL_SLOTS as CONTROL_SLOTS, __webpack_exports__FILES_DONE as FILES_DONE, __webpack_exports__HASH_WORKER_TAG as HASH_WORKER_TAG, __webpack_exports__NEXT_BATCH as NEXT_BATCH, __webpack_exports__STOP as STOP, __webpack_exports__hashBatches as hashBatches };
