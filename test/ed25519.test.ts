@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import nacl from 'tweetnacl'
 import { describe, expect, it } from 'vitest'
 import { keyPairFromSeed, signDetached, verifyDetached } from '../src/keys/ed25519.js'
 
@@ -33,6 +35,17 @@ describe('the Ed25519 wrapper', () => {
     const flipped = Uint8Array.from(sig)
     flipped[0] = (flipped[0] ?? 0) ^ 1
     expect(verifyDetached(kp.publicKey, hex(v.message), flipped)).toBe(false)
+  })
+
+  it('derives the key pair of a seed as tweetnacl does (the public half comes from OpenSSL)', () => {
+    for (let i = 0; i < 32; i++) {
+      const seed = new Uint8Array(randomBytes(32))
+      const ours = keyPairFromSeed(seed)
+      const theirs = nacl.sign.keyPair.fromSeed(seed)
+      expect(Buffer.from(ours.publicKey).toString('hex')).toBe(Buffer.from(theirs.publicKey).toString('hex'))
+      expect(Buffer.from(ours.secretKey).toString('hex')).toBe(Buffer.from(theirs.secretKey).toString('hex'))
+    }
+    expect(() => keyPairFromSeed(new Uint8Array(31))).toThrow(/bad seed size/)
   })
 
   it('matches every Project Wycheproof verdict (strict where tweetnacl is lenient)', () => {

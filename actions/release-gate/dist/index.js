@@ -38218,10 +38218,30 @@ const ED25519_SECRET_KEY_BYTES = 64;
 const ED25519_SIGNATURE_BYTES = 64;
 /** The order of the Ed25519 base point. */
 const GROUP_ORDER_L = 2n ** 252n + 27742317777372353535851937790883648493n;
-/** Derives the key pair of a 32-byte seed (deterministic, RFC 8032 section 5.1.5). */
+/** A PKCS#8 Ed25519 private key is this DER prefix followed by the 32-byte seed (RFC 8410). */
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+/**
+ * Derives the key pair of a 32-byte seed (deterministic, RFC 8032 section 5.1.5). The public half
+ * comes from node:crypto (OpenSSL), as verification does: tweetnacl's scalar multiplication takes
+ * about 100 ms in a fresh process (its code is not yet optimised), which an action paid before
+ * signing anything. The bytes are the same (test/ed25519.test.ts compares both).
+ */
 function ed25519_keyPairFromSeed(seed) {
-    const kp = nacl.sign.keyPair.fromSeed(seed);
-    return { publicKey: kp.publicKey, secretKey: kp.secretKey };
+    if (seed.length !== ED25519_SEED_BYTES) {
+        const kp = nacl.sign.keyPair.fromSeed(seed); // throws tweetnacl's own error for a bad size
+        return { publicKey: kp.publicKey, secretKey: kp.secretKey };
+    }
+    const privateKey = createPrivateKey({
+        key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
+        format: 'der',
+        type: 'pkcs8',
+    });
+    const x = createPublicKey(privateKey).export({ format: 'jwk' }).x ?? '';
+    const publicKey = new Uint8Array(Buffer.from(x, 'base64url'));
+    const secretKey = new Uint8Array(ED25519_SECRET_KEY_BYTES);
+    secretKey.set(seed);
+    secretKey.set(publicKey, ED25519_SEED_BYTES);
+    return { publicKey, secretKey };
 }
 /** A fresh random key pair. */
 function generateKeyPair() {
