@@ -29,6 +29,29 @@ function mixedTree(): { spec: TreeSpec; big: Buffer } {
 }
 
 describe('hashCommitTree (relseal hash --rev)', () => {
+  it('refuses a symlink whose target no checkout could hold, naming it, before holding it whole', async () => {
+    const repo = makeRepo({ 'a.txt': 'a\n' })
+    const target = join(repo, 'target')
+    writeFileSync(target, 'x/'.repeat(3000)) // 6000 bytes: symlink(2) itself refuses this
+    const oid = git(repo, 'hash-object', '-w', target).trim()
+    rmSync(target)
+    git(repo, 'update-index', '--add', '--cacheinfo', `120000,${oid},long-link`)
+    git(repo, 'commit', '-q', '-m', 'a link git can store but not check out')
+    const commit = git(repo, 'rev-parse', 'HEAD').trim()
+    await expect(hashTree({ dir: repo, rev: commit })).rejects.toMatchObject({
+      code: 'E_BAD_INPUT',
+      message: expect.stringMatching(/^"long-link" is a symlink whose target is 6000 bytes/),
+    })
+    // At the cap the link is read as before (and judged by the symlink rule: this one stays inside).
+    writeFileSync(target, 'a/'.repeat(2048))
+    const atCap = git(repo, 'hash-object', '-w', target).trim()
+    rmSync(target)
+    git(repo, 'update-index', '--cacheinfo', `120000,${atCap},long-link`)
+    git(repo, 'commit', '-q', '-m', 'a link of 4096 bytes')
+    const hashed = await hashTree({ dir: repo, rev: git(repo, 'rev-parse', 'HEAD').trim() })
+    expect(hashed.entries.find((e) => e.path === 'long-link')).toMatchObject({ kind: 'symlink', size: 4096 })
+  })
+
   it('gives the same entries reading git output directly and through events, each the SHA-256 of the bytes', async () => {
     const { spec, big } = mixedTree()
     const repo = makeRepo(spec)
