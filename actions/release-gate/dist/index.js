@@ -49559,6 +49559,12 @@ function hashOne(path, where, buffer, maxBytes) {
 
 
 
+/**
+ * A symlink's target is held whole (the symlink rule checks it), so it is capped: Linux refuses
+ * targets of PATH_MAX (4096) bytes or more, so a longer one can never be checked out, and a
+ * hostile repository could otherwise make this process hold a blob of any size.
+ */
+const MAX_LINK_TARGET_BYTES = 4096;
 const from_git_rev_KIND_OF_MODE = {
     '100755': raw_tree_RAW_EXECUTABLE,
     '120000': raw_tree_RAW_SYMLINK,
@@ -49931,10 +49937,15 @@ class BlobStream {
         }
         if (!ok)
             this.refuse(line, start, end);
+        const symlink = this.list.kinds[this.share[this.done]] === RAW_SYMLINK;
+        if (symlink && size > MAX_LINK_TARGET_BYTES) {
+            const where = JSON.stringify(this.current().path);
+            throw new RelsealError('E_BAD_INPUT', `${where} is a symlink whose target is ${size} bytes; no checkout can hold a link target over ${MAX_LINK_TARGET_BYTES} bytes (PATH_MAX), so this commit cannot be installed: fix the link and commit again`);
+        }
         this.size = this.remaining = size;
         this.hash = undefined;
         this.digest = size === 0 ? EMPTY_SHA256 : '';
-        this.kept = this.list.kinds[this.share[this.done]] === RAW_SYMLINK ? [] : undefined;
+        this.kept = symlink ? [] : undefined;
         this.state = size === 0 ? 'newline' : 'body';
     }
     finishBlob() {
