@@ -44,18 +44,8 @@ const UTF16_ORDER_DIFFERS = /[\uD800-\uFFFF]/
 
 /** Sorts entries by path bytes (a new array) and refuses duplicate paths. */
 export function sortEntries<T extends { path: string }>(entries: T[]): T[] {
-  let sorted: T[]
-  if (entries.some((e) => UTF16_ORDER_DIFFERS.test(e.path))) {
-    const keyed = entries.map((e) => ({ e, k: Buffer.from(e.path, 'utf8') }))
-    keyed.sort((x, y) => Buffer.compare(x.k, y.k))
-    sorted = keyed.map((x) => x.e)
-  } else sorted = [...entries].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0))
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.path === sorted[i - 1]!.path) {
-      throw duplicate(sorted[i]!.path)
-    }
-  }
-  return sorted
+  const order = byteOrder(entries.map((e) => e.path))
+  return order === undefined ? [...entries] : Array.from(order, (k) => entries[k]!)
 }
 
 function duplicate(path: string): RelsealError {
@@ -70,9 +60,10 @@ function duplicate(path: string): RelsealError {
 export function byteOrder(paths: readonly string[]): Uint32Array | undefined {
   let ordered = true
   for (let i = 1; i < paths.length && ordered; i++) ordered = paths[i - 1]! < paths[i]!
-  if (ordered && !paths.some((p) => UTF16_ORDER_DIFFERS.test(p))) return undefined
+  const byUtf8 = paths.some((p) => UTF16_ORDER_DIFFERS.test(p))
+  if (ordered && !byUtf8) return undefined
   const order = Uint32Array.from(paths.keys())
-  if (paths.some((p) => UTF16_ORDER_DIFFERS.test(p))) {
+  if (byUtf8) {
     const keys = paths.map((p) => Buffer.from(p, 'utf8'))
     order.sort((x, y) => Buffer.compare(keys[x]!, keys[y]!))
   } else order.sort((x, y) => (paths[x]! < paths[y]! ? -1 : paths[x]! > paths[y]! ? 1 : 0))

@@ -194,8 +194,10 @@ export async function listGitIndex(
   dir: string,
   keep: ((path: string) => boolean) | undefined,
   attributePlaces: Promise<AttributePlaces | undefined>,
-  base = dir.endsWith('/') ? dir : `${dir}/`,
+  base?: string,
 ): Promise<RawTree> {
+  // Git's paths are already normal (no `.`, `..` or doubled `/`), so joining is concatenating.
+  const absBase = dir.endsWith('/') ? dir : `${dir}/`
   const [listing, config, places] = await Promise.all([readIndex(dir), readCoreConfig(dir), attributePlaces])
   // The conversion check asks git about every path (unless no attribute file can exist); it runs
   // while the files are being hashed, and starts once the hashing threads have their work (looking
@@ -215,8 +217,6 @@ export async function listGitIndex(
   // With core.fileMode=false git ignores the file's bits and keeps the index's mode (a checkout on
   // a file system without execute bits, or one that sets them all); so does the hash.
   const indexModes = config.fileMode === false
-  // Git's paths are already normal (no `.`, `..` or doubled `/`), so joining is concatenating.
-  const absBase = dir.endsWith('/') ? dir : `${dir}/`
   for (let i = 0, k = 0; i < all.length; i++) {
     const path = all[i]!
     if (keep !== undefined) {
@@ -238,7 +238,7 @@ export async function listGitIndex(
     k++
   }
   assertLinksStayInside(links)
-  return { base, paths, kinds, fixed, pending }
+  return { base: base ?? absBase, paths, kinds, fixed, pending }
 }
 
 const CONVERTING_ATTRS = ['text', 'eol', 'filter', 'ident', 'working-tree-encoding'] as const

@@ -350,10 +350,10 @@ class BlobStream {
     return { oid: this.list.oids[i]!, path: this.list.paths[i]! }
   }
 
-  /** Writes what the pipe takes of the ids; true if it took some. */
-  writeSome(): boolean {
+  /** Writes what the pipe takes of the ids. */
+  writeSome(): void {
     this.wantsWrite = false
-    if (this.written >= this.ids.length) return false
+    if (this.written >= this.ids.length) return
     let n: number
     // EAGAIN comes back as an exception: without a stack trace it costs a fraction as much.
     const traces = Error.stackTraceLimit
@@ -362,17 +362,16 @@ class BlobStream {
       n = writeSync(this.inFd!, this.ids, this.written, this.ids.length - this.written)
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
-      if (code === 'EAGAIN') return false
+      if (code === 'EAGAIN') return
       // git stopped reading (it failed): what it printed, and its output's end, tell why.
       this.written = this.ids.length
       this.child.stdin.destroy()
-      return true
+      return
     } finally {
       Error.stackTraceLimit = traces
     }
     this.written += n
     if (this.written === this.ids.length) this.child.stdin.destroy()
-    return n > 0
   }
 
   /** Reads and parses what git has written; -1 when nothing was ready, 0 at the end of its output. */

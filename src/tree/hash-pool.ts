@@ -6,9 +6,11 @@ import { RelsealError, type RelsealErrorCode } from '../errors.js'
 import {
   CONTROL_SLOTS,
   FILES_DONE,
+  hashBatch,
   HASH_WORKER_TAG,
   NEXT_BATCH,
   STOP,
+  type BatchContext,
   type WorkerJob,
   type WorkerResponse,
 } from './hash-worker.js'
@@ -243,35 +245,36 @@ function hashInThreads(
       working++
       w.postMessage({ ...job, slot, ...(first === undefined ? {} : { first }) } satisfies WorkerJob)
     }
-    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES)
+    const here: BatchContext = {
+      count: n,
+      pathOf: (i) => paths[i]!,
+      base,
+      batchFiles,
+      control,
+      bytes,
+      slot: 0,
+      batchDone,
+      out,
+      buffer: Buffer.allocUnsafe(READ_CHUNK_BYTES),
+    }
     const hashHere = (): void => {
       if (settled) return
       const b = Atomics.add(control, NEXT_BATCH, 1)
-      const start = b * batchFiles
       if (b >= batches) {
         hereDone = true
         return finishIfDone()
       }
-      const end = Math.min(start + batchFiles, n)
-      let sum = 0
       try {
-        for (let i = start; i < end; i++) {
-          const path = paths[i]!
-          if (!hashFileInto(base + path, path, buffer, CALLING_THREAD_MAX_FILE_BYTES, out, i)) {
-            // Too large to read here: one more worker takes this batch, and the calling thread's place.
-            const w = startWorker()
-            own.push(w)
-            hereDone = true
-            return use(w, workers.length + 1, b)
-          }
-          sum += out.sizes[i]!
+        if (!hashBatch(here, b, CALLING_THREAD_MAX_FILE_BYTES)) {
+          // Too large to read here: one more worker takes this batch, and the calling thread's place.
+          const w = startWorker()
+          own.push(w)
+          hereDone = true
+          return use(w, workers.length + 1, b)
         }
       } catch (e) {
         return fail(e as Error)
       }
-      bytes[0] = bytes[0]! + sum
-      Atomics.add(control, FILES_DONE, end - start)
-      Atomics.store(batchDone, b, 1)
       if (options.onReady) {
         try {
           tellReady()

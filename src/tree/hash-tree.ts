@@ -81,6 +81,9 @@ function treeWriter(raw: RawTree, fileOf: Int32Array | undefined, order: Uint32A
   let mode: EntryMode = '100644'
   let sha256 = ''
   let size = 0
+  /** A regular file's mode bit: fixed by its kind, or (RAW_REGULAR) its owner execute bit as read. */
+  const executable = (kind: number, f: number): boolean =>
+    kind === RAW_EXECUTABLE || (kind === RAW_REGULAR && digests.executable[f] === 1)
   const describe = (i: number): void => {
     const kind = kinds[i]!
     if (kind === RAW_SUBMODULE) {
@@ -94,8 +97,7 @@ function treeWriter(raw: RawTree, fileOf: Int32Array | undefined, order: Uint32A
       size = content.length
     } else {
       const f = fileOf === undefined ? i : fileOf[i]!
-      mode =
-        kind === RAW_EXECUTABLE || (kind === RAW_REGULAR && digests.executable[f] === 1) ? '100755' : '100644'
+      mode = executable(kind, f) ? '100755' : '100644'
       sha256 = digestHex(digests, f)
       size = digests.sizes[f]!
     }
@@ -124,8 +126,7 @@ function treeWriter(raw: RawTree, fileOf: Int32Array | undefined, order: Uint32A
         listing.byte(0x20)
         listing.text(sha256)
       } else {
-        const executable = kind === RAW_EXECUTABLE || (kind === RAW_REGULAR && digests.executable[f] === 1)
-        listing.text(executable ? '100755' : '100644')
+        listing.text(executable(kind, f) ? '100755' : '100644')
         listing.byte(0x20)
         listing.bytes(hex, f * 64, f * 64 + 64)
         size = digests.sizes[f]!
@@ -253,6 +254,12 @@ export async function hashTree(options: HashTreeOptions): Promise<TreeHash> {
   }
 }
 
+/** The path filter of `include`/`exclude`, or undefined when neither is given (every path is kept). */
+const filterOf = (options: HashTreeOptions): ((path: string) => boolean) | undefined =>
+  options.include?.length || options.exclude?.length
+    ? pathFilter(options.include, options.exclude)
+    : undefined
+
 async function hashTreeWith(
   dir: string,
   options: HashTreeOptions,
@@ -269,9 +276,7 @@ async function hashTreeWith(
       : (async () =>
           listGitIndex(
             dir,
-            options.include?.length || options.exclude?.length
-              ? pathFilter(options.include, options.exclude)
-              : undefined,
+            filterOf(options),
             probe.then((r) => r?.places),
             base,
           ))()
@@ -293,15 +298,7 @@ async function hashTreeWith(
   }
   if (options.rev !== undefined) {
     const commit = await resolving!
-    const tree = await hashCommitTree(
-      dir,
-      commit,
-      repo!.prefix,
-      options.include?.length || options.exclude?.length
-        ? pathFilter(options.include, options.exclude)
-        : undefined,
-      options.onProgress,
-    )
+    const tree = await hashCommitTree(dir, commit, repo!.prefix, filterOf(options), options.onProgress)
     // The same flat finish as a working tree's (its lazy getters are kept: Object.assign adds to
     // the result, it does not copy it). ls-tree lists in byte order, so the order is only checked.
     const writer = treeWriter(tree.raw, tree.fileOf, byteOrder(tree.raw.paths))

@@ -41,41 +41,51 @@ export interface WorkerJob {
 }
 export type WorkerResponse = { done: true } | { error: { code: string; message: string } }
 
+/** What one thread needs to hash batches of a job: the files, the shared results and counters. */
+export interface BatchContext {
+  count: number
+  pathOf: (i: number) => string
+  base: string
+  batchFiles: number
+  control: Int32Array
+  /** Bytes hashed, one slot per thread; this thread adds to `bytes[slot]`. */
+  bytes: Float64Array
+  slot: number
+  batchDone: Int32Array
+  out: Digests
+  buffer: Buffer
+}
+
 /**
- * Hashes batches of the `count` files named by `pathOf` until none is left or another thread has
- * failed.
+ * Hashes batch `b` and marks it done (its bytes, the files-done counter, then its flag, which
+ * tells readers its digests are final). False, with the batch left unmarked, when a file is larger
+ * than `maxBytes` (the calling thread hands such a batch to a worker).
  */
-export function hashBatches(
-  count: number,
-  pathOf: (i: number) => string,
-  base: string,
-  batchFiles: number,
-  control: Int32Array,
-  bytes: Float64Array,
-  slot: number,
-  batchDone: Int32Array,
-  out: Digests,
-  buffer: Buffer,
-  first?: number,
-): void {
-  const batches = Math.ceil(count / batchFiles)
-  for (
-    let b = first ?? Atomics.add(control, NEXT_BATCH, 1);
-    b < batches && Atomics.load(control, STOP) === 0;
-    b = Atomics.add(control, NEXT_BATCH, 1)
-  ) {
-    const start = b * batchFiles
-    const end = Math.min(start + batchFiles, count)
-    let sum = 0
-    for (let i = start; i < end; i++) {
-      const path = pathOf(i)
-      hashFileInto(base + path, path, buffer, Number.POSITIVE_INFINITY, out, i)
-      sum += out.sizes[i]!
-    }
-    bytes[slot] = bytes[slot]! + sum
-    Atomics.add(control, FILES_DONE, end - start)
-    Atomics.store(batchDone, b, 1)
+export function hashBatch(ctx: BatchContext, b: number, maxBytes: number): boolean {
+  const { out } = ctx
+  const start = b * ctx.batchFiles
+  const end = Math.min(start + ctx.batchFiles, ctx.count)
+  let sum = 0
+  for (let i = start; i < end; i++) {
+    const path = ctx.pathOf(i)
+    if (!hashFileInto(ctx.base + path, path, ctx.buffer, maxBytes, out, i)) return false
+    sum += out.sizes[i]!
   }
+  ctx.bytes[ctx.slot] = ctx.bytes[ctx.slot]! + sum
+  Atomics.add(ctx.control, FILES_DONE, end - start)
+  Atomics.store(ctx.batchDone, b, 1)
+  return true
+}
+
+/** Hashes batches (`first`, then from the shared counter) until none is left or another thread has failed. */
+function hashBatches(ctx: BatchContext, first?: number): void {
+  const batches = Math.ceil(ctx.count / ctx.batchFiles)
+  for (
+    let b = first ?? Atomics.add(ctx.control, NEXT_BATCH, 1);
+    b < batches && Atomics.load(ctx.control, STOP) === 0;
+    b = Atomics.add(ctx.control, NEXT_BATCH, 1)
+  )
+    hashBatch(ctx, b, Number.POSITIVE_INFINITY)
 }
 
 /**
@@ -101,25 +111,25 @@ if (!isMainThread && workerData === HASH_WORKER_TAG && parentPort) {
   port.on('message', (job: WorkerJob) => {
     const control = new Int32Array(job.control)
     try {
-      const out: Digests = {
-        hex: Buffer.from(job.hex),
-        sizes: new Float64Array(job.sizes),
-        executable: new Uint8Array(job.executable),
-      }
-      const bytes = new Float64Array(job.bytes)
       const list = job.paths
       const starts = pathStarts(list)
       hashBatches(
-        starts.length - 1,
-        (i) => list.slice(starts[i], starts[i + 1]! - 1),
-        job.base,
-        job.batchFiles,
-        control,
-        bytes,
-        job.slot,
-        new Int32Array(job.batchDone),
-        out,
-        buffer,
+        {
+          count: starts.length - 1,
+          pathOf: (i) => list.slice(starts[i], starts[i + 1]! - 1),
+          base: job.base,
+          batchFiles: job.batchFiles,
+          control,
+          bytes: new Float64Array(job.bytes),
+          slot: job.slot,
+          batchDone: new Int32Array(job.batchDone),
+          out: {
+            hex: Buffer.from(job.hex),
+            sizes: new Float64Array(job.sizes),
+            executable: new Uint8Array(job.executable),
+          },
+          buffer,
+        },
         job.first,
       )
       port.postMessage({ done: true } satisfies WorkerResponse)

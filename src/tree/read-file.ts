@@ -92,7 +92,8 @@ function readSome(fd: number, buffer: Buffer, where: string): number {
  * always names bytes that existed at one moment.
  */
 export function hashFileSync(path: string, where: string, buffer: Buffer): FileDigest {
-  return tryHashFileSync(path, where, buffer, Number.POSITIVE_INFINITY)!
+  const sha256 = hashOne(path, where, buffer, Number.POSITIVE_INFINITY)!
+  return { sha256, size: lastSize, executable: lastExecutable }
 }
 
 /**
@@ -127,23 +128,9 @@ let lastSize = 0
 let lastExecutable = false
 
 /**
- * hashFileSync, except that a file larger than `maxBytes` is not read past its first buffer: the
- * result is then undefined (a caller that must stay free to handle signals leaves such files to a
- * worker thread).
- */
-export function tryHashFileSync(
-  path: string,
-  where: string,
-  buffer: Buffer,
-  maxBytes: number,
-): FileDigest | undefined {
-  const sha256 = hashOne(path, where, buffer, maxBytes)
-  return sha256 === undefined ? undefined : { sha256, size: lastSize, executable: lastExecutable }
-}
-
-/**
- * tryHashFileSync writing its answer into `out` at `i`; false (nothing written) for a file larger
- * than `maxBytes`.
+ * hashFileSync writing its answer into `out` at `i`; false (nothing written) for a file larger than
+ * `maxBytes`, which is not read past its first buffer (a caller that must stay free to handle
+ * signals leaves such files to a worker thread).
  */
 export function hashFileInto(
   path: string,
