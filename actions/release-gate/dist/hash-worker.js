@@ -30,7 +30,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   H2: () => (/* binding */ HASH_WORKER_TAG),
   rO: () => (/* binding */ NEXT_BATCH),
   VW: () => (/* binding */ STOP),
-  zg: () => (/* binding */ hashBatches)
+  BV: () => (/* binding */ hashBatch)
 });
 
 ;// CONCATENATED MODULE: external "node:worker_threads"
@@ -148,7 +148,8 @@ function readSome(fd, buffer, where) {
  * always names bytes that existed at one moment.
  */
 function hashFileSync(path, where, buffer) {
-    return tryHashFileSync(path, where, buffer, Number.POSITIVE_INFINITY);
+    const sha256 = hashOne(path, where, buffer, Number.POSITIVE_INFINITY);
+    return { sha256, size: lastSize, executable: lastExecutable };
 }
 /** Flat digests for `count` files, in `shared` memory when hashing threads are to fill them in. */
 function allocDigests(count, shared) {
@@ -168,17 +169,9 @@ function digestHex(d, i) {
 let lastSize = 0;
 let lastExecutable = false;
 /**
- * hashFileSync, except that a file larger than `maxBytes` is not read past its first buffer: the
- * result is then undefined (a caller that must stay free to handle signals leaves such files to a
- * worker thread).
- */
-function tryHashFileSync(path, where, buffer, maxBytes) {
-    const sha256 = hashOne(path, where, buffer, maxBytes);
-    return sha256 === undefined ? undefined : { sha256, size: lastSize, executable: lastExecutable };
-}
-/**
- * tryHashFileSync writing its answer into `out` at `i`; false (nothing written) for a file larger
- * than `maxBytes`.
+ * hashFileSync writing its answer into `out` at `i`; false (nothing written) for a file larger than
+ * `maxBytes`, which is not read past its first buffer (a caller that must stay free to handle
+ * signals leaves such files to a worker thread).
  */
 function hashFileInto(path, where, buffer, maxBytes, out, i) {
     const sha256 = hashOne(path, where, buffer, maxBytes);
@@ -264,24 +257,31 @@ const STOP = 1;
 const FILES_DONE = 2;
 const CONTROL_SLOTS = 3;
 /**
- * Hashes batches of the `count` files named by `pathOf` until none is left or another thread has
- * failed.
+ * Hashes batch `b` and marks it done (its bytes, the files-done counter, then its flag, which
+ * tells readers its digests are final). False, with the batch left unmarked, when a file is larger
+ * than `maxBytes` (the calling thread hands such a batch to a worker).
  */
-function hashBatches(count, pathOf, base, batchFiles, control, bytes, slot, batchDone, out, buffer, first) {
-    const batches = Math.ceil(count / batchFiles);
-    for (let b = first ?? Atomics.add(control, NEXT_BATCH, 1); b < batches && Atomics.load(control, STOP) === 0; b = Atomics.add(control, NEXT_BATCH, 1)) {
-        const start = b * batchFiles;
-        const end = Math.min(start + batchFiles, count);
-        let sum = 0;
-        for (let i = start; i < end; i++) {
-            const path = pathOf(i);
-            hashFileInto(base + path, path, buffer, Number.POSITIVE_INFINITY, out, i);
-            sum += out.sizes[i];
-        }
-        bytes[slot] = bytes[slot] + sum;
-        Atomics.add(control, FILES_DONE, end - start);
-        Atomics.store(batchDone, b, 1);
+function hashBatch(ctx, b, maxBytes) {
+    const { out } = ctx;
+    const start = b * ctx.batchFiles;
+    const end = Math.min(start + ctx.batchFiles, ctx.count);
+    let sum = 0;
+    for (let i = start; i < end; i++) {
+        const path = ctx.pathOf(i);
+        if (!hashFileInto(ctx.base + path, path, ctx.buffer, maxBytes, out, i))
+            return false;
+        sum += out.sizes[i];
     }
+    ctx.bytes[ctx.slot] = ctx.bytes[ctx.slot] + sum;
+    Atomics.add(ctx.control, FILES_DONE, end - start);
+    Atomics.store(ctx.batchDone, b, 1);
+    return true;
+}
+/** Hashes batches (`first`, then from the shared counter) until none is left or another thread has failed. */
+function hashBatches(ctx, first) {
+    const batches = Math.ceil(ctx.count / ctx.batchFiles);
+    for (let b = first ?? Atomics.add(ctx.control, NEXT_BATCH, 1); b < batches && Atomics.load(ctx.control, STOP) === 0; b = Atomics.add(ctx.control, NEXT_BATCH, 1))
+        hashBatch(ctx, b, Number.POSITIVE_INFINITY);
 }
 /**
  * Where each path of a NUL-terminated list starts. Paths are sliced from the list when opened,
@@ -306,15 +306,24 @@ if (!external_node_worker_threads_namespaceObject.isMainThread && external_node_
     port.on('message', (job) => {
         const control = new Int32Array(job.control);
         try {
-            const out = {
-                hex: Buffer.from(job.hex),
-                sizes: new Float64Array(job.sizes),
-                executable: new Uint8Array(job.executable),
-            };
-            const bytes = new Float64Array(job.bytes);
             const list = job.paths;
             const starts = pathStarts(list);
-            hashBatches(starts.length - 1, (i) => list.slice(starts[i], starts[i + 1] - 1), job.base, job.batchFiles, control, bytes, job.slot, new Int32Array(job.batchDone), out, buffer, job.first);
+            hashBatches({
+                count: starts.length - 1,
+                pathOf: (i) => list.slice(starts[i], starts[i + 1] - 1),
+                base: job.base,
+                batchFiles: job.batchFiles,
+                control,
+                bytes: new Float64Array(job.bytes),
+                slot: job.slot,
+                batchDone: new Int32Array(job.batchDone),
+                out: {
+                    hex: Buffer.from(job.hex),
+                    sizes: new Float64Array(job.sizes),
+                    executable: new Uint8Array(job.executable),
+                },
+                buffer,
+            }, job.first);
             port.postMessage({ done: true });
         }
         catch (e) {
@@ -330,5 +339,5 @@ var __webpack_exports__FILES_DONE = __webpack_exports__.$P;
 var __webpack_exports__HASH_WORKER_TAG = __webpack_exports__.H2;
 var __webpack_exports__NEXT_BATCH = __webpack_exports__.rO;
 var __webpack_exports__STOP = __webpack_exports__.VW;
-var __webpack_exports__hashBatches = __webpack_exports__.zg;
-export { __webpack_exports__CONTROL_SLOTS as CONTROL_SLOTS, __webpack_exports__FILES_DONE as FILES_DONE, __webpack_exports__HASH_WORKER_TAG as HASH_WORKER_TAG, __webpack_exports__NEXT_BATCH as NEXT_BATCH, __webpack_exports__STOP as STOP, __webpack_exports__hashBatches as hashBatches };
+var __webpack_exports__hashBatch = __webpack_exports__.BV;
+export { __webpack_exports__CONTROL_SLOTS as CONTROL_SLOTS, __webpack_exports__FILES_DONE as FILES_DONE, __webpack_exports__HASH_WORKER_TAG as HASH_WORKER_TAG, __webpack_exports__NEXT_BATCH as NEXT_BATCH, __webpack_exports__STOP as STOP, __webpack_exports__hashBatch as hashBatch };

@@ -48424,20 +48424,8 @@ function compareByBytes(a, b) {
 const UTF16_ORDER_DIFFERS = /[\uD800-\uFFFF]/;
 /** Sorts entries by path bytes (a new array) and refuses duplicate paths. */
 function sortEntries(entries) {
-    let sorted;
-    if (entries.some((e) => UTF16_ORDER_DIFFERS.test(e.path))) {
-        const keyed = entries.map((e) => ({ e, k: Buffer.from(e.path, 'utf8') }));
-        keyed.sort((x, y) => Buffer.compare(x.k, y.k));
-        sorted = keyed.map((x) => x.e);
-    }
-    else
-        sorted = [...entries].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
-    for (let i = 1; i < sorted.length; i++) {
-        if (sorted[i].path === sorted[i - 1].path) {
-            throw duplicate(sorted[i].path);
-        }
-    }
-    return sorted;
+    const order = entry_byteOrder(entries.map((e) => e.path));
+    return order === undefined ? [...entries] : Array.from(order, (k) => entries[k]);
 }
 function duplicate(path) {
     return new RelsealError('E_BAD_INPUT', `the tree lists ${JSON.stringify(path)} twice`);
@@ -48451,10 +48439,11 @@ function entry_byteOrder(paths) {
     let ordered = true;
     for (let i = 1; i < paths.length && ordered; i++)
         ordered = paths[i - 1] < paths[i];
-    if (ordered && !paths.some((p) => UTF16_ORDER_DIFFERS.test(p)))
+    const byUtf8 = paths.some((p) => UTF16_ORDER_DIFFERS.test(p));
+    if (ordered && !byUtf8)
         return undefined;
     const order = Uint32Array.from(paths.keys());
-    if (paths.some((p) => UTF16_ORDER_DIFFERS.test(p))) {
+    if (byUtf8) {
         const keys = paths.map((p) => Buffer.from(p, 'utf8'));
         order.sort((x, y) => Buffer.compare(keys[x], keys[y]));
     }
@@ -49011,7 +49000,9 @@ function readLinkText(abs, path) {
  * compared with their blobs first. Paths are opened as `base + path`: `base` is `dir/`, or ''
  * when `dir` is the process's directory.
  */
-async function from_git_index_listGitIndex(dir, keep, attributePlaces, base = dir.endsWith('/') ? dir : `${dir}/`) {
+async function from_git_index_listGitIndex(dir, keep, attributePlaces, base) {
+    // Git's paths are already normal (no `.`, `..` or doubled `/`), so joining is concatenating.
+    const absBase = dir.endsWith('/') ? dir : `${dir}/`;
     const [listing, config, places] = await Promise.all([readIndex(dir), readCoreConfig(dir), attributePlaces]);
     // The conversion check asks git about every path (unless no attribute file can exist); it runs
     // while the files are being hashed, and starts once the hashing threads have their work (looking
@@ -49029,8 +49020,6 @@ async function from_git_index_listGitIndex(dir, keep, attributePlaces, base = di
     // With core.fileMode=false git ignores the file's bits and keeps the index's mode (a checkout on
     // a file system without execute bits, or one that sets them all); so does the hash.
     const indexModes = config.fileMode === false;
-    // Git's paths are already normal (no `.`, `..` or doubled `/`), so joining is concatenating.
-    const absBase = dir.endsWith('/') ? dir : `${dir}/`;
     for (let i = 0, k = 0; i < all.length; i++) {
         const path = all[i];
         if (keep !== undefined) {
@@ -49055,7 +49044,7 @@ async function from_git_index_listGitIndex(dir, keep, attributePlaces, base = di
         k++;
     }
     assertLinksStayInside(links);
-    return { base, paths, kinds, fixed, pending };
+    return { base: base ?? absBase, paths, kinds, fixed, pending };
 }
 const CONVERTING_ATTRS = (/* unused pure expression or super */ null && (['text', 'eol', 'filter', 'ident', 'working-tree-encoding']));
 /**
@@ -49453,7 +49442,8 @@ function readSome(fd, buffer, where) {
  * always names bytes that existed at one moment.
  */
 function hashFileSync(path, where, buffer) {
-    return tryHashFileSync(path, where, buffer, Number.POSITIVE_INFINITY);
+    const sha256 = hashOne(path, where, buffer, Number.POSITIVE_INFINITY);
+    return { sha256, size: lastSize, executable: lastExecutable };
 }
 /** Flat digests for `count` files, in `shared` memory when hashing threads are to fill them in. */
 function read_file_allocDigests(count, shared) {
@@ -49473,17 +49463,9 @@ function read_file_digestHex(d, i) {
 let lastSize = 0;
 let lastExecutable = false;
 /**
- * hashFileSync, except that a file larger than `maxBytes` is not read past its first buffer: the
- * result is then undefined (a caller that must stay free to handle signals leaves such files to a
- * worker thread).
- */
-function tryHashFileSync(path, where, buffer, maxBytes) {
-    const sha256 = hashOne(path, where, buffer, maxBytes);
-    return sha256 === undefined ? undefined : { sha256, size: lastSize, executable: lastExecutable };
-}
-/**
- * tryHashFileSync writing its answer into `out` at `i`; false (nothing written) for a file larger
- * than `maxBytes`.
+ * hashFileSync writing its answer into `out` at `i`; false (nothing written) for a file larger than
+ * `maxBytes`, which is not read past its first buffer (a caller that must stay free to handle
+ * signals leaves such files to a worker thread).
  */
 function read_file_hashFileInto(path, where, buffer, maxBytes, out, i) {
     const sha256 = hashOne(path, where, buffer, maxBytes);
@@ -49818,11 +49800,11 @@ class BlobStream {
         const i = this.share[this.done];
         return { oid: this.list.oids[i], path: this.list.paths[i] };
     }
-    /** Writes what the pipe takes of the ids; true if it took some. */
+    /** Writes what the pipe takes of the ids. */
     writeSome() {
         this.wantsWrite = false;
         if (this.written >= this.ids.length)
-            return false;
+            return;
         let n;
         // EAGAIN comes back as an exception: without a stack trace it costs a fraction as much.
         const traces = Error.stackTraceLimit;
@@ -49833,11 +49815,11 @@ class BlobStream {
         catch (e) {
             const code = e.code;
             if (code === 'EAGAIN')
-                return false;
+                return;
             // git stopped reading (it failed): what it printed, and its output's end, tell why.
             this.written = this.ids.length;
             this.child.stdin.destroy();
-            return true;
+            return;
         }
         finally {
             Error.stackTraceLimit = traces;
@@ -49845,7 +49827,6 @@ class BlobStream {
         this.written += n;
         if (this.written === this.ids.length)
             this.child.stdin.destroy();
-        return n > 0;
     }
     /** Reads and parses what git has written; -1 when nothing was ready, 0 at the end of its output. */
     readSome(buffer) {
@@ -50112,24 +50093,31 @@ const hash_worker_STOP = 1;
 const hash_worker_FILES_DONE = 2;
 const hash_worker_CONTROL_SLOTS = 3;
 /**
- * Hashes batches of the `count` files named by `pathOf` until none is left or another thread has
- * failed.
+ * Hashes batch `b` and marks it done (its bytes, the files-done counter, then its flag, which
+ * tells readers its digests are final). False, with the batch left unmarked, when a file is larger
+ * than `maxBytes` (the calling thread hands such a batch to a worker).
  */
-function hashBatches(count, pathOf, base, batchFiles, control, bytes, slot, batchDone, out, buffer, first) {
-    const batches = Math.ceil(count / batchFiles);
-    for (let b = first ?? Atomics.add(control, hash_worker_NEXT_BATCH, 1); b < batches && Atomics.load(control, hash_worker_STOP) === 0; b = Atomics.add(control, hash_worker_NEXT_BATCH, 1)) {
-        const start = b * batchFiles;
-        const end = Math.min(start + batchFiles, count);
-        let sum = 0;
-        for (let i = start; i < end; i++) {
-            const path = pathOf(i);
-            read_file_hashFileInto(base + path, path, buffer, Number.POSITIVE_INFINITY, out, i);
-            sum += out.sizes[i];
-        }
-        bytes[slot] = bytes[slot] + sum;
-        Atomics.add(control, hash_worker_FILES_DONE, end - start);
-        Atomics.store(batchDone, b, 1);
+function hash_worker_hashBatch(ctx, b, maxBytes) {
+    const { out } = ctx;
+    const start = b * ctx.batchFiles;
+    const end = Math.min(start + ctx.batchFiles, ctx.count);
+    let sum = 0;
+    for (let i = start; i < end; i++) {
+        const path = ctx.pathOf(i);
+        if (!read_file_hashFileInto(ctx.base + path, path, ctx.buffer, maxBytes, out, i))
+            return false;
+        sum += out.sizes[i];
     }
+    ctx.bytes[ctx.slot] = ctx.bytes[ctx.slot] + sum;
+    Atomics.add(ctx.control, hash_worker_FILES_DONE, end - start);
+    Atomics.store(ctx.batchDone, b, 1);
+    return true;
+}
+/** Hashes batches (`first`, then from the shared counter) until none is left or another thread has failed. */
+function hashBatches(ctx, first) {
+    const batches = Math.ceil(ctx.count / ctx.batchFiles);
+    for (let b = first ?? Atomics.add(ctx.control, hash_worker_NEXT_BATCH, 1); b < batches && Atomics.load(ctx.control, hash_worker_STOP) === 0; b = Atomics.add(ctx.control, hash_worker_NEXT_BATCH, 1))
+        hash_worker_hashBatch(ctx, b, Number.POSITIVE_INFINITY);
 }
 /**
  * Where each path of a NUL-terminated list starts. Paths are sliced from the list when opened,
@@ -50154,15 +50142,24 @@ if (!external_node_worker_threads_.isMainThread && external_node_worker_threads_
     port.on('message', (job) => {
         const control = new Int32Array(job.control);
         try {
-            const out = {
-                hex: Buffer.from(job.hex),
-                sizes: new Float64Array(job.sizes),
-                executable: new Uint8Array(job.executable),
-            };
-            const bytes = new Float64Array(job.bytes);
             const list = job.paths;
             const starts = pathStarts(list);
-            hashBatches(starts.length - 1, (i) => list.slice(starts[i], starts[i + 1] - 1), job.base, job.batchFiles, control, bytes, job.slot, new Int32Array(job.batchDone), out, buffer, job.first);
+            hashBatches({
+                count: starts.length - 1,
+                pathOf: (i) => list.slice(starts[i], starts[i + 1] - 1),
+                base: job.base,
+                batchFiles: job.batchFiles,
+                control,
+                bytes: new Float64Array(job.bytes),
+                slot: job.slot,
+                batchDone: new Int32Array(job.batchDone),
+                out: {
+                    hex: Buffer.from(job.hex),
+                    sizes: new Float64Array(job.sizes),
+                    executable: new Uint8Array(job.executable),
+                },
+                buffer,
+            }, job.first);
             port.postMessage({ done: true });
         }
         catch (e) {
@@ -50379,37 +50376,38 @@ function hashInThreads(base, paths, workers, own, options) {
             working++;
             w.postMessage({ ...job, slot, ...(first === undefined ? {} : { first }) });
         };
-        const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+        const here = {
+            count: n,
+            pathOf: (i) => paths[i],
+            base,
+            batchFiles,
+            control,
+            bytes,
+            slot: 0,
+            batchDone,
+            out,
+            buffer: Buffer.allocUnsafe(READ_CHUNK_BYTES),
+        };
         const hashHere = () => {
             if (settled)
                 return;
             const b = Atomics.add(control, NEXT_BATCH, 1);
-            const start = b * batchFiles;
             if (b >= batches) {
                 hereDone = true;
                 return finishIfDone();
             }
-            const end = Math.min(start + batchFiles, n);
-            let sum = 0;
             try {
-                for (let i = start; i < end; i++) {
-                    const path = paths[i];
-                    if (!hashFileInto(base + path, path, buffer, CALLING_THREAD_MAX_FILE_BYTES, out, i)) {
-                        // Too large to read here: one more worker takes this batch, and the calling thread's place.
-                        const w = startWorker();
-                        own.push(w);
-                        hereDone = true;
-                        return use(w, workers.length + 1, b);
-                    }
-                    sum += out.sizes[i];
+                if (!hashBatch(here, b, CALLING_THREAD_MAX_FILE_BYTES)) {
+                    // Too large to read here: one more worker takes this batch, and the calling thread's place.
+                    const w = startWorker();
+                    own.push(w);
+                    hereDone = true;
+                    return use(w, workers.length + 1, b);
                 }
             }
             catch (e) {
                 return fail(e);
             }
-            bytes[0] = bytes[0] + sum;
-            Atomics.add(control, FILES_DONE, end - start);
-            Atomics.store(batchDone, b, 1);
             if (options.onReady) {
                 try {
                     tellReady();
@@ -50478,6 +50476,8 @@ function treeWriter(raw, fileOf, order) {
     let mode = '100644';
     let sha256 = '';
     let size = 0;
+    /** A regular file's mode bit: fixed by its kind, or (RAW_REGULAR) its owner execute bit as read. */
+    const executable = (kind, f) => kind === RAW_EXECUTABLE || (kind === RAW_REGULAR && digests.executable[f] === 1);
     const describe = (i) => {
         const kind = kinds[i];
         if (kind === RAW_SUBMODULE) {
@@ -50493,8 +50493,7 @@ function treeWriter(raw, fileOf, order) {
         }
         else {
             const f = fileOf === undefined ? i : fileOf[i];
-            mode =
-                kind === RAW_EXECUTABLE || (kind === RAW_REGULAR && digests.executable[f] === 1) ? '100755' : '100644';
+            mode = executable(kind, f) ? '100755' : '100644';
             sha256 = digestHex(digests, f);
             size = digests.sizes[f];
         }
@@ -50525,8 +50524,7 @@ function treeWriter(raw, fileOf, order) {
                 listing.text(sha256);
             }
             else {
-                const executable = kind === RAW_EXECUTABLE || (kind === RAW_REGULAR && digests.executable[f] === 1);
-                listing.text(executable ? '100755' : '100644');
+                listing.text(executable(kind, f) ? '100755' : '100644');
                 listing.byte(0x20);
                 listing.bytes(hex, f * 64, f * 64 + 64);
                 size = digests.sizes[f];
@@ -50652,6 +50650,10 @@ async function hashTree(options) {
         threads?.close();
     }
 }
+/** The path filter of `include`/`exclude`, or undefined when neither is given (every path is kept). */
+const filterOf = (options) => options.include?.length || options.exclude?.length
+    ? pathFilter(options.include, options.exclude)
+    : undefined;
 async function hashTreeWith(dir, options, threads, base) {
     const source = options.source ?? 'auto';
     // A working tree's listing starts with the probe (git processes at once, not one after another);
@@ -50659,9 +50661,7 @@ async function hashTreeWith(dir, options, threads, base) {
     const probe = source === 'plain' ? Promise.resolve(undefined) : probeRepo(dir, options.rev === undefined);
     const listing = source === 'plain' || options.rev !== undefined
         ? undefined
-        : (async () => listGitIndex(dir, options.include?.length || options.exclude?.length
-            ? pathFilter(options.include, options.exclude)
-            : undefined, probe.then((r) => r?.places), base))();
+        : (async () => listGitIndex(dir, filterOf(options), probe.then((r) => r?.places), base))();
     // Likewise the commit is resolved while the repository is probed; a missing repository still
     // wins over a bad revision, as the probe's answer is looked at first.
     const resolving = source === 'plain' || options.rev === undefined ? undefined : resolveCommit(dir, options.rev);
@@ -50676,9 +50676,7 @@ async function hashTreeWith(dir, options, threads, base) {
     }
     if (options.rev !== undefined) {
         const commit = await resolving;
-        const tree = await hashCommitTree(dir, commit, repo.prefix, options.include?.length || options.exclude?.length
-            ? pathFilter(options.include, options.exclude)
-            : undefined, options.onProgress);
+        const tree = await hashCommitTree(dir, commit, repo.prefix, filterOf(options), options.onProgress);
         // The same flat finish as a working tree's (its lazy getters are kept: Object.assign adds to
         // the result, it does not copy it). ls-tree lists in byte order, so the order is only checked.
         const writer = treeWriter(tree.raw, tree.fileOf, byteOrder(tree.raw.paths));
