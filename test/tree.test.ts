@@ -255,6 +255,45 @@ describe('bad input', () => {
     await expect(hashTree({ dir })).rejects.toMatchObject({ code: 'E_BAD_PATH_NAME' })
   })
 
+  it('refuses a link git wrote as a file (core.symlinks=false) whose target no checkout could hold, before holding it whole', async () => {
+    // A checkout without symlink support writes each link's target into a plain file; a hostile
+    // repository's "link" can be a blob of any size, which must not be read whole into memory.
+    const repo = makeRepo({ 'a.txt': 'a\n' })
+    git(repo, 'config', 'core.symlinks', 'false')
+    const link = join(repo, 'long-link')
+    writeFileSync(link, 'x/'.repeat(3000)) // 6000 bytes: symlink(2) itself refuses this
+    const oid = git(repo, 'hash-object', '-w', link).trim()
+    git(repo, 'update-index', '--add', '--cacheinfo', `120000,${oid},long-link`)
+    git(repo, 'commit', '-q', '-m', 'a link git can store but not check out as one')
+    await expect(hashTree({ dir: repo })).rejects.toMatchObject({
+      code: 'E_BAD_INPUT',
+      message: expect.stringMatching(/^"long-link" is a symlink whose target is more than 4096 bytes/),
+    })
+    // At the cap it is read as before, and hashes as --rev does.
+    writeFileSync(link, 'a/'.repeat(2048))
+    git(
+      repo,
+      'update-index',
+      '--cacheinfo',
+      `120000,${git(repo, 'hash-object', '-w', link).trim()},long-link`,
+    )
+    git(repo, 'commit', '-q', '-m', 'a link of 4096 bytes')
+    const work = await hashTree({ dir: repo })
+    expect(work.entries.find((e) => e.path === 'long-link')).toMatchObject({ kind: 'symlink', size: 4096 })
+    expect(work.codeHash).toBe((await hashTree({ dir: repo, rev: 'HEAD' })).codeHash)
+  })
+
+  it('refuses a tracked link that the working tree holds as a FIFO, without blocking on it', async () => {
+    const repo = makeRepo({ 'a.txt': 'a\n', link: { symlink: 'a.txt' } })
+    git(repo, 'config', 'core.symlinks', 'false')
+    execFileSync('rm', [join(repo, 'link')])
+    execFileSync('mkfifo', [join(repo, 'link')])
+    await expect(hashTree({ dir: repo })).rejects.toMatchObject({
+      code: 'E_BAD_INPUT',
+      message: expect.stringMatching(/^"link" is tracked as a symlink but is neither a symlink nor a file/),
+    })
+  })
+
   it('refuses a tracked file missing from the working tree with E_NOT_FOUND', async () => {
     const repo = makeRepo({ a: 'a', b: 'b' })
     execFileSync('rm', [join(repo, 'b')])

@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer'
-import { lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs'
+import { closeSync, constants, lstatSync, openSync, readlinkSync, readSync, realpathSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
 import { RelsealError } from '../errors.js'
 import { runGit } from '../git/git.js'
@@ -13,7 +13,7 @@ import {
   RAW_SYMLINK,
   type RawTree,
 } from './raw-tree.js'
-import { assertLinksStayInside, type TreeLink } from './symlink-rule.js'
+import { assertLinksStayInside, linkTooLong, MAX_LINK_TARGET_BYTES, type TreeLink } from './symlink-rule.js'
 
 /** Index modes, one byte per record. */
 export const MODE_FILE = 0
@@ -170,18 +170,48 @@ async function readIndex(dir: string): Promise<StageListing> {
   return parser.done()
 }
 
-/** A tracked symlink's target as text; without symlink support git writes it as a plain file. */
+/** Symlinks are not followed and a FIFO does not block the open (read-file.ts opens files alike). */
+const LINK_FILE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
+
+/**
+ * A tracked symlink's target as text; without symlink support git writes it as a plain file, read
+ * here with the same cap as a link's target (one byte more than it, so a longer one is refused
+ * without being held whole).
+ */
 function readLinkText(abs: string, path: string): Buffer {
-  let target: Buffer
-  try {
-    target = lstatSync(abs).isSymbolicLink() ? readlinkSync(abs, { encoding: 'buffer' }) : readFileSync(abs)
-  } catch {
-    throw new RelsealError(
+  const missing = (): RelsealError =>
+    new RelsealError(
       'E_NOT_FOUND',
       `${JSON.stringify(path)} is tracked by git but missing from the working tree; restore it (git checkout -- <path>) or commit its removal`,
     )
+  let st
+  try {
+    st = lstatSync(abs)
+    if (st.isSymbolicLink()) return readlinkSync(abs, { encoding: 'buffer' })
+  } catch {
+    throw missing()
   }
-  return target
+  if (!st.isFile()) {
+    throw new RelsealError(
+      'E_BAD_INPUT',
+      `${JSON.stringify(path)} is tracked as a symlink but is neither a symlink nor a file in the working tree; restore it (git checkout -- <path>)`,
+    )
+  }
+  let fd
+  try {
+    fd = openSync(abs, LINK_FILE_FLAGS)
+  } catch {
+    throw missing()
+  }
+  try {
+    const buf = Buffer.allocUnsafe(MAX_LINK_TARGET_BYTES + 1)
+    let got = 0
+    for (let n; got < buf.length && (n = readSync(fd, buf, got, buf.length - got, null)) > 0;) got += n
+    if (got > MAX_LINK_TARGET_BYTES) throw linkTooLong(path)
+    return Buffer.from(buf.subarray(0, got))
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /**

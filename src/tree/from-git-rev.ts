@@ -7,14 +7,7 @@ import { decodePathName } from './entry.js'
 import { splitNul } from './git-repo.js'
 import { RAW_EXECUTABLE, RAW_FILE, RAW_SUBMODULE, RAW_SYMLINK, type RawTree } from './raw-tree.js'
 import { allocDigests, sha256Hex, type Digests } from './read-file.js'
-import { assertLinksStayInside, type TreeLink } from './symlink-rule.js'
-
-/**
- * A symlink's target is held whole (the symlink rule checks it), so it is capped: Linux refuses
- * targets of PATH_MAX (4096) bytes or more, so a longer one can never be checked out, and a
- * hostile repository could otherwise make this process hold a blob of any size.
- */
-const MAX_LINK_TARGET_BYTES = 4096
+import { assertLinksStayInside, linkTooLong, MAX_LINK_TARGET_BYTES, type TreeLink } from './symlink-rule.js'
 
 /** A commit's listing, flat (no object per path), in `ls-tree` order, with each path's object id. */
 interface Listing {
@@ -452,13 +445,7 @@ class BlobStream {
     }
     if (!ok) this.refuse(line, start, end)
     const symlink = this.list.kinds[this.share[this.done]!] === RAW_SYMLINK
-    if (symlink && size > MAX_LINK_TARGET_BYTES) {
-      const where = JSON.stringify(this.current().path)
-      throw new RelsealError(
-        'E_BAD_INPUT',
-        `${where} is a symlink whose target is ${size} bytes; no checkout can hold a link target over ${MAX_LINK_TARGET_BYTES} bytes (PATH_MAX), so this commit cannot be installed: fix the link and commit again`,
-      )
-    }
+    if (symlink && size > MAX_LINK_TARGET_BYTES) throw linkTooLong(this.current().path, size)
     this.size = this.remaining = size
     this.hash = undefined
     this.digest = size === 0 ? EMPTY_SHA256 : ''

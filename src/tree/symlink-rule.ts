@@ -17,6 +17,22 @@ export interface TreeLink {
 }
 
 /** Links nested deeper than this are refused, as Linux refuses them (MAXSYMLINKS, ELOOP). */
+/**
+ * A symlink's target is held whole (the symlink rule checks it), so it is capped: Linux refuses
+ * targets of PATH_MAX (4096) bytes or more, so a longer one can never be checked out as a link,
+ * and a hostile repository could otherwise make this process hold a blob of any size.
+ */
+export const MAX_LINK_TARGET_BYTES = 4096
+
+/** The refusal of a link whose target is over MAX_LINK_TARGET_BYTES (`size`, or just "more than"). */
+export function linkTooLong(path: string, size?: number): RelsealError {
+  const what = size === undefined ? `more than ${MAX_LINK_TARGET_BYTES}` : String(size)
+  return new RelsealError(
+    'E_BAD_INPUT',
+    `${JSON.stringify(path)} is a symlink whose target is ${what} bytes; no checkout can hold a link target over ${MAX_LINK_TARGET_BYTES} bytes (PATH_MAX), so this commit cannot be installed: fix the link and commit again`,
+  )
+}
+
 export const MAX_LINK_NESTING = 40
 
 interface Node {
