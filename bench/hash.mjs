@@ -116,9 +116,41 @@ function syscallFloor() {
   }
 }
 
+/**
+ * The blobs of HEAD's tree as cat-file input: all of them, and in two halves (the ids in turn, as
+ * relseal shares them between its two cat-file processes), for the floor of `--rev`: git printing
+ * the blobs into a pipe that `cat` empties, which no reader of git's object store goes below.
+ */
+function blobLists(dir, name) {
+  const ids = execFileSync('git', ['ls-tree', '-r', '-z', 'HEAD'], { cwd: dir, maxBuffer: 1 << 28 })
+    .toString('latin1')
+    .split('\0')
+    .filter((rec) => / blob /.test(rec.slice(0, rec.indexOf('\t'))))
+    .map((rec) => rec.split(' ')[2].split('\t')[0])
+  const write = (suffix, xs) => {
+    const file = join(work, `${name}.${suffix}`)
+    writeFileSync(file, xs.join('\n') + '\n')
+    return file
+  }
+  return {
+    all: write('oids', ids),
+    halves: [0, 1].map((h) =>
+      write(
+        `oids.${h}`,
+        ids.filter((_, k) => Math.floor(k / 64) % 2 === h),
+      ),
+    ),
+  }
+}
+
+/** `git cat-file --batch` with relseal's pack windows (they keep git's RSS down) over `list`. */
+const catFile = (list) =>
+  `git -c core.packedGitWindowSize=32m -c core.packedGitLimit=96m cat-file --batch --buffer < ${list}`
+
 function smallFiles(name, dir) {
   const floor = syscallFloor()
   const { list, count } = fileList(dir, name)
+  const blobs = blobLists(dir, name)
   console.log(`\n(${name}) ${dir}: ${count} files; load ${load()}`)
   const r = compare(
     {
@@ -131,6 +163,12 @@ function smallFiles(name, dir) {
       lean2: [process.execPath, [prototype, dir, '--threads', '2', '--lean']],
       nodeStart: [process.execPath, ['-e', '0']],
       ...(floor ? { floor: [floor, [list, '2']] } : {}),
+      gitOnly: ['sh', ['-c', `${catFile(blobs.all)} > /dev/null`]],
+      gitPipe1: ['sh', ['-c', `${catFile(blobs.all)} | cat > /dev/null`]],
+      gitPipe2: [
+        'sh',
+        ['-c', blobs.halves.map((h) => `${catFile(h)} | cat > /dev/null &`).join(' ') + ' wait'],
+      ],
     },
     dir,
   )
@@ -143,6 +181,9 @@ function smallFiles(name, dir) {
   row('prototype, 2 threads, lean + fstat', r.lean2)
   row('node -e 0 (start-up alone, for scale)', r.nodeStart)
   if (r.floor) row('C: open/read/fstat/close, 2 thr, no hash', r.floor)
+  row('--rev floor: git cat-file > /dev/null', r.gitOnly)
+  row('--rev floor: git cat-file | cat', r.gitPipe1)
+  row('--rev floor: 2 x (git cat-file | cat)', r.gitPipe2)
   for (const [label, x] of [
     ['relseal hash', r.relseal],
     ['relseal hash --rev HEAD', r.relsealRev],
