@@ -163,6 +163,28 @@ describe('when the server misbehaves', () => {
     expect(storage.requests[0]!.authorization).toBeUndefined()
   })
 
+  it('skips entries of a release listing that are not objects, and refuses an asset on another host', async () => {
+    const manifest = Buffer.from('{"not":"verified here"}')
+    let assetUrl = ''
+    const api = await serve((q, res, base) => {
+      if (q.url === '/repos/acme/app/releases/tags/v1.0.0')
+        res.end(
+          JSON.stringify({
+            assets: [null, 7, 'x', { name: 'release_manifest.json', url: assetUrl || `${base}/a/7` }],
+          }),
+        )
+      else res.end(manifest)
+    })
+    expect(Buffer.from(await loadManifestSource('github:acme/app@v1.0.0', { apiUrl: api.base }))).toEqual(
+      manifest,
+    )
+    assetUrl = 'http://127.0.0.2:9/a/7'
+    await expect(loadManifestSource('github:acme/app@v1.0.0', { apiUrl: api.base })).rejects.toMatchObject({
+      code: 'E_BAD_INPUT',
+      message: 'the v1.0.0 release of acme/app lists its release_manifest.json on another host; refused',
+    })
+  })
+
   it('refuses a GitHub API answer over the API cap (E_TOO_LARGE)', async () => {
     const api = await serve((_q, res) => {
       res.writeHead(200)

@@ -7,13 +7,12 @@ import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { RelsealError } from '../errors.js'
 import type { ManifestArtifact, ManifestPayload } from '../manifest/index.js'
-import { checkFetchUrl, expectOk, fetchPinned, MAX_API_JSON_BYTES } from '../net/index.js'
+import { expectOk, fetchPinned } from '../net/index.js'
 import { escapeUntrusted } from '../text/escape.js'
+import { fetchGitHubRelease, GITHUB_SOURCE } from './github-release.js'
 import type { SourceOptions } from './manifest-source.js'
 
-const GITHUB_SOURCE = /^github:([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})@(.+)$/
 const URL_SOURCE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//
-const DEFAULT_API = 'https://api.github.com'
 const CHUNK_BYTES = 1024 * 1024
 /** An artifact download may take this long in all unless told otherwise (large binaries). */
 export const DEFAULT_ARTIFACT_DEADLINE_MS = 300_000
@@ -94,60 +93,6 @@ function copyLocal(path: string, maxBytes: number, w: ReturnType<typeof hashingW
   }
 }
 
-async function githubAssetUrl(
-  owner: string,
-  repo: string,
-  tag: string,
-  name: string,
-  o: SourceOptions,
-): Promise<{ url: string; api: URL; headers: Record<string, string> }> {
-  const api = checkFetchUrl(o.apiUrl ?? DEFAULT_API, '--api-url (GITHUB_API_URL)')
-  const base = api.href.replace(/\/+$/, '')
-  const headers = {
-    accept: 'application/vnd.github+json',
-    'x-github-api-version': '2022-11-28',
-    'user-agent': 'relseal',
-  }
-  const what = `the ${tag} release of ${owner}/${repo}`
-  const res = await fetchPinned({
-    url: `${base}/repos/${owner}/${repo}/releases/tags/${encodeURIComponent(tag)}`,
-    what,
-    maxBytes: MAX_API_JSON_BYTES,
-    headers,
-    token: o.token,
-    ...(o.deadlineMs ? { deadlineMs: o.deadlineMs } : {}),
-  })
-  let assets: unknown
-  try {
-    assets = (JSON.parse(expectOk(res, what).body.toString('utf8')) as { assets?: unknown } | null)?.assets
-  } catch (e) {
-    if (e instanceof RelsealError) throw e
-    throw new RelsealError('E_NETWORK', `${what}: the GitHub API answered with something that is not JSON`, {
-      cause: e,
-    })
-  }
-  const asset = Array.isArray(assets)
-    ? (assets as { name?: unknown; url?: unknown }[]).find((a) => a?.name === name)
-    : undefined
-  if (typeof asset?.url !== 'string')
-    throw new RelsealError(
-      'E_NOT_FOUND',
-      `${what} has no asset named "${escapeUntrusted(name)}" although its signed manifest lists it; ask the publisher to upload it`,
-    )
-  let url: URL | undefined
-  try {
-    url = new URL(asset.url)
-  } catch {
-    url = undefined
-  }
-  if (url?.origin !== api.origin)
-    throw new RelsealError(
-      'E_BAD_INPUT',
-      `${what} lists its ${escapeUntrusted(name)} on another host; refused`,
-    )
-  return { url: url.href, api, headers: { ...headers, accept: 'application/octet-stream' } }
-}
-
 /**
  * Downloads the signed artifact `entry` of the release `payload` from where the manifest came
  * from (`github:` release asset of the signed tag, the URL beside an https manifest, the file
@@ -168,16 +113,18 @@ export async function downloadArtifact(
   const gh = GITHUB_SOURCE.exec(manifestSource)
   if (gh) {
     // The signed tag, not "latest": a release published meanwhile cannot slip in its asset.
-    const a = await githubAssetUrl(gh[1]!, gh[2]!, payload.tag, entry.name, o)
+    const release = await fetchGitHubRelease(gh[1]!, gh[2]!, payload.tag, o)
+    const asset = release.assets.find((a) => a.name === entry.name)
+    if (typeof asset?.url !== 'string')
+      throw new RelsealError(
+        'E_NOT_FOUND',
+        `${release.what} has no asset named "${escapeUntrusted(entry.name)}" although its signed manifest lists it; ask the publisher to upload it`,
+      )
     const res = await fetchPinned({
-      url: a.url,
+      ...release.assetRequest(escapeUntrusted(entry.name), asset.url),
       what,
-      headers: a.headers,
-      token: o.token,
       maxBytes: entry.size,
       deadlineMs,
-      assetRedirects: true,
-      ...(o.assetHosts ? { assetHosts: o.assetHosts } : {}),
       sink: w.write,
     })
     expectOk(res, what)

@@ -8,7 +8,8 @@ import {
   readManifestFile,
   WITHDRAWAL_ASSET,
 } from '../manifest/index.js'
-import { checkFetchUrl, expectOk, fetchPinned, MAX_API_JSON_BYTES } from '../net/index.js'
+import { expectOk, fetchPinned } from '../net/index.js'
+import { fetchGitHubRelease, GITHUB_SOURCE } from './github-release.js'
 import {
   MAX_ROOT_STEPS,
   MAX_TRUST_ROOT_BYTES,
@@ -26,22 +27,6 @@ export interface SourceOptions {
   deadlineMs?: number
   /** Replaces GitHub's asset hosts as redirect targets for the asset download (tests). */
   assetHosts?: readonly string[]
-}
-
-const GITHUB_SOURCE = /^github:([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})@(.+)$/
-const DEFAULT_API = 'https://api.github.com'
-
-function parseRelease(body: Buffer, what: string): { name: unknown; url: unknown }[] {
-  let release: unknown
-  try {
-    release = JSON.parse(body.toString('utf8'))
-  } catch (e) {
-    throw new RelsealError('E_NETWORK', `${what}: the GitHub API answered with something that is not JSON`, {
-      cause: e,
-    })
-  }
-  const assets = (release as { assets?: unknown } | null)?.assets
-  return Array.isArray(assets) ? (assets as { name: unknown; url: unknown }[]) : []
 }
 
 export { trustRootName }
@@ -62,46 +47,11 @@ async function fromGitHub(
   o: SourceOptions,
   rootsAfter: number | undefined,
 ): Promise<LoadedSource> {
-  // Checked before anything is sent: the token must never travel over plain http off this machine.
-  const api = checkFetchUrl(o.apiUrl ?? DEFAULT_API, '--api-url (GITHUB_API_URL)')
-  const base = api.href.replace(/\/+$/, '')
-  const headers = {
-    accept: 'application/vnd.github+json',
-    'x-github-api-version': '2022-11-28',
-    'user-agent': 'relseal',
-  }
-  const common = { token: o.token, headers, ...(o.deadlineMs ? { deadlineMs: o.deadlineMs } : {}) }
-  const route = tag === 'latest' ? 'releases/latest' : `releases/tags/${encodeURIComponent(tag)}`
-  const what = `the ${tag} release of ${owner}/${repo}`
-  const res = await fetchPinned({
-    ...common,
-    url: `${base}/repos/${owner}/${repo}/${route}`,
-    what,
-    maxBytes: MAX_API_JSON_BYTES,
-  })
-  const assets = parseRelease(expectOk(res, what).body, what)
-  // The asset is fetched through the API (with the token), which redirects to GitHub's storage
-  // host; fetchPinned drops the token there.
+  const release = await fetchGitHubRelease(owner, repo, tag, o)
+  const { assets, what } = release
   const download = async (name: string, url: unknown, maxBytes: number): Promise<Uint8Array> => {
-    let assetUrl: URL | undefined
-    try {
-      assetUrl = typeof url === 'string' ? new URL(url) : undefined
-    } catch {
-      assetUrl = undefined
-    }
-    if (assetUrl?.origin !== api.origin)
-      throw new RelsealError('E_BAD_INPUT', `${what} lists its ${name} on another host; refused`)
-    const assetWhat = `${name} of ${what}`
-    const got = await fetchPinned({
-      ...common,
-      url: assetUrl.href,
-      what: assetWhat,
-      headers: { ...headers, accept: 'application/octet-stream' },
-      maxBytes,
-      assetRedirects: true,
-      ...(o.assetHosts ? { assetHosts: o.assetHosts } : {}),
-    })
-    return expectOk(got, assetWhat).body
+    const request = release.assetRequest(name, url)
+    return expectOk(await fetchPinned({ ...request, maxBytes }), request.what).body
   }
   const asset = assets.find((a) => a.name === MANIFEST_ASSET)
   if (!asset || typeof asset.url !== 'string')
