@@ -225,7 +225,8 @@ export async function uploadReleaseAsset(
       method: 'POST',
       url: release.upload_url,
       name,
-      data: Buffer.from(data) as unknown as string,
+      // A view of the caller's bytes: Buffer.from(data) would copy them (2.4 MB for a large file list).
+      data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) as unknown as string,
       headers: { 'content-type': 'application/octet-stream', 'content-length': data.length },
     }),
   )

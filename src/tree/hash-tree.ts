@@ -38,6 +38,11 @@ export interface TreeHash {
   fileManifest: string
   /** `sha256:<hex>` of `fileManifest`. */
   fileManifestHash: string
+  /**
+   * `fileManifest` as the UTF-8 bytes it was written as: what a signer saves and uploads, without
+   * the text being made (a 30,000-file tree's manifest is 2.4 MB) and encoded back.
+   */
+  fileManifestBytes: Uint8Array
   /** Number of entries. */
   files: number
   /** Bytes hashed. */
@@ -180,6 +185,7 @@ function treeWriter(raw: RawTree, fileOf: Int32Array | undefined, order: Uint32A
       codeHash: { ...value, value: `sha256:${code.digest('hex')}` },
       fileManifest: { ...lazy, get: (): string => (fileManifest ??= manifestBytes.toString('utf8')) },
       fileManifestHash: { ...value, value: `sha256:${sha256Hex(manifestBytes)}` },
+      fileManifestBytes: { ...value, value: manifestBytes },
       files: { ...value, value: n },
       bytes: { ...value, value: bytes },
     })

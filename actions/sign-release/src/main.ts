@@ -171,7 +171,8 @@ export async function sign(inputs: SignInputs, early?: EarlyHash): Promise<Recor
   const manifestPath = join(outDir, inputs.manifestName)
   const filesPath = join(outDir, FILES_ASSET)
   writeFileSync(manifestPath, envelope)
-  writeFileSync(filesPath, tree.fileManifest)
+  // As bytes: the manifest's text would be made from them only to be encoded back, twice.
+  writeFileSync(filesPath, tree.fileManifestBytes)
   core.endGroup()
 
   let release: Release | undefined
@@ -181,7 +182,7 @@ export async function sign(inputs: SignInputs, early?: EarlyHash): Promise<Recor
       payload,
       envelope,
       manifestPath,
-      files: Buffer.from(tree.fileManifest),
+      files: tree.fileManifestBytes,
       artifacts,
       trustRoots,
     })
