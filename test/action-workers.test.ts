@@ -22,7 +22,8 @@ const bundles = readdirSync(actionsDir)
   .filter(({ dist }) =>
     readdirSync(dist)
       .filter((f) => f.endsWith('.js') && f !== 'hash-worker.js')
-      .some((f) => readFileSync(join(dist, f), 'utf8').includes(`'hash-worker', 'js'`)),
+      // (minified: the quotes and spacing of the bundle's own text are not kept)
+      .some((f) => /['"]hash-worker['"], ?['"]js['"]/.test(readFileSync(join(dist, f), 'utf8'))),
   )
 
 describe('action bundles ship their hashing thread', () => {
