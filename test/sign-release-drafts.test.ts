@@ -98,12 +98,22 @@ describe('sign-release finds the release among drafts and published releases', (
     expect(r.status).toBe(0)
     expect(r.outputs['release-state']).toBe('draft')
     expect(writesOf(fake)).toEqual([RELEASES, UPLOAD, UPLOAD, UPLOAD])
-    expect(fake.state.releases[0]!.assets.map((a) => a.name)).toEqual([
-      'app.tgz',
-      'release_files.sha256',
-      'release_manifest.json',
-    ])
+    // the artifact and the file list go up together; the manifest once both are there
+    const names = fake.state.releases[0]!.assets.map((a) => a.name)
+    expect(names.slice(0, 2).sort()).toEqual(['app.tgz', 'release_files.sha256'])
+    expect(names[2]).toBe('release_manifest.json')
     expect(errorsOf(await verifyStep(f))[0]).toContain('E_NOT_FOUND')
+  })
+
+  it('uploads the manifest only after a slow artifact upload has finished', async () => {
+    const f = releaseFlow(fake)
+    // the first upload to arrive (the artifact or the file list) is answered late
+    fake.faults.push({ method: 'POST', path: '/assets', status: 200, times: 1, delayMs: 400 })
+    const r = await signStep(f, { 'upload-artifacts': 'true' })
+    expect(errorsOf(r)).toEqual([])
+    expect(r.status).toBe(0)
+    expect(fake.state.releases[0]!.assets.map((a) => a.name).at(-1)).toBe('release_manifest.json')
+    expect(fake.state.releases[0]!.assets).toHaveLength(3)
   })
 
   it('does not make a backport the latest release', async () => {

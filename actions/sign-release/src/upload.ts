@@ -41,6 +41,31 @@ function comparable(p: ManifestPayload, field: (typeof SAME_RELEASE)[number]): u
   return field === 'rollout' ? p.rollout?.stages : p[field]
 }
 
+/** Assets uploaded at once before the manifest (GitHub refuses clients that open many at a time). */
+const PARALLEL_UPLOADS = 4
+
+/** `work` on every item, at most `limit` at a time; settles once all have, in the items' order. */
+async function inTurns<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
+  const out: PromiseSettledResult<R>[] = new Array<PromiseSettledResult<R>>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      try {
+        out[i] = { status: 'fulfilled', value: await work(items[i]!) }
+      } catch (reason) {
+        out[i] = { status: 'rejected', reason }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return out
+}
+
 /** A manifest on the release that this key signed for the very same release. */
 interface Equivalent {
   bytes: Uint8Array
@@ -201,8 +226,20 @@ export async function uploadSigned(
     ]),
     [name, manifest, inputs.overwrite || previous?.expiredAt !== undefined],
   ]
-  for (const [asset, data, replace] of uploads)
-    core.info(`${asset}: ${await putReleaseAsset(gh, release, asset, data, replace, assets)}`)
+  // Everything but the manifest goes up a few at a time (each asset is its own requests, by its own
+  // name); the manifest only once all of them are there.
+  const [last] = uploads.splice(-1)
+  const outcomes = await inTurns(uploads, PARALLEL_UPLOADS, ([asset, data, replace]) =>
+    putReleaseAsset(gh, release, asset, data, replace, assets),
+  )
+  uploads.forEach(([asset], i) => {
+    const o = outcomes[i]!
+    if (o.status === 'fulfilled') core.info(`${asset}: ${o.value}`)
+  })
+  const failed = outcomes.find((o) => o.status === 'rejected')
+  if (failed) throw failed.reason
+  const [asset, data, replace] = last!
+  core.info(`${asset}: ${await putReleaseAsset(gh, release, asset, data, replace, assets)}`)
   if (release.draft && inputs.publish) return publishRelease(gh, release, inputs.version)
   if (release.draft) core.info(`release ${release.tag_name} stays a draft (publish: false)`)
   return release
