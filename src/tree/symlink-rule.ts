@@ -16,7 +16,6 @@ export interface TreeLink {
   target: string
 }
 
-/** Links nested deeper than this are refused, as Linux refuses them (MAXSYMLINKS, ELOOP). */
 /**
  * A symlink's target is held whole (the symlink rule checks it), so it is capped: Linux refuses
  * targets of PATH_MAX (4096) bytes or more, so a longer one can never be checked out as a link,
@@ -33,6 +32,7 @@ export function linkTooLong(path: string, size?: number): RelsealError {
   )
 }
 
+/** Links nested deeper than this are refused, as Linux refuses them (MAXSYMLINKS, ELOOP). */
 export const MAX_LINK_NESTING = 40
 
 interface Node {
